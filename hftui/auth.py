@@ -1,0 +1,123 @@
+"""The token: where it comes from, how it is stored. Never printed.
+
+Resolution order (first hit wins): ``--token``/``HF_TOKEN`` (then the legacy
+``HUGGING_FACE_HUB_TOKEN``) -> hftui's own token file in the platformdirs
+config dir -> the HF ecosystem's token file (``HF_TOKEN_PATH``, else
+``$HF_HOME/token``, else ``~/.cache/huggingface/token``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from hftui.config import config_dir
+
+
+class Secret:
+    """A token that does not leak: repr/str never show it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The raw token, for the Authorization header only."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __reduce__(self):  # never pickle the value into a crash dump
+        raise TypeError("a Secret cannot be pickled")
+
+
+@dataclass(frozen=True)
+class ResolvedToken:
+    token: Secret
+    source: str
+    """Human description of where it came from, e.g. ``HF_TOKEN`` or a path."""
+
+
+def hftui_token_path() -> Path:
+    return config_dir() / "token"
+
+
+def hf_ecosystem_token_path(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    if env.get("HF_TOKEN_PATH"):
+        return Path(os.path.expandvars(os.path.expanduser(env["HF_TOKEN_PATH"])))
+    if env.get("HF_HOME"):
+        home = Path(os.path.expandvars(os.path.expanduser(env["HF_HOME"])))
+    else:
+        cache = env.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+        home = Path(cache) / "huggingface"
+    return home / "token"
+
+
+def _read_token_file(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    text = text.strip()
+    return text or None
+
+
+def resolve_token(explicit: str | None = None, environ: dict[str, str] | None = None) -> ResolvedToken | None:
+    """The token to use, and where it came from; None if there is none."""
+    env = os.environ if environ is None else environ
+    if explicit and explicit.strip():
+        return ResolvedToken(Secret(explicit.strip()), "--token")
+    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+        if env.get(var, "").strip():
+            return ResolvedToken(Secret(env[var].strip()), var)
+    for path in (hftui_token_path(), hf_ecosystem_token_path(env)):
+        value = _read_token_file(path)
+        if value:
+            return ResolvedToken(Secret(value), str(path))
+    return None
+
+
+def save_token(token: Secret) -> Path:
+    """Write hftui's own token file atomically, mode 0600 (dir 0700)."""
+    path = hftui_token_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".token-", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(token.reveal())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def delete_token() -> bool:
+    """Remove hftui's own token file. True if there was one."""
+    try:
+        hftui_token_path().unlink()
+    except FileNotFoundError:
+        return False
+    return True

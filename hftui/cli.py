@@ -1,0 +1,146 @@
+"""Command line: ``hftui [--demo]``, ``hftui login|logout|locate|batch``.
+
+Kept free of heavy imports: Textual, the emulator and the client load only
+when the chosen command needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hftui import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hftui",
+        description="Keyboard-driven terminal app for Hugging Face inference: model status, "
+        "a per-task playground with streaming, and Inference Endpoints.",
+        epilog="Configuration: env HF_TOKEN, HF_ENDPOINT, HFTUI_INFERENCE_URL, HFTUI_ENDPOINTS_API_URL; "
+        "file: `hftui locate config`.",
+    )
+    p.add_argument("--version", action="version", version=f"hftui {__version__}")
+    p.add_argument("--demo", action="store_true",
+                   help="run against a built-in emulator of the HF services (no account, no network)")
+    p.add_argument("--token", help="HF token to use (default: $HF_TOKEN, then the saved token)")
+    p.add_argument("--seed", type=int, default=0, help="emulator seed with --demo")
+    p.add_argument("--speed", type=float, default=1.0, help="emulator clock speed with --demo")
+    p.add_argument("--screen", choices=["models", "playground", "endpoints"],
+                   help="screen to open first")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("login", help="save a token (read without echo, validated with whoami)")
+    sub.add_parser("logout", help="remove hftui's saved token")
+    loc = sub.add_parser("locate", help="print where hftui keeps its files")
+    loc.add_argument("what", choices=["config", "data", "token"], nargs="?", default=None)
+    batch = sub.add_parser("batch", help="run a JSONL file of inputs through a model or endpoint", add_help=False)
+    batch.add_argument("rest", nargs=argparse.REMAINDER)
+    return p
+
+
+def _settings_or_exit():
+    from hftui.config import ConfigError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"hftui: config error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _login(settings) -> int:
+    import asyncio
+    import getpass
+
+    from hftui.auth import Secret, save_token
+
+    try:
+        raw = getpass.getpass("Hugging Face token (input hidden): ").strip()
+    except (EOFError, KeyboardInterrupt):
+        print("\nhftui: login cancelled", file=sys.stderr)
+        return 1
+    if not raw:
+        print("hftui: no token given", file=sys.stderr)
+        return 1
+    token = Secret(raw)
+
+    async def check():
+        from hftui.client import HFClient
+
+        async with HFClient(settings, token, token_source="login") as hf:
+            return await hf.hub.whoami()
+
+    from hftui.client import HFError
+
+    try:
+        me = asyncio.run(check())
+    except HFError as exc:
+        print(f"hftui: token rejected: {exc.user_message()}", file=sys.stderr)
+        return 1
+    path = save_token(token)
+    role = f", token role {me.token_role}" if me.token_role else ""
+    print(f"Logged in as {me.name}{role}. Token saved to {path}")
+    return 0
+
+
+def _logout() -> int:
+    from hftui.auth import delete_token, hftui_token_path
+
+    if delete_token():
+        print(f"Removed {hftui_token_path()}")
+    else:
+        print("No hftui token was saved.")
+    return 0
+
+
+def _locate(what: str | None) -> int:
+    from hftui.auth import hftui_token_path
+    from hftui.config import config_dir, config_file, data_dir
+
+    paths = {"config": config_file(), "data": data_dir(), "token": hftui_token_path()}
+    if what:
+        print(paths[what])
+    else:
+        print(f"config dir: {config_dir()}")
+        for name, path in paths.items():
+            print(f"{name}: {path}")
+    return 0
+
+
+def run_app(args, settings) -> int:
+    from hftui.auth import ResolvedToken, Secret, resolve_token
+
+    emulator = None
+    if args.demo:
+        from hftui.emulator import start_background
+
+        emulator = start_background(seed=args.seed, speed=args.speed)
+        settings = settings.with_base_url(emulator.base_url)
+        token = ResolvedToken(Secret(emulator.token), "demo")
+    else:
+        token = resolve_token(args.token)
+    try:
+        from hftui.app import HFTUIApp
+
+        app = HFTUIApp(settings, token, demo=args.demo, first_screen=args.screen)
+        app.run()
+        return app.return_code or 0
+    finally:
+        if emulator is not None:
+            emulator.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "logout":
+        return _logout()
+    if args.command == "locate":
+        return _locate(args.what)
+    settings = _settings_or_exit()
+    if args.command == "login":
+        return _login(settings)
+    if args.command == "batch":
+        from hftui.batch.cli import main as batch_main
+
+        return batch_main(args.rest, settings)
+    return run_app(args, settings)

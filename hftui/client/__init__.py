@@ -1,0 +1,45 @@
+"""hftui's async Hugging Face client. Imports no Textual.
+
+    async with HFClient(settings, token) as hf:
+        me = await hf.hub.whoami()
+        page = await hf.hub.search_models(search="bert", task="fill-mask")
+        async for chunk in hf.inference.chat_completion_stream(Target.router("meta-llama/..."), messages):
+            ...
+        eps = await hf.endpoints.list_all()
+"""
+
+from hftui.client.core import CallOptions, HFClient, Target
+from hftui.client.errors import (
+    AuthError,
+    BadRequest,
+    Conflict,
+    ConnectionFailed,
+    EndpointFailed,
+    HFError,
+    InvalidResponse,
+    ModelLoading,
+    NotFound,
+    RateLimited,
+    ServerError,
+    StreamInterrupted,
+    Timeout,
+    WaitTimeout,
+)
+from hftui.client.models import (
+    Catalog,
+    Compute,
+    Endpoint,
+    EndpointState,
+    LegacyStatus,
+    ModelInfo,
+    ModelPage,
+    ProviderMapping,
+    WhoAmI,
+)
+
+__all__ = [
+    "AuthError", "BadRequest", "CallOptions", "Catalog", "Compute", "Conflict", "ConnectionFailed", "Endpoint",
+    "EndpointFailed", "EndpointState", "HFClient", "HFError", "InvalidResponse", "LegacyStatus", "ModelInfo",
+    "ModelLoading", "ModelPage", "NotFound", "ProviderMapping", "RateLimited", "ServerError", "StreamInterrupted",
+    "Target", "Timeout", "WaitTimeout", "WhoAmI",
+]

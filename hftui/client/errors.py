@@ -1,0 +1,123 @@
+"""Typed errors: what a user needs to read, never a traceback, never the token."""
+
+from __future__ import annotations
+
+
+class HFError(Exception):
+    """Base of every error the client raises.
+
+    ``message`` is the server's own message when it gave one (already
+    de-duplicated and bounded in size); ``status`` the HTTP status, if any;
+    ``request_id`` the id to quote to support.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, request_id: str | None = None) -> None:
+        self.message = message
+        self.status = status
+        self.request_id = request_id
+        super().__init__(self.user_message())
+
+    def user_message(self) -> str:
+        parts = []
+        if self.status:
+            parts.append(f"{self.status}:")
+        parts.append(self.message)
+        if self.request_id:
+            parts.append(f"(request id {self.request_id})")
+        return " ".join(parts)
+
+    @property
+    def title(self) -> str:
+        return type(self).__name__
+
+
+class AuthError(HFError):
+    """401/403/402: bad or missing token, missing scope, or no credits left."""
+
+    def __init__(self, message: str, *, scope: str | None = None, token_source: str | None = None, **kw) -> None:
+        self.scope = scope
+        self.token_source = token_source
+        super().__init__(message, **kw)
+
+    def user_message(self) -> str:
+        text = super().user_message()
+        if self.scope:
+            text += f" — the token needs the '{self.scope}' permission"
+        if self.token_source:
+            text += f" (token from {self.token_source})"
+        return text
+
+
+class NotFound(HFError):
+    """404, or the Hub hiding a repo behind 401."""
+
+
+class BadRequest(HFError):
+    """400/422/410: the server rejected the input; ``error_type`` from TGI."""
+
+    def __init__(self, message: str, *, error_type: str | None = None, **kw) -> None:
+        self.error_type = error_type
+        super().__init__(message, **kw)
+
+
+class Conflict(BadRequest):
+    """409: e.g. an endpoint with that name already exists."""
+
+
+class RateLimited(HFError):
+    """429. ``retry_after`` in seconds when the server said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)
+
+    def user_message(self) -> str:
+        text = super().user_message()
+        if self.retry_after is not None:
+            text += f" — retry in {self.retry_after:.0f} s"
+        return text
+
+
+class ModelLoading(HFError):
+    """503 with ``estimated_time``: a cold model is loading."""
+
+    def __init__(self, message: str, *, estimated_time: float | None = None, **kw) -> None:
+        self.estimated_time = estimated_time
+        super().__init__(message, **kw)
+
+
+class ServerError(HFError):
+    """5xx (other than loading) and 424."""
+
+
+class Timeout(HFError):
+    """No answer within the configured timeout."""
+
+
+class ConnectionFailed(HFError):
+    """Could not reach the server (DNS, refused, reset)."""
+
+
+class InvalidResponse(HFError):
+    """The server answered 2xx with a body we cannot understand."""
+
+
+class StreamInterrupted(HFError):
+    """A stream ended early or carried an error. ``partial`` keeps what arrived."""
+
+    def __init__(self, message: str, *, partial: str = "", error_type: str | None = None, **kw) -> None:
+        self.partial = partial
+        self.error_type = error_type
+        super().__init__(message, **kw)
+
+
+class WaitTimeout(HFError):
+    """wait_until_running gave up; ``last_state`` is the state it last saw."""
+
+    def __init__(self, message: str, *, last_state: str | None = None, **kw) -> None:
+        self.last_state = last_state
+        super().__init__(message, **kw)
+
+
+class EndpointFailed(HFError):
+    """wait_until_running saw ``failed`` or ``updateFailed``."""

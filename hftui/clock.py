@@ -1,0 +1,33 @@
+"""The one clock the UI reads, so tests and screenshots can freeze it.
+
+``HFTUI_FROZEN_TIME`` (RFC 3339) fixes "now" for the whole process.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+
+def now() -> datetime:
+    frozen = os.environ.get("HFTUI_FROZEN_TIME")
+    if frozen:
+        from hftui.client.models import parse_time
+
+        parsed = parse_time(frozen)
+        if parsed:
+            return parsed
+    return datetime.now(timezone.utc)
+
+
+def ago(moment: datetime | None, reference: datetime | None = None) -> str:
+    """Compact age: ``12s``, ``5m``, ``3h``, ``2d``; ``-`` when unknown."""
+    if moment is None:
+        return "-"
+    seconds = int(((reference or now()) - moment).total_seconds())
+    if seconds < 0:
+        seconds = 0
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -1,0 +1,126 @@
+"""Settings: defaults point at the real Hugging Face services.
+
+Precedence, highest first: environment variables, the TOML config file
+(``config.toml`` in the platformdirs config dir), the defaults below.
+Plain dataclasses and stdlib ``tomllib`` keep start-up fast.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+APP_NAME = "hftui"
+
+DEFAULT_HUB_URL = "https://huggingface.co"
+DEFAULT_INFERENCE_URL = "https://router.huggingface.co"
+DEFAULT_ENDPOINTS_API_URL = "https://api.endpoints.huggingface.cloud/v2"
+
+
+def config_dir() -> Path:
+    """hftui's config dir (honours ``XDG_CONFIG_HOME`` on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    """hftui's data dir: run history, saved images (honours ``XDG_DATA_HOME``)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Field names are the TOML keys."""
+
+    hub_url: str = DEFAULT_HUB_URL
+    """Hub base URL (env ``HF_ENDPOINT``)."""
+    inference_url: str = DEFAULT_INFERENCE_URL
+    """Inference router base URL (env ``HFTUI_INFERENCE_URL``)."""
+    endpoints_api_url: str = DEFAULT_ENDPOINTS_API_URL
+    """Inference Endpoints API base URL (env ``HFTUI_ENDPOINTS_API_URL``)."""
+    timeout: float = 30.0
+    """Seconds to wait for a response (connect, read, write) (env ``HFTUI_TIMEOUT``)."""
+    stream_timeout: float = 120.0
+    """Seconds to wait between two chunks of a stream."""
+    refresh_interval: float = 5.0
+    """Endpoints table refresh, seconds."""
+    namespace: str | None = None
+    """Default Endpoints namespace; None = the user's own."""
+    image_protocol: str = "auto"
+    """Inline images: auto, kitty, sixel, halfblock (env ``HFTUI_IMAGE_PROTOCOL``)."""
+    max_image_pixels: int = 40_000_000
+    """Decompression-bomb guard for images we decode or upload."""
+    max_body_bytes: int = 32 * 1024 * 1024
+    """Largest response body read into memory."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Binding id -> keys, e.g. ``{"endpoints.pause" = "P"}`` (section ``[keymap]``)."""
+
+    def with_base_url(self, base: str) -> Settings:
+        """Point every service at one base URL (the emulator serves them all)."""
+        base = base.rstrip("/")
+        return replace(self, hub_url=base, inference_url=base, endpoints_api_url=base + "/v2")
+
+
+_ENV = {
+    "hub_url": "HF_ENDPOINT",
+    "inference_url": "HFTUI_INFERENCE_URL",
+    "endpoints_api_url": "HFTUI_ENDPOINTS_API_URL",
+    "timeout": "HFTUI_TIMEOUT",
+    "image_protocol": "HFTUI_IMAGE_PROTOCOL",
+    "refresh_interval": "HFTUI_REFRESH_INTERVAL",
+}
+
+
+class ConfigError(Exception):
+    """The config file could not be read; the message says where and why."""
+
+
+def _coerce(name: str, value: object) -> object:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "float":
+        return float(value)  # type: ignore[arg-type]
+    if kind == "int":
+        return int(value)  # type: ignore[arg-type]
+    if kind.startswith("dict"):
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] must be a table")
+        return {str(k): str(v) for k, v in value.items()}
+    return None if value is None else str(value)
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read the config file (if any), then apply environment overrides."""
+    environ = os.environ if environ is None else environ
+    path = config_file() if path is None else path
+    values: dict[str, object] = {}
+    known = {f.name for f in fields(Settings)}
+    if path.is_file():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        for key, value in raw.items():
+            if key in known:
+                try:
+                    values[key] = _coerce(key, value)
+                except (TypeError, ValueError) as exc:
+                    raise ConfigError(f"{path}: {key}: {exc}") from None
+    for name, var in _ENV.items():
+        if environ.get(var):
+            try:
+                values[name] = _coerce(name, environ[var])
+            except (TypeError, ValueError):
+                raise ConfigError(f"${var}: not a valid value for {name}") from None
+    for name in ("hub_url", "inference_url", "endpoints_api_url"):
+        if name in values:
+            values[name] = str(values[name]).rstrip("/")
+    return Settings(**values)  # type: ignore[arg-type]
