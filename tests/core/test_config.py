@@ -1,0 +1,59 @@
+from pathlib import Path
+
+import pytest
+
+from hftui.config import (
+    DEFAULT_ENDPOINTS_API_URL,
+    DEFAULT_HUB_URL,
+    DEFAULT_INFERENCE_URL,
+    ConfigError,
+    Settings,
+    config_file,
+    data_dir,
+    load_settings,
+)
+
+
+def test_defaults_point_at_the_real_services(tmp_path):
+    s = load_settings(tmp_path / "missing.toml", environ={})
+    assert (s.hub_url, s.inference_url, s.endpoints_api_url) == (
+        "https://huggingface.co", "https://router.huggingface.co", "https://api.endpoints.huggingface.cloud/v2")
+    assert (DEFAULT_HUB_URL, DEFAULT_INFERENCE_URL, DEFAULT_ENDPOINTS_API_URL) == (
+        s.hub_url, s.inference_url, s.endpoints_api_url)
+
+
+def test_file_then_env_precedence(tmp_path):
+    f = tmp_path / "config.toml"
+    f.write_text('hub_url = "http://file/"\ntimeout = 7\nrefresh_interval = 2.5\n[keymap]\n"endpoints.pause" = "P"\n')
+    s = load_settings(f, environ={})
+    assert s.hub_url == "http://file"  # trailing slash dropped
+    assert s.timeout == 7.0 and s.refresh_interval == 2.5
+    assert s.keymap == {"endpoints.pause": "P"}
+    s = load_settings(f, environ={"HF_ENDPOINT": "http://env", "HFTUI_INFERENCE_URL": "http://router",
+                                  "HFTUI_ENDPOINTS_API_URL": "http://ep/v2"})
+    assert (s.hub_url, s.inference_url, s.endpoints_api_url) == ("http://env", "http://router", "http://ep/v2")
+    assert s.timeout == 7.0
+
+
+def test_bad_file_is_a_clear_error(tmp_path):
+    f = tmp_path / "config.toml"
+    f.write_text("timeout = [")
+    with pytest.raises(ConfigError) as err:
+        load_settings(f, environ={})
+    assert str(f) in str(err.value)
+
+
+def test_bad_env_value_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="HFTUI_TIMEOUT"):
+        load_settings(tmp_path / "none.toml", environ={"HFTUI_TIMEOUT": "soon"})
+
+
+def test_dirs_follow_xdg(isolated_env):
+    assert config_file() == Path(isolated_env / "config" / "hftui" / "config.toml")
+    assert data_dir() == Path(isolated_env / "data" / "hftui")
+
+
+def test_with_base_url_points_everything_at_one_server():
+    s = Settings().with_base_url("http://127.0.0.1:9/")
+    assert (s.hub_url, s.inference_url, s.endpoints_api_url) == (
+        "http://127.0.0.1:9", "http://127.0.0.1:9", "http://127.0.0.1:9/v2")
