@@ -1,0 +1,1 @@
+"""One module per screen; the app installs them lazily by name (see ``hftui.app``)."""

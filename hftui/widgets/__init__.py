@@ -1,0 +1,1 @@
+"""Reusable widgets (Textual). Server text goes through ``safe_text`` first."""
