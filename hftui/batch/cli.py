@@ -1,0 +1,155 @@
+"""``hftui batch TARGET --task TASK --input in.jsonl --output out.jsonl ...``
+
+Exit status: 0 every input succeeded; 1 some input failed (in this run or
+recorded by an earlier one); 2 the batch could not run (usage, target,
+endpoint); 130 interrupted (Ctrl+C / SIGTERM) — what was written is kept
+and running the same command again continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hftui.config import Settings
+
+EPILOG = """\
+TARGET is an Inference Endpoint (namespace/name, or name in your namespace),
+a model id (serverless hf-inference), or a URL. Prefix with endpoint: or
+model: to say which when a name could be both.
+
+Each input line is a JSON object in the task's input form, e.g.
+  {"inputs": "I love this!"}                        text-classification
+  {"inputs": {"question": "...", "context": "..."}}  question-answering
+  {"messages": [{"role": "user", "content": "Hi"}]}   chat-completion
+A "parameters" object on a line is merged over --parameters.
+
+Results are appended to the output as each input finishes:
+  {"line": 3, "input": {...}, "result": ..., "latency_ms": 41.2}
+  {"line": 4, "input": {...}, "error": {"type": "BadRequest", "message": "..."}, "latency_ms": 12.0}
+Run the same command again to continue an interrupted batch: lines already
+in the output are skipped.
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object, e.g. '{\"top_k\": 3}'")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hftui batch", description="Run a JSONL file of inputs through an endpoint, a model or a URL.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("target", metavar="TARGET", help="endpoint (namespace/name or name), model id, or URL")
+    p.add_argument("--task", help="inference task, e.g. text-classification (default: the endpoint's task)")
+    p.add_argument("--input", "-i", required=True, type=Path, help="JSONL file, one input per line")
+    p.add_argument("--output", "-o", type=Path,
+                   help="JSONL results file, appended to (default: INPUT with .results.jsonl)")
+    p.add_argument("--concurrency", "-c", type=_positive_int, default=8, help="requests in flight (default 8)")
+    p.add_argument("--parameters", "-p", type=_json_object, default={}, help="task parameters as a JSON object")
+    p.add_argument("--pause-after", action="store_true",
+                   help="pause the endpoint at the end (also after failures or Ctrl+C)")
+    p.add_argument("--timeout", type=_seconds, help="seconds per request (default: the configured timeout)")
+    p.add_argument("--retries", type=int, default=4, metavar="N",
+                   help="retries per input on 429 / 503 (default 4)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="run again the inputs recorded as errors in the output (their old records are dropped)")
+    p.add_argument("--wait-timeout", type=_seconds, default=1800.0,
+                   help="seconds to wait for the endpoint to be running (default 1800)")
+    p.add_argument("--poll-interval", type=_seconds, default=5.0, help="endpoint state poll, seconds (default 5)")
+    p.add_argument("--progress-interval", type=_seconds,
+                   help="seconds between progress lines when stderr is not a terminal (default 10)")
+    p.add_argument("--no-token", action="store_true", help="do not send your token to a URL target")
+    p.add_argument("--token", help="HF token (default: $HF_TOKEN, then the saved token)")
+    return p
+
+
+def main(argv: list[str], settings: Settings) -> int:
+    args = parser().parse_args(argv)
+    if args.retries < 0:
+        parser().error("--retries must be 0 or more")
+    output = args.output or args.input.with_name(args.input.stem + ".results.jsonl")
+    from hftui.batch.runner import BatchConfig
+
+    config = BatchConfig(
+        target=args.target, task=args.task, input_path=args.input, output_path=output,
+        concurrency=args.concurrency, parameters=args.parameters, pause_after=args.pause_after,
+        timeout=args.timeout, max_attempts=args.retries + 1, retry_failed=args.retry_failed,
+        send_token=not args.no_token, wait_timeout=args.wait_timeout, poll_interval=args.poll_interval)
+    try:
+        return asyncio.run(_run(config, settings, args.token, args.progress_interval))
+    except KeyboardInterrupt:  # a signal before the handlers were in place
+        print("hftui batch: interrupted", file=sys.stderr)
+        return 130
+
+
+async def _run(config, settings: Settings, explicit_token: str | None, progress_interval: float | None) -> int:
+    from hftui.auth import resolve_token
+    from hftui.batch.progress import StderrProgress
+    from hftui.batch.runner import BatchRunner
+    from hftui.client import HFClient
+
+    resolved = resolve_token(explicit_token)
+    progress = StderrProgress(interval=progress_interval)
+    loop = asyncio.get_running_loop()
+    async with HFClient(settings, resolved.token if resolved else None,
+                        token_source=resolved.source if resolved else None) as hf:
+        runner = BatchRunner(hf, config, progress)
+        signals = 0
+
+        def on_signal() -> None:
+            nonlocal signals
+            signals += 1
+            if signals == 1:
+                what = " and pausing the endpoint" if config.pause_after else ""
+                progress.notice(f"Stopping: cancelling requests in flight{what}… (again to force quit)")
+                runner.stop()
+            else:
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(sig)
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, on_signal)
+        ticker = asyncio.ensure_future(progress.loop())
+        try:
+            summary = await runner.run()
+        finally:
+            ticker.cancel()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+        progress.finish()
+    for line in summary.lines():
+        print(line, file=sys.stderr)
+    return summary.exit_code

@@ -1,0 +1,219 @@
+"""Counters, a fixed-size latency histogram and the end-of-run summary.
+
+Everything here is O(1) in memory whatever the number of inputs: latencies
+go into log-spaced buckets (1% wide) instead of a list, so p50/p95 stay
+cheap and the runner's memory stays flat as the input file grows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+
+
+def one_line(value: object, limit: int = 300) -> str:
+    """Server text made safe for a terminal line: controls folded, bounded."""
+    text = _CONTROLS.sub(" ", "" if value is None else str(value)).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class LatencyHistogram:
+    """Log-bucketed latencies (milliseconds); percentiles within ~1%."""
+
+    _GROWTH = 1.01
+    _MIN_MS = 0.01
+    _BUCKETS = int(math.log(24 * 3600 * 1000 / _MIN_MS, _GROWTH)) + 2  # 10 µs .. 1 day
+
+    __slots__ = ("_counts", "count", "total_ms", "max_ms")
+
+    def __init__(self) -> None:
+        self._counts = [0] * self._BUCKETS
+        self.count = 0
+        self.total_ms = 0.0
+        self.max_ms = 0.0
+
+    def add(self, ms: float) -> None:
+        ms = max(ms, self._MIN_MS)
+        idx = min(int(math.log(ms / self._MIN_MS, self._GROWTH)), self._BUCKETS - 1)
+        self._counts[idx] += 1
+        self.count += 1
+        self.total_ms += ms
+        self.max_ms = max(self.max_ms, ms)
+
+    def percentile(self, p: float) -> float | None:
+        """The p-th percentile (0..100) in ms, or None with no samples."""
+        if not self.count:
+            return None
+        rank = max(1, math.ceil(self.count * p / 100))
+        seen = 0
+        for idx, n in enumerate(self._counts):
+            seen += n
+            if seen >= rank:
+                # geometric middle of the bucket, never above the real maximum
+                return min(self._MIN_MS * self._GROWTH ** (idx + 0.5), self.max_ms)
+        return self.max_ms
+
+
+@dataclass
+class Stats:
+    """Live counters of one run; read by the progress displays (CLI and TUI)."""
+
+    total: int = 0
+    """Inputs (non-blank lines) in the input file."""
+    skipped: int = 0
+    """Lines already in the output from an earlier run."""
+    skipped_failed: int = 0
+    """Of those, error records (kept unless ``--retry-failed``)."""
+    ok: int = 0
+    failed: int = 0
+    in_flight: int = 0
+    retries: int = 0
+    started: float | None = None
+    """``time.monotonic()`` when the first request went out."""
+    finished: float | None = None
+    latency: LatencyHistogram = field(default_factory=LatencyHistogram)
+
+    @property
+    def done(self) -> int:
+        """Finished in this run (ok + failed)."""
+        return self.ok + self.failed
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.skipped - self.done)
+
+    def elapsed(self, now: float | None = None) -> float:
+        if self.started is None:
+            return 0.0
+        end = self.finished if self.finished is not None else (time.monotonic() if now is None else now)
+        return max(0.0, end - self.started)
+
+    def rate(self, now: float | None = None) -> float:
+        """Finished inputs per second since the first request."""
+        elapsed = self.elapsed(now)
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+    def eta(self, now: float | None = None) -> float | None:
+        rate = self.rate(now)
+        return self.remaining / rate if rate > 0 else None
+
+    @property
+    def fraction(self) -> float:
+        todo = self.total - self.skipped
+        return 1.0 if todo <= 0 else min(1.0, self.done / todo)
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = max(0.0, seconds)
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return f"{h}h{m:02d}m"
+    if m:
+        return f"{m}m{s:02d}s"
+    return f"{s}s"
+
+
+def fmt_ms(ms: float | None) -> str:
+    if ms is None:
+        return "-"
+    return f"{ms:.0f} ms" if ms >= 10 else f"{ms:.1f} ms"
+
+
+def progress_line(stats: Stats, now: float | None = None) -> str:
+    """``1234/10000 · 3 failed · 812/s · ETA 11s`` (counts of this run)."""
+    todo = stats.total - stats.skipped
+    parts = [f"{stats.done}/{todo} done"]
+    if stats.failed:
+        parts.append(f"{stats.failed} failed")
+    parts.append(f"{stats.rate(now):.1f}/s")
+    if stats.retries:
+        parts.append(f"{stats.retries} retries")
+    eta = stats.eta(now)
+    parts.append(f"ETA {fmt_duration(eta)}" if stats.remaining else "finishing")
+    return " · ".join(parts)
+
+
+@dataclass
+class Cost:
+    """Estimated compute cost of an endpoint for this run."""
+
+    billed_seconds: float
+    price_per_hour: float | None
+    replicas: int
+    still_running: bool
+    """True when the endpoint was left running (no ``--pause-after``)."""
+
+    @property
+    def dollars(self) -> float | None:
+        if self.price_per_hour is None:
+            return None
+        return self.billed_seconds / 3600 * self.price_per_hour * self.replicas
+
+
+@dataclass
+class Summary:
+    """What the run did; ``lines()`` is shown by both the CLI and the TUI."""
+
+    target: str
+    output: str
+    stats: Stats
+    interrupted: bool = False
+    fatal: str | None = None
+    """Why the run could not start or continue (target not found, endpoint failed...)."""
+    cost: Cost | None = None
+    paused: bool = False
+    pause_error: str | None = None
+
+    @property
+    def failed_total(self) -> int:
+        return self.stats.failed + self.stats.skipped_failed
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return 130
+        if self.fatal:
+            return 2
+        return 1 if self.failed_total else 0
+
+    def lines(self) -> list[str]:
+        s = self.stats
+        head = "Interrupted" if self.interrupted else ("Stopped" if self.fatal else "Finished")
+        out = [f"{head}: {s.ok} ok · {s.failed} failed this run"
+               + (f" · {s.skipped} already in output" if s.skipped else "")
+               + f" · {s.remaining} not run" * bool(s.remaining and (self.interrupted or self.fatal))
+               + f" (of {s.total} inputs)"]
+        if self.fatal:
+            out.append(f"Error: {self.fatal}")
+        if s.done:
+            wall = s.elapsed()
+            out.append(f"Latency p50 {fmt_ms(s.latency.percentile(50))} · p95 {fmt_ms(s.latency.percentile(95))}"
+                       f" · throughput {s.rate():.1f}/s · wall {fmt_duration(wall)}"
+                       + (f" · {s.retries} retries" if s.retries else ""))
+        if s.skipped_failed:
+            out.append(f"{s.skipped_failed} inputs failed in an earlier run (re-run them with --retry-failed)")
+        if self.cost is not None:
+            c = self.cost
+            hours = c.billed_seconds / 3600
+            if c.dollars is not None:
+                out.append(f"Estimated cost: {fmt_duration(c.billed_seconds)} billed × ${c.price_per_hour:.2f}/h"
+                           f" × {c.replicas} replica{'s' * (c.replicas != 1)} ≈ ${c.dollars:.4f}"
+                           + (" (endpoint still running)" if c.still_running else ""))
+            else:
+                out.append(f"Estimated cost: {hours:.3f} h billed × {c.replicas} replica(s) (price unknown)")
+        if self.paused:
+            out.append("Endpoint paused.")
+        if self.pause_error:
+            out.append(f"Could not pause the endpoint: {self.pause_error}")
+        out.append(f"Output: {self.output}")
+        return out
