@@ -1,0 +1,90 @@
+"""The batch's files and counters, without a server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hftui.batch.files import LineSet, ResultWriter, count_inputs, iter_input, parse_input, MalformedInput, scan_output
+from hftui.batch.stats import LatencyHistogram, Stats, Summary, progress_line
+
+
+def test_lineset_marks_each_line_once():
+    s = LineSet()
+    assert s.add(1) and s.add(9) and s.add(100_000)
+    assert not s.add(9)
+    assert 9 in s and 100_000 in s and 2 not in s and 10**9 not in s
+    assert s.count == 3
+
+
+def test_input_is_numbered_by_physical_line_and_blank_lines_skipped(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_bytes(b'{"inputs": "a"}\n\n   \n{"inputs": "b"}\nnot json\n{"inputs": "c"}')
+    assert [n for n, _ in iter_input(p)] == [1, 4, 5, 6]
+    assert count_inputs(p) == 4
+
+
+@pytest.mark.parametrize("raw", [b"not json\n", b"[1, 2]\n", b'"text"\n', b"\xff\xfe\n", b'{"inputs": \n'])
+def test_malformed_lines_raise_malformed_input(raw):
+    with pytest.raises(MalformedInput):
+        parse_input(raw)
+
+
+def test_scan_counts_records_and_errors(tmp_path):
+    out = tmp_path / "out.jsonl"
+    w = ResultWriter(out)
+    w.write({"line": 1, "input": {}, "result": 1})
+    w.write({"line": 3, "input": {}, "error": {"type": "X", "message": "m"}})
+    w.write({"line": 3, "input": {}, "result": 2})  # a duplicate never counts twice
+    w.close()
+    scan = scan_output(out)
+    assert 1 in scan.done and 3 in scan.done and 2 not in scan.done
+    assert scan.done.count == 2 and scan.failed == 1 and scan.torn_bytes == 0
+
+
+def test_scan_cuts_a_torn_last_record(tmp_path):
+    out = tmp_path / "out.jsonl"
+    good = b'{"line":1,"input":{},"result":"x"}\n{"line":2,"input":{},"result":"y"}\n'
+    out.write_bytes(good + b'{"line":3,"input":{"inp')
+    scan = scan_output(out)
+    assert scan.torn_bytes > 0 and 3 not in scan.done and scan.done.count == 2
+    assert out.read_bytes() == good
+    # the next record starts on a line of its own
+    w = ResultWriter(out)
+    w.write({"line": 3, "result": "z"})
+    w.close()
+    assert [json.loads(x)["line"] for x in out.read_text().splitlines()] == [1, 2, 3]
+
+
+def test_scan_drop_failed_rewrites_without_error_records(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"line":1,"result":1}\n{"line":2,"error":{"type":"X"}}\n{"line":3,"result":3}\n')
+    scan = scan_output(out, drop_failed=True)
+    assert scan.done.count == 2 and 2 not in scan.done and scan.failed == 0
+    assert [json.loads(x)["line"] for x in out.read_text().splitlines()] == [1, 3]
+    assert not list(tmp_path.glob(".*rewrite"))
+
+
+def test_histogram_percentiles_within_a_percent():
+    h = LatencyHistogram()
+    for ms in range(1, 1001):
+        h.add(float(ms))
+    assert h.percentile(50) == pytest.approx(500, rel=0.02)
+    assert h.percentile(95) == pytest.approx(950, rel=0.02)
+    assert h.percentile(100) == pytest.approx(1000, rel=0.02)
+    assert LatencyHistogram().percentile(50) is None
+
+
+def test_summary_exit_codes_and_text():
+    s = Stats(total=10, ok=8, failed=1, skipped=1, skipped_failed=0, started=0.0, finished=2.0)
+    s.latency.add(10.0)
+    summary = Summary(target="model x", output="out.jsonl", stats=s)
+    assert summary.exit_code == 1
+    text = "\n".join(summary.lines())
+    assert "8 ok" in text and "1 failed" in text and "out.jsonl" in text and "p95" in text
+    assert Summary(target="t", output="o", stats=Stats(total=1, ok=1)).exit_code == 0
+    assert Summary(target="t", output="o", stats=Stats(), interrupted=True).exit_code == 130
+    assert Summary(target="t", output="o", stats=Stats(), fatal="nope").exit_code == 2
+    assert Summary(target="t", output="o", stats=Stats(total=2, ok=1, skipped=1, skipped_failed=1)).exit_code == 1
+    assert "ETA" in progress_line(Stats(total=10, ok=2, started=0.0, finished=1.0))
