@@ -1,0 +1,350 @@
+"""BatchScreen: run a JSONL file through an endpoint from the TUI.
+
+Opened with ``b`` on an endpoint row or ``:batch``. A form with the options
+of ``hftui batch`` (input path with completion, output, task, concurrency,
+parameters, timeout, pause-after); the hourly price is shown before anything
+is resumed. The run uses the same ``BatchRunner`` as the CLI, in a worker:
+states passed, a progress bar, done/failed/rate/ETA, then the summary and
+the output path. Esc cancels a run (pause-after still honoured), Esc again
+(or when idle) goes back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.suggester import Suggester
+from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, RichLog, Select, Static
+
+from hftui.batch.runner import BatchConfig, BatchListener, BatchRunner
+from hftui.batch.stats import Stats, one_line, progress_line
+from hftui.client.inference import TASKS
+
+if TYPE_CHECKING:
+    from hftui.batch.stats import Summary
+    from hftui.client.core import HFClient
+    from hftui.client.models import Endpoint
+
+
+class PathSuggester(Suggester):
+    """Completes file-system paths (first match in the typed directory)."""
+
+    def __init__(self, *, suffixes: tuple[str, ...] = (".jsonl", ".json", ".ndjson")) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.suffixes = suffixes
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        expanded = os.path.expanduser(value)
+        folder, _, stem = expanded.rpartition(os.sep)
+        directory = Path(folder or ".") if folder or not expanded.startswith(os.sep) else Path(os.sep)
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            return None
+        dirs, files = [], []
+        for name in names:
+            if not name.startswith(stem) or name == stem or (name.startswith(".") and not stem.startswith(".")):
+                continue
+            if (directory / name).is_dir():
+                dirs.append(name + os.sep)
+            elif not self.suffixes or name.endswith(self.suffixes):
+                files.append(name)
+        match = next(iter(files + dirs), None)
+        if match is None:
+            return None
+        return value + match[len(stem):]
+
+
+def _hf_of(app) -> HFClient:
+    for attr in ("hf", "client"):
+        hf = getattr(app, attr, None)
+        if hf is not None:
+            return hf
+    raise RuntimeError("the app has no HFClient (expected app.hf)")
+
+
+class _ScreenListener(BatchListener):
+    def __init__(self, screen: BatchScreen) -> None:
+        self.screen = screen
+        self._last_state: str | None = None
+
+    def notice(self, text: str) -> None:
+        self.screen.log_line(text)
+
+    def endpoint_state(self, endpoint: Endpoint) -> None:
+        if endpoint.raw_state == self._last_state:
+            return
+        self._last_state = endpoint.raw_state
+        self.screen.show_state(endpoint)
+
+    def started(self, stats: Stats) -> None:
+        self.screen.run_started(stats)
+
+
+class BatchScreen(Screen):
+    """The batch form and its live run, for one endpoint."""
+
+    DEFAULT_CSS = """
+    BatchScreen { layout: vertical; }
+    BatchScreen #batch-title { padding: 0 1; text-style: bold; height: auto; }
+    BatchScreen #batch-price { padding: 0 1; color: $text-muted; height: auto; }
+    BatchScreen #batch-form { height: auto; max-height: 60%; padding: 0 1; }
+    BatchScreen .field { height: 3; }
+    BatchScreen .field Label { width: 14; padding: 1 1 0 0; }
+    BatchScreen .field Input, BatchScreen .field Select { width: 1fr; }
+    BatchScreen #batch-options { height: 3; }
+    BatchScreen #batch-options Checkbox { width: auto; }
+    BatchScreen #batch-options Button { margin-left: 2; }
+    BatchScreen #batch-error { color: $error; padding: 0 1; height: auto; }
+    BatchScreen #batch-progress { height: auto; padding: 0 1; }
+    BatchScreen #batch-progress ProgressBar { width: auto; }
+    BatchScreen #batch-counts { padding: 0 1; height: auto; }
+    BatchScreen #batch-log { height: 1fr; min-height: 4; border: round $panel; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel / back", id="batch.cancel", tooltip="Cancel the run, or go back"),
+        Binding("ctrl+r", "run", "Run", id="batch.run", tooltip="Start the batch"),
+    ]
+
+    def __init__(self, endpoint: Endpoint, *, hf: HFClient | None = None, poll_interval: float = 5.0,
+                 name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.endpoint = endpoint
+        self._hf = hf
+        self.poll_interval = poll_interval
+        """Seconds between endpoint state polls while it starts."""
+        self.runner: BatchRunner | None = None
+        self.summary: Summary | None = None
+        self._auto_output = ""
+        self._ticker = None
+
+    # -- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        ep = self.endpoint
+        title = Text("Batch · endpoint ")
+        title.append(one_line(ep.key, 80), style="bold")
+        title.append(f" · {one_line(ep.raw_state, 30)}")
+        yield Static(title, id="batch-title")
+        yield Static(Text("Hourly price: …"), id="batch-price")
+        task_options = [(t, t) for t in TASKS]
+        if ep.task and ep.task not in TASKS:
+            task_options.insert(0, (one_line(ep.task, 40), ep.task))
+        with VerticalScroll(id="batch-form"):
+            with Horizontal(classes="field"):
+                yield Label("Input file")
+                yield Input(placeholder="inputs.jsonl (→ to complete)", id="batch-input", suggester=PathSuggester())
+            with Horizontal(classes="field"):
+                yield Label("Output file")
+                yield Input(placeholder="results.jsonl", id="batch-output", suggester=PathSuggester())
+            with Horizontal(classes="field"):
+                yield Label("Task")
+                yield Select(task_options, value=ep.task if ep.task else Select.NULL, id="batch-task",
+                             allow_blank=not ep.task, prompt="task")
+            with Horizontal(classes="field"):
+                yield Label("Concurrency")
+                yield Input("8", id="batch-concurrency", type="integer")
+            with Horizontal(classes="field"):
+                yield Label("Parameters")
+                yield Input(placeholder='{"top_k": 3}  (JSON, optional)', id="batch-parameters")
+            with Horizontal(classes="field"):
+                yield Label("Timeout (s)")
+                yield Input(placeholder="default", id="batch-timeout", type="number")
+            with Horizontal(id="batch-options"):
+                yield Checkbox("Pause the endpoint when done", id="batch-pause-after")
+                yield Button("Run", id="batch-run", variant="primary")
+        yield Static("", id="batch-error")
+        with Vertical(id="batch-progress"):
+            yield ProgressBar(total=None, id="batch-bar", show_eta=False)
+            yield Static("", id="batch-counts")
+        yield RichLog(id="batch-log", wrap=True, markup=False, highlight=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#batch-progress").display = False
+        self.query_one("#batch-input", Input).focus()
+        self.load_price()
+
+    @property
+    def hf(self) -> HFClient:
+        return self._hf if self._hf is not None else _hf_of(self.app)
+
+    @work(exclusive=True, group="batch-price", exit_on_error=False, description="endpoint price")
+    async def load_price(self) -> None:
+        from hftui.client.errors import HFError
+
+        ep = self.endpoint
+        try:
+            catalog = await self.hf.endpoints.catalog(ep.namespace)
+            price = catalog.hourly_cost(ep)
+        except HFError:
+            price = None
+        hw = " ".join(one_line(x, 30) for x in (ep.vendor, ep.region, ep.instance_type, ep.instance_size) if x)
+        text = Text(f"{hw} · " if hw else "")
+        text.append("price unknown" if price is None else f"${price:.2f}/h per replica")
+        if ep.raw_state in ("paused", "scaledToZero"):
+            text.append(f" — it is {one_line(ep.raw_state, 20)}: running the batch resumes it (billed while running)",
+                        style="bold")
+        self.query_one("#batch-price", Static).update(text)
+
+    # -- form ------------------------------------------------------------------------
+
+    @on(Input.Changed, "#batch-input")
+    def _derive_output(self, event: Input.Changed) -> None:
+        out = self.query_one("#batch-output", Input)
+        if out.value and out.value != self._auto_output:
+            return  # the user typed their own
+        value = event.value.strip()
+        self._auto_output = ""
+        if value:
+            p = Path(value)
+            self._auto_output = str(p.with_name(p.stem + ".results.jsonl")) if p.name else ""
+        out.value = self._auto_output
+
+    def _error(self, text: str) -> None:
+        self.query_one("#batch-error", Static).update(Text(text))
+
+    def read_form(self) -> BatchConfig | None:
+        """The form as a BatchConfig, or None after showing what is wrong (values are kept)."""
+        value = lambda wid: self.query_one(wid, Input).value.strip()  # noqa: E731
+        input_path = Path(os.path.expanduser(value("#batch-input"))) if value("#batch-input") else None
+        if input_path is None:
+            return self._invalid("Choose an input file (JSONL, one input per line).", "#batch-input")
+        if not input_path.is_file():
+            return self._invalid(f"No such file: {input_path}", "#batch-input")
+        output = value("#batch-output") or str(input_path.with_name(input_path.stem + ".results.jsonl"))
+        task = self.query_one("#batch-task", Select).value
+        if task is Select.NULL or not task:
+            return self._invalid("Choose the task.", "#batch-task")
+        try:
+            concurrency = int(value("#batch-concurrency") or "8")
+            if not 1 <= concurrency <= 1024:
+                raise ValueError
+        except ValueError:
+            return self._invalid("Concurrency: a whole number from 1 to 1024.", "#batch-concurrency")
+        params = {}
+        if value("#batch-parameters"):
+            try:
+                params = json.loads(value("#batch-parameters"))
+            except ValueError as exc:
+                return self._invalid(f"Parameters: not valid JSON ({exc}).", "#batch-parameters")
+            if not isinstance(params, dict):
+                return self._invalid("Parameters: a JSON object, e.g. {\"top_k\": 3}.", "#batch-parameters")
+        timeout = None
+        if value("#batch-timeout"):
+            try:
+                timeout = float(value("#batch-timeout"))
+                if timeout <= 0:
+                    raise ValueError
+            except ValueError:
+                return self._invalid("Timeout: a number of seconds above 0, or empty.", "#batch-timeout")
+        self._error("")
+        return BatchConfig(
+            target=f"endpoint:{self.endpoint.key}", task=str(task), input_path=input_path,
+            output_path=Path(os.path.expanduser(output)), concurrency=concurrency, parameters=params,
+            pause_after=self.query_one("#batch-pause-after", Checkbox).value, timeout=timeout,
+            poll_interval=self.poll_interval)
+
+    def _invalid(self, text: str, focus: str) -> None:
+        self._error(text)
+        self.query_one(focus).focus()
+        return None
+
+    @on(Button.Pressed, "#batch-run")
+    def _run_pressed(self) -> None:
+        self.action_run()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_run()
+
+    # -- run -------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.runner is not None and self.summary is None
+
+    def action_run(self) -> None:
+        if self.running:
+            return
+        config = self.read_form()
+        if config is None:
+            return
+        self.summary = None
+        self.query_one("#batch-log", RichLog).clear()
+        self.query_one("#batch-form").disabled = True
+        progress = self.query_one("#batch-progress")
+        progress.display = True
+        self.query_one("#batch-bar", ProgressBar).update(total=None, progress=0)
+        self.query_one("#batch-counts", Static).update("")
+        self.runner = BatchRunner(self.hf, config, _ScreenListener(self))
+        self.log_line(f"Starting: {config.input_path} → {config.output_path}")
+        self.run_batch(self.runner)
+
+    @work(exclusive=True, group="batch", exit_on_error=False, description="batch run")
+    async def run_batch(self, runner: BatchRunner) -> None:
+        self._ticker = self.set_interval(0.25, self._refresh_progress)
+        try:
+            summary = await runner.run()
+        finally:
+            self._ticker.stop()
+        self.summary = summary
+        self._refresh_progress()
+        for i, line in enumerate(summary.lines()):
+            self.log_line(line, style="bold" if i == 0 else "")
+        self.query_one("#batch-form").disabled = False
+        self.query_one("#batch-run", Button).label = "Run again"
+        self.notify(one_line(summary.lines()[0], 200), title="Batch",
+                    severity="error" if summary.exit_code in (1, 2) else "information")
+
+    def action_cancel(self) -> None:
+        if self.running:
+            assert self.runner is not None
+            if not self.runner.stopping:
+                what = " and pausing the endpoint" if self.runner.config.pause_after else ""
+                self.log_line(f"Cancelling: stopping requests in flight{what}…", style="bold")
+                self.runner.stop()
+            return
+        self.app.pop_screen()
+
+    # -- display (called by the listener and the ticker) ----------------------------------
+
+    def log_line(self, text: str, style: str = "") -> None:
+        self.query_one("#batch-log", RichLog).write(Text(one_line(text, 500), style=style))
+
+    def show_state(self, endpoint: Endpoint) -> None:
+        line = Text("  state: ")
+        line.append(one_line(endpoint.raw_state, 30), style="bold")
+        if endpoint.message:
+            line.append(f" — {one_line(endpoint.message, 200)}")
+        self.query_one("#batch-log", RichLog).write(line)
+        title = Text("Batch · endpoint ")
+        title.append(one_line(endpoint.key, 80), style="bold")
+        title.append(f" · {one_line(endpoint.raw_state, 30)}")
+        self.query_one("#batch-title", Static).update(title)
+
+    def run_started(self, stats: Stats) -> None:
+        self.query_one("#batch-bar", ProgressBar).update(total=max(0, stats.total - stats.skipped), progress=0)
+
+    def _refresh_progress(self) -> None:
+        runner = self.runner
+        if runner is None or runner.stats.started is None:
+            return
+        stats = runner.stats
+        self.query_one("#batch-bar", ProgressBar).update(progress=stats.done)
+        text = progress_line(stats)
+        if stats.skipped:
+            text += f" · {stats.skipped} already done"
+        self.query_one("#batch-counts", Static).update(Text(text))
