@@ -1,0 +1,449 @@
+"""The Textual app: one HF client, the header, screens by name, ``:`` and the palette.
+
+CONTRACT (other screens rely on it):
+
+    HFTUIApp(settings, token: ResolvedToken | None, *, demo=False, first_screen=None)
+    app.client    HFClient, opened on mount, closed on exit
+    app.settings  Settings
+    app.whoami    WhoAmI | None
+    app.demo      bool
+    app.open_playground(target=None, *, task=None, model=None, endpoint=None)
+    app.open_models(search=None)
+    app.open_endpoints(namespace=None)
+    app.open_batch(endpoint)
+    app.copy_to_clipboard_osc52(text) -> bool
+    app.show_error(exc_or_text)
+    app.register_commands(provider)
+
+Screens are Textual *modes* created lazily on first use, so each keeps its
+state (and its stack of modals) while another is shown. A screen module
+that does not exist yet gives a one-line placeholder screen.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TextArea
+
+from hftui.keymap import apply_keymap
+from hftui.widgets.header import AppHeader, HeaderInfo
+from hftui.widgets.safe_text import one_line
+
+if TYPE_CHECKING:
+    from hftui.auth import ResolvedToken, Secret
+    from hftui.client import Endpoint, HFClient, ModelInfo, Target, WhoAmI
+    from hftui.config import Settings
+
+log = logging.getLogger(__name__)
+
+SCREENS: dict[str, tuple[str, str, str]] = {
+    "models": ("hftui.screens.models", "ModelsScreen", "Models"),
+    "playground": ("hftui.screens.playground", "PlaygroundScreen", "Playground"),
+    "endpoints": ("hftui.screens.endpoints", "EndpointsScreen", "Endpoints"),
+    "history": ("hftui.screens.history", "HistoryScreen", "History"),
+}
+"""Mode name -> (module, class, title). Modules are imported on first use."""
+
+
+class MissingScreen(Screen[None]):
+    """Stands in for a screen whose module is not there (yet)."""
+
+    DEFAULT_CSS = """
+    MissingScreen { align: center middle; }
+    MissingScreen > Static { width: auto; color: $text-muted; }
+    """
+
+    def __init__(self, title: str, reason: str | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        text = f"The {self.title_text} screen does not exist yet."
+        if self.reason:
+            text = f"The {self.title_text} screen could not be loaded: {one_line(self.reason, 200)}"
+        yield Static(text, markup=False)
+        yield Footer()
+
+
+class StartScreen(Screen[None]):
+    """Shown while the token is checked."""
+
+    DEFAULT_CSS = """
+    StartScreen { align: center middle; }
+    StartScreen > Static { width: auto; color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Static("Connecting to Hugging Face…", id="start-message")
+        yield Footer()
+
+
+class HFTUIApp(App[int]):
+    """hftui."""
+
+    TITLE = "hftui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit hftui", show=False, priority=True),
+        Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl_c", tooltip="Quit hftui", show=False),
+        Binding("1", "switch_to('models')", "Models", id="app.models", tooltip="Go to the Models screen",
+                show=False),
+        Binding("2", "switch_to('playground')", "Playground", id="app.playground",
+                tooltip="Go to the Playground", show=False),
+        Binding("3", "switch_to('endpoints')", "Endpoints", id="app.endpoints",
+                tooltip="Go to the Endpoints screen", show=False),
+        Binding("colon", "command_line", ":cmd", id="app.command_line",
+                tooltip="Command line: :ep [ns], :models [q], :play [model], :history, :q", show=True),
+        Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="Show this screen's keys",
+                show=True),
+        Binding("escape", "focus_main", "Back to the list", id="app.focus_main",
+                tooltip="Leave the text field; the screen keys work again", show=False),
+    ]
+
+    header_info: var[HeaderInfo] = var(HeaderInfo)
+    """What the header shows; screens change it via messages the app handles."""
+
+    def __init__(self, settings: Settings, token: ResolvedToken | None, *, demo: bool = False,
+                 first_screen: str | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.demo = demo
+        self.whoami: WhoAmI | None = None
+        self.client: HFClient | None = None
+        self._token = token
+        self._first_screen = first_screen if first_screen in SCREENS else "endpoints"
+        self._extra_commands: set = set()
+        self.header_info = HeaderInfo(demo=demo, interval=None)
+        for name in SCREENS:
+            self.add_mode(name, self._screen_factory(name))
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return StartScreen()
+
+    async def on_mount(self) -> None:
+        apply_keymap(self, self.settings.keymap)
+        if self._token is None:
+            self._show_login(None)
+            return
+        await self._open_client(self._token.token, self._token.source)
+        self._check_token()
+
+    async def on_unmount(self) -> None:
+        await self._close_client()
+
+    async def _open_client(self, token: Secret, source: str | None) -> None:
+        from hftui.client import HFClient
+
+        await self._close_client()
+        client = HFClient(self.settings, token, token_source=source)
+        await client.__aenter__()
+        self.client = client
+
+    async def _close_client(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            try:
+                await client.__aexit__(None, None, None)
+            except Exception:  # closing must never crash the exit path
+                log.debug("closing the client failed", exc_info=True)
+
+    @work(exclusive=True, group="whoami", exit_on_error=False)
+    async def _check_token(self) -> None:
+        from hftui.client import AuthError, HFError
+
+        try:
+            self.whoami = await self.client.hub.whoami()
+        except AuthError as exc:
+            self._show_login(exc.user_message())
+            return
+        except HFError as exc:
+            self.show_error(exc)
+        self._update_header(user=self.whoami.name if self.whoami else None)
+        await self.switch_mode(self._first_screen)
+
+    def _show_login(self, message: str | None) -> None:
+        from hftui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen(message))
+
+    async def login_with(self, token: Secret) -> None:
+        """Validate ``token`` with whoami, save it, and open the first screen.
+
+        Raises the client's typed error when the token is refused.
+        """
+        from hftui.auth import ResolvedToken, save_token
+        from hftui.client import HFClient
+
+        probe = HFClient(self.settings, token, token_source="login")
+        async with probe:
+            me = await probe.hub.whoami()
+        path = save_token(token)
+        self._token = ResolvedToken(token, str(path))
+        await self._open_client(token, str(path))
+        self.whoami = me
+        self._update_header(user=me.name)
+        if self.screen.__class__.__name__ == "LoginScreen":
+            self.pop_screen()
+        await self.switch_mode(self._first_screen)
+
+    # --- screens --------------------------------------------------------------------
+
+    def _screen_factory(self, name: str):
+        def make() -> Screen:
+            module_name, class_name, title = SCREENS[name]
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name and module_name.startswith(exc.name) or exc.name == module_name:
+                    return MissingScreen(title)
+                log.exception("cannot import %s", module_name)
+                return MissingScreen(title, f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # a broken screen module must not take the app down
+                log.exception("cannot import %s", module_name)
+                return MissingScreen(title, f"{type(exc).__name__}: {exc}")
+            cls = getattr(module, class_name, None)
+            if cls is None:
+                return MissingScreen(title)
+            return cls()
+
+        return make
+
+    async def switch_to(self, name: str) -> Screen | None:
+        """Show screen ``name`` (created on first use); returns its base screen."""
+        if name not in SCREENS:
+            return None
+        if self.client is None or (self._token is None and self.whoami is None):
+            self.notify("Log in first.", severity="warning")
+            return None
+        # Leave any login/start screen that sits on the default stack.
+        await self.switch_mode(name)
+        screen = self.screen_stack[0] if self.screen_stack else self.screen
+        self._ensure_header(screen)
+        self._update_header(screen=SCREENS[name][2])
+        return screen
+
+    async def action_switch_to(self, name: str) -> None:
+        await self.switch_to(name)
+
+    def _ensure_header(self, screen: Screen) -> None:
+        if screen.is_mounted and not screen.query(AppHeader):
+            screen.mount(AppHeader())
+
+    def _mode_screen(self, name: str) -> Screen | None:
+        stack = self._screen_stacks.get(name)
+        return stack[0] if stack else None
+
+    async def open_playground(self, target: Target | None = None, *, task: str | None = None,
+                              model: ModelInfo | None = None, endpoint: Endpoint | None = None) -> None:
+        screen = await self.switch_to("playground")
+        setter = getattr(screen, "set_target", None)
+        if setter is None:
+            if isinstance(screen, MissingScreen):
+                self.notify("The Playground does not exist yet.", severity="warning")
+            return
+        try:
+            result = setter(target=target, task=task, model=model, endpoint=endpoint)
+            if hasattr(result, "__await__"):
+                await result
+        except Exception as exc:
+            self.show_error(exc)
+
+    async def open_models(self, search: str | None = None) -> None:
+        screen = await self.switch_to("models")
+        if search:
+            for name in ("set_search", "search"):
+                fn = getattr(screen, name, None)
+                if callable(fn):
+                    result = fn(search)
+                    if hasattr(result, "__await__"):
+                        await result
+                    break
+
+    async def open_endpoints(self, namespace: str | None = None) -> None:
+        screen = await self.switch_to("endpoints")
+        if namespace is not None and hasattr(screen, "set_namespace"):
+            screen.set_namespace(None if namespace in ("*", "all") else namespace)
+
+    def open_batch(self, endpoint: Endpoint | None) -> None:
+        try:
+            from hftui.screens.batch import BatchScreen
+        except ModuleNotFoundError:
+            self.notify("Batch runs do not exist yet.", severity="warning")
+            return
+        try:
+            self.push_screen(BatchScreen(endpoint))
+        except Exception as exc:
+            self.show_error(exc)
+
+    # --- helpers for every screen ------------------------------------------------------
+
+    def copy_to_clipboard_osc52(self, text: str) -> bool:
+        from hftui.widgets.clipboard import copy
+
+        ok = copy(self, text)
+        if not ok:
+            self.notify("Too long to copy through the terminal.", severity="warning")
+        return ok
+
+    def show_error(self, exc_or_text: BaseException | str, *, title: str | None = None) -> None:
+        """The one way errors reach the user: a readable, escaped message, never a traceback."""
+        from hftui.client import HFError
+
+        if isinstance(exc_or_text, HFError):
+            text, head = exc_or_text.user_message(), title or exc_or_text.title
+        elif isinstance(exc_or_text, BaseException):
+            log.debug("unexpected error", exc_info=exc_or_text)
+            text, head = f"{type(exc_or_text).__name__}: {exc_or_text}", title or "Error"
+        else:
+            text, head = str(exc_or_text), title or "Error"
+        self.notify(one_line(text, 500), title=one_line(head, 60), severity="error", markup=False, timeout=8)
+
+    def register_commands(self, provider) -> None:
+        """Add a command-palette provider (a ``textual.command.Provider`` class)."""
+        self._extra_commands.add(provider)
+        self.COMMANDS = {*type(self).COMMANDS, *self._extra_commands}
+
+    def on_endpoints_stats(self, message) -> None:  # hftui.screens.endpoints.EndpointsStats
+        self._update_header(namespace=message.namespace, running=message.running,
+                            burn_per_hour=message.burn_per_hour, interval=message.interval, state=message.state)
+
+    def _update_header(self, **changes: Any) -> None:
+        from dataclasses import replace
+
+        if self.whoami and "user" not in changes and not self.header_info.user:
+            changes["user"] = self.whoami.name
+        self.header_info = replace(self.header_info, **changes)
+
+    # --- keys -----------------------------------------------------------------------
+
+    def action_focus_main(self) -> None:
+        focused = self.focused
+        if not isinstance(focused, (Input, TextArea)):
+            return
+        main = getattr(self.screen, "main_widget", None)
+        if callable(main):
+            main = main()
+        if main is None:
+            for selector in ("EndpointTable", "DataTable", "ListView", "OptionList", "Tree"):
+                found = self.screen.query(selector)
+                if found:
+                    main = found.first()
+                    break
+        if main is not None and main.focusable:
+            main.focus()
+        else:
+            self.screen.set_focus(None)
+
+    def action_help(self) -> None:
+        from hftui.screens.help import HelpScreen, rows_for
+
+        screen = self.screen
+        if screen.__class__.__name__ == "HelpScreen":
+            return
+        title = getattr(screen, "title_text", None) or screen.__class__.__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(str(title), rows_for(screen)))
+
+    def action_command_line(self) -> None:
+        from hftui.widgets.command_line import CommandLine
+
+        if isinstance(self.screen, CommandLine):
+            return
+        calling = self.screen
+
+        def done(text: str | None) -> None:
+            if text:
+                self.run_worker(self.run_command_line(text, calling), group="command-line", exit_on_error=False)
+
+        suggestions = [":ep", ":models", ":play", ":history", ":batch", ":q", ":help"]
+        suggestions += [f":{name}" for name, *_ in self._screen_actions(calling)]
+        self.push_screen(CommandLine(suggestions), done)
+
+    def _screen_actions(self, screen: Screen) -> list[tuple[str, Binding, Any]]:
+        """(command word, binding, node) for the screen's own bindings, e.g. ``pause``."""
+        out = []
+        seen = set()
+        for _key, active in screen.active_bindings.items():
+            b = active.binding
+            if b.system or not b.id or active.node is self:
+                continue
+            word = b.id.rsplit(".", 1)[-1].replace("-", "_")
+            if word in seen:
+                continue
+            seen.add(word)
+            out.append((word, b, active.node))
+        return out
+
+    async def run_command_line(self, text: str, screen: Screen | None = None) -> bool:
+        """Run one ``:`` command; False (and a message) when it is not understood."""
+        from hftui.widgets.command_line import parse
+
+        cmd = parse(text)
+        if cmd is None:
+            return False
+        screen = screen or self.screen
+        if cmd.known:
+            if cmd.name == "quit":
+                self.exit(0)
+            elif cmd.name == "endpoints":
+                await self.open_endpoints(cmd.arg)
+            elif cmd.name == "models":
+                await self.open_models(cmd.arg)
+            elif cmd.name == "playground":
+                if cmd.arg:
+                    from hftui.client import Target
+
+                    await self.open_playground(Target.router(cmd.arg))
+                else:
+                    await self.open_playground()
+            elif cmd.name == "history":
+                await self.switch_to("history")
+            elif cmd.name == "help":
+                self.action_help()
+            elif cmd.name == "batch":
+                action = getattr(screen, "action_batch", None)
+                if action is not None:
+                    await self.run_action("batch", screen)
+                else:
+                    self.open_batch(None)
+            return True
+        wanted = cmd.name
+        for word, b, node in self._screen_actions(screen):
+            action_name = b.action.split("(", 1)[0]
+            if wanted in (word, action_name, (b.description or "").lower().replace(" ", "_")):
+                await self.run_action(b.action, node)
+                return True
+        self.notify(f"Unknown command :{one_line(text.lstrip(':'), 60)} — try :help", severity="warning",
+                    markup=False)
+        return False
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for name, (_m, _c, title) in SCREENS.items():
+            yield SystemCommand(f"Go to {title}", f"Show the {title} screen",
+                                lambda name=name: self.run_worker(self.switch_to(name), exit_on_error=False))
+        yield SystemCommand("Endpoints: all namespaces", "List the endpoints of the user and every org",
+                            lambda: self.run_worker(self.open_endpoints("*"), exit_on_error=False))
+        yield SystemCommand("Command line", "Type a : command", self.action_command_line)
+        yield SystemCommand("Keys", "Show this screen's keys", self.action_help)
+        for word, b, node in self._screen_actions(screen):
+            title = b.description or word
+            yield SystemCommand(f"{title} ({self.get_key_display(b)})", b.tooltip or title,
+                                lambda b=b, node=node: self.run_worker(self.run_action(b.action, node),
+                                                                      exit_on_error=False))
+        yield SystemCommand("Theme", "Change the current theme", self.action_change_theme)
+        yield SystemCommand("Quit", "Quit hftui", self.action_quit)

@@ -1,0 +1,68 @@
+"""``?`` / f1: the keys of the current screen, with what they do."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists ``(keys, description, tooltip)`` rows; any of esc/q/?/f1 closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 80%; max-width: 100; height: 80%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    HelpScreen .help-key { color: $accent; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close the help"),
+    ]
+
+    def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self._title = title
+        self._rows = rows
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_title = f"Keys — {self._title}"
+            scroll.border_subtitle = "esc closes · ctrl+p: every command"
+            width = max((len(k) for k, _, _ in self._rows), default=4) + 2
+            lines = []
+            for keys, desc, tip in self._rows:
+                line = Content.assemble((keys.ljust(width), "bold $accent"), desc)
+                if tip and tip != desc:
+                    line = Content.assemble(line, ("  — " + tip, "dim"))
+                lines.append(line)
+            yield Static(Content("\n").join(lines) if lines else Content("No keys here."))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def rows_for(screen) -> list[tuple[str, str, str]]:
+    """Active bindings of ``screen`` (its focused widget chain, the screen, the app), grouped by action."""
+    app = screen.app
+    by_action: dict[tuple[int, str], list] = {}
+    order: list[tuple[int, str]] = []
+    for key, active in screen.active_bindings.items():
+        b: Binding = active.binding
+        if b.system or not (b.description or b.tooltip):
+            continue
+        ident = (id(active.node), b.action)
+        if ident not in by_action:
+            by_action[ident] = [[], b]
+            order.append(ident)
+        by_action[ident][0].append(app.get_key_display(b) if b.key == key else key)
+    rows = []
+    for ident in order:
+        keys, b = by_action[ident]
+        rows.append((" ".join(dict.fromkeys(keys)), b.description or b.action, b.tooltip or ""))
+    return rows

@@ -1,0 +1,90 @@
+"""Login: paste a token (masked), validated with whoami, then saved (0600).
+
+The token never appears on screen or in messages; the field is a password
+Input and is cleared when validation fails.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from hftui.widgets.header import AppHeader
+from hftui.widgets.safe_text import one_line
+
+
+class LoginScreen(Screen[None]):
+    DEFAULT_CSS = """
+    LoginScreen { align: center middle; }
+    LoginScreen > Vertical {
+        width: 70; max-width: 100%; height: auto;
+        border: round $primary; padding: 1 2; background: $surface;
+    }
+    LoginScreen #login-message { color: $error; height: auto; margin-top: 1; }
+    LoginScreen #login-busy { color: $text-muted; height: auto; }
+    LoginScreen Button { margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("ctrl+q", "app.quit", "Quit", id="login.quit", tooltip="Quit hftui"),
+    ]
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__()
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        with Vertical() as box:
+            box.border_title = "Log in to Hugging Face"
+            yield Static("Paste an access token (https://huggingface.co/settings/tokens). "
+                         "It is checked with whoami, then saved with mode 0600.")
+            yield Input(password=True, placeholder="hf_…", id="token-input")
+            yield Static("", id="login-busy")
+            yield Static(one_line(self._message or "", 300), id="login-message", markup=False)
+            yield Button("Log in", variant="primary", id="login-button")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#token-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._submit()
+
+    def _submit(self) -> None:
+        raw = self.query_one("#token-input", Input).value.strip()
+        if not raw:
+            self._show("Paste a token first.")
+            return
+        self._show("")
+        self.query_one("#login-busy", Static).update("Checking the token…")
+        self.query_one("#login-button", Button).disabled = True
+        self._validate(raw)
+
+    def _show(self, text: str) -> None:
+        self.query_one("#login-message", Static).update(one_line(text, 300))
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def _validate(self, raw: str) -> None:
+        from hftui.auth import Secret
+
+        try:
+            await self.app.login_with(Secret(raw))
+        except Exception as exc:  # typed HFError or anything else: a message, never a traceback
+            from hftui.client import HFError
+
+            text = exc.user_message() if isinstance(exc, HFError) else f"{type(exc).__name__}: {exc}"
+            self.query_one("#token-input", Input).value = ""
+            self._show(f"Token rejected: {text}")
+        finally:
+            if self.is_mounted:
+                self.query_one("#login-busy", Static).update("")
+                self.query_one("#login-button", Button).disabled = False
