@@ -242,7 +242,7 @@ class BatchRunner:
         task = self.config.task
         if spec.startswith(("http://", "https://")):
             if not task:
-                raise BatchError("--task is required for a URL target")
+                raise BatchError("a URL target needs the task (--task)")
             return ResolvedTarget(Target.at_url(spec, send_token=self.config.send_token), spec, task=task)
         kind = None
         for prefix, k in (("endpoint:", "endpoint"), ("ep:", "endpoint"), ("model:", "model")):
@@ -255,7 +255,7 @@ class BatchRunner:
             if endpoint is not None:
                 task = task or endpoint.task
                 if not task:
-                    raise BatchError(f"endpoint {endpoint.key} does not say its task: pass --task")
+                    raise BatchError(f"endpoint {endpoint.key} does not say its task: choose one (--task)")
                 return ResolvedTarget(None, f"endpoint {endpoint.key}", endpoint=endpoint, task=task)
         if not task:
             try:
@@ -264,7 +264,7 @@ class BatchRunner:
                 raise BatchError(f"no endpoint or model named {spec!r}") from None
             task = info.pipeline_tag
             if not task:
-                raise BatchError(f"model {spec} has no pipeline tag: pass --task")
+                raise BatchError(f"model {spec} has no pipeline tag: choose the task (--task)")
         return ResolvedTarget(Target.hf_model(spec), f"model {spec}", task=task)
 
     async def _find_endpoint(self, spec: str, *, required: bool) -> Endpoint | None:

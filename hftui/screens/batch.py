@@ -93,7 +93,7 @@ class _ScreenListener(BatchListener):
 
 
 class BatchScreen(Screen):
-    """The batch form and its live run, for one endpoint."""
+    """The batch form and its live run, for one endpoint (or a target typed in)."""
 
     DEFAULT_CSS = """
     BatchScreen { layout: vertical; }
@@ -118,7 +118,7 @@ class BatchScreen(Screen):
         Binding("ctrl+r", "run", "Run", id="batch.run", tooltip="Start the batch"),
     ]
 
-    def __init__(self, endpoint: Endpoint, *, hf: HFClient | None = None, poll_interval: float = 5.0,
+    def __init__(self, endpoint: Endpoint | None = None, *, hf: HFClient | None = None, poll_interval: float = 5.0,
                  name: str | None = None) -> None:
         super().__init__(name=name)
         self.endpoint = endpoint
@@ -134,15 +134,17 @@ class BatchScreen(Screen):
 
     def compose(self) -> ComposeResult:
         ep = self.endpoint
-        title = Text("Batch · endpoint ")
-        title.append(one_line(ep.key, 80), style="bold")
-        title.append(f" · {one_line(ep.raw_state, 30)}")
-        yield Static(title, id="batch-title")
-        yield Static(Text("Hourly price: …"), id="batch-price")
+        yield Static(self._title(ep), id="batch-title")
+        yield Static(Text("Hourly price: …" if ep else "Target: an endpoint (namespace/name or name), a model id, or a URL"),
+                     id="batch-price")
         task_options = [(t, t) for t in TASKS]
-        if ep.task and ep.task not in TASKS:
+        if ep and ep.task and ep.task not in TASKS:
             task_options.insert(0, (one_line(ep.task, 40), ep.task))
         with VerticalScroll(id="batch-form"):
+            if ep is None:
+                with Horizontal(classes="field"):
+                    yield Label("Target")
+                    yield Input(placeholder="my-endpoint, org/model or https://…", id="batch-target")
             with Horizontal(classes="field"):
                 yield Label("Input file")
                 yield Input(placeholder="inputs.jsonl (→ to complete)", id="batch-input", suggester=PathSuggester())
@@ -151,8 +153,9 @@ class BatchScreen(Screen):
                 yield Input(placeholder="results.jsonl", id="batch-output", suggester=PathSuggester())
             with Horizontal(classes="field"):
                 yield Label("Task")
-                yield Select(task_options, value=ep.task if ep.task else Select.NULL, id="batch-task",
-                             allow_blank=not ep.task, prompt="task")
+                prefill = ep.task if ep and ep.task else None
+                yield Select(task_options, value=prefill if prefill else Select.NULL, id="batch-task",
+                             allow_blank=not prefill, prompt="task")
             with Horizontal(classes="field"):
                 yield Label("Concurrency")
                 yield Input("8", id="batch-concurrency", type="integer")
@@ -174,8 +177,18 @@ class BatchScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#batch-progress").display = False
-        self.query_one("#batch-input", Input).focus()
-        self.load_price()
+        self.query_one("#batch-target" if self.endpoint is None else "#batch-input", Input).focus()
+        if self.endpoint is not None:
+            self.load_price()
+
+    @staticmethod
+    def _title(ep: Endpoint | None) -> Text:
+        if ep is None:
+            return Text("Batch run")
+        title = Text("Batch · endpoint ")
+        title.append(one_line(ep.key, 80), style="bold")
+        title.append(f" · {one_line(ep.raw_state, 30)}")
+        return title
 
     @property
     def hf(self) -> HFClient:
@@ -186,6 +199,7 @@ class BatchScreen(Screen):
         from hftui.client.errors import HFError
 
         ep = self.endpoint
+        assert ep is not None
         try:
             catalog = await self.hf.endpoints.catalog(ep.namespace)
             price = catalog.hourly_cost(ep)
@@ -219,6 +233,12 @@ class BatchScreen(Screen):
     def read_form(self) -> BatchConfig | None:
         """The form as a BatchConfig, or None after showing what is wrong (values are kept)."""
         value = lambda wid: self.query_one(wid, Input).value.strip()  # noqa: E731
+        if self.endpoint is not None:
+            target = f"endpoint:{self.endpoint.key}"
+        else:
+            target = value("#batch-target")
+            if not target:
+                return self._invalid("Enter a target: an endpoint, a model id or a URL.", "#batch-target")
         input_path = Path(os.path.expanduser(value("#batch-input"))) if value("#batch-input") else None
         if input_path is None:
             return self._invalid("Choose an input file (JSONL, one input per line).", "#batch-input")
@@ -226,8 +246,7 @@ class BatchScreen(Screen):
             return self._invalid(f"No such file: {input_path}", "#batch-input")
         output = value("#batch-output") or str(input_path.with_name(input_path.stem + ".results.jsonl"))
         task = self.query_one("#batch-task", Select).value
-        if task is Select.NULL or not task:
-            return self._invalid("Choose the task.", "#batch-task")
+        task = None if task is Select.NULL or not task else str(task)  # None: the endpoint's / model's own
         try:
             concurrency = int(value("#batch-concurrency") or "8")
             if not 1 <= concurrency <= 1024:
@@ -252,7 +271,7 @@ class BatchScreen(Screen):
                 return self._invalid("Timeout: a number of seconds above 0, or empty.", "#batch-timeout")
         self._error("")
         return BatchConfig(
-            target=f"endpoint:{self.endpoint.key}", task=str(task), input_path=input_path,
+            target=target, task=task, input_path=input_path,
             output_path=Path(os.path.expanduser(output)), concurrency=concurrency, parameters=params,
             pause_after=self.query_one("#batch-pause-after", Checkbox).value, timeout=timeout,
             poll_interval=self.poll_interval)
@@ -330,10 +349,7 @@ class BatchScreen(Screen):
         if endpoint.message:
             line.append(f" — {one_line(endpoint.message, 200)}")
         self.query_one("#batch-log", RichLog).write(line)
-        title = Text("Batch · endpoint ")
-        title.append(one_line(endpoint.key, 80), style="bold")
-        title.append(f" · {one_line(endpoint.raw_state, 30)}")
-        self.query_one("#batch-title", Static).update(title)
+        self.query_one("#batch-title", Static).update(self._title(endpoint))
 
     def run_started(self, stats: Stats) -> None:
         self.query_one("#batch-bar", ProgressBar).update(total=max(0, stats.total - stats.skipped), progress=0)
