@@ -9,6 +9,7 @@
 """
 
 from hftui.client.core import CallOptions, HFClient, Target
+from hftui.client.endpoints import CustomImage, EndpointSpec, EndpointUpdate
 from hftui.client.errors import (
     AuthError,
     BadRequest,
@@ -37,7 +38,10 @@ from hftui.client.models import (
     WhoAmI,
 )
 
+from hftui.client.results import ChatMessage, StreamChunk
+
 __all__ = [
+    "ChatMessage", "CustomImage", "EndpointSpec", "EndpointUpdate", "StreamChunk",
     "AuthError", "BadRequest", "CallOptions", "Catalog", "Compute", "Conflict", "ConnectionFailed", "Endpoint",
     "EndpointFailed", "EndpointState", "HFClient", "HFError", "InvalidResponse", "LegacyStatus", "ModelInfo",
     "ModelLoading", "ModelPage", "NotFound", "ProviderMapping", "RateLimited", "ServerError", "StreamInterrupted",

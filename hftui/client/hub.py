@@ -24,3 +24,151 @@ CONTRACT — methods of ``hf.hub`` (class HubAPI):
 from __future__ import annotations
 
 SORTS = ("trending", "downloads", "likes", "lastModified")
+
+import asyncio
+import json
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
+
+from hftui.client.errors import HFError, InvalidResponse, NotFound
+from hftui.client.models import LegacyStatus, ModelInfo, ModelPage, WhoAmI
+
+if TYPE_CHECKING:
+    from hftui.client.core import HFClient
+
+SORT_KEYS = {"trending": "trendingScore", "downloads": "downloads", "likes": "likes",
+             "lastModified": "lastModified", "trendingScore": "trendingScore", "createdAt": "createdAt"}
+SEARCH_EXPAND = ("pipeline_tag", "downloads", "likes", "lastModified", "inference", "inferenceProviderMapping",
+                 "library_name", "tags", "trendingScore")
+INFO_EXPAND = ("author", "pipeline_tag", "library_name", "tags", "downloads", "likes", "lastModified", "createdAt",
+               "inference", "inferenceProviderMapping", "mask_token", "gated", "private", "sha", "cardData",
+               "trendingScore", "disabled")
+_LINK_NEXT = re.compile(r'<([^>]*)>\s*;[^,]*\brel\s*=\s*"?next"?', re.IGNORECASE)
+
+
+def repo_path(model_id: str) -> str:
+    """A repo id in a URL path: '/' kept, everything else escaped."""
+    return quote(model_id.strip().strip("/"), safe="/")
+
+
+def next_link(header: str | None) -> str | None:
+    if not header:
+        return None
+    m = _LINK_NEXT.search(header)
+    return m.group(1).strip() if m else None
+
+
+def json_of(response, what: str):
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidResponse(f"{what}: the server did not answer with valid JSON",
+                              status=response.status_code) from None
+
+
+class HubAPI:
+    def __init__(self, client: HFClient) -> None:
+        self._c = client
+
+    @property
+    def _base(self) -> str:
+        return self._c.settings.hub_url.rstrip("/")
+
+    async def whoami(self, *, refresh: bool = False) -> WhoAmI:
+        c = self._c
+        if c._whoami is not None and not refresh:
+            return c._whoami
+        async with c._whoami_lock:
+            if c._whoami is not None and not refresh:
+                return c._whoami
+            response = await c.request("GET", f"{self._base}/api/whoami-v2", service="hub")
+            data = json_of(response, "whoami")
+            if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+                raise InvalidResponse("whoami: unexpected answer", status=response.status_code)
+            c._whoami = WhoAmI.from_json(data)
+            return c._whoami
+
+    async def search_models(self, *, search: str | None = None, task: str | None = None, sort: str = "trending",
+                            limit: int = 50, servable_only: bool = False, provider: str | None = None,
+                            author: str | None = None) -> ModelPage:
+        params: list[tuple[str, str]] = []
+        if search:
+            params.append(("search", search))
+        if author:
+            params.append(("author", author))
+        if task:
+            params.append(("pipeline_tag", task))
+        if servable_only:
+            params.append(("inference", "warm"))
+        if provider:
+            params.append(("inference_provider", provider))
+        params.append(("sort", SORT_KEYS.get(sort, sort)))
+        params.append(("limit", str(max(1, int(limit)))))
+        params.extend(("expand[]", e) for e in SEARCH_EXPAND)
+        return await self._page(f"{self._base}/api/models", params)
+
+    async def next_models(self, next_url: str) -> ModelPage:
+        # Followed verbatim; the token goes along only if it points at the configured Hub.
+        return await self._page(next_url, None)
+
+    async def _page(self, url: str, params) -> ModelPage:
+        response = await self._c.request("GET", url, service="hub", params=params)
+        data = json_of(response, "model search")
+        if not isinstance(data, list):
+            raise InvalidResponse("model search: expected a list of models", status=response.status_code)
+        models = [ModelInfo.from_json(d) for d in data if isinstance(d, dict)]
+        nxt = next_link(response.headers.get("link"))
+        if nxt:
+            nxt = str(response.url.join(nxt))
+        return ModelPage(models=models, next_url=nxt)
+
+    async def model_info(self, model_id: str) -> ModelInfo:
+        url = f"{self._base}/api/models/{repo_path(model_id)}"
+        params = [("expand[]", e) for e in INFO_EXPAND]
+        info_task = self._c.request("GET", url, service="hub-repo", params=params, follow_same_host=True)
+        if self._offers_legacy_status():
+            response, legacy = await asyncio.gather(info_task, self.legacy_status(model_id))
+        else:
+            response, legacy = await info_task, None
+        data = json_of(response, "model info")
+        if not isinstance(data, dict):
+            raise InvalidResponse("model info: expected an object", status=response.status_code)
+        info = ModelInfo.from_json(data)
+        if legacy is not None:
+            from dataclasses import replace
+
+            info = replace(info, legacy_status=legacy)
+        return info
+
+    def _offers_legacy_status(self) -> bool:
+        # The real router never had /status; only the emulator and look-alikes offer it.
+        host = urlsplit(self._c.settings.inference_url).hostname or ""
+        return host != "router.huggingface.co"
+
+    async def legacy_status(self, model_id: str) -> LegacyStatus | None:
+        url = f"{self._c.settings.inference_url.rstrip('/')}/status/{repo_path(model_id)}"
+        try:
+            response = await self._c.request("GET", url, service="inference", retry=False)
+            data = json.loads(response.content)
+        except (HFError, ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(data, dict) or not ({"loaded", "state"} & data.keys()):
+            return None
+        return LegacyStatus.from_json(data)
+
+    async def model_card(self, model_id: str, *, max_bytes: int = 200_000) -> str:
+        url = f"{self._base}/{repo_path(model_id)}/raw/main/README.md"
+        c = self._c
+        try:
+            async with c.stream("GET", url, service="hub-repo") as response:
+                parts: list[bytes] = []
+                size = 0
+                async for chunk in c.http.aiter_bytes(response):
+                    parts.append(chunk)
+                    size += len(chunk)
+                    if size >= max_bytes:
+                        break
+        except NotFound:
+            return ""
+        return b"".join(parts)[:max_bytes].decode("utf-8", "replace")

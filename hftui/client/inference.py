@@ -46,3 +46,740 @@ TASKS = (
     "feature-extraction", "sentence-similarity", "text-to-image", "image-classification",
     "object-detection", "image-to-text", "automatic-speech-recognition", "table-question-answering",
 )
+
+import asyncio
+import base64
+import binascii
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, aclosing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from hftui.client import _parse
+from hftui.client._parse import result_to_json, sniff
+from hftui.client._wire import clean_text, drop_none, dumps, parse_error_body
+from hftui.client.core import CallOptions, Target
+from hftui.client.errors import (
+    BadRequest,
+    ConnectionFailed,
+    HFError,
+    InvalidResponse,
+    ModelLoading,
+    StreamInterrupted,
+    Timeout,
+)
+from hftui.client.hub import repo_path
+from hftui.client.results import (
+    Answer,
+    ChatCompletion,
+    ChatMessage,
+    DetectedObject,
+    Entity,
+    FillMaskCandidate,
+    Generation,
+    ImageResult,
+    Label,
+    StreamChunk,
+    TableAnswer,
+    Transcription,
+)
+
+if TYPE_CHECKING:
+    from hftui.client.core import HFClient
+
+__all__ = ["TASKS", "BINARY_TASKS", "InferenceAPI", "RawRequest", "result_to_json"]
+
+BINARY_TASKS = frozenset(("image-classification", "object-detection", "image-to-text",
+                          "automatic-speech-recognition"))
+PIPELINE_SUFFIX_TASKS = frozenset(("feature-extraction", "sentence-similarity"))
+FEATURE_ROOT_OPTIONS = ("normalize", "prompt_name", "truncate", "truncation_direction", "dimensions",
+                        "encoding_format")
+SCOPE_SERVERLESS = "inference.serverless.write"
+SCOPE_ENDPOINT = "inference.endpoints.infer.write"
+MAX_EVENT_BYTES = 1024 * 1024
+"""One SSE event larger than this ends the stream (a broken or hostile server)."""
+MAX_STREAM_CHARS = 8 * 1024 * 1024
+"""Total streamed text kept; beyond it the stream is cut (StreamInterrupted)."""
+_DEFAULT_OPTIONS = CallOptions()
+_DONE = object()
+
+OnLoading = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """A built inference request, without the token (for export/"show request")."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes
+    json: Any | None
+    send_token: bool | None
+    scope: str
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"method": self.method, "url": self.url, "headers": dict(self.headers)}
+        if self.json is not None:
+            out["json"] = self.json
+        else:
+            out["body_base64"] = base64.b64encode(self.body).decode("ascii")
+        return out
+
+
+def chat_url(base: str) -> str:
+    """huggingface_hub's rule for chat on any base URL."""
+    base = base.rstrip("/")
+    path = urlsplit(base).path
+    if path.endswith("/chat/completions"):
+        return base
+    if path.endswith("/v1"):
+        return base + "/chat/completions"
+    return base + "/v1/chat/completions"
+
+
+def _message_json(m: Any) -> dict:
+    if isinstance(m, ChatMessage):
+        return {"role": m.role, "content": m.content}
+    if isinstance(m, dict):
+        return m
+    raise TypeError("messages must be ChatMessage or dict")
+
+
+def _as_bytes(value: Any, what: str) -> bytes:
+    """Binary input: bytes, a data: URL / base64 string, or ``{"path": ...}``."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, dict) and isinstance(value.get("path"), str):
+        return Path(value["path"]).expanduser().read_bytes()
+    if isinstance(value, Path):
+        return value.read_bytes()
+    if isinstance(value, str):
+        if len(value) < 4096 and not value.startswith("data:"):
+            path = Path(value).expanduser()
+            if path.is_file():
+                return path.read_bytes()
+        text = value.split(",", 1)[1] if value.startswith("data:") and "," in value else value
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    raise BadRequest(f"{what}: expected the file's bytes, base64, or a path")
+
+
+class InferenceAPI:
+    def __init__(self, client: HFClient) -> None:
+        self._c = client
+
+    # --- building requests -------------------------------------------------------------
+
+    def _route(self, target: Target, task: str) -> tuple[str, bool | None, str]:
+        """(url, send_token, scope) of a task call."""
+        if target.kind in ("model", "router"):
+            if not target.model:
+                raise BadRequest("no model chosen")
+            url = f"{self._c.settings.inference_url}/hf-inference/models/{repo_path(target.model)}"
+            if task in PIPELINE_SUFFIX_TASKS:
+                url += f"/pipeline/{task}"
+            return url, (None if target.send_token else False), SCOPE_SERVERLESS
+        if target.kind == "url" and target.url:
+            return target.url, target.send_token, SCOPE_ENDPOINT
+        raise BadRequest(f"unknown target kind {target.kind!r}")
+
+    def _chat_route(self, target: Target) -> tuple[str, str, bool | None, str, bool]:
+        """(url, model field, send_token, scope, is_hf_inference)."""
+        base = self._c.settings.inference_url
+        if target.kind == "model":
+            if not target.model:
+                raise BadRequest("no model chosen")
+            return (f"{base}/hf-inference/models/{repo_path(target.model)}/v1/chat/completions", target.model,
+                    None if target.send_token else False, SCOPE_SERVERLESS, True)
+        if target.kind == "router":
+            if not target.model:
+                raise BadRequest("no model chosen")
+            model = f"{target.model}:{target.provider}" if target.provider else target.model
+            return (f"{base}/v1/chat/completions", model, None if target.send_token else False, SCOPE_SERVERLESS,
+                    target.provider == "hf-inference")
+        if target.kind == "url" and target.url:
+            return chat_url(target.url), target.model or "tgi", target.send_token, SCOPE_ENDPOINT, False
+        raise BadRequest(f"unknown target kind {target.kind!r}")
+
+    @staticmethod
+    def _headers(options: CallOptions, content_type: str | None, accept: str | None = None) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if content_type:
+            headers["content-type"] = content_type
+        if accept:
+            headers["accept"] = accept
+        if not options.use_cache:
+            headers["x-use-cache"] = "false"
+        if options.bill_to:
+            headers["x-hf-bill-to"] = options.bill_to
+        if options.scale_up_timeout is not None:
+            headers["x-scale-up-timeout"] = str(int(options.scale_up_timeout))
+        return headers
+
+    def build(self, task: str, target: Target, record: dict, parameters: dict | None = None,
+              options: CallOptions | None = None, *, stream: bool = False) -> RawRequest:
+        """The request of one task call; ``record`` is a task input record (see ``run``)."""
+        options = options or _DEFAULT_OPTIONS
+        params = drop_none(parameters) if parameters else {}
+        if task == "chat-completion":
+            url, model, send_token, scope, hf_inference = self._chat_route(target)
+            messages = record.get("messages")
+            if not isinstance(messages, list):
+                raise BadRequest("chat-completion: 'messages' must be a list")
+            body: dict[str, Any] = {"model": model}  # first: the router peeks at it
+            params.pop("model", None)
+            rf = params.get("response_format")
+            if hf_inference and isinstance(rf, dict) and rf.get("type") == "json_schema":
+                schema = rf.get("json_schema") if isinstance(rf.get("json_schema"), dict) else {}
+                params["response_format"] = {"type": "json_object", "value": schema.get("schema", {})}
+            body["messages"] = [_message_json(m) for m in messages]
+            body.update(params)
+            body["stream"] = stream
+            return RawRequest("POST", url, self._headers(options, "application/json"), dumps(body), body,
+                              send_token, scope)
+        url, send_token, scope = self._route(target, task)
+        accept = "image/png" if task == "text-to-image" else None
+        if task in BINARY_TASKS:
+            data = _as_bytes(record.get("inputs", record.get("image", record.get("audio"))), task)
+            if params:
+                body = {"inputs": base64.b64encode(data).decode("ascii"), "parameters": params}
+                return RawRequest("POST", url, self._headers(options, "application/json"), dumps(body), body,
+                                  send_token, scope)
+            media = sniff(data) or "application/octet-stream"
+            return RawRequest("POST", url, self._headers(options, media), data, None, send_token, scope)
+        body = {"inputs": self._inputs(task, record)}
+        if task == "feature-extraction":
+            for key in FEATURE_ROOT_OPTIONS:
+                if key in params:
+                    body[key] = params.pop(key)
+        if task == "zero-shot-classification":
+            labels = record.get("candidate_labels", record.get("labels"))
+            if labels is not None and "candidate_labels" not in params:
+                params["candidate_labels"] = list(labels)
+        if params:
+            body["parameters"] = params
+        if task == "text-generation":
+            body["stream"] = stream
+        return RawRequest("POST", url, self._headers(options, "application/json", accept), dumps(body), body,
+                          send_token, scope)
+
+    @staticmethod
+    def _inputs(task: str, record: dict) -> Any:
+        if task == "question-answering" and "inputs" not in record:
+            return {"question": record.get("question"), "context": record.get("context")}
+        if task == "table-question-answering" and "inputs" not in record:
+            return {"query": record.get("query", record.get("question")), "table": record.get("table")}
+        if task == "sentence-similarity" and "inputs" not in record:
+            return {"source_sentence": record.get("source_sentence", record.get("source")),
+                    "sentences": record.get("sentences")}
+        for key in ("inputs", "text", "prompt"):
+            if key in record:
+                return record[key]
+        raise BadRequest(f"{task}: the input record has no 'inputs'")
+
+    # --- sending ----------------------------------------------------------------------------
+
+    async def _send(self, req: RawRequest, options: CallOptions | None, on_loading: OnLoading | None):
+        """POST (never retried) — except a 503-loading when the caller chose to wait for the model."""
+        options = options or _DEFAULT_OPTIONS
+        c = self._c
+        headers = req.headers
+        if not options.wait_for_model:
+            return await c.request("POST", req.url, service="inference", scope=req.scope, send_token=req.send_token,
+                                   headers=headers, content=req.body, timeout=options.timeout, retry=False)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (options.timeout or c.settings.timeout)
+        while True:
+            remaining = deadline - loop.time()
+            try:
+                return await c.request("POST", req.url, service="inference", scope=req.scope,
+                                       send_token=req.send_token, headers=headers, content=req.body,
+                                       timeout=max(1.0, remaining), retry=False)
+            except ModelLoading as exc:
+                headers = await self._wait_loading(exc, headers, deadline, on_loading)
+
+    async def _wait_loading(self, exc: ModelLoading, headers: dict, deadline: float,
+                            on_loading: OnLoading | None) -> dict:
+        """Before retrying a loading model: report the countdown, pause if the server did not hold."""
+        loop = asyncio.get_running_loop()
+        remaining = deadline - loop.time()
+        if remaining <= 0.5:
+            raise exc
+        estimate = exc.estimated_time if exc.estimated_time is not None else 10.0
+        if on_loading is not None:
+            on_loading(estimate)
+        if "x-wait-for-model" in headers:  # the server answered at once anyway: don't hammer it
+            await asyncio.sleep(min(max(1.0, min(estimate, 5.0)), remaining))
+            return headers
+        return {**headers, "x-wait-for-model": "true"}
+
+    async def _json(self, req: RawRequest, options, on_loading, task: str) -> Any:
+        response = await self._send(req, options, on_loading)
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidResponse(f"{task}: the server did not answer with valid JSON",
+                                  status=response.status_code) from None
+
+    async def _call(self, task: str, target: Target, record: dict, parameters, options, on_loading, parse):
+        req = self.build(task, target, record, parameters, options)
+        return parse(await self._json(req, options, on_loading, task))
+
+    def raw_request(self, task: str, target: Target, inputs: dict, parameters: dict | None = None,
+                    options: CallOptions | None = None, *, stream: bool = False) -> dict:
+        """The request a call would send (method, url, headers without the token, json/body)."""
+        return self.build(task, target, inputs, parameters, options, stream=stream).to_json()
+
+    # --- one method per task ----------------------------------------------------------------
+
+    async def fill_mask(self, target: Target, text: str, parameters: dict | None = None,
+                        options: CallOptions | None = None, on_loading: OnLoading | None = None
+                        ) -> list[FillMaskCandidate]:
+        return await self._call("fill-mask", target, {"inputs": text}, parameters, options, on_loading,
+                                _parse.fill_mask)
+
+    async def summarization(self, target: Target, text: str, parameters: dict | None = None,
+                            options: CallOptions | None = None, on_loading: OnLoading | None = None) -> str:
+        return await self._call("summarization", target, {"inputs": text}, parameters, options, on_loading,
+                                lambda d: _parse.text_field(d, "summary_text", "summarization"))
+
+    async def translation(self, target: Target, text: str, parameters: dict | None = None,
+                          options: CallOptions | None = None, on_loading: OnLoading | None = None) -> str:
+        return await self._call("translation", target, {"inputs": text}, parameters, options, on_loading,
+                                lambda d: _parse.text_field(d, "translation_text", "translation"))
+
+    async def question_answering(self, target: Target, question: str, context: str, parameters: dict | None = None,
+                                 options: CallOptions | None = None, on_loading: OnLoading | None = None
+                                 ) -> list[Answer]:
+        return await self._call("question-answering", target, {"question": question, "context": context},
+                                parameters, options, on_loading, _parse.answers)
+
+    async def zero_shot_classification(self, target: Target, text: str, labels: list[str],
+                                       parameters: dict | None = None, options: CallOptions | None = None,
+                                       on_loading: OnLoading | None = None) -> list[Label]:
+        return await self._call("zero-shot-classification", target, {"inputs": text, "candidate_labels": labels},
+                                parameters, options, on_loading, _parse.zero_shot)
+
+    async def text_classification(self, target: Target, text: str, parameters: dict | None = None,
+                                  options: CallOptions | None = None, on_loading: OnLoading | None = None
+                                  ) -> list[Label]:
+        return await self._call("text-classification", target, {"inputs": text}, parameters, options, on_loading,
+                                _parse.labels)
+
+    async def token_classification(self, target: Target, text: str, parameters: dict | None = None,
+                                   options: CallOptions | None = None, on_loading: OnLoading | None = None
+                                   ) -> list[Entity]:
+        return await self._call("token-classification", target, {"inputs": text}, parameters, options, on_loading,
+                                _parse.entities)
+
+    async def text_generation(self, target: Target, prompt: str, parameters: dict | None = None,
+                              options: CallOptions | None = None, on_loading: OnLoading | None = None) -> Generation:
+        return await self._call("text-generation", target, {"inputs": prompt}, parameters, options, on_loading,
+                                _parse.generation)
+
+    async def chat_completion(self, target: Target, messages: list, parameters: dict | None = None,
+                              options: CallOptions | None = None, on_loading: OnLoading | None = None
+                              ) -> ChatCompletion:
+        return await self._call("chat-completion", target, {"messages": messages}, parameters, options, on_loading,
+                                _parse.chat)
+
+    async def feature_extraction(self, target: Target, text: str | list[str], parameters: dict | None = None,
+                                 options: CallOptions | None = None, on_loading: OnLoading | None = None) -> list:
+        return await self._call("feature-extraction", target, {"inputs": text}, parameters, options, on_loading,
+                                _parse.vectors)
+
+    async def sentence_similarity(self, target: Target, source: str, sentences: list[str],
+                                  parameters: dict | None = None, options: CallOptions | None = None,
+                                  on_loading: OnLoading | None = None) -> list[float]:
+        return await self._call("sentence-similarity", target,
+                                {"source_sentence": source, "sentences": list(sentences)},
+                                parameters, options, on_loading, _parse.similarities)
+
+    async def text_to_image(self, target: Target, prompt: str, parameters: dict | None = None,
+                            options: CallOptions | None = None, on_loading: OnLoading | None = None) -> ImageResult:
+        req = self.build("text-to-image", target, {"inputs": prompt}, parameters, options)
+        response = await self._send(req, options, on_loading)
+        return self._image(response)
+
+    @staticmethod
+    def _image(response) -> ImageResult:
+        content_type = response.headers.get("content-type")
+        try:
+            return _parse.image(response.content, content_type)
+        except InvalidResponse:
+            # Some providers answer JSON with a base64 image.
+            try:
+                data = json.loads(response.content)
+            except (ValueError, UnicodeDecodeError):
+                raise InvalidResponse("text-to-image: the answer is not an image", status=response.status_code) \
+                    from None
+            b64 = None
+            if isinstance(data, dict):
+                items = data.get("data") if isinstance(data.get("data"), list) else [data]
+                first = items[0] if items and isinstance(items[0], dict) else {}
+                b64 = first.get("b64_json") or first.get("image") or first.get("images")
+            if isinstance(b64, list) and b64:
+                b64 = b64[0]
+            if isinstance(b64, str):
+                try:
+                    raw = base64.b64decode(b64.split(",", 1)[-1], validate=False)
+                    return _parse.image(raw, None)
+                except (binascii.Error, ValueError, InvalidResponse):
+                    pass
+            raise InvalidResponse("text-to-image: the answer is not an image", status=response.status_code) from None
+
+    async def image_classification(self, target: Target, image: bytes, parameters: dict | None = None,
+                                   options: CallOptions | None = None, on_loading: OnLoading | None = None
+                                   ) -> list[Label]:
+        return await self._call("image-classification", target, {"inputs": image}, parameters, options, on_loading,
+                                lambda d: _parse.labels(d, "image-classification"))
+
+    async def object_detection(self, target: Target, image: bytes, parameters: dict | None = None,
+                               options: CallOptions | None = None, on_loading: OnLoading | None = None
+                               ) -> list[DetectedObject]:
+        return await self._call("object-detection", target, {"inputs": image}, parameters, options, on_loading,
+                                _parse.detections)
+
+    async def image_to_text(self, target: Target, image: bytes, parameters: dict | None = None,
+                            options: CallOptions | None = None, on_loading: OnLoading | None = None) -> str:
+        return await self._call("image-to-text", target, {"inputs": image}, parameters, options, on_loading,
+                                lambda d: _parse.text_field(d, "generated_text", "image-to-text"))
+
+    async def automatic_speech_recognition(self, target: Target, audio: bytes, parameters: dict | None = None,
+                                           options: CallOptions | None = None, on_loading: OnLoading | None = None
+                                           ) -> Transcription:
+        return await self._call("automatic-speech-recognition", target, {"inputs": audio}, parameters, options,
+                                on_loading, _parse.transcription)
+
+    async def table_question_answering(self, target: Target, query: str, table: dict[str, list[str]],
+                                       parameters: dict | None = None, options: CallOptions | None = None,
+                                       on_loading: OnLoading | None = None) -> TableAnswer:
+        table = {str(k): [str(v) for v in col] for k, col in table.items()}  # cells are strings on the wire
+        return await self._call("table-question-answering", target, {"query": query, "table": table}, parameters,
+                                options, on_loading, _parse.table_answer)
+
+    # --- generic dispatch (batch) ----------------------------------------------------------------
+
+    _PARSERS: dict[str, Callable[[Any], Any]] = {
+        "fill-mask": _parse.fill_mask,
+        "summarization": lambda d: _parse.text_field(d, "summary_text", "summarization"),
+        "translation": lambda d: _parse.text_field(d, "translation_text", "translation"),
+        "question-answering": _parse.answers,
+        "zero-shot-classification": _parse.zero_shot,
+        "text-classification": _parse.labels,
+        "token-classification": _parse.entities,
+        "text-generation": _parse.generation,
+        "chat-completion": _parse.chat,
+        "feature-extraction": _parse.vectors,
+        "sentence-similarity": _parse.similarities,
+        "image-classification": lambda d: _parse.labels(d, "image-classification"),
+        "object-detection": _parse.detections,
+        "image-to-text": lambda d: _parse.text_field(d, "generated_text", "image-to-text"),
+        "automatic-speech-recognition": _parse.transcription,
+        "table-question-answering": _parse.table_answer,
+    }
+
+    async def run(self, task: str, target: Target, inputs: dict, parameters: dict | None = None,
+                  options: CallOptions | None = None, on_loading: OnLoading | None = None) -> Any:
+        """One call of ``task`` from an input record; returns the typed result.
+
+        Records: ``{"inputs": ...}`` (text tasks; binary tasks: bytes, base64,
+        a data: URL, or ``{"path": ...}``), ``{"question", "context"}``,
+        ``{"query", "table"}``, ``{"source_sentence", "sentences"}``,
+        ``{"inputs", "candidate_labels"}`` (zero-shot), ``{"messages": [...]}``.
+        """
+        if task == "conversational":
+            task = "chat-completion"
+        if not isinstance(inputs, dict):
+            inputs = {"inputs": inputs}
+        if task == "table-question-answering":
+            table = inputs.get("table")
+            if isinstance(table, dict):
+                inputs = {**inputs, "table": {str(k): [str(v) for v in col] for k, col in table.items()}}
+        if task == "text-to-image":
+            req = self.build(task, target, inputs, parameters, options)
+            return self._image(await self._send(req, options, on_loading))
+        parser = self._PARSERS.get(task)
+        if parser is None:
+            raise BadRequest(f"unsupported task {task!r}")
+        return await self._call(task, target, inputs, parameters, options, on_loading, parser)
+
+    # --- streaming -------------------------------------------------------------------------------
+
+    async def _open_stream(self, stack: AsyncExitStack, req: RawRequest, options: CallOptions | None,
+                           on_loading: OnLoading | None):
+        options = options or _DEFAULT_OPTIONS
+        c = self._c
+        headers = {**req.headers, "accept": "text/event-stream"}
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (options.timeout or c.settings.timeout)
+        while True:
+            try:
+                return await stack.enter_async_context(c.stream(
+                    "POST", req.url, service="inference", scope=req.scope, send_token=req.send_token,
+                    headers=headers, content=req.body, timeout=options.timeout))
+            except ModelLoading as exc:
+                if not options.wait_for_model:
+                    raise
+                headers = await self._wait_loading(exc, headers, deadline, on_loading)
+
+    async def text_generation_stream(self, target: Target, prompt: str, parameters: dict | None = None,
+                                     options: CallOptions | None = None, on_loading: OnLoading | None = None
+                                     ) -> AsyncIterator[StreamChunk]:
+        """TGI SSE: one chunk per token (special tokens' text skipped); the last has ``final``."""
+        req = self.build("text-generation", target, {"inputs": prompt}, parameters, options, stream=True)
+        async with AsyncExitStack() as stack:
+            response = await self._open_stream(stack, req, options, on_loading)
+            if not _is_sse(response):
+                yield await self._non_sse(response, "text-generation")
+                return
+            pieces: list[str] = []
+            size = 0
+            try:
+                batches = await stack.enter_async_context(aclosing(_batches(self._c.http, response)))
+                async for events in batches:
+                    for event in events:
+                        if event is _DONE:
+                            raise StreamInterrupted("the stream ended before the generation finished",
+                                                    partial="".join(pieces))
+                        if not isinstance(event, dict):
+                            raise _malformed(pieces)
+                        if event.get("error"):
+                            raise _stream_error(event, pieces)
+                        token = event.get("token")
+                        text = ""
+                        if isinstance(token, dict) and not token.get("special"):
+                            text = token.get("text") or ""
+                            if text:
+                                if not isinstance(text, str):
+                                    raise _malformed(pieces)
+                                pieces.append(text)
+                                size += len(text)
+                                if size > MAX_STREAM_CHARS:
+                                    raise StreamInterrupted("the stream is too long; stopped",
+                                                            partial="".join(pieces))
+                        if event.get("generated_text") is not None:
+                            details = event.get("details")
+                            if isinstance(details, dict):
+                                yield StreamChunk(text=text, final=True, finish_reason=details.get("finish_reason"),
+                                                  generated_tokens=details.get("generated_tokens"))
+                            else:
+                                yield StreamChunk(text=text, final=True)
+                            return
+                        yield StreamChunk(text)
+            except (ConnectionFailed, Timeout) as exc:
+                raise StreamInterrupted(f"the stream was cut: {exc.message}", partial="".join(pieces)) from None
+            except _MalformedEvent:
+                raise _malformed(pieces) from None
+            raise StreamInterrupted("the stream ended before the generation finished", partial="".join(pieces))
+
+    async def chat_completion_stream(self, target: Target, messages: list, parameters: dict | None = None,
+                                     options: CallOptions | None = None, on_loading: OnLoading | None = None
+                                     ) -> AsyncIterator[StreamChunk]:
+        """OpenAI SSE: chunks of content/reasoning; exactly one last chunk with ``final``.
+
+        The final chunk comes at ``[DONE]`` or at the end of the body once a
+        ``finish_reason`` was seen, so a trailing usage chunk is merged in.
+        """
+        req = self.build("chat-completion", target, {"messages": messages}, parameters, options, stream=True)
+        async with AsyncExitStack() as stack:
+            response = await self._open_stream(stack, req, options, on_loading)
+            if not _is_sse(response):
+                yield await self._non_sse(response, "chat-completion")
+                return
+            pieces: list[str] = []
+            size = 0
+            finish: str | None = None
+            usage: dict | None = None
+            done = False
+            try:
+                batches = await stack.enter_async_context(aclosing(_batches(self._c.http, response)))
+                async for events in batches:
+                    for event in events:
+                        if event is _DONE:
+                            done = True
+                            break
+                        if not isinstance(event, dict):
+                            raise _malformed(pieces)
+                        if event.get("error"):
+                            raise _stream_error(event, pieces)
+                        choices = event.get("choices")
+                        if choices:
+                            choice = choices[0]
+                            delta = choice.get("delta")
+                            if delta:
+                                text = delta.get("content") or ""
+                                reasoning = delta.get("reasoning") or delta.get("reasoning_content") or ""
+                                if text or reasoning:
+                                    if not isinstance(text, str) or not isinstance(reasoning, str):
+                                        raise _malformed(pieces)
+                                    if text:
+                                        pieces.append(text)
+                                        size += len(text)
+                                    size += len(reasoning)
+                                    if size > MAX_STREAM_CHARS:
+                                        raise StreamInterrupted("the stream is too long; stopped",
+                                                                partial="".join(pieces))
+                                    yield StreamChunk(text, reasoning)
+                            reason = choice.get("finish_reason")
+                            if reason:
+                                finish = reason
+                        u = event.get("usage")
+                        if u:
+                            usage = u
+                    if done:
+                        break
+            except (ConnectionFailed, Timeout) as exc:
+                if finish is None:
+                    raise StreamInterrupted(f"the stream was cut: {exc.message}", partial="".join(pieces)) from None
+            except _MalformedEvent:
+                raise _malformed(pieces) from None
+            if not done and finish is None:
+                raise StreamInterrupted("the stream ended before the answer finished", partial="".join(pieces))
+            usage = usage if isinstance(usage, dict) else {}
+            yield StreamChunk(final=True, finish_reason=finish if isinstance(finish, str) else None,
+                              generated_tokens=_opt_int(usage.get("completion_tokens")),
+                              prompt_tokens=_opt_int(usage.get("prompt_tokens")))
+
+    async def _non_sse(self, response, task: str) -> StreamChunk:
+        """A 2xx answer that is not SSE: an error object, or a non-streamed result."""
+        body = await self._c.http.aread(response)
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            messages, _, _ = parse_error_body(response.headers, body)
+            raise InvalidResponse("expected a stream (text/event-stream), got: "
+                                  + ("; ".join(messages) or "an empty answer"), status=response.status_code) from None
+        if isinstance(data, dict) and data.get("error"):
+            messages, error_type, _ = parse_error_body(response.headers, body)
+            raise StreamInterrupted("; ".join(messages) or "the server reported an error", error_type=error_type)
+        if task == "chat-completion":
+            result = _parse.chat(data)
+            return StreamChunk(text=result.content, reasoning=result.reasoning or "", final=True,
+                               finish_reason=result.finish_reason, generated_tokens=result.completion_tokens,
+                               prompt_tokens=result.prompt_tokens)
+        gen = _parse.generation(data)
+        return StreamChunk(text=gen.text, final=True, finish_reason=gen.finish_reason,
+                           generated_tokens=gen.generated_tokens)
+
+
+# --- SSE ---------------------------------------------------------------------------------------
+
+
+class _MalformedEvent(Exception):
+    pass
+
+
+class SSEDecoder:
+    """Incremental SSE decoder for JSON ``data:`` events, working on bytes.
+
+    Works on raw bytes (newlines never occur inside a UTF-8 sequence, and
+    ``json.loads`` decodes bytes itself), splits a chunk once, and returns
+    each chunk's events as a list, keeping per-event overhead small. Accepts
+    ``data:`` with or without a space and CRLF; ignores comments, blank lines,
+    ``event:``/``id:``/``retry:``. A data payload that is not valid JSON on its
+    own is joined with the next data line (multi-line events).
+    """
+
+    __slots__ = ("_pending", "_pending_size", "_partial")
+
+    def __init__(self) -> None:
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._partial: bytes | None = None
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        if b"\n" not in chunk:
+            self._pending.append(chunk)
+            self._pending_size += len(chunk)
+            if self._pending_size > MAX_EVENT_BYTES:
+                raise _MalformedEvent
+            return []
+        if self._pending:
+            self._pending.append(chunk)
+            chunk = b"".join(self._pending)
+            self._pending = []
+            self._pending_size = 0
+        lines = chunk.split(b"\n")
+        tail = lines.pop()
+        if tail:
+            self._pending.append(tail)
+            self._pending_size = len(tail)
+        out: list[Any] = []
+        loads = json.loads
+        for line in lines:
+            if line[:5] != b"data:":
+                if self._partial is not None and not line.strip():
+                    raise _MalformedEvent
+                continue
+            payload = line[5:].strip()
+            if self._partial is not None:
+                payload = self._partial + b"\n" + payload
+                if len(payload) > MAX_EVENT_BYTES:
+                    raise _MalformedEvent
+            if payload == b"[DONE]":
+                out.append(_DONE)
+                continue
+            try:
+                out.append(loads(payload))
+                self._partial = None
+            except ValueError:
+                self._partial = payload
+        return out
+
+    def close(self) -> list[Any]:
+        """End of body: the events of a last line without newline; an unfinished event is an error."""
+        events: list[Any] = []
+        if self._pending:
+            rest = b"".join(self._pending)
+            self._pending = []
+            self._pending_size = 0
+            events = self.feed(rest + b"\n")
+        if self._partial is not None:
+            raise _MalformedEvent
+        return events
+
+
+async def _batches(http, response) -> AsyncIterator[list[Any]]:
+    """The stream's events, one list per network chunk (keeps per-event overhead low)."""
+    decoder = SSEDecoder()
+    async for raw in http.aiter_bytes(response):
+        events = decoder.feed(raw)
+        if events:
+            yield events
+    events = decoder.close()
+    if events:
+        yield events
+
+
+def _is_sse(response) -> bool:
+    return response.headers.get("content-type", "").lstrip().lower().startswith("text/event-stream")
+
+
+def _opt_int(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _malformed(pieces: list[str]) -> StreamInterrupted:
+    return StreamInterrupted("the stream carried a malformed event", partial="".join(pieces))
+
+
+def _stream_error(event: dict, pieces: list[str]) -> StreamInterrupted:
+    err = event.get("error")
+    error_type = event.get("error_type")
+    status = None
+    if isinstance(err, dict):
+        message = err.get("message")
+        status = _opt_int(err.get("http_status_code"))
+        error_type = error_type or err.get("type")
+    else:
+        message = err
+    text = clean_text(message if isinstance(message, str) else json.dumps(message)[:600]) or "error in the stream"
+    return StreamInterrupted(text, partial="".join(pieces), status=status,
+                             error_type=clean_text(error_type, 60) if isinstance(error_type, str) else None)
