@@ -243,7 +243,8 @@ class BatchRunner:
         if spec.startswith(("http://", "https://")):
             if not task:
                 raise BatchError("a URL target needs the task (--task)")
-            return ResolvedTarget(Target.at_url(spec, send_token=self.config.send_token), spec, task=task)
+            return ResolvedTarget(Target.at_url(spec, send_token=self.config.send_token), spec,
+                                  task=self._check_task(task))
         kind = None
         for prefix, k in (("endpoint:", "endpoint"), ("ep:", "endpoint"), ("model:", "model")):
             if spec.startswith(prefix):
@@ -256,7 +257,7 @@ class BatchRunner:
                 task = task or endpoint.task
                 if not task:
                     raise BatchError(f"endpoint {endpoint.key} does not say its task: choose one (--task)")
-                return ResolvedTarget(None, f"endpoint {endpoint.key}", endpoint=endpoint, task=task)
+                return ResolvedTarget(None, f"endpoint {endpoint.key}", endpoint=endpoint, task=self._check_task(task))
         if not task:
             try:
                 info = await self.hf.hub.model_info(spec)
@@ -265,7 +266,15 @@ class BatchRunner:
             task = info.pipeline_tag
             if not task:
                 raise BatchError(f"model {spec} has no pipeline tag: choose the task (--task)")
-        return ResolvedTarget(Target.hf_model(spec), f"model {spec}", task=task)
+        return ResolvedTarget(Target.hf_model(spec), f"model {spec}", task=self._check_task(task))
+
+    @staticmethod
+    def _check_task(task: str) -> str:
+        from hftui.client.inference import TASKS
+
+        if task not in TASKS and task != "conversational":
+            raise BatchError(f"unsupported task {task!r}; one of: {', '.join(TASKS)}")
+        return task
 
     async def _find_endpoint(self, spec: str, *, required: bool) -> Endpoint | None:
         from hftui.client.endpoints import validate_name

@@ -1,0 +1,231 @@
+"""Benchmark: ``hftui batch``'s runner vs a plain asyncio loop on httpx2.
+
+    /work/venv/bin/python bench/batch.py [--inputs 10000] [--concurrency 8 32 128] [--repeat 2]
+
+The emulator runs as its own process (``python -m hftui.emulator
+--token-rate 1000000``) so it has its own core. Both contenders send the same
+10,000 short text-classification requests to the same serverless model and
+write one JSON line per answer to a file:
+
+- plain: a fixed pool of workers fed by a bounded queue, ``httpx2.AsyncClient``
+  (same pool size), ``response.json()``, ``json.dumps`` + write;
+- hftui: ``BatchRunner`` (typed errors, result parsing, retries, resumable
+  output, stats).
+
+The table shows the best wall time of ``--repeat`` runs (alternating, to
+share the machine's noise) and the ratio hftui/plain (goal: <= 1.2).
+Then memory: the runner in a child process on 10k and 50k inputs, peak RSS and
+tracemalloc peak (goal: flat — the input is streamed, latencies histogrammed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MODEL = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+TASK = "text-classification"
+
+
+# -- the emulator in its own process ------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_emulator() -> tuple[subprocess.Popen, str, str]:
+    from hftui.emulator.state import DEMO_TOKEN
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hftui.emulator", "--port", str(port), "--token-rate", "1000000"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"emulator exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, base, DEMO_TOKEN
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("emulator did not start")
+
+
+def make_inputs(path: Path, n: int) -> Path:
+    with open(path, "w") as fh:
+        for i in range(n):
+            fh.write(json.dumps({"inputs": f"short input number {i}, rather nice"}) + "\n")
+    return path
+
+
+# -- contenders ------------------------------------------------------------------------------------
+
+
+async def plain_loop(base: str, token: str, inp: Path, out: Path, concurrency: int) -> tuple[int, int]:
+    import httpx2
+
+    url = f"{base}/hf-inference/models/{MODEL}"
+    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    limits = httpx2.Limits(max_connections=64, max_keepalive_connections=64)
+    ok = failed = 0
+    queue: asyncio.Queue = asyncio.Queue(maxsize=concurrency * 2)
+    async with httpx2.AsyncClient(timeout=30.0, limits=limits) as client:
+        with open(out, "ab", buffering=0) as sink:
+
+            async def worker():
+                nonlocal ok, failed
+                while (item := await queue.get()) is not None:
+                    n, body = item
+                    t0 = time.perf_counter()
+                    r = await client.post(url, content=body, headers=headers)
+                    if r.status_code == 200:
+                        rec = {"line": n, "result": r.json()}
+                        ok += 1
+                    else:
+                        rec = {"line": n, "error": r.text}
+                        failed += 1
+                    rec["latency_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+                    sink.write(json.dumps(rec).encode() + b"\n")
+
+            async def feed():
+                with open(inp, "rb") as fh:
+                    for n, raw in enumerate(fh, 1):
+                        await queue.put((n, raw.rstrip(b"\n")))
+                for _ in range(concurrency):
+                    await queue.put(None)
+
+            await asyncio.gather(feed(), *(worker() for _ in range(concurrency)))
+    return ok, failed
+
+
+async def hftui_runner(base: str, token: str, inp: Path, out: Path, concurrency: int) -> tuple[int, int]:
+    from hftui.auth import Secret
+    from hftui.batch.runner import BatchConfig, BatchRunner
+    from hftui.client import HFClient
+    from hftui.config import Settings
+
+    settings = Settings().with_base_url(base)
+    async with HFClient(settings, Secret(token)) as hf:
+        runner = BatchRunner(hf, BatchConfig(target=MODEL, task=TASK, input_path=inp, output_path=out,
+                                             concurrency=concurrency))
+        summary = await runner.run()
+    if summary.fatal:
+        raise SystemExit(f"hftui runner failed: {summary.fatal}")
+    return summary.stats.ok, summary.stats.failed
+
+
+def timed(fn, *args) -> tuple[float, tuple[int, int]]:
+    t0 = time.perf_counter()
+    result = asyncio.run(fn(*args))
+    return time.perf_counter() - t0, result
+
+
+# -- memory (child process) ------------------------------------------------------------------------
+
+
+def memory_child(base: str, token: str, n: int, concurrency: int) -> None:
+    import tracemalloc
+
+    with tempfile.TemporaryDirectory() as tmp:
+        inp = make_inputs(Path(tmp) / "in.jsonl", n)
+        out = Path(tmp) / "out.jsonl"
+        # import and warm up everything first, so the peak is about the run itself
+        asyncio.run(hftui_runner(base, token, make_inputs(Path(tmp) / "warm.jsonl", 50), Path(tmp) / "w.jsonl", 4))
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        ok, failed = asyncio.run(hftui_runner(base, token, inp, out, concurrency))
+        wall = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"n": n, "ok": ok, "failed": failed, "rss_kb": rss, "rss_before_kb": rss_before,
+                      "traced_peak": peak, "wall": wall}))
+
+
+def measure_memory(base: str, token: str, n: int, concurrency: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--memory-child", str(n), "--base", base, "--token", token,
+                          "--concurrency", str(concurrency)], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise SystemExit(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- main ------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--inputs", type=int, default=10_000)
+    p.add_argument("--concurrency", type=int, nargs="+", default=[8, 32, 128])
+    p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--memory-sizes", type=int, nargs="+", default=[10_000, 50_000])
+    p.add_argument("--memory-child", type=int)
+    p.add_argument("--base")
+    p.add_argument("--token")
+    args = p.parse_args()
+    if args.memory_child:
+        memory_child(args.base, args.token, args.memory_child, args.concurrency[0])
+        return
+
+    emulator, base, token = start_emulator()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            inp = make_inputs(Path(tmp) / "in.jsonl", args.inputs)
+            timed(plain_loop, base, token, make_inputs(Path(tmp) / "warm.jsonl", 200), Path(tmp) / "warm.out", 8)
+            rows = []
+            for c in args.concurrency:
+                best = {"plain": float("inf"), "hftui": float("inf")}
+                for r in range(args.repeat):
+                    for name, fn in (("plain", plain_loop), ("hftui", hftui_runner)):
+                        out = Path(tmp) / f"{name}-{c}-{r}.jsonl"
+                        wall, (ok, failed) = timed(fn, base, token, inp, out, c)
+                        if ok != args.inputs:
+                            print(f"warning: {name} c={c}: {ok} ok, {failed} failed", file=sys.stderr)
+                        best[name] = min(best[name], wall)
+                        out.unlink()
+                rows.append((c, best["plain"], best["hftui"]))
+            print(f"\n{args.inputs} inputs, {MODEL} ({TASK}) on the emulator (own process), best of {args.repeat}")
+            print(f"{'concurrency':>11} | {'plain s':>8} | {'plain/s':>8} | {'hftui s':>8} | {'hftui/s':>8} | {'ratio':>6}")
+            print("-" * 64)
+            for c, plain_s, hftui_s in rows:
+                ratio = hftui_s / plain_s
+                flag = "" if ratio <= 1.2 else "  > 1.2x"
+                print(f"{c:>11} | {plain_s:8.2f} | {args.inputs / plain_s:8.0f} | {hftui_s:8.2f} | "
+                      f"{args.inputs / hftui_s:8.0f} | {ratio:5.2f}x{flag}")
+
+        print("\nMemory of the hftui runner (child process, concurrency 32)")
+        print(f"{'inputs':>8} | {'peak RSS MB':>11} | {'RSS growth MB':>13} | {'tracemalloc peak MB':>19} | {'wall s':>6}")
+        print("-" * 70)
+        for n in args.memory_sizes:
+            m = measure_memory(base, token, n, 32)
+            print(f"{n:>8} | {m['rss_kb'] / 1024:11.1f} | {(m['rss_kb'] - m['rss_before_kb']) / 1024:13.1f} | "
+                  f"{m['traced_peak'] / 2**20:19.2f} | {m['wall']:6.1f}")
+    finally:
+        emulator.terminate()
+        try:
+            emulator.wait(5)
+        except subprocess.TimeoutExpired:
+            emulator.kill()
+
+
+if __name__ == "__main__":
+    main()
