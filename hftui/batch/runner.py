@@ -196,7 +196,7 @@ class BatchRunner:
             if self._fatal is not None:
                 raise self._fatal
         except (BatchError, HFError) as exc:
-            summary.fatal = exc.user_message() if isinstance(exc, HFError) else str(exc)
+            summary.fatal = one_line(exc.user_message() if isinstance(exc, HFError) else str(exc), 1000)
         finally:
             if self.stats.started is not None and self.stats.finished is None:
                 self.stats.finished = time.monotonic()
@@ -228,7 +228,7 @@ class BatchRunner:
                 summary.paused = True
                 self.listener.endpoint_state(paused_ep)
             except HFError as exc:
-                summary.pause_error = exc.user_message()
+                summary.pause_error = one_line(exc.user_message(), 500)
         if self._billing_since is not None:
             summary.cost = Cost(billed_seconds=time.monotonic() - self._billing_since,
                                 price_per_hour=self.price_per_hour, replicas=self._replicas,
