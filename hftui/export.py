@@ -8,11 +8,10 @@ the file as a raw body). The token is written as ``$HF_TOKEN`` /
 ``os.environ["HF_TOKEN"]`` unless ``include_token=True`` (then ``token``, a
 ``Secret``, is written in clear — the caller asked for it).
 
-The request itself comes from the client (``request_for_record``): it asks
-``hftui.client`` to build the request without sending it when the client
-offers that, and otherwise derives it from the record's target and the task
-routes of the wire doc (3.1, 3.2, 3.4) so an export never fails.
-No Textual.
+The request itself comes from the client (``request_for_record`` calls
+``InferenceAPI.build``, which builds a request without sending it), so an
+export cannot drift from what hftui sends. A record that cannot be built
+raises ``ExportError``. No Textual.
 """
 
 from __future__ import annotations
@@ -38,8 +37,6 @@ BINARY_TASKS = frozenset({"image-classification", "object-detection", "image-to-
                           "automatic-speech-recognition", "image-segmentation", "audio-classification",
                           "zero-shot-image-classification", "image-to-image"})
 STREAM_TASKS = frozenset({"text-generation", "chat-completion"})
-ROOT_PARAM_TASKS = frozenset({"feature-extraction"})
-PIPELINE_SUFFIX_TASKS = frozenset({"feature-extraction", "sentence-similarity"})
 _FILE_KEYS = ("image", "audio", "file", "path", "inputs")
 
 
@@ -80,110 +77,60 @@ def _file_input(inputs: dict) -> str | None:
     return None
 
 
-def _task_url(settings: Settings, target: dict, task: str) -> str:
-    kind = target.get("kind") or "model"
-    if kind == "url" and target.get("url"):
-        url = str(target["url"]).rstrip("/")
-        if task == "chat-completion":
-            if url.endswith("/v1/chat/completions"):
-                return url
-            return url + ("/chat/completions" if url.endswith("/v1") else "/v1/chat/completions")
-        return url
-    base = settings.inference_url.rstrip("/")
-    model = target.get("model") or ""
-    if task == "chat-completion":
-        if kind == "router":
-            return f"{base}/v1/chat/completions"
-        return f"{base}/hf-inference/models/{model}/v1/chat/completions"
-    url = f"{base}/hf-inference/models/{model}"
-    if task in PIPELINE_SUFFIX_TASKS:
-        url += f"/pipeline/{task}"
-    return url
+class ExportError(Exception):
+    """The record cannot be turned into a request (the message says why)."""
 
 
-def _derive_request(record: dict, settings: Settings) -> RequestSpec:
-    """Build the request from the record alone (wire doc 3.1/3.2/3.4)."""
-    target = record.get("target") or {}
-    task = record.get("task") or ""
-    inputs = dict(record.get("inputs") or {})
-    params = _drop_none(dict(record.get("parameters") or {}))
-    options = record.get("options") or {}
-    spec = RequestSpec("POST", _task_url(settings, target, task),
-                       auth=target.get("send_token", True) is not False)
+class _SettingsOnly:
+    """What ``InferenceAPI.build`` reads from its client: the settings (no connection pool needed)."""
 
-    if options.get("use_cache") is False:
-        spec.headers["x-use-cache"] = "false"
-    if options.get("wait_for_model"):
-        spec.headers["x-wait-for-model"] = "true"
-    if options.get("bill_to"):
-        spec.headers["X-HF-Bill-To"] = str(options["bill_to"])
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
 
-    if task == "chat-completion":
-        model = target.get("model") or "tgi"
-        if target.get("kind") == "router" and target.get("provider"):
-            model = f"{model}:{target['provider']}"
-        body = {"model": model, "messages": inputs.get("messages") or []}  # model first: the router peeks at it
-        body.update(params)
-        body["stream"] = True
-        spec.json, spec.stream = body, True
-    elif task in BINARY_TASKS and _file_input(inputs):
-        path = _file_input(inputs)
-        if params:
-            spec.json = {"inputs": "<base64 of the file>", "parameters": params}
-            spec.file, spec.file_json_key = path, True
-        else:
-            spec.file = path
-            spec.headers["Content-Type"] = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    else:
-        if "question" in inputs and "context" in inputs:
-            payload: Any = {"question": inputs["question"], "context": inputs["context"]}
-        elif "query" in inputs and "table" in inputs:
-            payload = {"query": inputs["query"], "table": inputs["table"]}
-        elif "source_sentence" in inputs:
-            payload = {"source_sentence": inputs["source_sentence"], "sentences": inputs.get("sentences") or []}
-        else:
-            payload = inputs.get("inputs", inputs.get("text", inputs.get("prompt")))
-        labels = inputs.get("candidate_labels", inputs.get("labels"))
-        if labels is not None:
-            params = {"candidate_labels": labels, **params}
-        if task in ROOT_PARAM_TASKS:
-            spec.json = {"inputs": payload, **params}
-        else:
-            spec.json = {"inputs": payload, "parameters": params}
-        if task == "text-generation":
-            spec.json["stream"] = True
-            spec.stream = True
-        if task == "text-to-image":
-            spec.headers["Accept"] = "image/png"
-            spec.accept_image = True
-    if spec.json is not None and not spec.file_json_key:
-        spec.headers.setdefault("Content-Type", "application/json")
-    elif spec.file_json_key:
-        spec.headers["Content-Type"] = "application/json"
-    return spec
+
+def _chat_base(url: str) -> str:
+    return url.removesuffix("/chat/completions")
 
 
 def request_for_record(record: dict, settings: Settings) -> RequestSpec:
-    """The request a run sent; from the client's request builder when it offers one."""
+    """The request the run sent, built by the client itself (``InferenceAPI.build``) without sending it."""
+    from hftui.client import BadRequest, CallOptions
+    from hftui.client.inference import InferenceAPI
+    from hftui.tasks.record import target_from_record
+
+    task = record.get("task") or ""
+    inputs = dict(record.get("inputs") or {})
+    params = record.get("parameters") or {}
+    options = record.get("options") or {}
+    call = CallOptions(wait_for_model=bool(options.get("wait_for_model")),
+                       use_cache=options.get("use_cache") is not False,
+                       bill_to=options.get("bill_to") or None)
+    stream = task in STREAM_TASKS and options.get("stream", True) is not False
+    path = _file_input(inputs) if task in BINARY_TASKS else None
+    if path is not None:  # the snippet reads the file itself; the client must not
+        inputs = {"inputs": b""}
+    target = target_from_record(record.get("target") or {})
     try:
-        from hftui.client import inference as client_inference
-    except ImportError:  # pragma: no cover - the client is part of the package
-        client_inference = None
-    builder = getattr(client_inference, "build_request", None) if client_inference else None
-    if builder is not None:
-        try:
-            built = builder(record, settings)
-        except Exception:  # noqa: BLE001 - an export must not fail on an odd record; derive instead
-            built = None
-        if isinstance(built, RequestSpec):
-            return built
-        if isinstance(built, dict) and built.get("url"):
-            return RequestSpec(
-                method=built.get("method", "POST"), url=built["url"],
-                headers={k: v for k, v in (built.get("headers") or {}).items() if k.lower() != "authorization"},
-                json=built.get("json"), file=built.get("file"), auth=built.get("auth", True),
-                stream=bool(built.get("stream")), accept_image=bool(built.get("accept_image")))
-    return _derive_request(record, settings)
+        raw = InferenceAPI(_SettingsOnly(settings)).build(task, target, inputs, params, call, stream=stream)
+    except (BadRequest, TypeError, ValueError) as exc:
+        message = exc.user_message() if isinstance(exc, BadRequest) else str(exc)
+        raise ExportError(f"cannot export this run: {message}") from None
+    headers = dict(raw.headers)
+    if call.wait_for_model:  # hftui adds it after a 503; a one-shot snippet asks up front
+        headers["x-wait-for-model"] = "true"
+    spec = RequestSpec(raw.method, raw.url, headers=headers, json=raw.json,
+                       auth=raw.send_token is not False, stream=stream,
+                       accept_image=task == "text-to-image")
+    if path is not None:
+        spec.file = path
+        if isinstance(raw.json, dict):  # parameters given: base64 inside JSON
+            spec.file_json_key = True
+            spec.json = {**raw.json, "inputs": "<base64 of the file>"}
+        else:
+            spec.headers["content-type"] = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    elif raw.json is None:
+        raise ExportError("cannot export this run: its input file is not recorded")
+    return spec
 
 
 # --- snippets --------------------------------------------------------------------------------------------
@@ -305,7 +252,7 @@ def to_huggingface_hub(spec: RequestSpec, record: dict, settings: Settings, *, t
 
     if kind == "url":
         if task == "chat-completion":
-            client_args.append(f"base_url={_task_url(settings, target, task).removesuffix('/chat/completions')!r}")
+            client_args.append(f"base_url={_chat_base(spec.url)!r}")
             model_arg = None
         else:
             model_arg = spec.url
@@ -313,19 +260,19 @@ def to_huggingface_hub(spec: RequestSpec, record: dict, settings: Settings, *, t
         if standard_host:
             client_args.append(f"provider={(target.get('provider') or 'auto')!r}")
         else:
-            client_args.append(f"base_url={spec.url.removesuffix('/chat/completions')!r}")
+            client_args.append(f"base_url={_chat_base(spec.url)!r}")
             model_arg = spec.json.get("model") if isinstance(spec.json, dict) else model_arg
     elif standard_host:
         client_args.append("provider='hf-inference'")
     else:  # a non-default router (mirror, emulator): call the exact URL hftui used
         if task == "chat-completion":
-            client_args.append(f"base_url={spec.url.removesuffix('/chat/completions')!r}")
+            client_args.append(f"base_url={_chat_base(spec.url)!r}")
         else:
             model_arg = spec.url
     if spec.auth:
         client_args.append(f"api_key={key}")
-    if spec.headers.get("X-HF-Bill-To"):
-        client_args.append(f"bill_to={spec.headers['X-HF-Bill-To']!r}")
+    if spec.headers.get("x-hf-bill-to"):
+        client_args.append(f"bill_to={spec.headers['x-hf-bill-to']!r}")
 
     call_kwargs: dict[str, Any] = {}
     if task == "chat-completion":

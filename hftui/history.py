@@ -91,7 +91,8 @@ def normalize(record: dict) -> dict:
         target = {}
     error = record.get("error")
     return {
-        "target": {k: _scrub(target.get(k)) for k in ("kind", "model", "url", "provider", "label")},
+        "target": {k: _scrub(target.get(k)) for k in ("kind", "model", "url", "provider", "label", "send_token")
+                   if k in target or k != "send_token"},
         "task": str(record.get("task") or ""),
         "inputs": _scrub(record.get("inputs") or {}),
         "parameters": _scrub(record.get("parameters") or {}),

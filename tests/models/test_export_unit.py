@@ -95,7 +95,7 @@ def test_routes():
     assert list(chat.json)[0] == "model" and chat.json["model"].endswith(":together")
     assert request_for_record(_rec("summarization"), s).url == "https://x.endpoints.huggingface.cloud"
     img = request_for_record(_rec("image-classification"), s)
-    assert img.file == "/tmp/my cat.jpg" and img.headers["Content-Type"] == "image/jpeg" and img.json is None
+    assert img.file == "/tmp/my cat.jpg" and img.headers["content-type"] == "image/jpeg" and img.json is None
     zs = request_for_record(_rec("zero-shot-classification"), s)
     assert zs.json["parameters"]["candidate_labels"] == ["space", "food"]
 
