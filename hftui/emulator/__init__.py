@@ -1,0 +1,219 @@
+"""A local, deterministic emulator of the Hugging Face services hftui talks to.
+
+One loopback HTTP server (aiohttp) serves, at the real paths:
+
+- the Hub: ``/api/whoami-v2``, ``/api/models`` (search/filter/sort/expand,
+  ``Link`` pagination), ``/api/models/{id}`` (+ ``/revision/{rev}``),
+  ``/api/tasks``, ``/{id}/raw/main/README.md``, legacy ``/status/{id}``;
+- the inference router: ``/hf-inference/models/{id}`` (every task),
+  ``.../pipeline/{feature-extraction|sentence-similarity}``,
+  ``.../v1/chat/completions``, ``/v1/chat/completions`` (``model`` = ``id`` or
+  ``id:provider``), ``/v1/models``;
+- the Inference Endpoints API v2 under ``/v2`` and every endpoint's URL at
+  ``/_ep/{namespace}/{name}`` (TGI-like: ``/``, ``/generate``,
+  ``/generate_stream``, ``/v1/chat/completions``, ``/info``, ``/health``).
+
+Point hftui at it with ``HF_ENDPOINT=<base> HFTUI_INFERENCE_URL=<base>
+HFTUI_ENDPOINTS_API_URL=<base>/v2``. Only :data:`DEMO_TOKEN` is accepted.
+
+Clock: endpoint states move on a virtual clock = 2026-10-26T12:00:00Z + wall
+time elapsed × ``speed`` (pending 3 s → initializing 5 s → running, updating
+4 s, waking 3 s, delete visible 2 s; virtual seconds). A repository whose name
+contains ``broken`` fails to deploy; an update whose ``model.env`` has
+``FAIL_UPDATE=1`` ends in ``updateFailed``.
+
+Fault injection
+---------------
+Per request, with the header ``X-Emulator-Fault: <kind>`` or the query
+parameter ``emulator_fault=<kind>``, or armed from Python with
+``handle.inject(kind, path=regex, method=..., times=n)``:
+
+=============  ===============================================================
+``401``        401 ``{"error": "Invalid credentials in Authorization header"}``
+``403``        403 missing-permission error (``X-Error-Message``)
+``404``        404 (Hub paths add ``X-Error-Code: RepoNotFound``)
+``429[:N]``    429 with ``Retry-After: N`` (default 2; Hub paths add ``ratelimit`` r=0)
+``503[:N]``    503 ``{"error": "Model X is currently loading", "estimated_time": N}`` (default 20)
+``500``        500 ``{"error": "Internal Server Error"}``
+``cut``        streams: about half the SSE events, then the connection is dropped;
+               other responses: half the body (Content-Length announces all), then dropped
+``malformed``  200 with an invalid JSON body
+``slow[:N]``   the first byte comes after N seconds (default 5), then the normal answer
+``html``       502 with an HTML error page (``text/html``)
+=============  ===============================================================
+
+Cold models (``warm=False`` in the catalog) answer 503 loading on hf-inference
+until loaded; ``x-wait-for-model: true`` holds the request until they are.
+Handler errors never crash the server: they become 500 ``{"error": ...}``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from hftui.emulator.state import DEMO_TOKEN, FAULT_KINDS
+
+__all__ = ["DEMO_TOKEN", "FAULT_KINDS", "EmulatorHandle", "start_background"]
+
+
+class EmulatorHandle:
+    """A running emulator (server thread + its event loop)."""
+
+    def __init__(self, state: Any, sock: Any, base_url: str) -> None:
+        self._state = state
+        self._sock = sock
+        self.base_url = base_url
+        self.token = DEMO_TOKEN
+        self._ready = threading.Event()
+        self._closed = False
+        self._close_lock = threading.Lock()
+        self._loop: Any = None
+        self._stop: Any = None
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        return f"EmulatorHandle(base_url={self.base_url!r})"
+
+    # -- server thread
+    def _run(self) -> None:
+        import asyncio
+
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._serve())
+        except BaseException as exc:  # noqa: BLE001 - reported through .error
+            self.error = exc
+            self._ready.set()
+        finally:
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+
+    async def _serve(self) -> None:
+        from aiohttp import web
+
+        from hftui.emulator.server import build_app
+
+        app = build_app(self._state)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.2)
+        await runner.setup()
+        site = web.SockSite(runner, self._sock, shutdown_timeout=0.2)
+        await site.start()
+        self._ready.set()
+        try:
+            await self._stop
+        finally:
+            await runner.cleanup()
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        self._ready.wait(timeout)
+        if self.error is not None:
+            raise RuntimeError(f"emulator failed to start: {self.error!r}")
+
+    # -- control
+    def close(self) -> None:
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        loop, stop = self._loop, self._stop
+
+        def _finish() -> None:
+            if not stop.done():
+                stop.set_result(None)
+
+        try:
+            loop.call_soon_threadsafe(_finish)
+        except RuntimeError:
+            pass  # loop already closed
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self) -> "EmulatorHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def inject(self, fault: str, *, path: str | None = None, method: str | None = None, times: int = 1) -> None:
+        """Arm ``fault`` (e.g. ``"429"``, ``"429:5"``, ``"cut"``) for the next matching request(s)."""
+        from hftui.emulator.state import parse_fault
+
+        parsed = parse_fault(fault)
+        if parsed is None:
+            raise ValueError(f"unknown fault {fault!r}; kinds: {', '.join(FAULT_KINDS)}")
+        self._state.arm(parsed[0], parsed[1], path, method, times)
+
+    def clear_faults(self) -> None:
+        self._state.clear_faults()
+
+    def _store(self):
+        self.wait_ready()
+        return self._state.store
+
+    def set_state(self, namespace: str, name: str, state: str) -> None:
+        """Force an endpoint into ``state`` (it then stays there until an action moves it)."""
+        from hftui.emulator import epstore
+
+        if state not in epstore.STATES:
+            raise ValueError(f"unknown endpoint state {state!r}")
+        store = self._store()
+        with self._state.lock:
+            now = self._state.vnow()
+            ep = store.get(namespace, name, now)
+            if ep is None:
+                raise KeyError(f"{namespace}/{name}")
+            ep.plan, ep.phase_start, ep.updated = [(state, None)], now, now
+            epstore._enter(ep, state, now)
+
+    def endpoint(self, namespace: str, name: str) -> dict | None:
+        """The endpoint's API object as ``GET /v2/endpoint/{ns}/{name}`` would answer, or None."""
+        from hftui.emulator import epstore
+
+        store = self._store()
+        with self._state.lock:
+            ep = store.get(namespace, name, self._state.vnow())
+            return None if ep is None else epstore.to_json(ep, self.base_url)
+
+
+def start_background(*, seed: int = 0, speed: float = 1.0, token_rate: float | None = None, port: int = 0,
+                     host: str = "127.0.0.1") -> EmulatorHandle:
+    """Start an emulator on ``host:port`` (0 = ephemeral) in a daemon thread.
+
+    The socket is bound and listening before this returns, so ``base_url`` is
+    usable at once (early connections wait in the backlog).
+    """
+    import asyncio
+    import socket
+
+    from hftui.emulator.state import State
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    base_url = f"http://{shown}:{bound}"
+    state = State(seed=seed, speed=float(speed) if speed and speed > 0 else 1.0,
+                  token_rate=float(token_rate) if token_rate else 40.0, base_url=base_url)
+    handle = EmulatorHandle(state, sock, base_url)
+    handle._loop = asyncio.new_event_loop()
+    handle._stop = handle._loop.create_future()
+    handle._thread = threading.Thread(target=handle._run, name="hftui-emulator", daemon=True)
+    handle._thread.start()
+    return handle

@@ -1,0 +1,558 @@
+"""Inference Endpoints API v2 (``/v2/...``) and the deployed endpoints (``/_ep/{ns}/{name}/...``)."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from hftui.emulator import catalog, epstore, generation
+from hftui.emulator.catalog import ModelSpec
+from hftui.emulator.epstore import COMPUTES, Endpoint, EndpointStore, find_compute
+from hftui.emulator.router import answer_task
+from hftui.emulator.state import DEMO_TOKEN, ORGS, USER, State, rfc3339
+from hftui.emulator.webutil import STATE_KEY, bearer, error, json_response, state_of, token_state
+
+NAMESPACES = (USER, *ORGS)
+LEAF_KEYS = {"env", "secrets", "image", "tags", "command", "args", "measure", "credentials"}
+
+
+def _store(request: web.Request) -> EndpointStore:
+    return state_of(request).store
+
+
+def _auth(request: web.Request, ns: str | None) -> web.Response | None:
+    if token_state(request) != "valid":
+        return error(401, "Invalid credentials in Authorization header",
+                     {"X-Error-Message": "Invalid credentials in Authorization header"})
+    if ns is not None and ns not in NAMESPACES:
+        return error(401, f"You are not allowed to access namespace '{ns}' (not a member, or no billing set up)")
+    return None
+
+
+async def _body(request: web.Request) -> tuple[Any, web.Response | None]:
+    raw = await request.read()
+    if not raw:
+        return None, None
+    try:
+        import json
+
+        return json.loads(raw.decode("utf-8")), None
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, error(400, f"Malformed JSON body: {exc}")
+
+
+def _json(request: web.Request, ep: Endpoint) -> dict:
+    return epstore.to_json(ep, state_of(request).base_url)
+
+
+# ------------------------------------------------------------------ validation
+
+def _req(obj: Any, path: str) -> Any:
+    cur = obj
+    for key in path.split("."):
+        if not isinstance(cur, dict) or key not in cur or cur[key] is None:
+            raise ValueError(f"missing field `{path}`")
+        cur = cur[key]
+    return cur
+
+
+def _check_image(image: Any) -> str | None:
+    if not isinstance(image, dict) or len(image) != 1:
+        return "model.image must be an object with exactly one key (huggingface, custom, tgi, tei, vLLM, llamacpp, ...)"
+    key, value = next(iter(image.items()))
+    if key not in ("huggingface", "huggingfaceNeuron", "custom", "tgi", "tgiNeuron", "tei", "vLLM", "vLLMNeuron",
+                   "sGLang", "llamacpp", "hfServe"):
+        return f"model.image: unknown variant `{key}`"
+    if not isinstance(value, dict):
+        return f"model.image.{key} must be an object"
+    if key in ("custom", "tgi", "tei", "vLLM", "sGLang", "llamacpp", "tgiNeuron", "vLLMNeuron") and not value.get("url"):
+        return f"model.image.{key}: missing field `url`"
+    return None
+
+
+def _check_compute(body: dict, provider: dict, compute: dict) -> web.Response | None:
+    vendor, region = provider.get("vendor"), provider.get("region")
+    acc, itype, size = compute.get("accelerator"), compute.get("instanceType"), compute.get("instanceSize")
+    found = find_compute(str(vendor), str(region), str(acc), str(itype), str(size))
+    if found is None:
+        return error(400, f"Instance compute '{str(acc).capitalize()}' - '{itype}' - '{size}' "
+                          f"in '{vendor}' - '{region}' not found")
+    if found.status in ("not_available", "deprecated"):
+        return error(400, f"Instance compute '{found.id}' is {found.status.replace('_', ' ')}")
+    scaling = compute.get("scaling") or {}
+    lo, hi = scaling.get("minReplica"), scaling.get("maxReplica")
+    if not isinstance(lo, int) or not isinstance(hi, int) or lo < 0 or hi < 1 or lo > hi:
+        return error(422, "compute.scaling: minReplica and maxReplica must be integers with 0 <= minReplica <= maxReplica, maxReplica >= 1")
+    return None
+
+
+def _validate_create(body: Any) -> tuple[dict | None, web.Response | None]:
+    if not isinstance(body, dict):
+        return None, error(422, "Failed to deserialize the JSON body: expected an object")
+    try:
+        name = _req(body, "name")
+        type_ = _req(body, "type")
+        provider = _req(body, "provider")
+        _req(body, "provider.vendor")
+        _req(body, "provider.region")
+        compute = _req(body, "compute")
+        for f in ("accelerator", "instanceType", "instanceSize", "scaling.minReplica", "scaling.maxReplica"):
+            _req(compute, f)
+        model = _req(body, "model")
+        for f in ("repository", "framework", "image"):
+            _req(model, f)
+    except ValueError as exc:
+        return None, error(422, f"Failed to deserialize the JSON body: {exc}")
+    if not isinstance(name, str) or len(name) > 32 or not epstore.NAME_RE.match(name):
+        return None, error(422, f"Invalid endpoint name '{name}': use at most 32 lowercase letters, digits and '-' "
+                                "(starting and ending with a letter or digit)")
+    if type_ not in epstore.TYPES:
+        return None, error(422, f"type: unknown variant `{type_}`, expected one of `public`, `authenticated`, `private`")
+    if "task" in model and model["task"] is None:
+        return None, error(422, "model.task: invalid type: null, expected a string")
+    if (msg := _check_image(model["image"])) is not None:
+        return None, error(422, msg)
+    if (bad := _check_compute(body, provider, compute)) is not None:
+        return None, bad
+    scaling = compute["scaling"]
+    repo = model["repository"]
+    spec = catalog.lookup(repo)
+    data = {
+        "name": name, "type": "private" if type_ == "protected" else type_, "accountId": None,
+        "provider": {"vendor": provider["vendor"], "region": provider["region"]},
+        "healthRoute": "/health",
+        "compute": {"accelerator": compute["accelerator"], "instanceType": compute["instanceType"],
+                    "instanceSize": compute["instanceSize"],
+                    "scaling": {"minReplica": scaling["minReplica"], "maxReplica": scaling["maxReplica"],
+                                "scaleToZeroTimeout": scaling.get("scaleToZeroTimeout",
+                                                                  15 if scaling["minReplica"] == 0 else None),
+                                **({"measure": scaling["measure"]} if isinstance(scaling.get("measure"), dict) else {}),
+                                **({"metric": scaling["metric"]} if scaling.get("metric") else {})}},
+        "model": {"repository": repo, "revision": model.get("revision") or epstore.default_revision(repo),
+                  "task": model.get("task") or (spec.mapping_task if spec else "custom"),
+                  "framework": model["framework"], "image": model["image"], "env": model.get("env") or {},
+                  "secrets": model.get("secrets") or {}, "command": model.get("command"), "args": model.get("args")},
+        "route": {"domain": (body.get("route") or {}).get("domain"), "path": (body.get("route") or {}).get("path")},
+        "cacheHttpResponses": bool(body.get("cacheHttpResponses", False)),
+        "tags": list(body.get("tags") or []),
+    }
+    if isinstance(body.get("privateService"), dict):
+        data["privateService"] = body["privateService"]
+    custom = model["image"].get("custom") if isinstance(model["image"], dict) else None
+    if isinstance(custom, dict) and custom.get("healthRoute"):
+        data["healthRoute"] = custom["healthRoute"]
+    return data, None
+
+
+def _merge(target: dict, patch: dict) -> None:
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict) and key not in LEAF_KEYS:
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+# ------------------------------------------------------------------ API routes
+
+async def list_endpoints(request: web.Request) -> web.Response:
+    ns = request.match_info["ns"]
+    if (bad := _auth(request, ns)) is not None:
+        return bad
+    state = state_of(request)
+    with state.lock:
+        items = [_json(request, ep) for ep in _store(request).list(ns, state.vnow())]
+    return json_response({"items": items})
+
+
+def _get(request: web.Request) -> tuple[State, Endpoint | None, web.Response | None]:
+    ns, name = request.match_info["ns"], request.match_info["name"]
+    state = state_of(request)
+    if (bad := _auth(request, ns)) is not None:
+        return state, None, bad
+    ep = _store(request).get(ns, name, state.vnow())
+    if ep is None:
+        return state, None, error(404, f"Endpoint '{name}' not found in namespace '{ns}'")
+    return state, ep, None
+
+
+async def get_endpoint(request: web.Request) -> web.Response:
+    with state_of(request).lock:
+        _, ep, bad = _get(request)
+        if bad is not None:
+            return bad
+        return json_response(_json(request, ep))
+
+
+async def create_endpoint(request: web.Request) -> web.Response:
+    ns = request.match_info["ns"]
+    if (bad := _auth(request, ns)) is not None:
+        return bad
+    body, bad = await _body(request)
+    if bad is not None:
+        return bad
+    data, bad = _validate_create(body)
+    if bad is not None:
+        return bad
+    state = state_of(request)
+    with state.lock:
+        store = _store(request)
+        now = state.vnow()
+        if store.get(ns, data["name"], now) is not None:
+            return error(409, f"Endpoint name '{data['name']}' already exists in namespace '{ns}'")
+        compute = data["compute"]
+        found = find_compute(data["provider"]["vendor"], data["provider"]["region"], compute["accelerator"],
+                             compute["instanceType"], compute["instanceSize"])
+        quota = epstore.GPU_QUOTA if compute["accelerator"] != "cpu" else epstore.CPU_QUOTA
+        used = store.used_accelerators(ns, compute["instanceType"], now)
+        if found and used + found.count * max(1, compute["scaling"]["minReplica"]) > quota:
+            return error(400, f"Quota exceeded for {compute['instanceType']}: {used}/{quota} accelerators in use")
+        ep = epstore.new_endpoint(ns, data, now)
+        store.add(ep)
+        return json_response(_json(request, ep))
+
+
+async def update_endpoint(request: web.Request) -> web.Response:
+    body, bad = await _body(request)
+    if bad is not None:
+        return bad
+    if not isinstance(body, dict):
+        return error(422, "Failed to deserialize the JSON body: expected an object")
+    state = state_of(request)
+    with state.lock:
+        _, ep, bad = _get(request)
+        if bad is not None:
+            return bad
+        if "name" in body and body["name"] != ep.name:
+            return error(422, "name cannot be changed")
+        if "type" in body and body["type"] not in epstore.TYPES:
+            return error(422, f"type: unknown variant `{body['type']}`")
+        model = body.get("model") or {}
+        if isinstance(model, dict) and "image" in model:
+            if (msg := _check_image(model["image"])) is not None:
+                return error(422, msg)
+            if epstore.engine_of(model["image"]) != ep.engine:
+                return error(400, f"The inference engine cannot be changed from '{ep.engine}' to "
+                                  f"'{epstore.engine_of(model['image'])}': create a new endpoint instead")
+        if isinstance(model, dict) and "task" in model and model["task"] is None:
+            return error(422, "model.task: invalid type: null, expected a string")
+        merged = copy.deepcopy(ep.data)
+        patch = {k: v for k, v in body.items() if k in ("type", "compute", "model", "route", "cacheHttpResponses",
+                                                       "tags", "provider")}
+        _merge(merged, patch)
+        if "compute" in body or "provider" in body:
+            if (bad := _check_compute(merged, merged["provider"], merged["compute"])) is not None:
+                return bad
+        if merged.get("type") == "protected":
+            merged["type"] = "private"
+        ep.data = merged
+        now = state.vnow()
+        ep.updated = now
+        if ep.state not in ("paused",):
+            fails = str((merged["model"].get("env") or {}).get("FAIL_UPDATE", "")) in ("1", "true")
+            ep.plan = [("updating", epstore.UPDATE_S), ("updateFailed" if fails else "running", None)]
+            ep.phase_start = now
+            epstore._enter(ep, "updating", now)
+            ep.data.pop("_never_ran", None)
+        return json_response(_json(request, ep))
+
+
+async def delete_endpoint(request: web.Request) -> web.Response:
+    state = state_of(request)
+    with state.lock:
+        _, ep, bad = _get(request)
+        if bad is not None:
+            return bad
+        now = state.vnow()
+        if ep.deleted_at is None:
+            ep.deleted_at = now + epstore.DELETE_S
+        return json_response(_json(request, ep))
+
+
+def _action(kind: str):
+    async def handler(request: web.Request) -> web.Response:
+        state = state_of(request)
+        with state.lock:
+            _, ep, bad = _get(request)
+            if bad is not None:
+                return bad
+            now = state.vnow()
+            current = ep.state
+            if kind == "pause":
+                if current != "paused":
+                    ep.plan, ep.phase_start, ep.updated = [("paused", None)], now, now
+                    epstore._enter(ep, "paused", now)
+            elif kind == "resume":
+                if current in ("running", "updating"):
+                    return error(400, f"Endpoint '{ep.name}' is already running")
+                if current in ("paused", "scaledToZero", "failed", "updateFailed"):
+                    ep.plan = [("initializing", epstore.INIT_S), ("running", None)]
+                    if "broken" in ep.data["model"]["repository"].lower():
+                        ep.plan[-1] = ("failed", None)
+                    ep.phase_start = ep.updated = now
+                    epstore._enter(ep, "initializing", now)
+            elif kind == "scale-to-zero":
+                if current == "paused":
+                    return error(400, f"Endpoint '{ep.name}' is paused: resume it before scaling to zero")
+                if current == "failed":
+                    return error(400, f"Endpoint '{ep.name}' failed to deploy and cannot be scaled to zero")
+                if current != "scaledToZero":
+                    ep.plan, ep.phase_start, ep.updated = [("scaledToZero", None)], now, now
+                    epstore._enter(ep, "scaledToZero", now)
+            return json_response(_json(request, ep))
+
+    return handler
+
+
+def _parse_ts(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        text = value.strip().replace("Z", "+00:00")
+        if "." in text:  # trim nanoseconds for fromisoformat
+            head, _, rest = text.partition(".")
+            digits = "".join(ch for ch in rest if ch.isdigit())
+            tz = rest[len(digits):]
+            text = f"{head}.{digits[:6]}{tz}"
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return None
+
+
+async def logs(request: web.Request) -> web.Response:
+    state = state_of(request)
+    with state.lock:
+        _, ep, bad = _get(request)
+        if bad is not None:
+            return bad
+        now = state.vnow()
+        start = _parse_ts(request.query.get("from"))
+        end = _parse_ts(request.query.get("to"))
+        lines = sorted((t, l) for t, l in ep.logs if t <= now and (start is None or t >= start)
+                       and (end is None or t <= end))
+    tail = request.query.get("tail")
+    if tail:
+        try:
+            n = int(tail)
+        except ValueError:
+            return error(400, "tail must be an integer")
+        lines = lines[-n:] if n > 0 else []
+    text = "".join(f"{rfc3339(t, nanos=False)} {line}\n" for t, line in lines)
+    return web.Response(text=text, content_type="text/plain")
+
+
+async def metrics(request: web.Request) -> web.Response:
+    with state_of(request).lock:
+        _, ep, bad = _get(request)
+        if bad is not None:
+            return bad
+    metric = request.match_info["metric"]
+    now = int(state_of(request).vnow())
+    seed = sum(map(ord, ep.name + metric))
+    series = [[now - 60 * (29 - i), round(abs(((seed * (i + 3)) % 97) / 9.7), 3)] for i in range(30)]
+    return json_response({"metric": metric, "data": {"result": [{"values": series}]}})
+
+
+def _catalog(request: web.Request, ns: str | None) -> dict:
+    state = state_of(request)
+    now = state.vnow()
+    vendors = []
+    for vendor, regions in epstore._LAYOUT.items():
+        vregions = []
+        for region, label, _rows in regions:
+            computes = []
+            for c in COMPUTES:
+                if c.vendor != vendor or c.region != region:
+                    continue
+                quota = None
+                if ns is not None:
+                    maximum = epstore.GPU_QUOTA if c.accelerator != "cpu" else epstore.CPU_QUOTA
+                    quota = {"maxAccelerators": maximum,
+                             "usedAccelerators": _store(request).used_accelerators(ns, c.instance_type, now)}
+                computes.append(c.to_json(quota))
+            vregions.append({"name": region, "label": label, "status": "available", "computes": computes})
+        vendors.append({"name": vendor, "status": "available", "regions": vregions})
+    return {"vendors": vendors}
+
+
+async def provider_public(request: web.Request) -> web.Response:
+    with state_of(request).lock:
+        return json_response(_catalog(request, None))
+
+
+async def provider_ns(request: web.Request) -> web.Response:
+    ns = request.match_info["ns"]
+    if (bad := _auth(request, ns)) is not None:
+        return bad
+    with state_of(request).lock:
+        return json_response(_catalog(request, ns))
+
+
+# ------------------------------------------------------------ deployed endpoints
+
+def _spec_for(ep_data: dict) -> ModelSpec:
+    repo = ep_data["model"]["repository"]
+    spec = catalog.lookup(repo)
+    task = ep_data["model"].get("task") or "text-generation"
+    task = {"conversational": "text-generation", "text2text-generation": "translation",
+            "sentence-embeddings": "feature-extraction", "sentence-ranking": "sentence-similarity"}.get(task, task)
+    if spec is None:
+        return ModelSpec(id=repo, pipeline_tag=task, tgi=True, warm=True, mask_token="[MASK]")
+    from dataclasses import replace
+
+    return replace(spec, pipeline_tag=task, warm=True, tgi=spec.tgi or task == "text-generation")
+
+
+_SERVING = ("running", "updating", "updateFailed")
+
+
+async def _ready(request: web.Request, state: State, ns: str, name: str) -> tuple[dict | None, web.Response | None]:
+    """Wait (per X-Scale-Up-Timeout) for a serving replica; wake scaled-to-zero endpoints."""
+    timeout_header = request.headers.get("X-Scale-Up-Timeout")
+    try:
+        timeout = float(timeout_header) if timeout_header else 0.0
+    except ValueError:
+        timeout = 0.0
+    deadline = time.monotonic() + max(0.0, min(timeout, 600.0))
+    while True:
+        with state.lock:
+            ep = _store(request).get(ns, name, state.vnow())
+            if ep is None or ep.deleted_at is not None:
+                return None, error(404, "Not Found")
+            auth = _endpoint_auth(request, ep)
+            if auth is not None:
+                return None, auth
+            current = ep.state
+            if current in _SERVING:
+                ep.last_request = state.vnow()
+                return copy.deepcopy(ep.data), None
+            if current == "scaledToZero":
+                now = state.vnow()
+                ep.plan = [("initializing", epstore.WAKE_S), ("running", None)]
+                ep.phase_start = ep.updated = now
+                epstore._enter(ep, "initializing", now)
+                current = "initializing"
+        if current in ("paused", "failed"):
+            return None, error(503, f"Endpoint is {current}" + (": resume it first" if current == "paused" else ""))
+        if time.monotonic() >= deadline:
+            return None, error(503, "Service Unavailable: the endpoint is scaling up, retry later or send "
+                                    "X-Scale-Up-Timeout", {"Retry-After": "5"})
+        await asyncio.sleep(min(0.05, max(0.005, 0.5 / max(state.speed, 0.1))))
+
+
+def _endpoint_auth(request: web.Request, ep: Endpoint) -> web.Response | None:
+    if ep.data.get("type") == "public":
+        return None
+    if bearer(request) != DEMO_TOKEN:
+        return error(401, "Unauthorized: this endpoint requires an Authorization: Bearer <hf token> header",
+                     {"WWW-Authenticate": 'Bearer realm="Inference Endpoint"'})
+    return None
+
+
+def _log_request(request: web.Request, state: State, ns: str, name: str, status: int, started: float) -> None:
+    with state.lock:
+        ep = _store(request).by_ns.get(ns, {}).get(name)
+        if ep is not None:
+            ms = int((time.monotonic() - started) * 1000)
+            epstore._log(ep, state.vnow(), f"{epstore._replica(ep)} INFO {request.method} "
+                                           f"{request.match_info.get('tail') or '/'} {status} {ms}ms")
+
+
+def tgi_info(data: dict) -> dict:
+    repo = data["model"]["repository"]
+    return {"model_id": repo, "model_sha": data["model"].get("revision"),
+            "model_pipeline_tag": data["model"].get("task"), "max_concurrent_requests": 128, "max_best_of": 2,
+            "max_stop_sequences": 4, "max_input_tokens": 4095, "max_total_tokens": 4096,
+            "validation_workers": 2, "max_client_batch_size": 4, "router": "text-generation-router",
+            "version": "3.3.6", "sha": "e1f2d3c4b5a6978812345678909876543210abcd", "docker_label": "sha-e1f2d3c"}
+
+
+async def deployed(request: web.Request) -> web.StreamResponse:
+    state = state_of(request)
+    ns, name = request.match_info["ns"], request.match_info["name"]
+    tail = "/" + request.match_info.get("tail", "").strip("/")
+    if tail == "/health" and request.method == "GET":
+        with state.lock:
+            ep = _store(request).get(ns, name, state.vnow())
+            if ep is None:
+                return error(404, "Not Found")
+            if (auth := _endpoint_auth(request, ep)) is not None:
+                return auth
+            ok = ep.state in _SERVING
+        return web.Response(status=200 if ok else 503, text="" if ok else "Service Unavailable")
+    started = time.monotonic()
+    data, bad = await _ready(request, state, ns, name)
+    if bad is not None:
+        return bad
+    spec = _spec_for(data)
+    engine = epstore.engine_of(data["model"].get("image"))
+    openai_only = engine in ("vLLM", "sGLang", "llamacpp", "vLLMNeuron")
+    fault = request.get("fault")
+    body = None
+    if request.method == "POST":
+        try:
+            body = await request.json() if request.can_read_body else None
+        except Exception:  # noqa: BLE001
+            body = None
+    resp: web.StreamResponse
+    if request.method == "GET" and tail == "/info" and not openai_only:
+        resp = json_response(tgi_info(data))
+    elif request.method == "GET" and tail == "/v1/models":
+        resp = json_response({"object": "list", "data": [{"id": spec.id, "object": "model", "created": 0,
+                                                          "owned_by": spec.author}]})
+    elif request.method == "POST" and tail in ("/v1/chat/completions", "/chat/completions"):
+        echo = body.get("model") if isinstance(body, dict) and body.get("model") not in (None, "tgi") else spec.id
+        resp = await generation.chat_completion(request, state, spec.id, body, fault=fault, echo_model=echo)
+    elif request.method == "POST" and tail in ("/generate", "/generate_stream") and not openai_only:
+        if not isinstance(body, dict):
+            return error(422, "Failed to deserialize the JSON body into the target type")
+        resp = await generation.text_generation(request, state, spec.id, body, tgi=True, fault=fault,
+                                                as_list=False, force_stream=tail == "/generate_stream")
+    elif request.method == "POST" and tail in ("/", "/embed") and not openai_only:
+        if spec.pipeline_tag == "text-generation":
+            if not isinstance(body, dict):
+                return error(422, "Failed to deserialize the JSON body into the target type")
+            resp = await generation.text_generation(request, state, spec.id, body, tgi=True, fault=fault)
+        else:
+            task = "feature-extraction" if tail == "/embed" else spec.pipeline_tag
+            resp = await answer_task(request, state, spec, task)
+    else:
+        resp = error(404, f"Not Found: {request.method} {tail}")
+    _log_request(request, state, ns, name, resp.status, started)
+    return resp
+
+
+def ensure_store(state: State) -> EndpointStore:
+    with state.lock:
+        if state.store is None:
+            store = EndpointStore()
+            epstore.seed_store(store)
+            state.store = store
+        return state.store
+
+
+def setup(app: web.Application) -> None:
+    ensure_store(app[STATE_KEY])
+    r = app.router
+    r.add_get("/v2/provider", provider_public)
+    r.add_get("/v2/provider/{ns}", provider_ns)
+    r.add_get("/v2/endpoint/{ns}", list_endpoints)
+    r.add_post("/v2/endpoint/{ns}", create_endpoint)
+    r.add_get("/v2/endpoint/{ns}/{name}", get_endpoint)
+    r.add_put("/v2/endpoint/{ns}/{name}", update_endpoint)
+    r.add_delete("/v2/endpoint/{ns}/{name}", delete_endpoint)
+    for kind in ("pause", "resume", "scale-to-zero"):
+        r.add_post(f"/v2/endpoint/{{ns}}/{{name}}/{kind}", _action(kind))
+    r.add_get("/v2/endpoint/{ns}/{name}/logs", logs)
+    r.add_post("/v2/endpoint/{ns}/{name}/metrics/{metric}", metrics)
+    r.add_route("*", "/_ep/{ns}/{name}", deployed)
+    r.add_route("*", "/_ep/{ns}/{name}/{tail:.*}", deployed)
+

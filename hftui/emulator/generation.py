@@ -1,0 +1,353 @@
+"""Text generation (TGI) and chat completion (OpenAI), streamed or not.
+
+Streams are paced at ``State.token_rate`` tokens per second. A ``cut`` fault
+sends about half the events and then drops the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from aiohttp import web
+
+from hftui.emulator import textgen
+from hftui.emulator.state import State
+from hftui.emulator.webutil import dumps, error, json_response
+
+TGI_ONLY = ("watermark", "stop", "details", "decoder_input_details", "best_of", "top_n_tokens", "grammar",
+            "adapter_id", "truncate", "frequency_penalty")
+MAX_TOTAL = 4096
+SYSTEM_FINGERPRINT = "3.2.1-native"
+
+
+class GenError(Exception):
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+    def response(self) -> web.Response:
+        return error(self.status, self.message, **self.extra)
+
+
+def _count_tokens(text: str) -> int:
+    return max(1, len(text.split()) + text.count(",") + text.count("."))
+
+
+def _max_tokens(value: Any, default: int = 64, name: str = "max_new_tokens") -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise GenError(422, f"Input validation error: `{name}` must be an integer", error_type="validation")
+    if value <= 0:
+        raise GenError(422, f"Input validation error: `{name}` must be strictly positive", error_type="validation")
+    return value
+
+
+class Pacer:
+    """Sleeps so that tokens leave at ``rate`` per second (batching tiny sleeps)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate and rate > 0 else 0.0
+        self.start = time.monotonic()
+        self.count = 0
+
+    async def tick(self) -> None:
+        self.count += 1
+        if not self.interval:
+            return
+        ahead = self.start + self.count * self.interval - time.monotonic()
+        if ahead > 0.004:
+            await asyncio.sleep(ahead)
+
+
+async def _cut(request: web.Request, resp: web.StreamResponse) -> web.StreamResponse:
+    transport = request.transport
+    if transport is not None:
+        await asyncio.sleep(0.01)  # let what was written leave before the cut
+        transport.abort()
+    return resp
+
+
+def _sse_response(request: web.Request) -> web.StreamResponse:
+    resp = web.StreamResponse(status=200, headers={
+        "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+    })
+    return resp
+
+
+# ------------------------------------------------------------------- TGI
+
+def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool) -> dict:
+    """Validate a TGI-style body and decide the tokens; raises GenError."""
+    if not isinstance(body, dict):
+        raise GenError(422, "Failed to deserialize the JSON body into the target type: expected an object")
+    prompt = body.get("inputs")
+    if not isinstance(prompt, str):
+        raise GenError(422, "Failed to deserialize the JSON body into the target type: `inputs` must be a string")
+    params = body.get("parameters") or {}
+    if not isinstance(params, dict):
+        raise GenError(422, "`parameters` must be an object")
+    if not tgi:
+        unused = [k for k in TGI_ONLY if params.get(k) not in (None, False)]
+        if unused:
+            raise GenError(400, f"The following `model_kwargs` are not used by the model: {unused} "
+                                "(note: typos in the generate arguments will also show up in this list)",
+                           warnings=[f"There was an inference error: unused model_kwargs {unused}"])
+        if body.get("stream"):
+            raise GenError(400, "This model does not support streaming (plain transformers pipeline)")
+    max_new = _max_tokens(params.get("max_new_tokens"))
+    prompt_tokens = _count_tokens(prompt)
+    if prompt_tokens + max_new > MAX_TOTAL:
+        raise GenError(422, f"Input validation error: `inputs` tokens + `max_new_tokens` must be <= {MAX_TOTAL}. "
+                            f"Given: {prompt_tokens} `inputs` tokens and {max_new} `max_new_tokens`",
+                       error_type="validation")
+    if body.get("stream") and params.get("decoder_input_details"):
+        raise GenError(422, "Input validation error: `decoder_input_details` == true is not supported when streaming tokens",
+                       error_type="validation")
+    seed = params.get("seed")
+    toks = textgen.tokens(state.seed, model_id, prompt, max_new, salt=seed)
+    finish = "length"
+    stops = params.get("stop") or []
+    if isinstance(stops, str):
+        stops = [stops]
+    text = ""
+    for i, tok in enumerate(toks):
+        text += tok
+        if any(isinstance(s, str) and s and s in text for s in stops):
+            toks = toks[: i + 1]
+            finish = "stop_sequence"
+            break
+    return {"prompt": prompt, "tokens": toks, "finish": finish, "seed": seed, "params": params,
+            "prompt_tokens": prompt_tokens, "details": bool(params.get("details")),
+            "full_text": bool(params.get("return_full_text"))}
+
+
+def _token_obj(tok: str, i: int) -> dict:
+    return {"id": textgen.token_id(tok), "text": tok, "logprob": round(-0.05 - (textgen.token_id(tok) % 300) / 100.0, 4),
+            "special": False}
+
+
+def _details(plan: dict, *, stream: bool) -> dict:
+    d: dict[str, Any] = {"finish_reason": plan["finish"], "generated_tokens": len(plan["tokens"]),
+                         "seed": plan["seed"]}
+    if stream:
+        d["input_length"] = plan["prompt_tokens"]
+    else:
+        d["prefill"] = []
+        d["tokens"] = [_token_obj(t, i) for i, t in enumerate(plan["tokens"])]
+        d["top_tokens"] = None
+    return d
+
+
+def generation_result(plan: dict, *, tgi: bool) -> dict:
+    text = "".join(plan["tokens"])
+    if plan["full_text"]:
+        text = plan["prompt"] + text
+    out: dict[str, Any] = {"generated_text": text}
+    if tgi and plan["details"]:
+        out["details"] = _details(plan, stream=False)
+    return out
+
+
+def gen_headers(plan: dict) -> dict[str, str]:
+    return {"x-prompt-tokens": str(plan["prompt_tokens"]), "x-generated-tokens": str(len(plan["tokens"])),
+            "x-inference-time": str(5 + len(plan["tokens"]) * 25), "x-time-per-token": "25", "x-queue-time": "1",
+            "x-validation-time": "1", "x-total-time": str(7 + len(plan["tokens"]) * 25)}
+
+
+async def stream_generation(request: web.Request, state: State, plan: dict, fault: str | None,
+                            headers: dict[str, str] | None = None) -> web.StreamResponse:
+    resp = _sse_response(request)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    await resp.prepare(request)
+    pacer = Pacer(state.token_rate)
+    toks = plan["tokens"]
+    cut_at = max(1, len(toks) // 2) if fault == "cut" else None
+    text = ""
+    for i, tok in enumerate(toks, start=1):
+        if cut_at is not None and i > cut_at:
+            return await _cut(request, resp)
+        await pacer.tick()
+        text += tok
+        last = i == len(toks)
+        event = {"index": i, "token": _token_obj(tok, i), "generated_text": None, "details": None}
+        if last:
+            event["generated_text"] = (plan["prompt"] + text) if plan["full_text"] else text
+            if plan["details"]:
+                event["details"] = _details(plan, stream=True)
+        await resp.write(b"data:" + dumps(event).encode() + b"\n\n")
+        if i == 1 or i % 32 == 0:
+            await resp.write(b":\n\n")  # keep-alive comment, as TGI's axum sends
+    await resp.write_eof()
+    return resp
+
+
+async def text_generation(request: web.Request, state: State, model_id: str, body: Any, *, tgi: bool,
+                          fault: str | None, as_list: bool = True, force_stream: bool | None = None,
+                          headers: dict[str, str] | None = None) -> web.StreamResponse:
+    try:
+        plan = plan_generation(state, model_id, body, tgi=tgi)
+    except GenError as exc:
+        return exc.response()
+    stream = bool(body.get("stream")) if force_stream is None else force_stream
+    hdrs = {**(headers or {}), **gen_headers(plan)}
+    if stream:
+        return await stream_generation(request, state, plan, fault, hdrs)
+    await _pace_all(state, len(plan["tokens"]))
+    result = generation_result(plan, tgi=tgi)
+    return json_response([result] if as_list else result, headers=hdrs)
+
+
+async def _pace_all(state: State, count: int) -> None:
+    """Non-streamed answers take about as long as the stream would (capped)."""
+    if state.token_rate and state.token_rate > 0:
+        await asyncio.sleep(min(count / state.token_rate, 3.0))
+
+
+# ------------------------------------------------------------------- chat
+
+def _message_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for part in content:
+            if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+                parts.append(part["text"])
+            elif isinstance(part, dict) and part.get("type") == "image_url":
+                parts.append("[image]")
+        return " ".join(parts)
+    return ""
+
+
+def plan_chat(state: State, model_id: str, body: Any) -> dict:
+    if not isinstance(body, dict):
+        raise GenError(422, "Failed to deserialize the JSON body into the target type: expected an object")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise GenError(422, "Failed to deserialize the JSON body into the target type: `messages` must be a non-empty list")
+    for msg in messages:
+        if not isinstance(msg, dict) or msg.get("role") not in ("system", "user", "assistant", "tool", "developer"):
+            raise GenError(422, "Failed to deserialize the JSON body into the target type: messages[].role: "
+                                "unknown variant, expected one of `system`, `user`, `assistant`, `tool`")
+    max_tokens = _max_tokens(body.get("max_tokens", body.get("max_completion_tokens")), name="max_tokens")
+    if max_tokens > MAX_TOTAL:
+        raise GenError(422, f"Input validation error: `max_tokens` must be <= {MAX_TOTAL}", error_type="validation")
+    last_user = next((m for m in reversed(messages) if m.get("role") == "user"), messages[-1])
+    prompt = _message_text(last_user.get("content"))
+    history = "\x00".join(_message_text(m.get("content")) for m in messages)
+    toks = textgen.tokens(state.seed, model_id, prompt, max_tokens, chat=True, salt=f"{history}\x00{body.get('seed')}")
+    finish = "length"
+    # a chat model stops on its own when it has said enough, unless asked for more
+    natural = 24 + (textgen.token_id(prompt) % 40)
+    if max_tokens > natural:
+        toks = toks[:natural]
+        ends = [i for i, t in enumerate(toks) if t == "."]
+        if ends:
+            toks = toks[: ends[-1] + 1]
+        finish = "stop"
+    stops = body.get("stop") or []
+    if isinstance(stops, str):
+        stops = [stops]
+    text = ""
+    for i, tok in enumerate(toks):
+        text += tok
+        if any(isinstance(s, str) and s and s in text for s in stops):
+            toks = toks[: i + 1]
+            finish = "stop"
+            break
+    prompt_tokens = sum(_count_tokens(_message_text(m.get("content"))) + 4 for m in messages)
+    fmt = body.get("response_format")
+    if isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema", "json"):
+        payload = json.dumps({"answer": "".join(toks).strip()})
+        toks = [payload[i:i + 6] for i in range(0, len(payload), 6)]
+        finish = "stop"
+    tool_calls = None
+    tools = body.get("tools")
+    choice = body.get("tool_choice")
+    if isinstance(tools, list) and tools and choice != "none":
+        names = [t.get("function", {}).get("name") for t in tools if isinstance(t, dict)]
+        names = [n for n in names if isinstance(n, str)]
+        forced = choice.get("function", {}).get("name") if isinstance(choice, dict) else None
+        if names and (forced or choice == "required" or any(n.lower() in prompt.lower() for n in names)):
+            name = forced or next((n for n in names if n.lower() in prompt.lower()), names[0])
+            tool_calls = [{"index": 0, "id": f"call_{textgen.token_id(name + prompt):08x}", "type": "function",
+                           "function": {"name": name, "arguments": json.dumps({"query": prompt[:80]})}}]
+            toks, finish = [], "tool_calls"
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage")) if isinstance(
+        body.get("stream_options"), dict) else False
+    return {"tokens": toks, "finish": finish, "prompt_tokens": prompt_tokens, "tool_calls": tool_calls,
+            "include_usage": include_usage, "logprobs": bool(body.get("logprobs"))}
+
+
+def _usage(plan: dict) -> dict:
+    done = len(plan["tokens"])
+    return {"prompt_tokens": plan["prompt_tokens"], "completion_tokens": done,
+            "total_tokens": plan["prompt_tokens"] + done}
+
+
+async def chat_completion(request: web.Request, state: State, model_id: str, body: Any, *, fault: str | None,
+                          provider: str = "hf-inference", echo_model: str | None = None,
+                          headers: dict[str, str] | None = None) -> web.StreamResponse:
+    try:
+        plan = plan_chat(state, model_id, body)
+    except GenError as exc:
+        return exc.response()
+    created = int(state.vnow())
+    cid = "" if provider == "hf-inference" else f"chatcmpl-{textgen.token_id(dumps(body)):x}"
+    model_name = echo_model or model_id
+    base = {"id": cid, "created": created, "model": model_name, "system_fingerprint": SYSTEM_FINGERPRINT}
+    if body.get("stream"):
+        resp = _sse_response(request)
+        for k, v in (headers or {}).items():
+            resp.headers[k] = v
+        await resp.prepare(request)
+        pacer = Pacer(state.token_rate)
+        toks = plan["tokens"]
+        cut_at = max(1, len(toks) // 2) if fault == "cut" else None
+
+        async def send(obj: dict | str) -> None:
+            data = obj if isinstance(obj, str) else dumps(obj)
+            await resp.write(b"data: " + data.encode() + b"\n\n")
+
+        for i, tok in enumerate(toks, start=1):
+            if cut_at is not None and i > cut_at:
+                return await _cut(request, resp)
+            await pacer.tick()
+            last = i == len(toks) and not plan["tool_calls"]
+            chunk = {"object": "chat.completion.chunk", **base,
+                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": tok},
+                                  "logprobs": None, "finish_reason": plan["finish"] if last else None}],
+                     "usage": None}
+            await send(chunk)
+            if i == 1 or i % 32 == 0:
+                await resp.write(b": keep-alive\n\n")
+        if plan["tool_calls"] or not toks:
+            if fault == "cut":
+                return await _cut(request, resp)
+            delta: dict[str, Any] = {"role": "assistant"}
+            if plan["tool_calls"]:
+                delta["tool_calls"] = plan["tool_calls"]
+            else:
+                delta["content"] = ""
+            await send({"object": "chat.completion.chunk", **base,
+                        "choices": [{"index": 0, "delta": delta, "logprobs": None,
+                                     "finish_reason": plan["finish"]}], "usage": None})
+        if plan["include_usage"]:
+            await send({"object": "chat.completion.chunk", **base, "choices": [], "usage": _usage(plan)})
+        await send("[DONE]")
+        await resp.write_eof()
+        return resp
+    await _pace_all(state, len(plan["tokens"]))
+    message: dict[str, Any] = {"role": "assistant", "content": "".join(plan["tokens"]) or None,
+                               "tool_calls": None, "reasoning": None}
+    if plan["tool_calls"]:
+        message["tool_calls"] = [{k: v for k, v in c.items() if k != "index"} for c in plan["tool_calls"]]
+    result = {"object": "chat.completion", **base,
+              "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": plan["finish"]}],
+              "usage": _usage(plan)}
+    return json_response(result, headers=headers)
