@@ -581,7 +581,8 @@ class EndpointTable(ScrollView, can_focus=True):
             key = self._view[i]
             strip = self._row_strip(self._rows[key], key)
             if i == self.cursor_row:
-                strip = strip.apply_style(self._style("cursor"))
+                # post_style: the cursor colours win over the cells' own.
+                strip = Strip(Segment.apply_style(strip, post_style=self._style("cursor")), strip.cell_length)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _header_strip(self) -> Strip:

@@ -1,0 +1,559 @@
+"""Create (``a``) and update (``e``) an endpoint: one form, driven by the catalog.
+
+Hardware is chosen vendor → region → accelerator → instance, every
+instance labelled with its hourly price; the cost line under it follows the
+replicas. Invalid input is shown at its field and nothing is sent. A server
+error is shown in the form, which keeps everything typed. An update sends
+only the fields that differ from the endpoint (``EndpointUpdate``). Creating,
+and an update that costs more per hour, first say what it will cost.
+
+``ctrl+s`` submits; ``esc`` in a field leaves the field, ``esc`` again
+closes the form.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Footer, Input, Select, Static
+
+from hftui.widgets.header import AppHeader
+from hftui.widgets.safe_text import one_line
+
+if TYPE_CHECKING:
+    from hftui.client import Catalog, Compute, Endpoint
+
+TASKS = (
+    "text-generation", "text2text-generation", "text-classification", "token-classification",
+    "zero-shot-classification", "question-answering", "fill-mask", "summarization", "translation",
+    "feature-extraction", "sentence-similarity", "sentence-embeddings", "sentence-ranking",
+    "image-classification", "object-detection", "image-segmentation", "text-to-image",
+    "automatic-speech-recognition", "audio-classification", "table-question-answering", "custom",
+)
+FRAMEWORKS = ("pytorch", "custom", "tensorflow", "llamacpp")
+TYPES = (("authenticated — any HF token", "authenticated"), ("public — no auth", "public"),
+         ("private — namespace members", "private"))
+
+
+def parse_pairs(text: str) -> tuple[dict[str, str], str | None]:
+    """``"A=1, B=two"`` -> ({"A": "1", "B": "two"}, None); an error text for bad input."""
+    out: dict[str, str] = {}
+    for part in text.replace("\n", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            return out, f"“{one_line(part, 40)}” is not KEY=VALUE"
+        if not key.replace("_", "").replace("-", "").replace(".", "").isalnum():
+            return out, f"“{one_line(key, 40)}”: letters, digits, _ - . only"
+        out[key] = value.strip()
+    return out, None
+
+
+def format_pairs(values: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in values.items())
+
+
+def _int_field(text: str, name: str, *, blank: int | None = None, lo: int = 0, hi: int = 1000) -> tuple[
+        int | None, str | None]:
+    text = text.strip()
+    if not text:
+        if blank is None:
+            return None, None
+        return blank, None
+    try:
+        value = int(text)
+    except ValueError:
+        return None, f"{name}: a whole number"
+    if not lo <= value <= hi:
+        return None, f"{name}: between {lo} and {hi}"
+    return value, None
+
+
+class EndpointFormScreen(Screen["Endpoint | None"]):
+    """Dismisses with the created/updated Endpoint, or None when closed."""
+
+    title_text = "Endpoint form"
+    DEFAULT_CSS = """
+    EndpointFormScreen VerticalScroll#form { border: round $primary; padding: 0 1; height: 1fr; }
+    EndpointFormScreen .row { height: auto; }
+    EndpointFormScreen .row > .label { width: 18; padding: 0 1 0 0; color: $text-muted; height: 1; }
+    EndpointFormScreen .row > Input, EndpointFormScreen .row > Select { width: 1fr; }
+    EndpointFormScreen .field-error { color: $error; padding-left: 18; height: auto; }
+    EndpointFormScreen .field-error.-empty { display: none; }
+    EndpointFormScreen #cost { color: $warning; padding-left: 18; height: auto; }
+    EndpointFormScreen #form-error { color: $error; height: auto; }
+    EndpointFormScreen #form-error.-empty { display: none; }
+    EndpointFormScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    EndpointFormScreen #buttons Button { margin-left: 1; }
+    EndpointFormScreen .section { color: $text-accent; text-style: bold; margin-top: 1; height: 1; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", id="form.submit", tooltip="Check the form and send it",
+                priority=True),
+        Binding("escape", "cancel", "Close", id="form.cancel",
+                tooltip="Leave the field; again to close the form (nothing sent)"),
+    ]
+
+    def __init__(self, *, namespace: str | None, catalog: Catalog | None = None,
+                 endpoint: Endpoint | None = None) -> None:
+        super().__init__()
+        self.namespace = namespace
+        self.catalog = catalog
+        self.endpoint = endpoint
+        self.is_update = endpoint is not None
+        self.sent: Any = None
+        """The EndpointSpec / EndpointUpdate last sent (tests read it)."""
+        self._busy = False
+
+    # --- layout ---------------------------------------------------------------------
+
+    def _row(self, label: str, widget, key: str):
+        with Horizontal(classes="row", id=f"row-{key}"):
+            yield Static(label, classes="label")
+            yield widget
+        yield Static("", classes="field-error -empty", id=f"err-{key}")
+
+    def compose(self) -> ComposeResult:
+        ep = self.endpoint
+        upd = self.is_update
+        yield AppHeader()
+        with VerticalScroll(id="form") as form:
+            form.border_title = (f"Update {one_line(ep.key, 60)}" if ep else
+                                 f"New endpoint in {one_line(self.namespace or '?', 40)}")
+            form.border_subtitle = "ctrl+s: " + ("update" if upd else "create") + " · esc: close"
+            yield Static("", id="form-error", classes="-empty", markup=False)
+            yield from self._row("Name", Input(value=ep.name if ep else "", placeholder="my-endpoint",
+                                               id="name", disabled=upd, compact=True, max_length=64), "name")
+            yield from self._row("Repository", Input(value=(ep.repository or "") if ep else "",
+                                                     placeholder="org/model", id="repository", compact=True),
+                                 "repository")
+            yield from self._row("Revision", Input(value=(ep.revision or "") if ep else "",
+                                                   placeholder="latest commit of main", id="revision",
+                                                   compact=True), "revision")
+            yield from self._row("Task", Input(value=(ep.task or "") if ep else "", placeholder="text-generation",
+                                               suggester=SuggestFromList(TASKS), id="task", compact=True), "task")
+            framework = (ep.framework if ep and ep.framework in FRAMEWORKS else "pytorch")
+            yield from self._row("Framework", Select([(f, f) for f in FRAMEWORKS], value=framework,
+                                                     allow_blank=False, id="framework", compact=True), "framework")
+            yield Static("Hardware", classes="section")
+            yield from self._row("Vendor", Select([], id="vendor", compact=True, prompt="vendor",
+                                                  disabled=upd), "vendor")
+            yield from self._row("Region", Select([], id="region", compact=True, prompt="region",
+                                                  disabled=upd), "region")
+            yield from self._row("Accelerator", Select([], id="accelerator", compact=True,
+                                                       prompt="accelerator"), "accelerator")
+            yield from self._row("Instance", Select([], id="instance", compact=True, prompt="instance"),
+                                 "instance")
+            yield Static("", id="cost", markup=False)
+            type_value = ep.type if ep and ep.type in ("public", "authenticated", "private") else "authenticated"
+            yield from self._row("Type", Select(TYPES, value=type_value, allow_blank=False, id="type",
+                                                compact=True, disabled=upd), "type")
+            yield Static("Scaling", classes="section")
+            yield from self._row("Min replicas", Input(value=str(ep.min_replica if ep and ep.min_replica is not None
+                                                                 else 0), id="min_replica", compact=True,
+                                                       type="integer"), "min_replica")
+            yield from self._row("Max replicas", Input(value=str(ep.max_replica if ep and ep.max_replica is not None
+                                                                 else 1), id="max_replica", compact=True,
+                                                       type="integer"), "max_replica")
+            stz = ep.scale_to_zero_timeout if ep else 15
+            yield from self._row("Scale to 0 after", Input(value="" if stz is None else str(stz),
+                                                           placeholder="minutes idle (blank: never)",
+                                                           id="scale_to_zero_timeout", compact=True, type="integer"),
+                                 "scale_to_zero_timeout")
+            yield Static("Container (optional)", classes="section")
+            custom = (ep.image.get("custom") if ep and isinstance(ep.image.get("custom"), dict) else {}) or {}
+            yield from self._row("Custom image", Input(value=str(custom.get("url") or ""),
+                                                       placeholder="ghcr.io/org/image:tag", id="image_url",
+                                                       compact=True), "image_url")
+            yield from self._row("Health route", Input(value=str(custom.get("healthRoute") or ""),
+                                                       placeholder="/health", id="health_route", compact=True),
+                                 "health_route")
+            image_env = custom.get("env") if isinstance(custom.get("env"), dict) else {}
+            yield from self._row("Image env", Input(value=format_pairs(image_env), placeholder="KEY=VALUE, …",
+                                                    id="image_env", compact=True), "image_env")
+            yield from self._row("Env", Input(value=format_pairs(ep.env) if ep else "", placeholder="KEY=VALUE, …",
+                                              id="env", compact=True), "env")
+            secrets_hint = ("unchanged unless typed: " + ", ".join(ep.secrets)) if ep and ep.secrets \
+                else "KEY=VALUE, … (hidden)"
+            yield from self._row("Secrets", Input(password=True, placeholder=one_line(secrets_hint, 80),
+                                                  id="secrets", compact=True), "secrets")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Update" if upd else "Create", id="submit", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        (self.query_one("#repository") if self.is_update else self.query_one("#name")).focus()
+        if self.catalog is None:
+            self._load_catalog()
+        else:
+            self._fill_vendors()
+
+    @work(exclusive=True, group="form-catalog", exit_on_error=False)
+    async def _load_catalog(self) -> None:
+        try:
+            self.catalog = await self.app.client.endpoints.catalog(self.namespace)
+        except Exception as exc:
+            self._form_error(f"Hardware catalog unavailable: {_message(exc)}")
+            return
+        self._fill_vendors()
+
+    # --- catalog cascade --------------------------------------------------------------
+
+    def _fill_vendors(self) -> None:
+        catalog = self.catalog
+        if catalog is None:
+            return
+        ep = self.endpoint
+        vendors = catalog.vendors
+        vendor_sel = self.query_one("#vendor", Select)
+        vendor_sel.set_options([(v, v) for v in vendors])
+        want = ep.vendor if ep and ep.vendor in vendors else (vendors[0] if vendors else None)
+        if want:
+            vendor_sel.value = want
+        self._fill_regions()
+
+    def _fill_regions(self) -> None:
+        catalog, vendor = self.catalog, self._value("vendor")
+        if catalog is None or vendor is None:
+            return
+        regions = catalog.regions_of(vendor)
+        sel = self.query_one("#region", Select)
+        sel.set_options([(f"{r.name}" + (f" ({r.label})" if r.label else ""), r.name) for r in regions])
+        ep = self.endpoint
+        names = [r.name for r in regions]
+        want = ep.region if ep and ep.region in names else (names[0] if names else None)
+        if want:
+            sel.value = want
+        self._fill_accelerators()
+
+    def _computes(self) -> list[Compute]:
+        catalog, vendor, region = self.catalog, self._value("vendor"), self._value("region")
+        if catalog is None:
+            return []
+        return [c for r in catalog.regions if r.vendor == vendor and r.name == region for c in r.computes]
+
+    def _fill_accelerators(self) -> None:
+        computes = self._computes()
+        accels = list(dict.fromkeys(c.accelerator for c in computes))
+        sel = self.query_one("#accelerator", Select)
+        sel.set_options([(a, a) for a in accels])
+        ep = self.endpoint
+        want = ep.accelerator if ep and ep.accelerator in accels else (accels[0] if accels else None)
+        if want:
+            sel.value = want
+        self._fill_instances()
+
+    def _fill_instances(self) -> None:
+        accel = self._value("accelerator")
+        computes = [c for c in self._computes() if c.accelerator == accel]
+        sel = self.query_one("#instance", Select)
+        options = []
+        for c in computes:
+            label = f"{c.instance_type} {c.instance_size}"
+            if c.price_per_hour is not None:
+                label += f" · ${c.price_per_hour:,.2f}/h"
+            if c.gpu_memory_gb:
+                label += f" · {c.gpu_memory_gb:g} GB"
+            if not c.deployable:
+                label += " · unavailable"
+            options.append((one_line(label, 80), c.id))
+        sel.set_options(options)
+        ep = self.endpoint
+        want = None
+        for c in computes:
+            if ep and (c.instance_type, c.instance_size) == (ep.instance_type, ep.instance_size):
+                want = c.id
+        if want is None:
+            want = next((c.id for c in computes if c.deployable), computes[0].id if computes else None)
+        if want:
+            sel.value = want
+        self._update_cost()
+
+    @on(Select.Changed, "#vendor")
+    def _vendor_changed(self) -> None:
+        self._fill_regions()
+
+    @on(Select.Changed, "#region")
+    def _region_changed(self) -> None:
+        self._fill_accelerators()
+
+    @on(Select.Changed, "#accelerator")
+    def _accel_changed(self) -> None:
+        self._fill_instances()
+
+    @on(Select.Changed, "#instance")
+    def _instance_changed(self) -> None:
+        self._update_cost()
+
+    def selected_compute(self) -> Compute | None:
+        cid = self._value("instance")
+        return next((c for c in self._computes() if c.id == cid), None)
+
+    def _replicas(self) -> tuple[int, int]:
+        lo, _ = _int_field(self._text("min_replica"), "min", blank=0)
+        hi, _ = _int_field(self._text("max_replica"), "max", blank=1)
+        lo = lo or 0
+        hi = max(hi or 1, lo)
+        return lo, hi
+
+    def _update_cost(self) -> None:
+        compute = self.selected_compute()
+        cost = self.query_one("#cost", Static)
+        if compute is None or compute.price_per_hour is None:
+            cost.update("Price: unknown" if compute else "")
+            return
+        lo, hi = self._replicas()
+        p = compute.price_per_hour
+        text = f"${p:,.2f} per replica-hour → ${p * max(lo, 1):,.2f}/h running"
+        if hi > max(lo, 1):
+            text += f", up to ${p * hi:,.2f}/h at {hi} replicas"
+        if lo == 0:
+            text += "; $0 while scaled to zero"
+        cost.update(text)
+
+    # --- field checks -----------------------------------------------------------------
+
+    def _value(self, key: str):
+        value = self.query_one(f"#{key}", Select).value
+        return None if value is Select.BLANK else value
+
+    def _text(self, key: str) -> str:
+        return self.query_one(f"#{key}", Input).value
+
+    def _field_error(self, key: str, text: str | None) -> None:
+        err = self.query_one(f"#err-{key}", Static)
+        err.update(one_line(text or "", 300))
+        err.set_class(not text, "-empty")
+
+    def _form_error(self, text: str | None) -> None:
+        err = self.query_one("#form-error", Static)
+        err.update(one_line(text or "", 600))
+        err.set_class(not text, "-empty")
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        key = event.input.id or ""
+        if key == "name":
+            from hftui.client.endpoints import validate_name
+
+            self._field_error("name", validate_name(event.value.strip()) if event.value else None)
+        elif key in ("min_replica", "max_replica"):
+            self._check_replicas()
+            self._update_cost()
+        elif key in ("env", "image_env", "secrets"):
+            self._field_error(key, parse_pairs(event.value)[1])
+
+    def _check_replicas(self) -> tuple[int | None, int | None, bool]:
+        lo, e1 = _int_field(self._text("min_replica"), "min replicas", blank=0)
+        hi, e2 = _int_field(self._text("max_replica"), "max replicas", blank=1, lo=1)
+        self._field_error("min_replica", e1)
+        if not e2 and lo is not None and hi is not None and hi < lo:
+            e2 = "max replicas: at least the min"
+        self._field_error("max_replica", e2)
+        return lo, hi, not (e1 or e2)
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def collect(self) -> tuple[dict[str, Any] | None, list[str]]:
+        """Check every field; returns (values, problems). Problems are shown at their fields."""
+        from hftui.client.endpoints import validate_name
+
+        problems: list[str] = []
+        values: dict[str, Any] = {}
+
+        def bad(key: str, text: str | None) -> None:
+            self._field_error(key, text)
+            if text:
+                problems.append(f"{key}: {text}")
+
+        name = self._text("name").strip()
+        bad("name", None if self.is_update else validate_name(name))
+        values["name"] = name
+        repo = self._text("repository").strip()
+        bad("repository", None if repo else "the model repository is required (org/model)")
+        values["repository"] = repo
+        values["revision"] = self._text("revision").strip() or None
+        values["task"] = self._text("task").strip() or None
+        values["framework"] = self._value("framework") or "pytorch"
+        compute = self.selected_compute()
+        bad("instance", None if compute else "choose an instance from the catalog")
+        values["compute"] = compute
+        values["type"] = self._value("type") or "authenticated"
+        lo, hi, ok = self._check_replicas()
+        if not ok:
+            problems.append("replicas")
+        values["min_replica"], values["max_replica"] = lo, hi
+        stz, e = _int_field(self._text("scale_to_zero_timeout"), "timeout", lo=1, hi=100_000)
+        bad("scale_to_zero_timeout", e)
+        values["scale_to_zero_timeout"] = stz
+        for key in ("env", "image_env", "secrets"):
+            pairs, e = parse_pairs(self._text(key))
+            bad(key, e)
+            values[key] = pairs
+        url = self._text("image_url").strip()
+        health = self._text("health_route").strip()
+        if health and not health.startswith("/"):
+            bad("health_route", "starts with /")
+        values["image_url"], values["health_route"] = url, health
+        return (None if problems else values), problems
+
+    # --- submit -----------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#form").focus()
+            return
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "submit":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def build(self, values: dict[str, Any]):
+        """An EndpointSpec (create) or EndpointUpdate with only the changed fields."""
+        from hftui.client.endpoints import CustomImage, EndpointSpec, EndpointUpdate
+
+        compute: Compute = values["compute"]
+        image = None
+        if values["image_url"]:
+            image = CustomImage(url=values["image_url"], health_route=values["health_route"] or "/health",
+                                env=values["image_env"])
+        if not self.is_update:
+            return EndpointSpec(
+                name=values["name"], repository=values["repository"], vendor=compute.vendor, region=compute.region,
+                accelerator=compute.accelerator, instance_type=compute.instance_type,
+                instance_size=compute.instance_size, framework=values["framework"], task=values["task"],
+                min_replica=values["min_replica"], max_replica=values["max_replica"],
+                scale_to_zero_timeout=values["scale_to_zero_timeout"], type=values["type"],
+                revision=values["revision"], custom_image=image, env=values["env"], secrets=values["secrets"])
+        ep = self.endpoint
+        changes: dict[str, Any] = {}
+        if (compute.accelerator, compute.instance_type, compute.instance_size) != (
+                ep.accelerator, ep.instance_type, ep.instance_size):
+            changes.update(accelerator=compute.accelerator, instance_type=compute.instance_type,
+                           instance_size=compute.instance_size)
+        for key in ("min_replica", "max_replica", "repository", "framework"):
+            if values[key] != getattr(ep, key):
+                changes[key] = values[key]
+        if values["scale_to_zero_timeout"] != ep.scale_to_zero_timeout and values["scale_to_zero_timeout"] is not None:
+            changes["scale_to_zero_timeout"] = values["scale_to_zero_timeout"]
+        if values["revision"] != ep.revision and values["revision"] is not None:
+            changes["revision"] = values["revision"]
+        if values["task"] != ep.task and values["task"] is not None:
+            changes["task"] = values["task"]
+        if values["env"] != dict(ep.env):
+            changes["env"] = values["env"]
+        if values["secrets"]:
+            changes["secrets"] = values["secrets"]
+        old_custom = ep.image.get("custom") if isinstance(ep.image.get("custom"), dict) else None
+        if image is not None:
+            old = (old_custom or {})
+            if (old.get("url"), old.get("healthRoute"), old.get("env") or {}) != (
+                    image.url, image.health_route, image.env):
+                changes["custom_image"] = image
+        return EndpointUpdate(**changes)
+
+    def _extra_cost(self, values: dict[str, Any]) -> str | None:
+        """What the action will cost per hour, when it costs (create, or more per hour on update)."""
+        compute: Compute = values["compute"]
+        price = compute.price_per_hour
+        lo, hi = values["min_replica"], values["max_replica"]
+        if price is None:
+            return "The hourly price of this hardware is unknown."
+        running = price * max(lo, 1)
+        text = f"{compute.instance_type} {compute.instance_size} costs ${price:,.2f} per replica-hour: " \
+               f"${running:,.2f}/h while running"
+        if hi > max(lo, 1):
+            text += f", up to ${price * hi:,.2f}/h at {hi} replicas"
+        text += "." + (" Scaled to zero it costs nothing." if lo == 0 else "")
+        if not self.is_update:
+            return text
+        ep = self.endpoint
+        old_price = self.catalog.hourly_cost(ep) if self.catalog else None
+        old_lo = ep.min_replica or 0
+        old_hi = ep.max_replica or 0
+        if old_price is None or price > old_price or lo > old_lo or hi > old_hi:
+            before = f"Now: ${old_price:,.2f} per replica-hour, {old_lo}–{old_hi} replicas. " \
+                if old_price is not None else ""
+            return before + "After: " + text
+        return None
+
+    def action_submit(self) -> None:
+        if self._busy:
+            return
+        values, problems = self.collect()
+        if values is None:
+            self._form_error(f"Fix {len(problems)} field{'s' if len(problems) > 1 else ''} first — nothing was sent.")
+            return
+        self._form_error(None)
+        try:
+            payload = self.build(values)
+        except Exception as exc:
+            self._form_error(_message(exc))
+            return
+        if self.is_update and payload.empty:
+            self._form_error("Nothing changed — nothing to send.")
+            return
+        cost = self._extra_cost(values)
+        if cost is None:
+            self._send(payload)
+            return
+        from hftui.widgets.confirm import ConfirmScreen
+
+        verb = "Update" if self.is_update else "Create"
+        target = self.endpoint.key if self.endpoint else f"{self.namespace}/{values['name']}"
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._send(payload)
+
+        self.app.push_screen(ConfirmScreen(f"{verb} {target}?", cost, confirm=verb, variant="warning"), confirmed)
+
+    def _send(self, payload) -> None:
+        self._busy = True
+        self.sent = payload
+        button = self.query_one("#submit", Button)
+        button.disabled = True
+        button.label = "Sending…"
+        self._send_worker(payload)
+
+    @work(exclusive=True, group="form-send", exit_on_error=False)
+    async def _send_worker(self, payload) -> None:
+        eps = self.app.client.endpoints
+        try:
+            if self.is_update:
+                result = await eps.update(self.endpoint.namespace, self.endpoint.name, payload)
+            else:
+                result = await eps.create(self.namespace, payload)
+        except Exception as exc:
+            self._form_error(f"The server refused: {_message(exc)} — the form is unchanged; fix and ctrl+s again.")
+            return
+        finally:
+            self._busy = False
+            button = self.query_one("#submit", Button)
+            button.disabled = False
+            button.label = "Update" if self.is_update else "Create"
+        self.notify(f"{'Updated' if self.is_update else 'Created'} {result.key} ({result.raw_state})", markup=False)
+        self.dismiss(result)
+
+
+def _message(exc: BaseException) -> str:
+    from hftui.client import HFError
+
+    return one_line(exc.user_message() if isinstance(exc, HFError) else f"{type(exc).__name__}: {exc}", 400)

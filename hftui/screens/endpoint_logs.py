@@ -1,0 +1,92 @@
+"""``l``: an endpoint's logs, scrollable, following the tail (re-fetched on a timer)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from hftui.widgets.header import AppHeader
+from hftui.widgets.log_view import LogView
+from hftui.widgets.safe_text import one_line
+
+if TYPE_CHECKING:
+    from hftui.client import Endpoint
+
+TAIL = 50_000
+"""Lines asked for on each fetch."""
+
+
+class LogsScreen(Screen[None]):
+    title_text = "Logs"
+    DEFAULT_CSS = """
+    LogsScreen LogView { height: 1fr; border: round $primary-muted; }
+    LogsScreen LogView:focus { border: round $primary; }
+    """
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="logs.close", tooltip="Back to the endpoints"),
+        Binding("ctrl+r", "reload", "Reload", id="logs.reload", tooltip="Fetch the logs now"),
+        Binding("p", "toggle_follow", "Pause follow", id="logs.pause_follow",
+                tooltip="Stop / restart following new lines"),
+    ]
+
+    def __init__(self, endpoint: Endpoint, *, interval: float = 5.0, auto_refresh: bool = True) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.interval = interval
+        self.auto_refresh = auto_refresh
+        self.fetches = 0
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        log = LogView(id="log")
+        log.border_title = f"Logs {one_line(self.endpoint.key, 80)}"
+        yield log
+        yield Static("Loading logs…", id="status-line", markup=False)
+        yield Footer()
+
+    def main_widget(self) -> LogView:
+        return self.query_one(LogView)
+
+    def on_mount(self) -> None:
+        self.query_one(LogView).focus()
+        self._fetch()
+        if self.auto_refresh:
+            self.set_interval(self.interval, self._fetch, name="logs-refresh")
+
+    @work(exclusive=True, group="logs", exit_on_error=False, description="fetch logs")
+    async def _fetch(self) -> None:
+        ep = self.endpoint
+        status = self.query_one("#status-line", Static)
+        try:
+            text = await self.app.client.endpoints.logs(ep.namespace, ep.name, tail=TAIL)
+        except Exception as exc:
+            from hftui.client import HFError
+
+            msg = exc.user_message() if isinstance(exc, HFError) else f"{type(exc).__name__}: {exc}"
+            status.update(f"⚠ {one_line(msg, 300)}")
+            status.add_class("-error")
+            return
+        status.remove_class("-error")
+        log = self.query_one(LogView)
+        log.set_text(text)
+        self.fetches += 1
+        follow = "following" if log.auto_scroll else "not following (p)"
+        status.update(f"{log.line_count:,} lines · {follow}")
+
+    def action_reload(self) -> None:
+        self._fetch()
+
+    def action_toggle_follow(self) -> None:
+        log = self.query_one(LogView)
+        log.auto_scroll = not log.auto_scroll
+        if log.auto_scroll:
+            log.scroll_end(animate=False)
+        self.notify("Following the tail" if log.auto_scroll else "Stopped following", timeout=2)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,614 @@
+"""The Endpoints screen: a live table of Inference Endpoints and actions on keys.
+
+Polling (dolphie habit): one poll at a time; the next is scheduled only when
+the previous one finished; on errors the delay doubles (up to 2 min) and the
+status line says why while the last good rows stay. ``ctrl+r`` polls now.
+
+Actions run in workers, show "⋯ pausing" in the row while in flight, apply
+the server's answer to the row, and the next poll reconciles. Costly
+actions (resume, scale-up, create) say the hourly price first.
+
+The screen posts ``EndpointsStats`` (bubbles to the app) so the header can
+show running count, burn rate and the refresh state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from hftui.clock import now
+from hftui.widgets.endpoint_table import FAULT_STATES, EndpointTable
+from hftui.widgets.header import AppHeader
+from hftui.widgets.safe_text import one_line
+
+if TYPE_CHECKING:
+    from hftui.client import Catalog, Endpoint
+
+ALL = "*"
+"""Namespace value meaning the user and every org."""
+
+INTERVALS = (1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0)
+MAX_BACKOFF = 120.0
+
+
+class EndpointsStats(Message):
+    """Numbers for the header (handled by the app)."""
+
+    def __init__(self, namespace: str | None, running: int, burn_per_hour: float | None, interval: float,
+                 state: str) -> None:
+        super().__init__()
+        self.namespace = namespace
+        self.running = running
+        self.burn_per_hour = burn_per_hour
+        self.interval = interval
+        self.state = state
+
+
+def make_filter(text: str, faults_only: bool) -> Callable[[Endpoint], bool] | None:
+    """``/`` text -> predicate over name, model and state. ``!`` inverts; regex if it compiles."""
+    text = text.strip()
+    invert = text.startswith("!")
+    if invert:
+        text = text[1:].strip()
+    match: Callable[[str], bool] | None = None
+    if text:
+        needle = text.lower()
+        try:
+            pattern = re.compile(text, re.IGNORECASE) if re.escape(text) != text else None
+        except re.error:
+            pattern = None
+        if pattern is not None:
+            match = lambda s: pattern.search(s) is not None  # noqa: E731
+        else:
+            match = lambda s: needle in s.lower()  # noqa: E731
+    if match is None and not faults_only:
+        return None
+
+    def predicate(ep: Endpoint) -> bool:
+        if faults_only and ep.raw_state not in FAULT_STATES:
+            return False
+        if match is None:
+            return True
+        hit = match(ep.name) or match(ep.repository or "") or match(ep.raw_state)
+        return not hit if invert else hit
+
+    return predicate
+
+
+def burn_rate(endpoints, price: Callable[[Endpoint], float | None]) -> float | None:
+    """Sum over running endpoints of ready (else target) replicas × $/replica-hour."""
+    total = 0.0
+    known = False
+    for ep in endpoints:
+        if ep.raw_state != "running":
+            continue
+        p = price(ep)
+        if p is None:
+            continue
+        known = True
+        replicas = ep.ready_replica if ep.ready_replica is not None else (ep.target_replica or 0)
+        total += replicas * p
+    return total if known else (0.0 if not any(ep.raw_state == "running" for ep in endpoints) else None)
+
+
+class EndpointsScreen(Screen[None]):
+    """See the module docstring."""
+
+    title_text = "Endpoints"
+    DEFAULT_CSS = """
+    EndpointsScreen EndpointTable {
+        border: round $primary-muted;
+        border-title-color: $text;
+        border-title-style: bold;
+    }
+    EndpointsScreen EndpointTable:focus { border: round $primary; }
+    EndpointsScreen #filter { dock: top; height: 1; border: none; padding: 0 1; background: $panel; }
+    EndpointsScreen #filter.-hidden { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("enter,d", "describe", "Describe", id="endpoints.describe",
+                tooltip="Every field, status message and URL (y: raw JSON)", key_display="⏎/d"),
+        Binding("p", "pause", "Pause", id="endpoints.pause", tooltip="Pause the endpoint (stops billing)"),
+        Binding("r", "resume", "Resume", id="endpoints.resume",
+                tooltip="Resume the endpoint (shows the hourly price first)"),
+        Binding("z", "scale_to_zero", "Scale to 0", id="endpoints.scale_to_zero", show=False,
+                tooltip="Scale the endpoint to zero replicas (wakes on the next request)"),
+        Binding("w", "wait", "Wait", id="endpoints.wait", show=False,
+                tooltip="Wait until running, showing each state; esc stops waiting"),
+        Binding("e", "update", "Edit", id="endpoints.update", show=False,
+                tooltip="Update the endpoint: only changed fields are sent"),
+        Binding("ctrl+d", "delete", "Delete", id="endpoints.delete",
+                tooltip="Delete the endpoint (asks you to type its name)"),
+        Binding("l", "logs", "Logs", id="endpoints.logs", show=False, tooltip="Show the endpoint's logs"),
+        Binding("c", "copy_url", "Copy URL", id="endpoints.copy_url", show=False,
+                tooltip="Copy the endpoint URL (OSC 52: works over SSH and tmux)"),
+        Binding("i", "playground", "Try", id="endpoints.playground", show=False,
+                tooltip="Open the Playground on this endpoint"),
+        Binding("b", "batch", "Batch", id="endpoints.batch", show=False,
+                tooltip="Run a JSONL file through this endpoint"),
+        Binding("a,ctrl+n", "create", "New", id="endpoints.create",
+                tooltip="Create an endpoint (hardware and price from the catalog)"),
+        Binding("slash", "filter", "Filter", id="endpoints.filter",
+                tooltip="Filter by name, model or state (regex; ! inverts)"),
+        Binding("f", "faults", "Faults", id="endpoints.faults", show=False,
+                tooltip="Show only failed / updateFailed endpoints"),
+        Binding("n", "namespace", "Namespace", id="endpoints.namespace", show=False,
+                tooltip="Pick the namespace: you, an org, or all"),
+        Binding("ctrl+r", "refresh", "Refresh", id="endpoints.refresh", show=False, tooltip="Refresh now"),
+        Binding("plus,equals_sign", "slower", "Slower", id="endpoints.slower", show=False,
+                tooltip="Refresh less often"),
+        Binding("minus", "faster", "Faster", id="endpoints.faster", show=False,
+                tooltip="Refresh more often"),
+    ]
+
+    def __init__(self, namespace: str | None = None, *, interval: float | None = None) -> None:
+        super().__init__()
+        self._namespace_arg = namespace
+        self.namespace: str = ALL
+        """The namespace shown: a user/org name or ``ALL``."""
+        self.interval: float = interval or 5.0
+        self.filter_text = ""
+        self.faults_only = False
+        self.catalog: Catalog | None = None
+        self.last_error: str | None = None
+        self.last_ok = None
+        self.poll_count = 0
+        """Polls finished (ok or not); tests wait on it."""
+        self._failures = 0
+        self._timer: Timer | None = None
+        self._polling = False
+        self._poll_again = False
+        self._generation = 0
+        self._deleting: set[str] = set()
+        self._busy: dict[str, str] = {}
+        self.polling_enabled = True
+        """False stops scheduling polls (screenshots); ctrl+r still polls once."""
+
+    # --- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Input(placeholder="filter: text or regex over name, model, state — ! inverts — esc: back",
+                    id="filter", classes="-hidden")
+        yield EndpointTable(id="endpoint-table")
+        yield Static("", id="status-line", markup=False)
+        yield Footer()
+
+    @property
+    def table(self) -> EndpointTable:
+        return self.query_one(EndpointTable)
+
+    def main_widget(self) -> EndpointTable:
+        return self.table
+
+    def on_mount(self) -> None:
+        app = self.app
+        settings = getattr(app, "settings", None)
+        if settings is not None and not self._namespace_arg:
+            self.interval = float(settings.refresh_interval or 5.0)
+        whoami = getattr(app, "whoami", None)
+        ns = self._namespace_arg or (settings.namespace if settings else None) or (whoami.name if whoami else None)
+        self.namespace = ns or ALL
+        self.table.focus()
+        self._update_title()
+        self._set_status("Loading…")
+        self._load_catalog()
+        self.poll_now()
+
+    def on_screen_resume(self) -> None:
+        self._post_stats()
+
+    # --- polling --------------------------------------------------------------------
+
+    def poll_now(self) -> None:
+        """Poll at once, or right after the poll in flight."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._polling:
+            self._poll_again = True
+            return
+        self._polling = True
+        self._poll()
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if not self.is_attached:
+            return
+        self._timer = self.set_timer(delay, self.poll_now, name="endpoints-poll")
+
+    @work(group="endpoints-poll", exit_on_error=False, description="list endpoints")
+    async def _poll(self) -> None:
+        from hftui.client import HFError
+
+        generation = self._generation
+        namespace = self.namespace
+        delay = self.interval
+        try:
+            client = self.app.client
+            if namespace == ALL:
+                endpoints = await client.endpoints.list_all()
+            else:
+                endpoints = await client.endpoints.list(namespace)
+        except asyncio.CancelledError:
+            self._polling = False
+            raise
+        except Exception as exc:  # typed HFError, or anything: keep the last good rows
+            if generation == self._generation:
+                self._failures += 1
+                delay = min(self.interval * (2 ** self._failures), MAX_BACKOFF)
+                text = exc.user_message() if isinstance(exc, HFError) else f"{type(exc).__name__}: {exc}"
+                self.last_error = text
+                kept = f" — showing rows from {self.last_ok:%H:%M:%S}" if self.last_ok else ""
+                self._set_status(f"⚠ {one_line(text, 300)} — retrying in {delay:g}s{kept}", "error")
+                self._post_stats()
+        else:
+            if generation == self._generation:
+                self._failures = 0
+                self.last_error = None
+                self._apply_poll(endpoints)
+        self.poll_count += 1
+        self._polling = False
+        if self._poll_again:
+            self._poll_again = False
+            delay = 0
+        if self.polling_enabled or delay == 0:
+            self._schedule(delay)
+
+    def _apply_poll(self, endpoints: list[Endpoint]) -> None:
+        table = self.table
+        first = not table.loaded
+        result = table.update(endpoints)
+        present = {ep.key for ep in endpoints}
+        for key in list(self._deleting):
+            if key not in present:
+                self._deleting.discard(key)
+        for key in self._deleting:
+            table.set_pending(key, "deleting")
+        if not first:
+            for key, old, new in result.transitions:
+                severity = "error" if new in FAULT_STATES else "information"
+                self.notify(f"{key}: {old} → {new}", title="State changed", severity=severity, markup=False)
+                self.app.bell()
+        self.last_ok = now()
+        self._update_title()
+        self._set_status(f"Updated {self.last_ok:%H:%M:%S} · {table.row_count} endpoint"
+                         f"{'' if table.row_count == 1 else 's'}")
+        self._post_stats()
+
+    @work(group="endpoints-catalog", exclusive=True, exit_on_error=False, description="hardware catalog")
+    async def _load_catalog(self) -> None:
+        namespace = None if self.namespace == ALL else self.namespace
+        try:
+            self.catalog = await self.app.client.endpoints.catalog(namespace)
+        except Exception:
+            try:  # the public list has the prices too
+                self.catalog = await self.app.client.endpoints.catalog(None)
+            except Exception as exc:
+                self.notify(f"No hardware catalog, prices unknown: {_message(exc)}", severity="warning",
+                            markup=False)
+                return
+        catalog = self.catalog
+        self.table.set_prices(catalog.hourly_cost)
+        self._post_stats()
+
+    def price_of(self, ep: Endpoint) -> float | None:
+        return self.catalog.hourly_cost(ep) if self.catalog else None
+
+    def _post_stats(self) -> None:
+        table = self.table
+        eps = table.endpoints()
+        running = sum(1 for ep in eps if ep.raw_state == "running")
+        burn = burn_rate(eps, self.price_of) if self.catalog else None
+        if self.last_error:
+            state = "error"
+        elif not table.loaded:
+            state = "loading"
+        elif not self.polling_enabled:
+            state = "paused"
+        else:
+            state = "ok"
+        ns = None if self.namespace == ALL else self.namespace
+        self.post_message(EndpointsStats(ns or "*", running, burn, self.interval, state))
+
+    # --- title, status ------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        table = self.table
+        ns = "all" if self.namespace == ALL else self.namespace
+        count = f"{table.visible_count}/{table.row_count}" if (self.filter_text or self.faults_only) \
+            else f"{table.row_count}"
+        title = f"Endpoints({one_line(ns, 40)})[{count}]"
+        if self.filter_text:
+            title += f" </{one_line(self.filter_text, 40)}>"
+        if self.faults_only:
+            title += " faults-only"
+        table.border_title = title
+        table.border_subtitle = f"⟳ {self.interval:g}s"
+
+    def _set_status(self, text: str, kind: str | None = None) -> None:
+        status = self.query_one("#status-line", Static)
+        status.update(one_line(text, 400))
+        status.set_class(kind == "error", "-error")
+        status.set_class(kind == "busy", "-busy")
+
+    # --- public ---------------------------------------------------------------------
+
+    def set_namespace(self, namespace: str | None) -> None:
+        """Show another namespace (None or ``*`` = all)."""
+        namespace = ALL if namespace in (None, "", "*", "all") else namespace
+        if namespace == self.namespace and self.table.loaded:
+            return
+        self.namespace = namespace
+        self._generation += 1
+        self._failures = 0
+        self.last_error = None
+        self.table.clear()
+        self._update_title()
+        self._set_status(f"Loading {'all namespaces' if namespace == ALL else namespace}…")
+        self.poll_now()
+
+    # --- filter / view ----------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self._apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            self.query_one("#filter", Input).add_class("-hidden")
+        self.table.focus()
+
+    def on_descendant_blur(self, event) -> None:
+        box = self.query_one("#filter", Input)
+        if event.widget is box and not box.value.strip():
+            box.add_class("-hidden")
+
+    def action_faults(self) -> None:
+        self.faults_only = not self.faults_only
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        self.table.set_filter(make_filter(self.filter_text, self.faults_only))
+        self._update_title()
+
+    def action_namespace(self) -> None:
+        from hftui.screens.endpoint_namespace import NamespaceScreen
+
+        whoami = getattr(self.app, "whoami", None)
+        names = whoami.namespaces if whoami else []
+        if self.namespace != ALL and self.namespace not in names:
+            names.append(self.namespace)
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.set_namespace(value)
+
+        self.app.push_screen(NamespaceScreen(names, self.namespace), chosen)
+
+    def action_refresh(self) -> None:
+        self._set_status("Refreshing…", "busy")
+        self.poll_now()
+
+    def _change_interval(self, step: int) -> None:
+        values = list(INTERVALS)
+        current = min(range(len(values)), key=lambda i: abs(values[i] - self.interval))
+        self.interval = values[max(0, min(len(values) - 1, current + step))]
+        self._update_title()
+        self._post_stats()
+        if not self._polling and self.polling_enabled:
+            self._schedule(self.interval)
+        self.notify(f"Refreshing every {self.interval:g}s", timeout=2)
+
+    def action_slower(self) -> None:
+        self._change_interval(+1)
+
+    def action_faster(self) -> None:
+        self._change_interval(-1)
+
+    # --- row actions ------------------------------------------------------------------
+
+    def _current(self) -> Endpoint | None:
+        ep = self.table.cursor_endpoint
+        if ep is None:
+            self.notify("No endpoint selected.", severity="warning")
+        return ep
+
+    def _run(self, ep: Endpoint, verb: str, pending: str, call, done: str) -> None:
+        key = ep.key
+        if key in self._busy:
+            self.notify(f"{key}: already {self._busy[key]}…", severity="warning", markup=False)
+            return
+        self._busy[key] = pending
+        self.table.set_pending(key, pending)
+        self._set_status(f"{verb} {key}…", "busy")
+        self.run_worker(self._do(ep, verb, call, done), group=f"action:{key}", exit_on_error=False,
+                        description=f"{verb} {key}")
+
+    async def _do(self, ep: Endpoint, verb: str, call, done: str) -> None:
+        from hftui.client import Endpoint as EndpointType
+
+        key = ep.key
+        try:
+            result = await call()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.app.show_error(exc, title=f"{verb} {key} failed")
+            self._set_status(f"⚠ {verb} {key} failed: {_message(exc)}", "error")
+        else:
+            if isinstance(result, EndpointType):
+                self.table.update_one(result)
+            self._set_status(f"{done} {key}")
+            self._post_stats()
+            # Reconcile soon: the server moves on from the answer we got.
+            if not self._polling and self.polling_enabled:
+                self._schedule(min(self.interval, 1.0))
+        finally:
+            self._busy.pop(key, None)
+            self.table.clear_pending(key)
+            if key in self._deleting:
+                self.table.set_pending(key, "deleting")
+
+    def action_pause(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        if ep.raw_state == "paused":
+            self.notify(f"{ep.key} is already paused.", markup=False)
+            return
+        eps = self.app.client.endpoints
+        self._run(ep, "Pausing", "pausing", lambda: eps.pause(ep.namespace, ep.name), "Paused")
+
+    def action_scale_to_zero(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        eps = self.app.client.endpoints
+        self._run(ep, "Scaling to zero", "scaling to 0", lambda: eps.scale_to_zero(ep.namespace, ep.name),
+                  "Scaled to zero")
+
+    def cost_text(self, ep: Endpoint, min_replica: int | None = None, max_replica: int | None = None) -> str:
+        price = self.price_of(ep)
+        lo = max(1, min_replica if min_replica is not None else (ep.min_replica or 0))
+        hi = max(lo, max_replica if max_replica is not None else (ep.max_replica or lo))
+        if price is None:
+            return "Hourly price unknown (no catalog entry for this hardware)."
+        text = f"${price:,.2f} per replica-hour: ${price * lo:,.2f}/h with {lo} replica{'s' if lo > 1 else ''}"
+        if hi > lo:
+            text += f", up to ${price * hi:,.2f}/h at {hi} replicas"
+        return text + "."
+
+    def action_resume(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        from hftui.widgets.confirm import ConfirmScreen
+
+        eps = self.app.client.endpoints
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._run(ep, "Resuming", "resuming", lambda: eps.resume(ep.namespace, ep.name), "Resumed")
+
+        self.app.push_screen(ConfirmScreen(
+            f"Resume {ep.key}?", f"Billing starts when it is initializing. {self.cost_text(ep)}",
+            confirm="Resume", variant="warning"), confirmed)
+
+    def action_delete(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        from hftui.screens.endpoint_delete import DeleteEndpointScreen
+
+        eps = self.app.client.endpoints
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._deleting.add(ep.key)
+                self._run(ep, "Deleting", "deleting", lambda: eps.delete(ep.namespace, ep.name), "Deleted")
+
+        self.app.push_screen(DeleteEndpointScreen(ep), confirmed)
+
+    def action_wait(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        from hftui.screens.endpoint_wait import WaitScreen
+
+        self.app.push_screen(WaitScreen(ep), lambda _r: self.poll_now())
+
+    def action_describe(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        from hftui.screens.endpoint_describe import DescribeScreen
+
+        self.app.push_screen(DescribeScreen(ep, price=self.price_of(ep)))
+
+    def action_logs(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        from hftui.screens.endpoint_logs import LogsScreen
+
+        self.app.push_screen(LogsScreen(ep))
+
+    def action_copy_url(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        if not ep.url:
+            self.notify(f"{ep.key} has no URL yet ({ep.raw_state}).", severity="warning", markup=False)
+            return
+        if self.app.copy_to_clipboard_osc52(ep.url):
+            self.notify(f"Copied {one_line(ep.url, 120)}", timeout=3, markup=False)
+
+    async def action_playground(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        from hftui.client import Target
+
+        if not ep.url:
+            self.notify(f"{ep.key} has no URL yet ({ep.raw_state}); resume it first.", severity="warning",
+                        markup=False)
+            return
+        await self.app.open_playground(Target.for_endpoint(ep), task=ep.task, endpoint=ep)
+
+    def action_batch(self) -> None:
+        ep = self._current()
+        if ep is not None:
+            self.app.open_batch(ep)
+
+    def action_create(self) -> None:
+        from hftui.screens.endpoint_form import EndpointFormScreen
+
+        namespace = self.namespace if self.namespace != ALL else None
+        whoami = getattr(self.app, "whoami", None)
+        if namespace is None and whoami is not None:
+            namespace = whoami.name
+        self.app.push_screen(EndpointFormScreen(namespace=namespace, catalog=self.catalog), self._form_done)
+
+    def action_update(self) -> None:
+        ep = self._current()
+        if ep is None:
+            return
+        from hftui.screens.endpoint_form import EndpointFormScreen
+
+        self.app.push_screen(EndpointFormScreen(namespace=ep.namespace, catalog=self.catalog, endpoint=ep),
+                             self._form_done)
+
+    def _form_done(self, result: Endpoint | None) -> None:
+        if result is not None:
+            self.table.update_one(result)
+            self.table.move_cursor_to(result.key)
+            self._post_stats()
+            self.poll_now()
+
+
+def _message(exc: BaseException) -> str:
+    from hftui.client import HFError
+
+    return one_line(exc.user_message() if isinstance(exc, HFError) else f"{type(exc).__name__}: {exc}", 300)

@@ -1,0 +1,65 @@
+"""A yes/no modal that says what an action will do (and cost) before it runs.
+
+    app.push_screen(ConfirmScreen("Resume acme/x?", "…$0.80/h…", confirm="Resume"), callback)
+
+The callback gets True only when the confirm button was pressed; Esc,
+``n`` and the Cancel button give False. ``focus_cancel=True`` puts the
+focus on Cancel (destructive actions), so Enter does nothing harmful.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from hftui.widgets.safe_text import clean
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 64; max-width: 100%; height: auto; border: round $warning; background: $surface; padding: 0 1;
+    }
+    ConfirmScreen .confirm-body { margin: 1 0; height: auto; }
+    ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
+    ConfirmScreen Button { margin-left: 1; }
+    """
+    BINDINGS = [
+        Binding("escape,n", "cancel", "Cancel", id="confirm.cancel", tooltip="Do nothing"),
+        Binding("left,right", "switch_focus", "Switch", show=False, id="confirm.switch",
+                tooltip="Move between the buttons"),
+    ]
+
+    def __init__(self, title: str, body: str, *, confirm: str = "OK", variant: str = "primary",
+                 focus_cancel: bool = False) -> None:
+        super().__init__()
+        self._title = title
+        self._body = body
+        self._confirm = confirm
+        self._variant = variant
+        self._focus_cancel = focus_cancel
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = clean(self._title, 120)
+            yield Static(clean(self._body, 2000), classes="confirm-body", markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self._confirm, id="confirm", variant=self._variant)  # type: ignore[arg-type]
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel" if self._focus_cancel else "#confirm", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_switch_focus(self) -> None:
+        self.focus_next(Button)
