@@ -84,6 +84,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_seconds, help="seconds per request (default: the configured timeout)")
     p.add_argument("--retries", type=int, default=4, metavar="N",
                    help="retries per input on 429 / 503 (default 4)")
+    p.add_argument("--max-retry-wait", type=_seconds, default=120.0, metavar="S",
+                   help="longest wait honoured from Retry-After / a loading model's estimate (default 120)")
     p.add_argument("--retry-failed", action="store_true",
                    help="run again the inputs recorded as errors in the output (their old records are dropped)")
     p.add_argument("--wait-timeout", type=_seconds, default=1800.0,
@@ -106,7 +108,8 @@ def main(argv: list[str], settings: Settings) -> int:
     config = BatchConfig(
         target=args.target, task=args.task, input_path=args.input, output_path=output,
         concurrency=args.concurrency, parameters=args.parameters, pause_after=args.pause_after,
-        timeout=args.timeout, max_attempts=args.retries + 1, retry_failed=args.retry_failed,
+        timeout=args.timeout, max_attempts=args.retries + 1, max_retry_wait=args.max_retry_wait,
+        retry_failed=args.retry_failed,
         send_token=not args.no_token, wait_timeout=args.wait_timeout, poll_interval=args.poll_interval)
     try:
         return asyncio.run(_run(config, settings, args.token, args.progress_interval))

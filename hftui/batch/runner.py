@@ -46,8 +46,6 @@ if TYPE_CHECKING:
 
 MAX_BACKOFF = 30.0
 """Longest wait between two attempts when the server gave no hint (s)."""
-MAX_SERVER_WAIT = 120.0
-"""Longest single wait we accept from Retry-After / estimated_time (s)."""
 
 
 class BatchError(Exception):
@@ -71,6 +69,8 @@ class BatchConfig:
     """Per request, seconds (default: the client's)."""
     max_attempts: int = 5
     """Attempts per input for 429/503 (1 = no retry)."""
+    max_retry_wait: float = 120.0
+    """Longest single wait honoured from Retry-After / estimated_time (s)."""
     retry_failed: bool = False
     """Drop earlier error records from the output and run those inputs again."""
     send_token: bool = True
@@ -197,6 +197,8 @@ class BatchRunner:
                 raise self._fatal
         except (BatchError, HFError) as exc:
             summary.fatal = one_line(exc.user_message() if isinstance(exc, HFError) else str(exc), 1000)
+        except OSError as exc:
+            summary.fatal = one_line(f"file error: {exc}", 1000)
         finally:
             if self.stats.started is not None and self.stats.finished is None:
                 self.stats.finished = time.monotonic()
@@ -360,6 +362,15 @@ class BatchRunner:
             feeder = asyncio.ensure_future(self._feed(queue, writer, scan.done, len(workers)))
             self._tasks.update(workers)
             self._tasks.add(feeder)
+
+            def on_done(task: asyncio.Task) -> None:
+                # an unexpected failure (say the disk is full) ends the run instead of hanging it
+                if not task.cancelled() and task.exception() is not None:
+                    for t in [*workers, feeder]:
+                        t.cancel()
+
+            for t in [*workers, feeder]:
+                t.add_done_callback(on_done)
             if self._stopping:  # stop() came in between
                 for t in [*workers, feeder]:
                     t.cancel()
@@ -444,25 +455,26 @@ class BatchRunner:
             except RateLimited as exc:
                 if attempt >= self.config.max_attempts:
                     raise
-                delay = self._delay(attempt, exc.retry_after)
+                delay = self._delay(attempt, exc.retry_after, self.config.max_retry_wait)
                 # one 429 slows every worker down, not just this one
                 self._hold_until = max(self._hold_until, time.monotonic() + delay)
             except ModelLoading as exc:
                 if attempt >= self.config.max_attempts:
                     raise
-                delay = self._delay(attempt, exc.estimated_time)
+                delay = self._delay(attempt, exc.estimated_time, self.config.max_retry_wait)
             except ServerError as exc:
                 if exc.status != 503 or attempt >= self.config.max_attempts:
                     raise
-                delay = self._delay(attempt, None)
+                delay = self._delay(attempt, None, self.config.max_retry_wait)
             self.stats.retries += 1
             await asyncio.sleep(delay)
 
     @staticmethod
-    def _delay(attempt: int, hint: float | None) -> float:
+    def _delay(attempt: int, hint: float | None, cap: float) -> float:
         if hint is not None and hint >= 0:
-            return min(hint, MAX_SERVER_WAIT) + random.uniform(0, 0.1 * max(hint, 0.1))
-        base = min(MAX_BACKOFF, 0.5 * 2 ** (attempt - 1))
+            hint = min(hint, cap)
+            return hint + random.uniform(0, 0.1 * hint)
+        base = min(MAX_BACKOFF, cap, 0.5 * 2 ** (attempt - 1))
         return base / 2 + random.uniform(0, base / 2)
 
 

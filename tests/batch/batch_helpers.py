@@ -12,7 +12,7 @@ import pytest
 
 WARM_CLASSIFIER = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 COLD_CLASSIFIER = "SamLowe/roberta-base-go_emotions"
-SIMPLE_TASKS = ("text-classification", "token-classification", "summarization", "text-generation",
+SIMPLE_TASKS = ("text-classification", "fill-mask", "token-classification", "summarization", "text-generation",
                 "feature-extraction", "translation")
 
 
@@ -27,7 +27,9 @@ def write_inputs(path: Path, n: int, *, task: str = "text-classification", extra
             lines.append(extra[lineno])
             continue
         i += 1
-        if task == "question-answering":
+        if task == "fill-mask":
+            lines.append(json.dumps({"inputs": f"input number {i} is [MASK]."}))
+        elif task == "question-answering":
             lines.append(json.dumps({"inputs": {"question": f"Who is {i}?", "context": f"{i} is a number."}}))
         else:
             lines.append(json.dumps({"inputs": f"input number {i} is great"}))

@@ -69,7 +69,7 @@ def test_ctrl_c_with_pause_after_pauses_the_endpoint(emulator, settings, token, 
     ep = asyncio.run(find_endpoint(settings, token, ("paused", "scaledToZero")))
     inp = write_inputs(tmp_path / "in.jsonl", 300, task=ep.task)
     out = tmp_path / "out.jsonl"
-    emulator.inject("slow:0.05", path=r"^/(?!v2/)", times=100_000)  # inference on the endpoint URL only
+    emulator.inject("slow:0.05", path=r"^/_ep/", times=100_000)  # the endpoint's own URL
     proc = start_cli(emulator, ep.key, "-i", str(inp), "-o", str(out), "-c", "2", "--pause-after",
                      "--poll-interval", "0.05")
     wait_for_lines(out, 5, proc)

@@ -77,7 +77,8 @@ async def test_429_and_503_are_retried(settings, token, tmp_path, emulator):
     inp = write_inputs(tmp_path / "in.jsonl", 12)
     out = tmp_path / "out.jsonl"
     summary, _ = await run_batch(settings, token, target=WARM_CLASSIFIER, task="text-classification",
-                                 input_path=inp, output_path=out, concurrency=3, max_attempts=6)
+                                 input_path=inp, output_path=out, concurrency=3, max_attempts=6,
+                                 max_retry_wait=0.2)
     assert summary.exit_code == 0, summary.lines()
     assert summary.stats.ok == 12 and summary.stats.retries >= 5
     records = read_records(out)
@@ -101,6 +102,7 @@ async def test_retries_are_bounded(settings, token, tmp_path, emulator):
                                  input_path=inp, output_path=out, max_attempts=2)
     (rec,) = read_records(out)
     assert rec["error"]["type"] == "RateLimited" and rec["error"]["status"] == 429
+    assert rec["latency_ms"] >= 2000  # the emulator's Retry-After: 2 was honoured before the second attempt
     assert summary.exit_code == 1
 
 

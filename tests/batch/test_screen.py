@@ -103,7 +103,7 @@ async def test_escape_cancels_and_still_pauses(settings, token, tmp_path, emulat
     ep = await find_endpoint(settings, token, ("paused", "scaledToZero"))
     inp = write_inputs(tmp_path / "in.jsonl", 400, task=ep.task)
     out = tmp_path / "in.results.jsonl"
-    emulator.inject("slow:0.05", path=r"^/(?!v2/)", times=100_000)
+    emulator.inject("slow:0.05", path=r"^/_ep/", times=100_000)
     app = Host(settings, token, ep)
     async with app.run_test(size=(100, 34)) as pilot:
         screen = app.screen
