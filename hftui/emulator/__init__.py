@@ -101,7 +101,7 @@ class EmulatorHandle:
         app = build_app(self._state)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.2)
         await runner.setup()
-        site = web.SockSite(runner, self._sock, shutdown_timeout=0.2)
+        site = web.SockSite(runner, self._sock)
         await site.start()
         self._ready.set()
         try:

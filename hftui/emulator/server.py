@@ -96,6 +96,8 @@ async def fault_middleware(request: web.Request, handler):
     except Exception as exc:  # noqa: BLE001 - the emulator must never crash on bad input
         log.exception("emulator handler failed on %s %s", request.method, request.path)
         return json_response({"error": f"Internal emulator error: {type(exc).__name__}"}, 500)
+    if request.path.startswith("/api/") and not resp.prepared and "ratelimit" not in resp.headers:
+        resp.headers.update(state.ratelimit_headers())
     if kind == "cut" and isinstance(resp, web.Response) and not resp.prepared:
         return await _cut_response(request, resp)
     return resp

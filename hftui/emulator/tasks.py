@@ -522,9 +522,9 @@ def decode_image(data: bytes):
 
 
 def _dominant(image) -> tuple[int, int, int]:
-    small = image.convert("RGB").resize((8, 8))
-    pixels = list(small.getdata())
-    return tuple(sum(p[i] for p in pixels) // len(pixels) for i in range(3))  # type: ignore[return-value]
+    # a 1x1 resize averages every pixel
+    pixel = image.convert("RGB").resize((1, 1), resample=4).getpixel((0, 0))  # 4 = BOX
+    return tuple(pixel)  # type: ignore[return-value]
 
 
 def _colour_name(rgb: tuple[int, int, int]) -> str:
@@ -684,10 +684,24 @@ def run_table_qa(seed: int, model_id: str, req: Request) -> dict:
         raise BadInput("The table is empty", 422)
     ql = query.lower()
     qwords = set(re.findall(r"\w+", ql))
-    col_idx = max(range(len(columns)), key=lambda i: (sum(w in qwords for w in re.findall(r"\w+", str(columns[i]).lower())), -i))
-    if not any(w in qwords for w in re.findall(r"\w+", str(columns[col_idx]).lower())):
-        col_idx = len(columns) - 1
-    matching_rows = [r for r in range(rows) if any(str(table[c][r]).lower() in ql for c in columns if str(table[c][r]).strip())]
+
+    def cell_in_query(c: str, r: int) -> bool:
+        text = str(table[c][r]).lower().strip()
+        return bool(text) and re.search(r"\b" + re.escape(text) + r"\b", ql) is not None
+
+    matching_rows = [r for r in range(rows) if any(cell_in_query(c, r) for c in columns)]
+    key_cols = {c for c in columns for r in matching_rows if cell_in_query(c, r)}
+    mentioned = [c for c in columns if set(re.findall(r"\w+", str(c).lower())) & qwords
+                 or str(c).lower().rstrip("s") in ql]
+    candidates = [c for c in mentioned if c not in key_cols] or [c for c in columns if c not in key_cols] or columns
+    numeric_q = any(k in ql for k in ("how many", "how much", "total", "sum", "average", "mean", "number"))
+
+    def numeric(c: str) -> bool:
+        return all(re.fullmatch(r"-?[\d,.]+", str(v).strip() or "x") for v in table[c])
+
+    if numeric_q and any(numeric(c) for c in candidates):
+        candidates = [c for c in candidates if numeric(c)]
+    col_idx = columns.index(candidates[0])
     aggregator = "NONE"
     if any(k in ql for k in ("total", "sum", "altogether")):
         aggregator = "SUM"

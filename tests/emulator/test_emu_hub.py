@@ -1,0 +1,204 @@
+"""Hub routes of the emulator: whoami, search, model info, tasks, cards, legacy status."""
+
+from __future__ import annotations
+
+import re
+
+import httpx2
+
+
+def test_whoami_ok(client):
+    r = client.get("/api/whoami-v2")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["name"] == "demo-user" and body["type"] == "user"
+    assert [o["name"] for o in body["orgs"]] == ["acme-ml", "demo-lab"]
+    token = body["auth"]["accessToken"]
+    assert token["role"] == "fineGrained"
+    perms = token["fineGrained"]["scoped"][0]["permissions"]
+    assert {"inference.serverless.write", "inference.endpoints.write"} <= set(perms)
+    assert re.match(r'"api";r=\d+;t=\d+', r.headers["ratelimit"])
+    assert "q=" in r.headers["ratelimit-policy"]
+
+
+def test_whoami_rejects_other_tokens(emulator, anon):
+    for headers in ({}, {"Authorization": "Bearer hf_notTheDemoToken"}):
+        r = anon.get("/api/whoami-v2", headers=headers)
+        assert r.status_code == 401
+        assert r.json() == {"error": "Invalid credentials in Authorization header"}
+        assert r.headers["X-Error-Message"] == "Invalid credentials in Authorization header"
+
+
+def test_search_filters(client):
+    ids = [m["id"] for m in client.get("/api/models", params={"search": "bert"}).json()]
+    assert "google-bert/bert-base-uncased" in ids and all("bert" in i.lower() for i in ids)
+    items = client.get("/api/models", params={"pipeline_tag": "fill-mask"}).json()
+    assert items and {m["pipeline_tag"] for m in items} == {"fill-mask"}
+    authored = client.get("/api/models", params={"author": "facebook"}).json()
+    assert authored and all(m["id"].startswith("facebook/") for m in authored)
+    tagged = client.get("/api/models", params=[("filter", "sentence-transformers")]).json()
+    assert tagged and all("sentence-transformers" in m["tags"] for m in tagged)
+
+
+def test_search_sort_is_descending(client):
+    items = client.get("/api/models", params={"sort": "downloads", "limit": 20}).json()
+    downloads = [m["downloads"] for m in items]
+    assert downloads == sorted(downloads, reverse=True)
+    likes = [m["likes"] for m in client.get("/api/models", params={"sort": "likes"}).json()]
+    assert likes == sorted(likes, reverse=True)
+
+
+def test_search_warm_and_provider(client):
+    params = [("inference", "warm"), ("expand[]", "inference"), ("expand[]", "inferenceProviderMapping")]
+    warm = client.get("/api/models", params=params).json()
+    assert warm and all(m.get("inference") == "warm" for m in warm)
+    every = client.get("/api/models", params={"limit": 1000}).json()
+    assert len(warm) < len(every)
+    hf = client.get("/api/models", params=[("inference_provider", "together"),
+                                           ("expand", "inferenceProviderMapping")]).json()
+    assert hf
+    for m in hf:
+        mapping = m["inferenceProviderMapping"]
+        assert isinstance(mapping, list)  # the list form on search
+        assert any(e["provider"] == "together" and e["status"] == "live" for e in mapping)
+
+
+def test_expand_both_spellings_return_only_requested(client):
+    a = client.get("/api/models", params=[("search", "gpt2"), ("expand", "downloads"), ("expand", "likes")]).json()
+    b = client.get("/api/models", params=[("search", "gpt2"), ("expand[]", "downloads"), ("expand[]", "likes")]).json()
+    assert a == b and a
+    assert set(a[0]) == {"_id", "id", "downloads", "likes"}
+
+
+def test_pagination_link_cursor(client):
+    seen: list[str] = []
+    url = "/api/models?limit=7&sort=likes"
+    pages = 0
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200
+        seen += [m["id"] for m in r.json()]
+        link = r.headers.get("Link")
+        pages += 1
+        if not link:
+            break
+        match = re.match(r'<([^>]+)>; rel="next"', link)
+        assert match and "cursor=" in match.group(1) and "limit=7" in match.group(1)
+        url = match.group(1)
+    assert pages >= 5
+    assert len(seen) == len(set(seen)) == int(r.headers["X-Total-Count"])
+    assert len(seen) >= 30
+
+
+def test_model_info_full_and_expand(client):
+    full = client.get("/api/models/google-bert/bert-base-uncased").json()
+    assert full["mask_token"] == "[MASK]" and full["pipeline_tag"] == "fill-mask"
+    assert full["inference"] == "warm" and full["siblings"] and full["sha"]
+    roberta = client.get("/api/models/FacebookAI/roberta-base").json()
+    assert roberta["mask_token"] == "<mask>"
+    expanded = client.get("/api/models/openai-community/gpt2",
+                          params=[("expand[]", "inference"), ("expand[]", "inferenceProviderMapping"),
+                                  ("expand[]", "pipeline_tag")]).json()
+    assert set(expanded) == {"_id", "id", "inference", "inferenceProviderMapping", "pipeline_tag"}
+    assert isinstance(expanded["inferenceProviderMapping"], list)
+
+
+def test_model_info_dict_mapping_form(client):
+    body = client.get("/api/models/meta-llama/Llama-3.1-8B-Instruct",
+                      params={"expand": "inferenceProviderMapping"}).json()
+    mapping = body["inferenceProviderMapping"]
+    assert isinstance(mapping, dict)
+    assert mapping["hf-inference"]["status"] == "live" and mapping["hf-inference"]["task"] == "conversational"
+    assert mapping["fireworks-ai"]["status"] == "staging"
+
+
+def test_cold_model_is_not_warm(client):
+    body = client.get("/api/models/distilbert/distilbert-base-uncased", params={"expand": "inference"}).json()
+    assert "inference" not in body
+
+
+def test_renamed_repo_redirects(client):
+    r = client.get("/api/models/bert-base-uncased", params={"expand": "pipeline_tag"})
+    assert r.status_code == 307
+    assert r.headers["Location"].startswith("/api/models/google-bert/bert-base-uncased")
+    followed = client.get("/api/models/bert-base-uncased", follow_redirects=True)
+    assert followed.status_code == 200 and followed.json()["id"] == "google-bert/bert-base-uncased"
+
+
+def test_unknown_repo_404_with_token_401_without(client, anon):
+    r = client.get("/api/models/nobody/nothing-here")
+    assert r.status_code == 404 and r.headers["X-Error-Code"] == "RepoNotFound"
+    assert r.json()["error"]
+    assert anon.get("/api/models/nobody/nothing-here").status_code == 401
+
+
+def test_private_model_needs_token(client, anon):
+    assert client.get("/api/models/demo-user/private-classifier").json()["private"] is True
+    assert anon.get("/api/models/demo-user/private-classifier").status_code == 401
+    assert "demo-user/private-classifier" not in [m["id"] for m in anon.get("/api/models").json()]
+
+
+def test_revision_route(client):
+    sha = client.get("/api/models/openai-community/gpt2").json()["sha"]
+    assert client.get(f"/api/models/openai-community/gpt2/revision/{sha}").status_code == 200
+    assert client.get("/api/models/openai-community/gpt2/revision/main").status_code == 200
+    bad = client.get("/api/models/openai-community/gpt2/revision/nope")
+    assert bad.status_code == 404 and bad.headers["X-Error-Code"] == "RevisionNotFound"
+
+
+def test_catalog_covers_every_task(client):
+    items = client.get("/api/models", params={"limit": 1000}).json()
+    tasks = {m["pipeline_tag"] for m in items}
+    for task in ("fill-mask", "summarization", "translation", "question-answering", "zero-shot-classification",
+                 "text-classification", "token-classification", "text-generation", "feature-extraction",
+                 "sentence-similarity", "text-to-image", "image-classification", "object-detection",
+                 "image-to-text", "automatic-speech-recognition", "table-question-answering"):
+        assert task in tasks, task
+    assert len(items) >= 30
+
+
+def test_tasks_endpoint(client):
+    body = client.get("/api/tasks").json()
+    assert "fill-mask" in body and body["fill-mask"]["widgetModels"]
+    assert body["conversational"]["widgetModels"]
+
+
+def test_model_card(client, anon):
+    r = anon.get("/google-bert/bert-base-uncased/raw/main/README.md")
+    assert r.status_code == 200 and r.text.startswith("---\n") and "# bert-base-uncased" in r.text
+    assert anon.get("/nobody/nothing/raw/main/README.md").status_code == 401
+    assert client.get("/nobody/nothing/raw/main/README.md").status_code == 404
+
+
+def test_legacy_status(client):
+    warm = client.get("/status/google-bert/bert-base-uncased").json()
+    assert warm == {"loaded": True, "state": "Loaded", "compute_type": "cpu", "framework": "transformers"}
+    cold = client.get("/status/distilbert/distilbert-base-uncased").json()
+    assert cold["loaded"] is False and cold["state"] == "Loadable"
+    big = client.get("/status/meta-llama/Llama-3.1-405B-Instruct").json()
+    assert big["state"] == "TooBig"
+    gpu = client.get("/status/meta-llama/Llama-3.1-8B-Instruct").json()
+    assert gpu["compute_type"] == {"gpu": {"gpu": "a10g", "count": 1}}
+    assert gpu["framework"] == "text-generation-inference"
+
+
+def test_unknown_route_is_json_404(client):
+    r = client.get("/api/nothing")
+    assert r.status_code == 404 and "error" in r.json()
+
+
+def test_router_v1_models(client):
+    data = client.get("/v1/models").json()["data"]
+    ids = {d["id"] for d in data}
+    assert "meta-llama/Llama-3.1-8B-Instruct" in ids and "google-bert/bert-base-uncased" not in ids
+
+
+def test_handle_base_url_is_usable_immediately():
+    from hftui.emulator import start_background
+
+    handle = start_background()
+    try:
+        assert httpx2.get(handle.base_url + "/api/tasks", timeout=10).status_code == 200
+    finally:
+        handle.close()
+        handle.close()  # idempotent
