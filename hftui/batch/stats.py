@@ -138,8 +138,10 @@ def progress_line(stats: Stats, now: float | None = None) -> str:
     parts.append(f"{stats.rate(now):.1f}/s")
     if stats.retries:
         parts.append(f"{stats.retries} retries")
-    eta = stats.eta(now)
-    parts.append(f"ETA {fmt_duration(eta)}" if stats.remaining else "finishing")
+    if stats.finished is not None:
+        parts.append(f"took {fmt_duration(stats.elapsed())}")
+    else:
+        parts.append(f"ETA {fmt_duration(stats.eta(now))}" if stats.remaining else "finishing")
     return " · ".join(parts)
 
 

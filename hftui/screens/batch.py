@@ -66,6 +66,14 @@ class PathSuggester(Suggester):
         return value + match[len(stem):]
 
 
+HINTS = (
+    'Each input line is a JSON object in the task\'s input form, e.g. {"inputs": "I love it"} or '
+    '{"inputs": {"question": "…", "context": "…"}}; a "parameters" object on a line overrides the form\'s.',
+    "Results are appended to the output file as each input finishes; running again skips inputs already done.",
+    "Ctrl+R runs · Esc cancels a run (pause-after still applies) · Esc again goes back.",
+)
+
+
 def _hf_of(app) -> HFClient:
     for attr in ("hf", "client"):
         hf = getattr(app, attr, None)
@@ -100,12 +108,12 @@ class BatchScreen(Screen):
     BatchScreen #batch-title { padding: 0 1; text-style: bold; height: auto; }
     BatchScreen #batch-price { padding: 0 1; color: $text-muted; height: auto; }
     BatchScreen #batch-form { height: auto; max-height: 60%; padding: 0 1; }
-    BatchScreen .field { height: 3; }
-    BatchScreen .field Label { width: 14; padding: 1 1 0 0; }
+    BatchScreen .field { height: 1; margin-bottom: 1; }
+    BatchScreen .field Label { width: 14; }
     BatchScreen .field Input, BatchScreen .field Select { width: 1fr; }
-    BatchScreen #batch-options { height: 3; }
+    BatchScreen #batch-options { height: 1; }
     BatchScreen #batch-options Checkbox { width: auto; }
-    BatchScreen #batch-options Button { margin-left: 2; }
+    BatchScreen #batch-options Button { margin-left: 4; min-width: 10; }
     BatchScreen #batch-error { color: $error; padding: 0 1; height: auto; }
     BatchScreen #batch-progress { height: auto; padding: 0 1; }
     BatchScreen #batch-progress ProgressBar { width: auto; }
@@ -144,30 +152,30 @@ class BatchScreen(Screen):
             if ep is None:
                 with Horizontal(classes="field"):
                     yield Label("Target")
-                    yield Input(placeholder="my-endpoint, org/model or https://…", id="batch-target")
+                    yield Input(placeholder="my-endpoint, org/model or https://…", id="batch-target", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Input file")
-                yield Input(placeholder="inputs.jsonl (→ to complete)", id="batch-input", suggester=PathSuggester())
+                yield Input(placeholder="inputs.jsonl (→ to complete)", id="batch-input", suggester=PathSuggester(), compact=True)
             with Horizontal(classes="field"):
                 yield Label("Output file")
-                yield Input(placeholder="results.jsonl", id="batch-output", suggester=PathSuggester())
+                yield Input(placeholder="results.jsonl", id="batch-output", suggester=PathSuggester(), compact=True)
             with Horizontal(classes="field"):
                 yield Label("Task")
                 prefill = ep.task if ep and ep.task else None
                 yield Select(task_options, value=prefill if prefill else Select.NULL, id="batch-task",
-                             allow_blank=not prefill, prompt="task")
+                             allow_blank=not prefill, prompt="task", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Concurrency")
-                yield Input("8", id="batch-concurrency", type="integer")
+                yield Input("8", id="batch-concurrency", type="integer", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Parameters")
-                yield Input(placeholder='{"top_k": 3}  (JSON, optional)', id="batch-parameters")
+                yield Input(placeholder='{"top_k": 3}  (JSON, optional)', id="batch-parameters", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Timeout (s)")
-                yield Input(placeholder="default", id="batch-timeout", type="number")
+                yield Input(placeholder="default", id="batch-timeout", type="number", compact=True)
             with Horizontal(id="batch-options"):
-                yield Checkbox("Pause the endpoint when done", id="batch-pause-after")
-                yield Button("Run", id="batch-run", variant="primary")
+                yield Checkbox("Pause the endpoint when done", id="batch-pause-after", compact=True)
+                yield Button("Run", id="batch-run", variant="primary", compact=True)
         yield Static("", id="batch-error")
         with Vertical(id="batch-progress"):
             yield ProgressBar(total=None, id="batch-bar", show_eta=False)
@@ -180,6 +188,8 @@ class BatchScreen(Screen):
         self.query_one("#batch-target" if self.endpoint is None else "#batch-input", Input).focus()
         if self.endpoint is not None:
             self.load_price()
+        for hint in HINTS:
+            self.log_line(hint, style="dim")
 
     @staticmethod
     def _title(ep: Endpoint | None) -> Text:
