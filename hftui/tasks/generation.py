@@ -11,7 +11,7 @@ STREAM = Field("stream", "Stream", "bool", default=True, help="Show tokens as th
                extra={"local": True})
 TEMPERATURE = Field("temperature", "Temperature", "float", min=0, max=100, help="0 = greedy; higher = more random.")
 TOP_P = Field("top_p", "Top p", "float", min=0, max=1, help="Nucleus sampling: keep this share of probability mass.")
-SEED = Field("seed", "Seed", "int", min=0, max=2**63 - 1, help="Same seed, same sample.")
+SEED = Field("seed", "Seed", "int", min=0, help="Same seed, same sample.")
 STOP = Field("stop", "Stop sequences", "list", help=r"Comma-separated; \n for a newline.")
 FREQUENCY_PENALTY = Field("frequency_penalty", "Frequency penalty", "float", min=-2, max=2)
 

@@ -1,0 +1,265 @@
+"""TaskForm: the Playground form generated from a ``TaskSpec``.
+
+Kinds map to widgets: text/int/float/list -> Input (numbers with a
+validator from the spec's bounds), multiline/table/json -> TextArea,
+choice -> Select (blank = the server's default), bool -> Switch (or a
+default/true/false Select when "not set" is meaningful), file-* -> Input
+with filesystem completion. Advanced parameters sit in a collapsed
+section; the call options (wait for model, use cache) at the end.
+
+    form = TaskForm(spec, values=None)
+    form.values() -> {name: str | bool}       # raw, for spec.parse()
+    form.set_values({name: typed value})
+    form.show_errors({name: message})          # beside each field; {} clears
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.suggester import Suggester
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static, TextArea
+
+from hftui.tasks import OPTION_FIELDS, Field, FieldError, TaskSpec
+
+TRI_STATE = [("default", ""), ("true", "true"), ("false", "false")]
+
+
+class PathSuggester(Suggester):
+    """Completes a file path from the filesystem (first match, directories get a '/')."""
+
+    def __init__(self, extensions: tuple[str, ...] = ()) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.extensions = tuple(e.lower() for e in extensions)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        expanded = os.path.expanduser(value)
+        directory, prefix = os.path.split(expanded)
+        try:
+            names = sorted(os.listdir(directory or "."))
+        except OSError:
+            return None
+        for name in names:
+            if not name.startswith(prefix) or name == prefix or name.startswith("."):
+                continue
+            full = os.path.join(directory, name)
+            is_dir = os.path.isdir(full)
+            if not is_dir and self.extensions and not name.lower().endswith(self.extensions):
+                continue
+            completion = name + ("/" if is_dir else "")
+            # Keep what the user typed (e.g. "~/") and append the rest.
+            return value + completion[len(prefix):]
+        return None
+
+
+class FieldValidator(Validator):
+    """Input validation from the spec's field (bounds, number syntax, JSON...)."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__()
+        self.field = field
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.field.coerce(value)
+        except FieldError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+IMAGE_EXT = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+AUDIO_EXT = (".flac", ".wav", ".mp3", ".ogg", ".m4a", ".webm", ".opus")
+
+
+class FieldRow(Vertical):
+    """Label, widget and an error line for one field (one row for one-line widgets)."""
+
+    DEFAULT_CSS = """
+    FieldRow { height: auto; }
+    FieldRow.-area { margin-bottom: 1; }
+    FieldRow > .field-line { height: 1; }
+    FieldRow > .field-line > .field-label { width: 40%; max-width: 24; color: $text-muted; height: 1; }
+    FieldRow > .field-line > Input, FieldRow > .field-line > Select { width: 1fr; }
+    FieldRow > .field-line > Checkbox { width: auto; }
+    FieldRow > .field-label { color: $text-muted; height: 1; }
+    FieldRow > .field-error { color: $error; height: auto; display: none; }
+    FieldRow.-invalid > .field-error { display: block; }
+    FieldRow > TextArea { height: 4; }
+    FieldRow > TextArea.tall { height: 6; }
+    """
+
+    def __init__(self, field: Field, widget: Widget) -> None:
+        super().__init__(id=f"row-{field.name}", classes="-area" if isinstance(widget, TextArea) else "")
+        self.field = field
+        self.widget = widget
+        if field.help:
+            self.tooltip = field.help
+
+    def compose(self) -> ComposeResult:
+        label = self.field.label + (" *" if self.field.required else "")
+        if self.field.range_text:
+            label += f" ({self.field.range_text})"
+        if isinstance(self.widget, TextArea):
+            yield Label(Text(label), classes="field-label")
+            yield self.widget
+        elif isinstance(self.widget, Checkbox):
+            self.widget.label = Text(label)
+            with Horizontal(classes="field-line"):
+                yield self.widget
+        else:
+            with Horizontal(classes="field-line"):
+                yield Label(Text(label), classes="field-label")
+                yield self.widget
+        yield Static("", classes="field-error", id=f"err-{self.field.name}")
+
+    def set_error(self, message: str | None) -> None:
+        self.set_class(bool(message), "-invalid")
+        self.query_one(".field-error", Static).update(Text(message or ""))
+
+
+def make_widget(field: Field, value: Any) -> Widget:
+    wid = f"f-{field.name}"
+    form_value = field.to_form(value)
+    kind = field.kind
+    if kind == "bool":
+        if field.default is None:
+            current = "" if value is None else ("true" if value else "false")
+            return Select(TRI_STATE, value=current, allow_blank=False, id=wid, compact=True)
+        return Checkbox(field.label, value=bool(form_value), id=wid, compact=True)
+    if kind == "choice":
+        options = [(c, c) for c in field.choices]
+        return Select(options, value=form_value if form_value in field.choices else Select.NULL,
+                      prompt="default", allow_blank=True, id=wid, compact=True)
+    if kind in ("multiline", "table", "json") or (kind == "list" and field.extra.get("multiline")):
+        area = TextArea(str(form_value), id=wid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                        compact=True)
+        if kind in ("table", "json") or field.name in ("context", "inputs"):
+            area.add_class("tall")
+        return area
+    suggester = None
+    if kind == "file-image":
+        suggester = PathSuggester(IMAGE_EXT)
+    elif kind == "file-audio":
+        suggester = PathSuggester(AUDIO_EXT)
+    placeholder = field.placeholder or ("path/to/file" if suggester else "")
+    if kind in ("int", "float") and not placeholder:
+        placeholder = "default"
+    validators = [FieldValidator(field)] if kind in ("int", "float", "list", "choice") else []
+    return Input(str(form_value), id=wid, placeholder=placeholder, suggester=suggester, validators=validators,
+                 validate_on=["changed", "blur"], compact=True)
+
+
+class TaskForm(Vertical):
+    """The form of one task (see module docstring)."""
+
+    DEFAULT_CSS = """
+    TaskForm { height: auto; }
+    TaskForm > Collapsible { padding: 0; margin: 0; border: none; }
+    TaskForm > .options-title { color: $text; text-style: bold; }
+    """
+
+    def __init__(self, spec: TaskSpec, values: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.spec = spec
+        self._initial = values if values is not None else spec.defaults()
+
+    def _row(self, field: Field) -> FieldRow:
+        return FieldRow(field, make_widget(field, self._initial.get(field.name, field.default)))
+
+    def compose(self) -> ComposeResult:
+        for field in self.spec.inputs:
+            yield self._row(field)
+        basic = [f for f in self.spec.params if not f.advanced]
+        advanced = [f for f in self.spec.params if f.advanced]
+        for field in basic:
+            yield self._row(field)
+        if advanced:
+            with Collapsible(title=f"More parameters ({len(advanced)})", collapsed=True, id="advanced"):
+                for field in advanced:
+                    yield self._row(field)
+        yield Static("Options", classes="options-title")
+        for field in OPTION_FIELDS:
+            yield self._row(field)
+
+    # --- values ----------------------------------------------------------------------
+
+    def _widget(self, name: str) -> Widget | None:
+        try:
+            return self.query_one(f"#f-{name}")
+        except Exception:
+            return None
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field in self.spec.fields:
+            widget = self._widget(field.name)
+            if widget is None:
+                continue
+            if isinstance(widget, Checkbox):
+                out[field.name] = widget.value
+            elif isinstance(widget, Select):
+                value = widget.value
+                out[field.name] = "" if value is Select.NULL or value is None else str(value)
+            elif isinstance(widget, TextArea):
+                out[field.name] = widget.text
+            elif isinstance(widget, Input):
+                out[field.name] = widget.value
+        return out
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for field in self.spec.fields:
+            if field.name not in values:
+                continue
+            widget = self._widget(field.name)
+            value = values[field.name]
+            if widget is None:
+                continue
+            if isinstance(widget, Checkbox):
+                widget.value = bool(value)
+            elif isinstance(widget, Select):
+                if field.kind == "bool":
+                    widget.value = "" if value is None else ("true" if value else "false")
+                elif value in field.choices:
+                    widget.value = value
+                else:
+                    widget.clear()
+            elif isinstance(widget, TextArea):
+                widget.text = str(field.to_form(value))
+            elif isinstance(widget, Input):
+                widget.value = str(field.to_form(value))
+
+    def set_value(self, name: str, value: Any) -> None:
+        self.set_values({name: value})
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for row in self.query(FieldRow):
+            row.set_error(errors.get(row.field.name))
+        if errors:
+            advanced = [f.name for f in self.spec.params if f.advanced]
+            if any(name in errors for name in advanced):
+                for c in self.query(Collapsible):
+                    c.collapsed = False
+            first = next((f.name for f in self.spec.fields if f.name in errors), None)
+            widget = self._widget(first) if first else None
+            if widget is not None and widget.focusable:
+                widget.focus()
+
+    def focus_first(self) -> None:
+        for field in self.spec.inputs:
+            widget = self._widget(field.name)
+            if widget is not None:
+                widget.focus()
+                return
+
+
+def file_exists(path: str) -> bool:
+    return bool(path) and Path(path).expanduser().is_file()
