@@ -87,4 +87,5 @@ def test_summary_exit_codes_and_text():
     assert Summary(target="t", output="o", stats=Stats(), interrupted=True).exit_code == 130
     assert Summary(target="t", output="o", stats=Stats(), fatal="nope").exit_code == 2
     assert Summary(target="t", output="o", stats=Stats(total=2, ok=1, skipped=1, skipped_failed=1)).exit_code == 1
-    assert "ETA" in progress_line(Stats(total=10, ok=2, started=0.0, finished=1.0))
+    assert "ETA" in progress_line(Stats(total=10, ok=2, started=0.0), now=1.0)
+    assert "took 1.0s" in progress_line(Stats(total=10, ok=10, started=0.0, finished=1.0))
