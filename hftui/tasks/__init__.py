@@ -16,6 +16,14 @@ from hftui.tasks.spec import Prepared, TaskSpec
 __all__ = ["Field", "FieldError", "OPTION_FIELDS", "Prepared", "TaskSpec", "all_specs", "canonical_task",
            "get_spec"]
 
+ORDER = (
+    "fill-mask", "summarization", "translation", "question-answering", "zero-shot-classification",
+    "text-classification", "token-classification", "text-generation", "chat-completion",
+    "feature-extraction", "sentence-similarity", "text-to-image", "image-classification",
+    "object-detection", "image-to-text", "automatic-speech-recognition", "table-question-answering",
+)
+"""The client's TASKS order (kept here so importing the specs does not load the HTTP client)."""
+
 _REGISTRY: dict[str, TaskSpec] | None = None
 _ALIASES: dict[str, str] = {}
 
@@ -53,4 +61,4 @@ def get_spec(task: str) -> TaskSpec:
 
 def all_specs() -> list[TaskSpec]:
     reg = _registry()
-    return list(reg.values())
+    return [reg[t] for t in ORDER if t in reg] + [s for t, s in reg.items() if t not in ORDER]
