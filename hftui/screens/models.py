@@ -117,6 +117,8 @@ class ModelsScreen(Screen[None]):
         self._last_query: tuple | None = None
         self.searches = 0
         """Searches sent so far (tests check the debounce with it)."""
+        self.searching = False
+        """A search is waiting for its first page."""
 
     # -- layout -------------------------------------------------------------------------------------------
 
@@ -200,6 +202,7 @@ class ModelsScreen(Screen[None]):
         self._next_url = None
         self._loading_more = False
         self.workers.cancel_group(self, "models-more")
+        self.searching = True
         self._search(query, self._generation)
 
     def _status(self, text: str, kind: str = "") -> None:
@@ -232,6 +235,7 @@ class ModelsScreen(Screen[None]):
 
         client = self._client()
         if client is None:
+            self.searching = False
             return
         text, task, sort, servable = query
         self.searches += 1
@@ -241,11 +245,13 @@ class ModelsScreen(Screen[None]):
                                                   servable_only=servable)
         except HFError as exc:
             if generation == self._generation:
+                self.searching = False
                 self._status(f"Search failed: {one_line(exc.user_message(), 300)}", "error")
                 self._last_query = None  # let the same query be retried
             return
         if generation != self._generation:
             return
+        self.searching = False
         table = self.query_one(ModelTable)
         self._next_url = page.next_url
         table.set_models(page.models)

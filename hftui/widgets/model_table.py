@@ -26,7 +26,7 @@ NEAR_END_ROWS = 8
 
 COLUMNS = (("model", "Model"), ("task", "Task"), ("downloads", "DLs"), ("likes", "Likes"),
            ("serving", "Serving"), ("updated", "Age"))
-FIXED_WIDTHS = {"downloads": 6, "likes": 5, "serving": 9, "updated": 4}
+FIXED_WIDTHS = {"downloads": 6, "likes": 5, "serving": 9, "updated": 5}
 """Cell widths of the short columns; the model id takes what is left (cut with …)."""
 
 

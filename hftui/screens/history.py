@@ -1,0 +1,290 @@
+"""History screen (``h`` in the Playground, ``:history``): past runs, re-open, re-run, export.
+
+The list is read again each time the screen is shown (the Playground adds
+runs while it is hidden). Everything shown comes from runs, i.e. from
+servers and users: rendered as plain text, never as markup.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from hftui.history import History, HistoryError, is_truncated
+from hftui.widgets.header import AppHeader
+from hftui.widgets.safe_text import clean, one_line
+
+PREVIEW_CHARS = 6_000
+LIST_LIMIT = 500
+
+
+def _when(created_at: str) -> str:
+    from hftui.client.models import parse_time
+    from hftui.clock import ago
+
+    moment = parse_time(created_at)
+    if moment is None:
+        return "-"
+    return f"{moment.strftime('%m-%d %H:%M')} {ago(moment):>4}"
+
+
+def _elapsed(record: dict) -> str:
+    value = (record.get("timings") or {}).get("elapsed")
+    return f"{value:.2f}s" if isinstance(value, (int, float)) else "-"
+
+
+def _target(record: dict) -> str:
+    t = record.get("target") or {}
+    return t.get("label") or t.get("model") or t.get("url") or "-"
+
+
+def _json(value, limit: int = PREVIEW_CHARS) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text if len(text) <= limit else text[:limit] + "\n…"
+
+
+def preview_text(record: dict) -> Text:
+    """The selected run as plain text (no markup interpretation)."""
+    out = Text(end="")
+
+    def section(title: str, body: str, style: str = "") -> None:
+        out.append(f"{title}\n", style="bold")
+        out.append(clean(body, PREVIEW_CHARS) + "\n\n", style=style)
+
+    t = record.get("target") or {}
+    head = f"#{record.get('id')} · {record.get('task') or '?'} · {t.get('kind') or '?'} {_target(record)}"
+    if t.get("provider"):
+        head += f" (provider {t['provider']})"
+    out.append(one_line(head, 300) + "\n", style="bold")
+    timings = record.get("timings") or {}
+    facts = [f"{record.get('created_at') or '-'}", f"elapsed {_elapsed(record)}"]
+    if isinstance(timings.get("ttft"), (int, float)):
+        facts.append(f"first token {timings['ttft']:.2f}s")
+    if isinstance(timings.get("tokens"), int):
+        facts.append(f"{timings['tokens']} tokens")
+    out.append(" · ".join(facts) + "\n\n", style="dim")
+    section("Inputs", _json(record.get("inputs") or {}))
+    if record.get("parameters"):
+        section("Parameters", _json(record.get("parameters")))
+    if record.get("error"):
+        section("Error", str(record["error"]), style="bold red")
+    result = record.get("result")
+    if result is not None:
+        if is_truncated(result):
+            section(f"Result (too big to keep: {result.get('chars')} chars; preview)", str(result.get("preview")))
+        else:
+            section("Result", result if isinstance(result, str) else _json(result))
+    out.rstrip()
+    return out
+
+
+class HistoryScreen(Screen[None]):
+    """The run history."""
+
+    title_text = "History"
+
+    DEFAULT_CSS = """
+    HistoryScreen #history-body { layout: horizontal; height: 1fr; }
+    HistoryScreen #history-table { width: 3fr; height: 1fr; border: round $primary 40%; }
+    HistoryScreen #history-table:focus { border: round $primary; }
+    HistoryScreen #history-preview { width: 2fr; height: 1fr; border: round $primary 40%; padding: 0 1; }
+    HistoryScreen.-narrow #history-body { layout: vertical; }
+    HistoryScreen.-narrow #history-table { width: 1fr; }
+    HistoryScreen.-narrow #history-preview { width: 1fr; }
+    HistoryScreen #history-status { height: 1; padding: 0 1; color: $text-muted; }
+    HistoryScreen #history-status.-error { color: $error; }
+    """
+
+    BINDINGS = [
+        Binding("enter", "open_run", "Open", id="history.open", tooltip="Re-open this run in the Playground"),
+        Binding("ctrl+r,R", "rerun", "Re-run", id="history.rerun",
+                tooltip="Re-open this run in the Playground and run it again"),
+        Binding("x", "export", "Export", id="history.export",
+                tooltip="Export as curl / httpx / huggingface_hub (token as $HF_TOKEN)"),
+        Binding("ctrl+d", "delete", "Delete", id="history.delete", tooltip="Delete this run from the history"),
+        Binding("r", "reload", "Reload", id="history.reload", show=False, tooltip="Read the history again"),
+    ]
+
+    def __init__(self, history: History | None = None) -> None:
+        super().__init__()
+        self._history = history
+        self.records: dict[int, dict] = {}
+        """Runs shown, by id."""
+
+    @property
+    def history(self) -> History:
+        if self._history is None:
+            self._history = getattr(self.app, "history", None) or History.default()
+        return self._history
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        with Container(id="history-body"):
+            table = DataTable(id="history-table", cursor_type="row")
+            table.border_title = "History"
+            yield table
+            with VerticalScroll(id="history-preview"):
+                yield Static("", id="history-preview-text")
+        yield Static("", id="history-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#history-table", DataTable)
+        for key, label in (("time", "Time"), ("task", "Task"), ("target", "Target"), ("status", "Status"),
+                           ("elapsed", "Elapsed")):
+            table.add_column(label, key=key)
+        self.set_class(self.size.width < 110, "-narrow")
+        table.focus()
+        self.reload()
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < 110, "-narrow")
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.reload()
+
+    def main_widget(self) -> DataTable:
+        return self.query_one("#history-table", DataTable)
+
+    def _status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#history-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+
+    def reload(self) -> None:
+        """Read the runs again; keeps the cursor on the same run when it is still there."""
+        table = self.query_one("#history-table", DataTable)
+        current = self.current
+        try:
+            records = self.history.list(limit=LIST_LIMIT)
+        except HistoryError as exc:
+            self._status(str(exc), error=True)
+            return
+        self.records = {r["id"]: r for r in records}
+        table.clear()
+        error_style = f"bold {self.app.theme_variables.get('error', 'red')}"
+        ok_style = f"{self.app.theme_variables.get('success', 'green')}"
+        for r in records:
+            failed = r.get("status") == "error"
+            table.add_row(
+                Text(_when(r.get("created_at") or "")),
+                Text(one_line(r.get("task") or "-", 30)),
+                Text(one_line(_target(r), 60), no_wrap=True, overflow="ellipsis"),
+                Text("✖ error" if failed else "✔ ok", style=error_style if failed else ok_style),
+                Text(_elapsed(r), justify="right"),
+                key=str(r["id"]),
+            )
+        table.border_title = f"History[{len(records)}]"
+        if current is not None and current["id"] in self.records:
+            table.move_cursor(row=table.get_row_index(str(current["id"])), animate=False)
+        self._preview()
+        self._status(f"{len(records)} run{'s' if len(records) != 1 else ''} · {self.history.path}" if records
+                     else "No runs yet: run something in the Playground (2).")
+
+    @property
+    def current(self) -> dict | None:
+        """The run under the cursor."""
+        table = self.query_one("#history-table", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - cursor outside rows while they are replaced
+            return None
+        return self.records.get(int(str(key.value)))
+
+    def _preview(self) -> None:
+        record = self.current
+        text = preview_text(record) if record else Text("")
+        self.query_one("#history-preview-text", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _highlighted(self) -> None:
+        self._preview()
+
+    @on(DataTable.RowSelected, "#history-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_run()
+
+    def action_open_run(self) -> None:
+        record = self.current
+        if record is not None:
+            self._reopen(record, False)
+
+    def action_rerun(self) -> None:
+        record = self.current
+        if record is not None:
+            self._reopen(record, True)
+
+    @work(group="history-open", exclusive=True, exit_on_error=False)
+    async def _reopen(self, record: dict, run: bool) -> None:
+        """Switch to the Playground and hand it the run (and ask it to run again)."""
+        app = self.app
+        switch = getattr(app, "switch_to", None)
+        if switch is not None:
+            screen = await switch("playground")
+        else:  # an app without modes: open_playground then the current screen
+            await app.open_playground()
+            screen = app.screen
+        loader = getattr(screen, "load_run", None)
+        if loader is None:
+            app.notify("The Playground cannot re-open runs yet.", severity="warning")
+            return
+        try:
+            takes_run = "run" in inspect.signature(loader).parameters
+            result = loader(record, run=run) if takes_run else loader(record)
+            if inspect.isawaitable(result):
+                await result
+            if run and not takes_run:
+                for name in ("action_run", "run_now", "start_run"):
+                    action = getattr(screen, name, None)
+                    if callable(action):
+                        result = action()
+                        if inspect.isawaitable(result):
+                            await result
+                        break
+        except Exception as exc:  # noqa: BLE001 - shown as a readable message
+            app.show_error(exc)
+
+    def action_export(self) -> None:
+        from hftui.screens.export import ExportScreen
+
+        record = self.current
+        if record is None:
+            self.notify("No run selected.", severity="warning")
+            return
+        self.app.push_screen(ExportScreen(record))
+
+    def action_delete(self) -> None:
+        from hftui.widgets.confirm import ConfirmScreen
+
+        record = self.current
+        if record is None:
+            return
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                try:
+                    self.history.delete(record["id"])
+                except HistoryError as exc:
+                    self._status(str(exc), error=True)
+                    return
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(f"Delete run #{record['id']}?",
+                                           f"{record.get('task')} on {_target(record)} will be removed "
+                                           "from the history.", confirm="Delete", variant="error",
+                                           focus_cancel=True), done)
+
+    def action_reload(self) -> None:
+        self.reload()
