@@ -89,6 +89,12 @@ class EmulatorHandle:
             self._ready.set()
         finally:
             try:
+                # requests still in flight (a slow fault, a long stream) are cancelled, not leaked
+                pending = asyncio.all_tasks(loop)
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
                 loop.run_until_complete(loop.shutdown_asyncgens())
             finally:
                 loop.close()

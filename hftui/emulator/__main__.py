@@ -45,10 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
     if _stdin_is_pipe():
         def watch_stdin() -> None:
+            # raw os.read: a thread blocked inside a buffered reader aborts interpreter shutdown
+            fd = sys.stdin.fileno()
             try:
-                while sys.stdin.buffer.read1(65536):
+                while os.read(fd, 65536):
                     pass
-            except (OSError, ValueError):
+            except OSError:
                 pass
             done.set()
 

@@ -15,7 +15,7 @@ from hftui.emulator.catalog import ModelSpec
 from hftui.emulator.epstore import COMPUTES, Endpoint, EndpointStore, find_compute
 from hftui.emulator.router import answer_task
 from hftui.emulator.state import DEMO_TOKEN, ORGS, USER, State, rfc3339
-from hftui.emulator.webutil import STATE_KEY, bearer, error, json_response, state_of, token_state
+from hftui.emulator.webutil import FAULT_KEY, STATE_KEY, bearer, error, json_response, state_of, token_state
 
 NAMESPACES = (USER, *ORGS)
 LEAF_KEYS = {"env", "secrets", "image", "tags", "command", "args", "measure", "credentials"}
@@ -463,7 +463,7 @@ def _log_request(request: web.Request, state: State, ns: str, name: str, status:
         if ep is not None:
             ms = int((time.monotonic() - started) * 1000)
             epstore._log(ep, state.vnow(), f"{epstore._replica(ep)} INFO {request.method} "
-                                           f"{request.match_info.get('tail') or '/'} {status} {ms}ms")
+                                           f"/{(request.match_info.get('tail') or '').strip('/')} {status} {ms}ms")
 
 
 def tgi_info(data: dict) -> dict:
@@ -495,7 +495,7 @@ async def deployed(request: web.Request) -> web.StreamResponse:
     spec = _spec_for(data)
     engine = epstore.engine_of(data["model"].get("image"))
     openai_only = engine in ("vLLM", "sGLang", "llamacpp", "vLLMNeuron")
-    fault = request.get("fault")
+    fault = request.get(FAULT_KEY)
     body = None
     if request.method == "POST":
         try:

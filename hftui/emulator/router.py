@@ -12,7 +12,7 @@ from hftui.emulator import catalog, generation, tasks
 from hftui.emulator.catalog import HF, ModelSpec
 from hftui.emulator.state import State
 from hftui.emulator.tasks import BadInput, Request
-from hftui.emulator.webutil import (error, json_response, new_request_id, router_unauthorized, state_of,
+from hftui.emulator.webutil import (FAULT_KEY, error, json_response, new_request_id, router_unauthorized, state_of,
                                     token_state)
 
 BINARY_TASKS = {"image-classification", "object-detection", "image-to-text", "automatic-speech-recognition"}
@@ -88,7 +88,7 @@ async def answer_task(request: web.Request, state: State, spec: ModelSpec, task:
         if req.json is None:
             return error(422, "Failed to deserialize the JSON body into the target type: expected a JSON object")
         return await generation.text_generation(request, state, spec.id, req.json, tgi=spec.tgi,
-                                                fault=request.get("fault"),
+                                                fault=request.get(FAULT_KEY),
                                                 headers={**compute_headers(spec, started), **(headers or {})})
     if task not in BINARY_TASKS and req.json is None:
         return error(400, "The request body must be JSON: {\"inputs\": ..., \"parameters\": {...}}")
@@ -163,7 +163,7 @@ async def hf_inference(request: web.Request) -> web.StreamResponse:
         return loading
     if chat:
         body = await _json_or_none(request)
-        return await generation.chat_completion(request, state, spec.id, body, fault=request.get("fault"),
+        return await generation.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
                                                 headers=compute_headers(spec, time.monotonic()))
     task = task_override or spec.pipeline_tag
     if task == "text-generation" and spec.is_chat is False and spec.pipeline_tag == "text-generation":
@@ -241,7 +241,7 @@ async def openai_chat(request: web.Request) -> web.StreamResponse:
         # third-party providers send rate-limit headers (and retry-after!) on 200s
         headers.update({"x-ratelimit-limit": "600", "x-ratelimit-remaining": "599", "x-ratelimit-reset": "1",
                         "retry-after": "1"})
-    return await generation.chat_completion(request, state, spec.id, body, fault=request.get("fault"),
+    return await generation.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
                                             provider=provider, echo_model=spec.id, headers=headers)
 
 
@@ -259,7 +259,7 @@ async def provider_chat(request: web.Request) -> web.StreamResponse:
                  if p == provider and status == "live" and (prov_id or m.id) == pid), None)
     if spec is None:
         return error(404, f"Model {pid} is not served by {provider}")
-    return await generation.chat_completion(request, state, spec.id, body, fault=request.get("fault"),
+    return await generation.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
                                             provider=provider, echo_model=pid,
                                             headers={"x-inference-provider": provider})
 

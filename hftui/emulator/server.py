@@ -10,7 +10,7 @@ from aiohttp import web
 
 from hftui.emulator import hub, router
 from hftui.emulator.state import State, parse_fault
-from hftui.emulator.webutil import STATE_KEY, error, json_response
+from hftui.emulator.webutil import FAULT_KEY, STATE_KEY, error, json_response
 
 log = logging.getLogger("hftui.emulator")
 
@@ -86,7 +86,7 @@ async def fault_middleware(request: web.Request, handler):
             await asyncio.sleep(arg if arg is not None else 5.0)
         elif (resp := fault_response(kind, arg, request)) is not None:
             return resp
-        request["fault"] = kind
+        request[FAULT_KEY] = kind
     try:
         resp = await handler(request)
     except web.HTTPException:

@@ -10,6 +10,7 @@ from aiohttp import web
 from hftui.emulator.state import DEMO_TOKEN, State, request_id
 
 STATE_KEY = web.AppKey("state", State)
+FAULT_KEY = web.RequestKey("fault", str)  # the fault kind armed for this request, if any
 
 
 def state_of(request: web.Request) -> State:

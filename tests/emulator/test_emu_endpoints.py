@@ -1,0 +1,251 @@
+"""Inference Endpoints API v2 and deployed endpoint URLs (speed 50: phases last ~0.1 s)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import httpx2
+import pytest
+
+NS = "demo-user"
+RFC3339_NS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
+
+
+def payload(name: str = "my-endpoint", repo: str = "openai-community/gpt2", **over) -> dict:
+    body = {"name": name, "type": "authenticated", "provider": {"vendor": "aws", "region": "us-east-1"},
+            "compute": {"accelerator": "cpu", "instanceType": "intel-icl", "instanceSize": "x2",
+                        "scaling": {"minReplica": 0, "maxReplica": 1, "scaleToZeroTimeout": 15}},
+            "model": {"repository": repo, "framework": "pytorch", "image": {"huggingface": {}},
+                      "task": "text-generation", "env": {"A": "1"}, "secrets": {"S": "hidden"}},
+            "tags": ["dev"]}
+    body.update(over)
+    return body
+
+
+def wait_state(client, name: str, wanted: str, ns: str = NS, timeout: float = 10.0) -> tuple[dict, list[str]]:
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ep = client.get(f"/v2/endpoint/{ns}/{name}").json()
+        state = ep["status"]["state"]
+        if not seen or seen[-1] != state:
+            seen.append(state)
+        if state == wanted:
+            return ep, seen
+        time.sleep(0.01)
+    raise AssertionError(f"{name} never reached {wanted}: {seen}")
+
+
+def test_seeded_endpoints(client):
+    items = client.get(f"/v2/endpoint/{NS}").json()["items"]
+    states = {e["name"]: e["status"]["state"] for e in items}
+    assert len(items) >= 7
+    assert {"running", "paused", "scaledToZero", "failed"} <= set(states.values())
+    for e in items:
+        assert RFC3339_NS.match(e["status"]["createdAt"]) and e["status"]["createdAt"] < "2026-10-26T13:00"
+        assert e["model"]["repository"] and e["model"]["framework"] and e["model"]["task"] and e["healthRoute"]
+    acme = client.get("/v2/endpoint/acme-ml").json()["items"]
+    lab = client.get("/v2/endpoint/demo-lab").json()["items"]
+    assert len(acme) == 3 and len(lab) == 1
+
+
+def test_unknown_namespace_and_bad_token(client, anon):
+    assert client.get("/v2/endpoint/someone-else").status_code == 401
+    assert anon.get(f"/v2/endpoint/{NS}").status_code == 401
+    r = anon.get(f"/v2/endpoint/{NS}", headers={"Authorization": "Bearer hf_wrong"})
+    assert r.status_code == 401 and "error" in r.json()
+
+
+def test_create_lifecycle(client):
+    r = client.post(f"/v2/endpoint/{NS}", json=payload())
+    assert r.status_code == 200
+    created = r.json()
+    assert created["status"]["state"] == "pending" and created["status"]["url"] is None
+    assert created["model"]["secrets"] == {"S": "********"}
+    assert created["model"]["revision"]
+    ep, seen = wait_state(client, "my-endpoint", "running")
+    assert seen[-3:] == ["pending", "initializing", "running"] or seen[-2:] == ["initializing", "running"]
+    assert ep["status"]["url"].endswith(f"/_ep/{NS}/my-endpoint") and ep["status"]["readyReplica"] >= 1
+    assert ep["status"]["updatedAt"] > ep["status"]["createdAt"]
+    assert "my-endpoint" in [e["name"] for e in client.get(f"/v2/endpoint/{NS}").json()["items"]]
+
+
+@pytest.mark.parametrize("name", ["Has_Upper", "x" * 33, "-leading", "with space", ""])
+def test_create_rejects_bad_names(client, name):
+    r = client.post(f"/v2/endpoint/{NS}", json=payload(name))
+    assert r.status_code == 422 and "error" in r.json()
+
+
+def test_create_validation(client):
+    assert client.post(f"/v2/endpoint/{NS}", json=payload("dup-ep")).status_code == 200
+    assert client.post(f"/v2/endpoint/{NS}", json=payload("dup-ep")).status_code == 409
+    bad_hw = payload("hw-ep")
+    bad_hw["compute"]["instanceType"] = "c6i"
+    r = client.post(f"/v2/endpoint/{NS}", json=bad_hw)
+    assert r.status_code == 400 and "Instance compute" in r.json()["error"] and "not found" in r.json()["error"]
+    no_model = payload("nm-ep")
+    del no_model["model"]["repository"]
+    assert client.post(f"/v2/endpoint/{NS}", json=no_model).status_code == 422
+    null_task = payload("nt-ep")
+    null_task["model"]["task"] = None
+    assert client.post(f"/v2/endpoint/{NS}", json=null_task).status_code == 422
+    assert client.post(f"/v2/endpoint/{NS}", content=b"{nope").status_code == 400
+    two_images = payload("img-ep")
+    two_images["model"]["image"] = {"huggingface": {}, "tgi": {"url": "x"}}
+    assert client.post(f"/v2/endpoint/{NS}", json=two_images).status_code == 422
+
+
+def test_broken_repository_fails(client):
+    client.post(f"/v2/endpoint/{NS}", json=payload("will-fail", repo="someone/broken-weights"))
+    ep, seen = wait_state(client, "will-fail", "failed")
+    assert "initializing" in seen and ep["status"]["message"]
+
+
+def test_pause_resume_scale_to_zero(client):
+    client.post(f"/v2/endpoint/{NS}", json=payload("cycle"))
+    wait_state(client, "cycle", "running")
+    r = client.post(f"/v2/endpoint/{NS}/cycle/resume")
+    assert r.status_code == 400 and "already running" in r.json()["error"]
+    assert client.post(f"/v2/endpoint/{NS}/cycle/pause").json()["status"]["state"] == "paused"
+    assert client.post(f"/v2/endpoint/{NS}/cycle/scale-to-zero").status_code == 400  # paused first
+    assert client.post(f"/v2/endpoint/{NS}/cycle/resume").json()["status"]["state"] == "initializing"
+    wait_state(client, "cycle", "running")
+    out = client.post(f"/v2/endpoint/{NS}/cycle/scale-to-zero").json()
+    assert out["status"]["state"] == "scaledToZero"
+
+
+def test_update_partial_deep_merge(client):
+    client.post(f"/v2/endpoint/{NS}", json=payload("upd"))
+    wait_state(client, "upd", "running")
+    r = client.put(f"/v2/endpoint/{NS}/upd", json={"compute": {"instanceSize": "x4", "scaling": {"maxReplica": 3}},
+                                                 "model": {"env": {"B": "2"}}})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"]["state"] == "updating"
+    assert body["compute"]["instanceSize"] == "x4" and body["compute"]["scaling"]["maxReplica"] == 3
+    assert body["compute"]["scaling"]["minReplica"] == 0  # kept
+    assert body["model"]["env"] == {"B": "2"} and body["model"]["repository"] == "openai-community/gpt2"
+    wait_state(client, "upd", "running")
+    bad = client.put(f"/v2/endpoint/{NS}/upd", json={"compute": {"instanceType": "nvidia-nope"}})
+    assert bad.status_code == 400
+    engine = client.put(f"/v2/endpoint/{NS}/upd", json={"model": {"image": {"vLLM": {"url": "vllm/vllm-openai"}}}})
+    assert engine.status_code == 400 and "engine" in engine.json()["error"]
+
+
+def test_update_failure_and_recovery(client):
+    client.post(f"/v2/endpoint/{NS}", json=payload("upd-fail"))
+    wait_state(client, "upd-fail", "running")
+    client.put(f"/v2/endpoint/{NS}/upd-fail", json={"model": {"env": {"FAIL_UPDATE": "1"}}})
+    _, seen = wait_state(client, "upd-fail", "updateFailed")
+    assert seen[0] == "updating"
+    client.put(f"/v2/endpoint/{NS}/upd-fail", json={"model": {"env": {}}})
+    wait_state(client, "upd-fail", "running")
+
+
+def test_delete_is_asynchronous(client):
+    client.post(f"/v2/endpoint/{NS}", json=payload("gone-soon"))
+    assert client.delete(f"/v2/endpoint/{NS}/gone-soon").status_code == 200
+    deadline = time.monotonic() + 5
+    codes = []
+    while time.monotonic() < deadline:
+        code = client.get(f"/v2/endpoint/{NS}/gone-soon").status_code
+        codes.append(code)
+        if code == 404:
+            break
+        time.sleep(0.005)
+    assert codes[0] == 200 and codes[-1] == 404
+
+
+def test_logs_grow_and_tail(client):
+    client.post(f"/v2/endpoint/{NS}", json=payload("logged"))
+    wait_state(client, "logged", "running")
+    r = client.get(f"/v2/endpoint/{NS}/logged/logs")
+    assert r.headers["content-type"].startswith("text/plain")
+    lines = r.text.splitlines()
+    assert any("Starting Webserver" in line for line in lines)
+    assert all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ", line) for line in lines)
+    assert lines == sorted(lines)
+    time.sleep(1.5)  # 75 virtual seconds: health checks appear
+    later = client.get(f"/v2/endpoint/{NS}/logged/logs").text.splitlines()
+    assert len(later) > len(lines)
+    tail = client.get(f"/v2/endpoint/{NS}/logged/logs", params={"tail": 2}).text.splitlines()
+    assert tail == later[-2:] or len(tail) == 2
+
+
+def test_provider_catalog(client, anon):
+    public = anon.get("/v2/provider").json()
+    vendors = {v["name"]: v for v in public["vendors"]}
+    assert set(vendors) == {"aws", "gcp", "azure"}
+    computes = [c for v in public["vendors"] for r in v["regions"] for c in r["computes"]]
+    assert {"cpu", "gpu"} <= {c["accelerator"] for c in computes}
+    assert all(c["pricePerHour"] > 0 and "quota" not in c for c in computes)
+    l4 = next(c for c in computes if c["id"] == "aws-us-east-1-nvidia-l4-x1")
+    assert l4["instanceType"] == "nvidia-l4" and l4["gpuMemoryGb"] == 24 and l4["pricePerHour"] == 0.8
+    mine = client.get(f"/v2/provider/{NS}").json()
+    quota = [c["quota"] for v in mine["vendors"] for r in v["regions"] for c in r["computes"]]
+    assert all(q["maxAccelerators"] >= q["usedAccelerators"] >= 0 for q in quota)
+    assert any(q["usedAccelerators"] > 0 for q in quota)  # the seeded running llama-chat uses an L4
+    assert client.get("/v2/provider/someone-else").status_code == 401
+
+
+def test_deployed_endpoint_inference(emulator, client, anon, sse_data):
+    client.post(f"/v2/endpoint/{NS}", json=payload("tgi-ep"))
+    ep, _ = wait_state(client, "tgi-ep", "running")
+    url = ep["status"]["url"]
+    auth = {"Authorization": f"Bearer {emulator.token}"}
+    assert httpx2.post(url, json={"inputs": "hi"}).status_code == 401  # authenticated endpoint
+    out = httpx2.post(url, json={"inputs": "hi", "parameters": {"max_new_tokens": 4}}, headers=auth).json()
+    assert isinstance(out, list) and out[0]["generated_text"]
+    single = httpx2.post(url + "/generate", json={"inputs": "hi", "parameters": {"max_new_tokens": 4}},
+                         headers=auth).json()
+    assert isinstance(single, dict) and single["generated_text"] == out[0]["generated_text"]
+    stream = httpx2.post(url + "/generate_stream", json={"inputs": "hi", "parameters": {"max_new_tokens": 4}},
+                         headers=auth).text
+    assert json.loads(sse_data(stream)[-1])["generated_text"] == out[0]["generated_text"]
+    chat = httpx2.post(url + "/v1/chat/completions", json={"model": "tgi", "messages": [{"role": "user", "content": "hi"}],
+                                                          "stream": True}, headers=auth).text
+    assert sse_data(chat)[-1] == "[DONE]"
+    info = httpx2.get(url + "/info", headers=auth).json()
+    assert info["model_id"] == "openai-community/gpt2" and info["max_total_tokens"]
+    assert httpx2.get(url + "/health", headers=auth).status_code == 200
+    logs = client.get(f"/v2/endpoint/{NS}/tgi-ep/logs").text
+    assert "POST /generate 200" in logs
+
+
+def test_public_endpoint_and_task_payloads(emulator, client):
+    body = payload("public-fill", repo="google-bert/bert-base-uncased", type="public")
+    body["model"]["task"] = "fill-mask"
+    client.post(f"/v2/endpoint/{NS}", json=body)
+    ep, _ = wait_state(client, "public-fill", "running")
+    out = httpx2.post(ep["status"]["url"], json={"inputs": "Hello [MASK]."}).json()
+    assert out and all("[MASK]" not in o["sequence"] for o in out)
+
+
+def test_scaled_to_zero_wakes_on_call(emulator, client):
+    url = client.get(f"/v2/endpoint/{NS}/sentiment-api").json()["status"]["url"]
+    auth = {"Authorization": f"Bearer {emulator.token}"}
+    r = httpx2.post(url, json={"inputs": "great"}, headers=auth)
+    assert r.status_code == 503
+    assert client.get(f"/v2/endpoint/{NS}/sentiment-api").json()["status"]["state"] in ("initializing", "running")
+    emulator.set_state(NS, "sentiment-api", "scaledToZero")
+    woke = httpx2.post(url, json={"inputs": "great"}, headers={**auth, "X-Scale-Up-Timeout": "10"})
+    assert woke.status_code == 200 and woke.json()[0][0]["label"] == "POSITIVE"
+    assert emulator.endpoint(NS, "sentiment-api")["status"]["state"] == "running"
+
+
+def test_paused_endpoint_does_not_wake(emulator, client):
+    url = client.get(f"/v2/endpoint/{NS}/bert-fill").json()["status"]["url"]
+    r = httpx2.post(url, json={"inputs": "a [MASK]"}, headers={"X-Scale-Up-Timeout": "1"})
+    assert r.status_code == 503
+    assert httpx2.get(url + "/health").status_code == 503
+    assert emulator.endpoint(NS, "bert-fill")["status"]["state"] == "paused"
+
+
+def test_handle_helpers(emulator):
+    emulator.set_state("acme-ml", "acme-summarizer", "failed")
+    assert emulator.endpoint("acme-ml", "acme-summarizer")["status"]["state"] == "failed"
+    assert emulator.endpoint("acme-ml", "nope") is None
+    with pytest.raises(ValueError):
+        emulator.set_state("acme-ml", "acme-summarizer", "bogus")

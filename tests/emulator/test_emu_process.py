@@ -1,0 +1,59 @@
+"""``python -m hftui.emulator`` and import hygiene."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx2
+
+
+def test_module_prints_url_and_token_and_dies_with_stdin():
+    proc = subprocess.Popen([sys.executable, "-m", "hftui.emulator", "--speed", "10", "--seed", "3"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        token = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        assert token.startswith("hf_")
+        r = httpx2.get(url + "/api/whoami-v2", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert r.status_code == 200 and r.json()["name"] == "demo-user"
+        proc.stdin.close()  # the parent "dies": EOF on the pipe
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_module_stops_on_sigterm():
+    proc = subprocess.Popen([sys.executable, "-m", "hftui.emulator"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().startswith("http://")
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_import_loads_no_textual_no_client_no_aiohttp():
+    code = ("import sys, hftui.emulator as e; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'aiohttp') "
+            "or m.startswith('hftui.client')]; "
+            "print(bad); assert not bad, bad; assert e.DEMO_TOKEN.startswith('hf_')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_running_emulator_loads_no_textual_no_client():
+    code = ("import sys, httpx2; from hftui.emulator import start_background; h = start_background(); "
+            "assert httpx2.post(h.base_url + '/hf-inference/models/google-bert/bert-base-uncased', "
+            "json={'inputs': 'a [MASK]'}, headers={'Authorization': 'Bearer ' + h.token}).status_code == 200; "
+            "h.close(); "
+            "bad = [m for m in sys.modules if m.split('.')[0] == 'textual' or m.startswith('hftui.client')]; "
+            "assert not bad, bad")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr

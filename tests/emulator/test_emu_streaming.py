@@ -1,0 +1,148 @@
+"""SSE streams (TGI and OpenAI formats) and chat routing."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx2
+
+from hftui.emulator import start_background
+
+
+def stream_text(client, url: str, body: dict, **kw) -> tuple[httpx2.Response, str]:
+    with client.stream("POST", url, json=body, **kw) as r:
+        return r, r.read().decode()
+
+
+def test_tgi_stream_format(client, sse_data):
+    r, text = stream_text(client, "/hf-inference/models/openai-community/gpt2",
+                          {"inputs": "Tell me", "stream": True, "parameters": {"max_new_tokens": 20, "details": True}})
+    assert r.headers["content-type"].startswith("text/event-stream")
+    data_lines = [line for line in text.splitlines() if line.startswith("data")]
+    assert all(line.startswith("data:{") for line in data_lines)  # no space after the colon
+    assert any(line.startswith(":") for line in text.splitlines())  # keep-alive comments
+    events = [json.loads(d) for d in sse_data(text)]
+    assert "[DONE]" not in text
+    assert [e["index"] for e in events] == list(range(1, 21))
+    assert all(e["generated_text"] is None for e in events[:-1])
+    last = events[-1]
+    assert last["generated_text"] == "".join(e["token"]["text"] for e in events)
+    assert last["details"] == {"finish_reason": "length", "generated_tokens": 20, "seed": None,
+                               "input_length": last["details"]["input_length"]}
+
+
+def test_stream_matches_non_stream(client, sse_data):
+    body = {"inputs": "Same prompt", "parameters": {"max_new_tokens": 15}}
+    plain = client.post("/hf-inference/models/openai-community/gpt2", json=body).json()[0]["generated_text"]
+    _, text = stream_text(client, "/hf-inference/models/openai-community/gpt2", {**body, "stream": True})
+    assert json.loads(sse_data(text)[-1])["generated_text"] == plain
+
+
+def test_stop_sequence(client):
+    body = {"inputs": "x", "parameters": {"max_new_tokens": 60, "stop": ["."], "details": True}}
+    out = client.post("/hf-inference/models/openai-community/gpt2", json=body).json()[0]
+    assert out["generated_text"].endswith(".") and out["details"]["finish_reason"] == "stop_sequence"
+
+
+def test_chat_stream_format(client, sse_data):
+    body = {"model": "meta-llama/Llama-3.1-8B-Instruct", "stream": True, "max_tokens": 10,
+            "stream_options": {"include_usage": True},
+            "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Explain attention"}]}
+    r, text = stream_text(client, "/v1/chat/completions", body)
+    assert r.status_code == 200
+    data_lines = [line for line in text.splitlines() if line.startswith("data")]
+    assert all(line.startswith("data: ") for line in data_lines)
+    payloads = sse_data(text)
+    assert payloads[-1] == "[DONE]"
+    chunks = [json.loads(p) for p in payloads[:-1]]
+    usage = chunks[-1]
+    assert usage["choices"] == [] and usage["usage"]["completion_tokens"] == 10
+    content = [c for c in chunks[:-1]]
+    assert all(c["object"] == "chat.completion.chunk" for c in content)
+    assert content[-1]["choices"][0]["finish_reason"] == "length"
+    assert all(c["choices"][0]["finish_reason"] is None for c in content[:-1])
+    assert len(content) == 10
+
+
+def test_chat_stream_without_usage_and_natural_stop(client, sse_data):
+    body = {"model": "Qwen/Qwen2.5-7B-Instruct", "stream": True, "max_tokens": 500,
+            "messages": [{"role": "user", "content": "hello"}]}
+    _, text = stream_text(client, "/v1/chat/completions", body)
+    payloads = sse_data(text)
+    chunks = [json.loads(p) for p in payloads[:-1]]
+    assert all(c["choices"] for c in chunks)
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    assert len(chunks) < 500
+
+
+def test_chat_non_stream_and_routes(client):
+    messages = [{"role": "user", "content": [{"type": "text", "text": "Describe transformers"}]}]
+    for url, model in (("/v1/chat/completions", "meta-llama/Llama-3.1-8B-Instruct:hf-inference"),
+                       ("/v1/chat/completions", "meta-llama/Llama-3.1-8B-Instruct:together"),
+                       ("/hf-inference/models/meta-llama/Llama-3.1-8B-Instruct/v1/chat/completions", "x")):
+        r = client.post(url, json={"model": model, "messages": messages, "max_tokens": 12})
+        assert r.status_code == 200, (url, model, r.text)
+        out = r.json()
+        assert out["object"] == "chat.completion"
+        assert out["model"] == "meta-llama/Llama-3.1-8B-Instruct"
+        assert out["choices"][0]["message"]["role"] == "assistant" and out["choices"][0]["message"]["content"]
+        assert out["usage"]["completion_tokens"] == 12
+
+
+def test_chat_provider_errors(client):
+    msgs = [{"role": "user", "content": "hi"}]
+    staging = client.post("/v1/chat/completions", json={"model": "meta-llama/Llama-3.1-8B-Instruct:fireworks-ai",
+                                                        "messages": msgs})
+    assert staging.status_code == 400 and "fireworks-ai" in staging.json()["error"]
+    none_live = client.post("/v1/chat/completions", json={"model": "meta-llama/Llama-3.1-405B-Instruct",
+                                                          "messages": msgs})
+    assert none_live.status_code == 400 and "not supported by any provider" in none_live.json()["error"]
+    unknown = client.post("/v1/chat/completions", json={"model": "nobody/nothing", "messages": msgs})
+    assert unknown.status_code == 404
+    empty = client.post("/v1/chat/completions", json={"model": "Qwen/Qwen2.5-7B-Instruct", "messages": []})
+    assert empty.status_code == 422
+
+
+def test_chat_tools_and_json_mode(client):
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {}}}]
+    out = client.post("/v1/chat/completions", json={
+        "model": "Qwen/Qwen2.5-7B-Instruct", "messages": [{"role": "user", "content": "call get_weather for Paris"}],
+        "tools": tools, "tool_choice": "auto"}).json()
+    choice = out["choices"][0]
+    assert choice["finish_reason"] == "tool_calls"
+    assert choice["message"]["tool_calls"][0]["function"]["name"] == "get_weather"
+    js = client.post("/v1/chat/completions", json={
+        "model": "Qwen/Qwen2.5-7B-Instruct", "messages": [{"role": "user", "content": "hi"}],
+        "response_format": {"type": "json_object"}}).json()
+    assert "answer" in json.loads(js["choices"][0]["message"]["content"])
+
+
+def test_chat_is_deterministic_per_prompt(client):
+    def ask(prompt: str) -> str:
+        body = {"model": "Qwen/Qwen2.5-7B-Instruct", "messages": [{"role": "user", "content": prompt}],
+                "max_tokens": 30}
+        return client.post("/v1/chat/completions", json=body).json()["choices"][0]["message"]["content"]
+
+    assert ask("first question") == ask("first question")
+    assert ask("first question") != ask("another topic entirely")
+
+
+def test_token_rate_paces_the_stream():
+    handle = start_background(token_rate=50.0)
+    try:
+        started = time.monotonic()
+        with httpx2.Client(base_url=handle.base_url, headers={"Authorization": f"Bearer {handle.token}"}) as c:
+            with c.stream("POST", "/hf-inference/models/openai-community/gpt2",
+                          json={"inputs": "x", "stream": True, "parameters": {"max_new_tokens": 25}}) as r:
+                first_at = None
+                for line in r.iter_lines():
+                    if line.startswith("data:") and first_at is None:
+                        first_at = time.monotonic() - started
+        total = time.monotonic() - started
+        # 25 tokens at 50/s cannot all arrive before ~0.5 s (a lower bound only: load can only slow it),
+        # and events are flushed one by one, so the first one arrives well before the end
+        assert total > 0.4
+        assert first_at is not None and first_at < total - 0.2
+    finally:
+        handle.close()
