@@ -236,14 +236,14 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             sel.value = want
         self._fill_accelerators()
 
-    def _computes(self) -> list[Compute]:
+    def _hardware(self) -> list[Compute]:
         catalog, vendor, region = self.catalog, self._value("vendor"), self._value("region")
         if catalog is None:
             return []
         return [c for r in catalog.regions if r.vendor == vendor and r.name == region for c in r.computes]
 
     def _fill_accelerators(self) -> None:
-        computes = self._computes()
+        computes = self._hardware()
         accels = list(dict.fromkeys(c.accelerator for c in computes))
         sel = self.query_one("#accelerator", Select)
         sel.set_options([(a, a) for a in accels])
@@ -255,7 +255,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     def _fill_instances(self) -> None:
         accel = self._value("accelerator")
-        computes = [c for c in self._computes() if c.accelerator == accel]
+        computes = [c for c in self._hardware() if c.accelerator == accel]
         sel = self.query_one("#instance", Select)
         options = []
         for c in computes:
@@ -297,7 +297,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     def selected_compute(self) -> Compute | None:
         cid = self._value("instance")
-        return next((c for c in self._computes() if c.id == cid), None)
+        return next((c for c in self._hardware() if c.id == cid), None)
 
     def _replicas(self) -> tuple[int, int]:
         lo, _ = _int_field(self._text("min_replica"), "min", blank=0)

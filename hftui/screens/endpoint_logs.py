@@ -34,11 +34,11 @@ class LogsScreen(Screen[None]):
                 tooltip="Stop / restart following new lines"),
     ]
 
-    def __init__(self, endpoint: Endpoint, *, interval: float = 5.0, auto_refresh: bool = True) -> None:
+    def __init__(self, endpoint: Endpoint, *, interval: float = 5.0, poll_logs: bool = True) -> None:
         super().__init__()
         self.endpoint = endpoint
         self.interval = interval
-        self.auto_refresh = auto_refresh
+        self.poll_logs = poll_logs
         self.fetches = 0
 
     def compose(self) -> ComposeResult:
@@ -55,7 +55,7 @@ class LogsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(LogView).focus()
         self._fetch()
-        if self.auto_refresh:
+        if self.poll_logs:
             self.set_interval(self.interval, self._fetch, name="logs-refresh")
 
     @work(exclusive=True, group="logs", exit_on_error=False, description="fetch logs")

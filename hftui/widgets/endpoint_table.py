@@ -78,10 +78,10 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("name", "NAME", 8, 32),
     Column("state", "STATE", 9, 16),
-    Column("model", "MODEL", 8, 36),
-    Column("task", "TASK", 4, 22),
+    Column("model", "MODEL", 8, 28),
     Column("replicas", "REPLICAS", 8, 12),
     Column("price", "$/H", 5, 8, right=True),
+    Column("task", "TASK", 4, 22),
     Column("instance", "INSTANCE", 8, 26),
     Column("region", "REGION", 6, 20),
     Column("url", "URL", 3, 22),
@@ -89,7 +89,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 _UPDATED = len(COLUMNS) - 1
 _STATE = 1
-_REPLICAS = 4
+_REPLICAS = 3
 
 
 def _num(v: int | None) -> str:
@@ -115,9 +115,9 @@ def endpoint_cells(ep: Endpoint, price: float | None) -> tuple[str, ...]:
         one_line(ep.name, 64),
         state_label(ep.raw_state),
         one_line(ep.repository or "-", 120),
-        one_line(ep.task or "-", 40),
         replicas,
         "-" if price is None else f"${price:,.2f}",
+        one_line(ep.task or "-", 40),
         one_line(instance, 60),
         one_line(region, 60),
         one_line(short_url(ep.url), 80),
