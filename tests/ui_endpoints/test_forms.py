@@ -1,0 +1,149 @@
+"""Create / update forms: catalog-driven, validated at the field, only changes sent."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, Static
+
+from hftui.screens.endpoint_form import EndpointFormScreen, parse_pairs
+from hftui.widgets.confirm import ConfirmScreen
+from ui_endpoints.helpers import endpoints_screen, make_app, wait_until
+
+SIZE = (120, 40)
+
+
+def field_error(form, key) -> str:
+    return str(form.query_one(f"#err-{key}", Static).render())
+
+
+def form_error(form) -> str:
+    return str(form.query_one("#form-error", Static).render())
+
+
+async def open_create(pilot):
+    app = pilot.app
+    screen = await endpoints_screen(pilot)
+    await wait_until(pilot, lambda: screen.catalog is not None, what="catalog")
+    await pilot.press("a")
+    form = await wait_until(pilot, lambda: isinstance(app.screen, EndpointFormScreen) and app.screen)
+    await wait_until(pilot, lambda: form.selected_compute() is not None, what="instance chosen")
+    return screen, form
+
+
+def test_parse_pairs():
+    assert parse_pairs("A=1, B = two") == ({"A": "1", "B": "two"}, None)
+    assert parse_pairs("")[0] == {}
+    assert parse_pairs("oops")[1]
+    assert parse_pairs("bad key=1")[1]
+
+
+async def test_create_validates_at_the_field_and_sends_nothing(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        _, form = await open_create(pilot)
+        await pilot.press(*"Bad_Name")
+        await pilot.pause()
+        assert "lowercase" in field_error(form, "name")
+        form.query_one("#max_replica", Input).value = "x"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "nothing was sent" in form_error(form)
+        assert "required" in field_error(form, "repository")
+        assert "whole number" in field_error(form, "max_replica")
+        assert form.sent is None
+        assert isinstance(app.screen, EndpointFormScreen)
+        assert form.query_one("#name", Input).value == "Bad_Name"  # kept
+
+
+async def test_catalog_cascade_shows_prices(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        _, form = await open_create(pilot)
+        accel = form.query_one("#accelerator", Select)
+        accel.value = "gpu"
+        await pilot.pause()
+        compute = form.selected_compute()
+        assert compute.accelerator == "gpu"
+        cost = str(form.query_one("#cost", Static).render())
+        assert f"${compute.price_per_hour:,.2f} per replica-hour" in cost
+        form.query_one("#min_replica", Input).value = "2"
+        form.query_one("#max_replica", Input).value = "3"
+        await pilot.pause()
+        cost = str(form.query_one("#cost", Static).render())
+        assert f"${compute.price_per_hour * 2:,.2f}/h running" in cost
+        assert f"${compute.price_per_hour * 3:,.2f}/h at 3 replicas" in cost
+
+
+async def test_create_shows_cost_keeps_form_on_server_error_then_creates(emulator):
+    app = make_app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, form = await open_create(pilot)
+        form.query_one("#name", Input).value = "new-gpt2"
+        form.query_one("#repository", Input).value = "openai-community/gpt2"
+        form.query_one("#task", Input).value = "text-generation"
+        form.query_one("#env", Input).value = "A=1"
+        await pilot.pause()
+        emulator.inject("500", path=r"/v2/endpoint/demo-user$", method="POST")
+        await pilot.press("ctrl+s")
+        confirm = await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen)
+        body = str(confirm.query_one(".confirm-body", Static).render())
+        assert "per replica-hour" in body and "$" in body
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "refused" in form_error(form), what="server error in the form")
+        assert "500" in form_error(form)
+        assert app.screen is form
+        assert form.query_one("#name", Input).value == "new-gpt2"
+        assert form.query_one("#repository", Input).value == "openai-community/gpt2"
+        assert emulator.endpoint("demo-user", "new-gpt2") is None
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is screen, what="back on the table")
+        created = emulator.endpoint("demo-user", "new-gpt2")
+        assert created is not None
+        assert created["model"]["repository"] == "openai-community/gpt2"
+        assert created["model"]["env"] == {"A": "1"}
+        assert screen.table.get("demo-user/new-gpt2") is not None
+        assert screen.table.cursor_key == "demo-user/new-gpt2"
+
+
+async def test_update_sends_only_changed_fields(still_emulator):
+    from hftui.client.endpoints import EndpointUpdate
+
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        await wait_until(pilot, lambda: screen.catalog is not None, what="catalog")
+        screen.table.move_cursor_to("demo-user/gpt2-demo")
+        await pilot.press("e")
+        form = await wait_until(pilot, lambda: isinstance(app.screen, EndpointFormScreen) and app.screen)
+        await wait_until(pilot, lambda: form.selected_compute() is not None)
+        assert form.query_one("#repository", Input).value == "openai-community/gpt2"
+        assert form.query_one("#name", Input).disabled
+        compute = form.selected_compute()
+        assert (compute.instance_type, compute.instance_size) == ("intel-icl", "x2")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Nothing changed" in form_error(form)
+        form.query_one("#max_replica", Input).value = "3"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        confirm = await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen)
+        assert "3 replicas" in str(confirm.query_one(".confirm-body", Static).render())
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is screen, what="form closed")
+        assert form.sent == EndpointUpdate(max_replica=3)
+        assert form.sent.to_payload() == {"compute": {"scaling": {"maxReplica": 3}}}
+        assert still_emulator.endpoint("demo-user", "gpt2-demo")["compute"]["scaling"]["maxReplica"] == 3
+
+
+async def test_escape_in_a_form_field_leaves_the_field_first(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, form = await open_create(pilot)
+        await pilot.press(*"abc")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is form and not isinstance(app.focused, Input)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen

@@ -1,0 +1,201 @@
+"""App shell: login, screens by number, `:` line, palette, help, keymap, safe text."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Static
+
+from hftui.screens.endpoints import EndpointsScreen
+from ui_endpoints.helpers import endpoints_screen, make_app, wait_until
+
+SIZE = (120, 40)
+
+
+async def command(pilot, text: str) -> None:
+    from hftui.widgets.command_line import CommandLine
+
+    await pilot.press("colon")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandLine))
+    await pilot.press(*text, "enter")
+    await pilot.pause(0.2)
+
+
+async def test_login_rejects_a_bad_token_then_saves_a_good_one(still_emulator):
+    from hftui.auth import hftui_token_path
+    from hftui.screens.login import LoginScreen
+
+    app = make_app(still_emulator, token=False)
+    async with app.run_test(size=SIZE) as pilot:
+        login = await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen)
+        box = login.query_one("#token-input", Input)
+        assert box.password
+        await pilot.press(*"hf_wrong", "enter")
+        await wait_until(pilot, lambda: "rejected" in str(login.query_one("#login-message", Static).render()))
+        assert box.value == ""
+        assert not hftui_token_path().exists()
+        await pilot.press(*still_emulator.token, "enter")
+        screen = await endpoints_screen(pilot)
+        assert isinstance(screen, EndpointsScreen)
+        assert hftui_token_path().read_text() == still_emulator.token
+        assert app.whoami.name == "demo-user"
+        # the token is never on screen
+        assert still_emulator.token not in app.export_screenshot()
+
+
+async def test_a_refused_token_sends_back_to_login_with_the_message(still_emulator):
+    from hftui.screens.login import LoginScreen
+
+    still_emulator.inject("401", path=r"/api/whoami-v2$")
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        login = await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen)
+        assert "401" in str(login.query_one("#login-message", Static).render())
+
+
+async def test_number_keys_switch_screens_and_keep_state(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        screen.table.move_cursor_to("demo-user/llama-chat")
+        await pilot.press("1")
+        await pilot.pause(0.2)
+        assert app.current_mode == "models"
+        await pilot.press("2")
+        await pilot.pause(0.2)
+        assert app.current_mode == "playground"
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.table.cursor_key == "demo-user/llama-chat"
+
+
+async def test_missing_screen_says_so(still_emulator, monkeypatch):
+    from hftui import app as app_module
+
+    monkeypatch.setitem(app_module.SCREENS, "history", ("hftui.screens.no_such_module", "X", "History"))
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await endpoints_screen(pilot)
+        await command(pilot, "history")
+        assert isinstance(app.screen, app_module.MissingScreen)
+        assert "does not exist yet" in str(app.screen.query_one(Static).render())
+
+
+async def test_command_line_namespace_screen_actions_and_quit(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        await command(pilot, "ep acme-ml")
+        await wait_until(pilot, lambda: screen.namespace == "acme-ml" and screen.table.row_count
+                         and all(e.namespace == "acme-ml" for e in screen.table.endpoints()))
+        await command(pilot, "faults")  # a screen action by name
+        assert screen.faults_only
+        await command(pilot, "nonsense")
+        assert any("Unknown command" in str(n.message) for n in app._notifications)
+        await command(pilot, "models")
+        assert app.current_mode == "models"
+        await command(pilot, "ep")
+        assert app.screen is screen
+        await command(pilot, "q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_palette_offers_app_and_screen_commands(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "Go to Models" in titles and "Go to Endpoints" in titles
+        assert any(t.startswith("Pause") for t in titles)
+        assert any(t.startswith("Delete") for t in titles)
+
+
+async def test_help_lists_the_screen_keys(still_emulator):
+    from hftui.screens.help import HelpScreen
+
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await endpoints_screen(pilot)
+        await pilot.press("question_mark")
+        help_screen = await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen)
+        text = str(help_screen.query_one(Static).render())
+        assert "Pause" in text and "ctrl+d" in text.lower() or "^d" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, EndpointsScreen)
+
+
+async def test_keymap_from_config_remaps_a_binding(still_emulator):
+    app = make_app(still_emulator, keymap={"endpoints.pause": "P"})
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        screen.table.move_cursor_to("demo-user/gpt2-demo")
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        assert still_emulator.endpoint("demo-user", "gpt2-demo")["status"]["state"] == "running"
+        await pilot.press("P")
+        await wait_until(pilot, lambda: still_emulator.endpoint("demo-user", "gpt2-demo")["status"]["state"]
+                         == "paused", what="pause through the remapped key")
+
+
+def test_every_binding_has_an_id_and_tooltip_and_no_prefix_key():
+    from textual.binding import Binding
+
+    from hftui.app import HFTUIApp
+    from hftui.keymap import FORBIDDEN_DEFAULT_KEYS
+    from hftui.screens import (endpoint_delete, endpoint_describe, endpoint_form, endpoint_logs,
+                               endpoint_namespace, endpoint_wait, endpoints, help, login)
+    from hftui.widgets import command_line, confirm, endpoint_table, log_view
+
+    classes = [HFTUIApp, endpoints.EndpointsScreen, endpoint_delete.DeleteEndpointScreen,
+               endpoint_describe.DescribeScreen, endpoint_form.EndpointFormScreen, endpoint_logs.LogsScreen,
+               endpoint_namespace.NamespaceScreen, endpoint_wait.WaitScreen, help.HelpScreen, login.LoginScreen,
+               command_line.CommandLine, confirm.ConfirmScreen, endpoint_table.EndpointTable, log_view.LogView]
+    for cls in classes:
+        for b in cls.__dict__.get("BINDINGS", []):
+            assert isinstance(b, Binding)
+            assert b.id, (cls.__name__, b.key)
+            assert b.tooltip, (cls.__name__, b.key)
+            keys = {k.strip() for k in b.key.split(",")}
+            assert not keys & FORBIDDEN_DEFAULT_KEYS, (cls.__name__, b.key)
+
+
+async def test_escape_in_the_filter_returns_to_the_table(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        await pilot.press("slash", "x")
+        assert isinstance(app.focused, Input)
+        await pilot.press("escape")
+        assert app.focused is screen.table
+        await pilot.press("f")  # a screen key works again
+        assert screen.faults_only
+
+
+def test_safe_text_strips_controls_and_escapes_markup():
+    from hftui.widgets.safe_text import clean, one_line, safe_markup, safe_text
+
+    evil = "ok\x1b]52;c;aGk=\x07\x1b[2J[bold red]x[/]\x00\u202e\x9b31m"
+    assert clean(evil) == "ok[bold red]x[/]"
+    assert safe_markup("[link=x]y[/link]") == "\\[link=x]y\\[/link]"
+    assert safe_text("[b]x[/b]").plain == "[b]x[/b]"
+    assert one_line("a\nb\tc") == "a b c"
+    assert len(clean("x" * 50_000, limit=100)) == 100
+    assert clean(None) == ""
+
+
+async def test_server_strings_are_rendered_as_text(still_emulator):
+    """A hostile name/message/model reaches the screen as text, not markup or escapes."""
+    import dataclasses
+
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        ep = screen.table.get("demo-user/gpt2-demo")
+        evil = dataclasses.replace(ep, repository="[@click=app.quit]x[/] \x1b[2J", message="[red]boom",
+                                   raw={**ep.raw, "evil": True})
+        screen.table.update_one(evil)
+        await pilot.pause()
+        assert screen.table.cell_text("demo-user/gpt2-demo", "model").strip() == "[@click=app.quit]x[/]"
+        shot = app.export_screenshot()
+        assert "[@click=app.quit]x[/]" in shot.replace("&#160;", " ")
