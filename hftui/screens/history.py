@@ -241,18 +241,17 @@ class HistoryScreen(Screen[None]):
             app.notify("The Playground cannot re-open runs yet.", severity="warning")
             return
         try:
-            takes_run = "run" in inspect.signature(loader).parameters
-            result = loader(record, run=run) if takes_run else loader(record)
+            result = loader(record)
             if inspect.isawaitable(result):
                 await result
-            if run and not takes_run:
-                for name in ("action_run", "run_now", "start_run"):
-                    action = getattr(screen, name, None)
-                    if callable(action):
-                        result = action()
-                        if inspect.isawaitable(result):
-                            await result
-                        break
+            if run:
+                action = getattr(screen, "action_run", None)
+                if action is None:
+                    app.notify("The Playground cannot run it again by itself: press its run key.",
+                               severity="warning")
+                    return
+                # load_run rebuilds the form (widgets mount on the next refresh): run once it is there
+                screen.call_after_refresh(action)
         except Exception as exc:  # noqa: BLE001 - shown as a readable message
             app.show_error(exc)
 
