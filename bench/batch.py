@@ -132,10 +132,11 @@ async def hftui_runner(base: str, token: str, inp: Path, out: Path, concurrency:
     return summary.stats.ok, summary.stats.failed
 
 
-def timed(fn, *args) -> tuple[float, tuple[int, int]]:
-    t0 = time.perf_counter()
+def timed(fn, *args) -> tuple[float, float, tuple[int, int]]:
+    """(wall s, this process's CPU s, result)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     result = asyncio.run(fn(*args))
-    return time.perf_counter() - t0, result
+    return time.perf_counter() - t0, time.process_time() - c0, result
 
 
 # -- memory (child process) ------------------------------------------------------------------------
@@ -191,26 +192,33 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             inp = make_inputs(Path(tmp) / "in.jsonl", args.inputs)
             timed(plain_loop, base, token, make_inputs(Path(tmp) / "warm.jsonl", 200), Path(tmp) / "warm.out", 8)
+            timed(hftui_runner, base, token, Path(tmp) / "warm.jsonl", Path(tmp) / "warm2.out", 8)
             rows = []
             for c in args.concurrency:
-                best = {"plain": float("inf"), "hftui": float("inf")}
+                wall = {"plain": float("inf"), "hftui": float("inf")}
+                cpu = dict(wall)
                 for r in range(args.repeat):
-                    for name, fn in (("plain", plain_loop), ("hftui", hftui_runner)):
+                    order = (("plain", plain_loop), ("hftui", hftui_runner))
+                    for name, fn in order if r % 2 == 0 else order[::-1]:
                         out = Path(tmp) / f"{name}-{c}-{r}.jsonl"
-                        wall, (ok, failed) = timed(fn, base, token, inp, out, c)
+                        w, cp, (ok, failed) = timed(fn, base, token, inp, out, c)
                         if ok != args.inputs:
                             print(f"warning: {name} c={c}: {ok} ok, {failed} failed", file=sys.stderr)
-                        best[name] = min(best[name], wall)
+                        wall[name] = min(wall[name], w)
+                        cpu[name] = min(cpu[name], cp)
                         out.unlink()
-                rows.append((c, best["plain"], best["hftui"]))
-            print(f"\n{args.inputs} inputs, {MODEL} ({TASK}) on the emulator (own process), best of {args.repeat}")
-            print(f"{'concurrency':>11} | {'plain s':>8} | {'plain/s':>8} | {'hftui s':>8} | {'hftui/s':>8} | {'ratio':>6}")
-            print("-" * 64)
-            for c, plain_s, hftui_s in rows:
-                ratio = hftui_s / plain_s
-                flag = "" if ratio <= 1.2 else "  > 1.2x"
-                print(f"{c:>11} | {plain_s:8.2f} | {args.inputs / plain_s:8.0f} | {hftui_s:8.2f} | "
-                      f"{args.inputs / hftui_s:8.0f} | {ratio:5.2f}x{flag}")
+                rows.append((c, wall, cpu))
+            print(f"\n{args.inputs} inputs, {MODEL} ({TASK}) on the emulator (own process), "
+                  f"best of {args.repeat}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+            print(f"{'concurrency':>11} | {'plain s':>7} | {'plain/s':>7} | {'hftui s':>7} | {'hftui/s':>7} | "
+                  f"{'wall ratio':>10} | {'client CPU s plain/hftui':>24} | {'CPU ratio':>9}")
+            print("-" * 104)
+            for c, wall, cpu in rows:
+                ratio = wall["hftui"] / wall["plain"]
+                flag = "" if ratio <= 1.2 else " >1.2"
+                print(f"{c:>11} | {wall['plain']:7.2f} | {args.inputs / wall['plain']:7.0f} | {wall['hftui']:7.2f} | "
+                      f"{args.inputs / wall['hftui']:7.0f} | {ratio:5.2f}x{flag:5} | "
+                      f"{cpu['plain']:11.2f} / {cpu['hftui']:<10.2f} | {cpu['hftui'] / cpu['plain']:8.2f}x")
 
         print("\nMemory of the hftui runner (child process, concurrency 32)")
         print(f"{'inputs':>8} | {'peak RSS MB':>11} | {'RSS growth MB':>13} | {'tracemalloc peak MB':>19} | {'wall s':>6}")
