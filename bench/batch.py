@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,31 +41,17 @@ TASK = "text-classification"
 # -- the emulator in its own process ------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_emulator() -> tuple[subprocess.Popen, str, str]:
-    from hftui.emulator.state import DEMO_TOKEN
-
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hftui.emulator", "--port", str(port), "--token-rate", "1000000"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"emulator exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc, base, DEMO_TOKEN
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("emulator did not start")
+    """``python -m hftui.emulator``: prints its base URL then its token; dies when our stdin pipe closes."""
+    proc = subprocess.Popen([sys.executable, "-m", "hftui.emulator", "--token-rate", "1000000"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            cwd=ROOT)
+    base = proc.stdout.readline().strip()
+    token = proc.stdout.readline().strip()
+    if not base.startswith("http"):
+        proc.kill()
+        raise SystemExit(f"emulator did not start: {base!r}")
+    return proc, base, token
 
 
 def make_inputs(path: Path, n: int) -> Path:
@@ -228,6 +213,7 @@ def main() -> None:
             print(f"{n:>8} | {m['rss_kb'] / 1024:11.1f} | {(m['rss_kb'] - m['rss_before_kb']) / 1024:13.1f} | "
                   f"{m['traced_peak'] / 2**20:19.2f} | {m['wall']:6.1f}")
     finally:
+        emulator.stdin.close()
         emulator.terminate()
         try:
             emulator.wait(5)
