@@ -41,6 +41,7 @@ class ModelSpec:
     too_big: bool = False
     extra_tags: tuple[str, ...] = ()
     summary: str = ""
+    max_total: int = 4096  # TGI's max input + new tokens
 
     @property
     def author(self) -> str:
@@ -64,6 +65,18 @@ class ModelSpec:
                 "task": task or self.mapping_task,
             })
         return out
+
+    @property
+    def tokenizer_mask(self) -> str | None:
+        """The Hub's ``mask_token``: set for any model whose tokenizer has one (BERT/BART/RoBERTa kin)."""
+        if self.mask_token:
+            return self.mask_token
+        name = self.id.lower()
+        if any(k in name for k in ("roberta", "bart", "xlm")):
+            return "<mask>"
+        if any(k in name for k in ("bert", "deberta", "tapas", "electra")):
+            return "[MASK]"
+        return None
 
     @property
     def mapping_task(self) -> str:
@@ -117,7 +130,7 @@ MODELS: tuple[ModelSpec, ...] = (
     # summarization
     _m("facebook/bart-large-cnn", "summarization", downloads=3_912_001, likes=1402, license="mit",
        params=406_290_432, summary="BART large fine-tuned on CNN / Daily Mail for summarization."),
-    _m("sshleifer/distilbart-cnn-12-6", "summarization", warm=False, downloads=612_330, likes=291,
+    _m("sshleifer/distilbart-cnn-12-6", "summarization", downloads=612_330, likes=291,
        summary="Distilled BART for CNN summarization."),
     # translation
     _m("Helsinki-NLP/opus-mt-en-fr", "translation", library="transformers", downloads=702_113, likes=64,
@@ -135,7 +148,8 @@ MODELS: tuple[ModelSpec, ...] = (
     # zero-shot-classification
     _m("facebook/bart-large-mnli", "zero-shot-classification", downloads=3_210_987, likes=1290, license="mit",
        params=407_344_133, summary="BART large fine-tuned on MultiNLI; the classic zero-shot classifier."),
-    _m("MoritzLaurer/deberta-v3-large-zeroshot-v2.0", "zero-shot-classification", downloads=201_334, likes=140,
+    _m("MoritzLaurer/deberta-v3-large-zeroshot-v2.0", "zero-shot-classification", warm=False, downloads=201_334,
+       likes=140,
        license="mit", summary="DeBERTa-v3 large for zero-shot classification."),
     _m("valhalla/distilbart-mnli-12-1", "zero-shot-classification", legacy_zero_shot=True, downloads=58_210,
        likes=52, summary="Distilled BART MNLI (answers the pre-2025 zero-shot shape)."),
@@ -241,6 +255,24 @@ MODELS: tuple[ModelSpec, ...] = (
        summary="TAPAS base fine-tuned on WikiTableQuestions."),
     _m("microsoft/tapex-base", "table-question-answering", warm=False, downloads=20_114, likes=40, license="mit",
        summary="TAPEX base table reasoning."),
+    # models seen in the recorded real exchanges (shared/fixtures/recorded)
+    _m("google/flan-t5-xxl", "text2text-generation", tgi=True, max_total=1512, downloads=266_006, likes=1235,
+       languages=("en", "fr", "ro", "de", "multilingual"), params=11_266_928_640, extra_tags=TGI,
+       compute="1-a10-g", summary="Flan-T5 XXL, served by TGI (text-generation payloads)."),
+    _m("CompVis/stable-diffusion-v1-4", "text-to-image", library="diffusers", license="creativeml-openrail-m",
+       downloads=600_221, likes=6800, compute="1-a10-g", summary="Stable Diffusion v1.4."),
+    _m("meta-llama/Meta-Llama-3-8B-Instruct", "text-generation", tgi=True, dict_mapping=True, gated="manual",
+       providers=((HF, "live", None, None), ("together", "live", "meta-llama/Meta-Llama-3-8B-Instruct-Turbo", None),
+                  ("fireworks-ai", "staging", "accounts/fireworks/models/llama-v3-8b-instruct", None)),
+       downloads=2_100_993, likes=3900, license="llama3", params=8_030_261_248, extra_tags=CHAT,
+       compute="1-a10-g", summary="Meta Llama 3 8B Instruct."),
+    _m("meta-llama/Meta-Llama-3-70B-Instruct", "text-generation", tgi=True, gated="manual",
+       downloads=301_118, likes=1500, license="llama3", params=70_553_706_496, extra_tags=CHAT,
+       compute="4-a100", summary="Meta Llama 3 70B Instruct."),
+    _m("HuggingFaceH4/zephyr-7b-beta", "text-generation", tgi=True, downloads=402_556, likes=1700, license="mit",
+       params=7_241_732_096, extra_tags=CHAT, compute="1-a10-g", summary="Zephyr 7B beta, a DPO-tuned Mistral."),
+    _m("distilbert/distilroberta-base", "fill-mask", mask_token="<mask>", downloads=1_403_220, likes=150,
+       params=82_170_969, summary="DistilRoBERTa base."),
     # not served anywhere / private
     _m("google-t5/t5-11b", "translation", providers=(), downloads=40_112, likes=60, too_big=True,
        summary="T5 11B (not served by any provider)."),
@@ -260,6 +292,7 @@ RENAMED: dict[str, str] = {
     "gpt2": "openai-community/gpt2",
     "distilbert-base-uncased": "distilbert/distilbert-base-uncased",
     "t5-base": "google-t5/t5-base",
+    "distilroberta-base": "distilbert/distilroberta-base",
 }
 
 
@@ -280,6 +313,9 @@ def tags_for(spec: ModelSpec) -> list[str]:
     elif spec.library == "sentence-transformers":
         tags += ["pytorch", "safetensors", "transformers"]
     tags.append(spec.pipeline_tag)
+    if spec.library == "sentence-transformers":
+        # embeddings models serve both pipelines on hf-inference, and say so in their tags
+        tags += [t for t in ("feature-extraction", "sentence-similarity") if t != spec.pipeline_tag]
     tags += list(spec.extra_tags)
     tags += list(spec.languages)
     tags.append(f"license:{spec.license}")

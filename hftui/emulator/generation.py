@@ -29,6 +29,9 @@ class GenError(Exception):
         self.status, self.message, self.extra = status, message, extra
 
     def response(self) -> web.Response:
+        if self.message.startswith("Failed to deserialize"):
+            # TGI (axum) answers body-deserialization failures in text/plain, not JSON
+            return web.Response(status=self.status, text=self.message, content_type="text/plain")
         return error(self.status, self.message, **self.extra)
 
 
@@ -80,7 +83,7 @@ def _sse_response(request: web.Request) -> web.StreamResponse:
 
 # ------------------------------------------------------------------- TGI
 
-def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool) -> dict:
+def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_total: int = MAX_TOTAL) -> dict:
     """Validate a TGI-style body and decide the tokens; raises GenError."""
     if not isinstance(body, dict):
         raise GenError(422, "Failed to deserialize the JSON body into the target type: expected an object")
@@ -100,8 +103,8 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool) -> dic
             raise GenError(400, "This model does not support streaming (plain transformers pipeline)")
     max_new = _max_tokens(params.get("max_new_tokens"))
     prompt_tokens = _count_tokens(prompt)
-    if prompt_tokens + max_new > MAX_TOTAL:
-        raise GenError(422, f"Input validation error: `inputs` tokens + `max_new_tokens` must be <= {MAX_TOTAL}. "
+    if prompt_tokens + max_new > max_total:
+        raise GenError(422, f"Input validation error: `inputs` tokens + `max_new_tokens` must be <= {max_total}. "
                             f"Given: {prompt_tokens} `inputs` tokens and {max_new} `max_new_tokens`",
                        error_type="validation")
     if body.get("stream") and params.get("decoder_input_details"):
@@ -188,9 +191,9 @@ async def stream_generation(request: web.Request, state: State, plan: dict, faul
 
 async def text_generation(request: web.Request, state: State, model_id: str, body: Any, *, tgi: bool,
                           fault: str | None, as_list: bool = True, force_stream: bool | None = None,
-                          headers: dict[str, str] | None = None) -> web.StreamResponse:
+                          headers: dict[str, str] | None = None, max_total: int = MAX_TOTAL) -> web.StreamResponse:
     try:
-        plan = plan_generation(state, model_id, body, tgi=tgi)
+        plan = plan_generation(state, model_id, body, tgi=tgi, max_total=max_total)
     except GenError as exc:
         return exc.response()
     stream = bool(body.get("stream")) if force_stream is None else force_stream
@@ -347,7 +350,10 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
                                "tool_calls": None, "reasoning": None}
     if plan["tool_calls"]:
         message["tool_calls"] = [{k: v for k, v in c.items() if k != "index"} for c in plan["tool_calls"]]
-    result = {"object": "chat.completion", **base,
-              "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": plan["finish"]}],
-              "usage": _usage(plan)}
+    choice: dict[str, Any] = {"index": 0, "message": message, "logprobs": None, "finish_reason": plan["finish"]}
+    result: dict[str, Any] = {"object": "chat.completion", **base, "choices": [choice], "usage": _usage(plan)}
+    if provider == "together":  # together.ai echoes a few extra fields
+        result["prompt"] = []
+        message["tool_calls"] = message["tool_calls"] or []
+        choice["seed"] = textgen.token_id(dumps(body)) * 7919
     return json_response(result, headers=headers)

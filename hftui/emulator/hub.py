@@ -97,8 +97,8 @@ def full_info(spec: ModelSpec, *, dict_mapping: bool | None = None) -> dict:
         "baseModels": None, "childrenModelCount": 0, "evalResults": None, "gguf": None, "resourceGroup": None,
         "inferenceProviderMapping": _mapping(spec, as_dict=spec.dict_mapping if dict_mapping is None else dict_mapping),
     }
-    if spec.mask_token:
-        info["mask_token"] = spec.mask_token
+    if spec.tokenizer_mask:
+        info["mask_token"] = spec.tokenizer_mask
     if spec.params:
         info["safetensors"] = {"parameters": {"F32" if spec.params < 1_000_000_000 else "BF16": spec.params},
                                "total": spec.params}

@@ -84,11 +84,11 @@ async def answer_task(request: web.Request, state: State, spec: ModelSpec, task:
         req = Request.decode(body, request.headers.get("Content-Type", ""))
     except BadInput as exc:
         return web.Response(status=exc.status, text=exc.message, content_type="text/plain")
-    if task == "text-generation":
+    if task == "text-generation" or (task == "text2text-generation" and spec.tgi):
         if req.json is None:
             return error(422, "Failed to deserialize the JSON body into the target type: expected a JSON object")
         return await generation.text_generation(request, state, spec.id, req.json, tgi=spec.tgi,
-                                                fault=request.get(FAULT_KEY),
+                                                fault=request.get(FAULT_KEY), max_total=spec.max_total,
                                                 headers={**compute_headers(spec, started), **(headers or {})})
     if task not in BINARY_TASKS and req.json is None:
         return error(400, "The request body must be JSON: {\"inputs\": ..., \"parameters\": {...}}")
@@ -165,10 +165,7 @@ async def hf_inference(request: web.Request) -> web.StreamResponse:
         body = await _json_or_none(request)
         return await generation.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
                                                 headers=compute_headers(spec, time.monotonic()))
-    task = task_override or spec.pipeline_tag
-    if task == "text-generation" and spec.is_chat is False and spec.pipeline_tag == "text-generation":
-        pass
-    return await answer_task(request, state, spec, task)
+    return await answer_task(request, state, spec, task_override or spec.pipeline_tag)
 
 
 async def legacy_pipeline(request: web.Request) -> web.StreamResponse:
