@@ -254,7 +254,9 @@ class BatchScreen(Screen):
             return self._invalid("Choose an input file (JSONL, one input per line).", "#batch-input")
         if not input_path.is_file():
             return self._invalid(f"No such file: {input_path}", "#batch-input")
-        output = value("#batch-output") or str(input_path.with_name(input_path.stem + ".results.jsonl"))
+        output = value("#batch-output")
+        if not output or output == self._auto_output:  # derived, maybe from a value typed a moment ago
+            output = str(input_path.with_name(input_path.stem + ".results.jsonl"))
         task = self.query_one("#batch-task", Select).value
         task = None if task is Select.NULL or not task else str(task)  # None: the endpoint's / model's own
         try:
