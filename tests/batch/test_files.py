@@ -89,3 +89,25 @@ def test_summary_exit_codes_and_text():
     assert Summary(target="t", output="o", stats=Stats(total=2, ok=1, skipped=1, skipped_failed=1)).exit_code == 1
     assert "ETA" in progress_line(Stats(total=10, ok=2, started=0.0), now=1.0)
     assert "took 1.0s" in progress_line(Stats(total=10, ok=10, started=0.0, finished=1.0))
+
+
+def test_tty_progress_redraws_one_line_and_plain_progress_prints_lines():
+    import io
+
+    from hftui.batch.progress import StderrProgress
+
+    stats = Stats(total=100, ok=40, failed=2, started=0.0)
+    tty = io.StringIO()
+    p = StderrProgress(tty, tty=True)
+    p.started(stats)
+    p.draw()
+    p.draw()
+    p.notice("hello")
+    text = tty.getvalue()
+    assert text.count("\r\x1b[2K") >= 3 and "█" in text and "42/100 done" in text and "2 failed" in text
+    assert "\nhello\n" in text.replace("\r\x1b[2K", "\n")
+    plain = io.StringIO()
+    p = StderrProgress(plain, tty=False)
+    p.started(stats)
+    p.draw()
+    assert "\r" not in plain.getvalue() and "progress: 42/100 done" in plain.getvalue()

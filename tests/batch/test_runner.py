@@ -164,3 +164,61 @@ async def test_every_input_exactly_once_at_any_concurrency(settings, token, tmp_
                                  input_path=inp, output_path=out, concurrency=concurrency)
     assert summary.stats.ok == 40
     assert lines_of(read_records(out)) == list(range(1, 41))
+
+
+async def test_pause_after_also_after_failures(settings, token, tmp_path, emulator):
+    ep = await find_endpoint(settings, token, ("paused",))
+    emulator.inject("500", path=r"^/_ep/", method="POST", times=1000)
+    inp = write_inputs(tmp_path / "in.jsonl", 6, task=ep.task)
+    out = tmp_path / "out.jsonl"
+    summary, _ = await run_batch(settings, token, target=ep.key, input_path=inp, output_path=out, pause_after=True)
+    assert summary.stats.failed == 6 and summary.exit_code == 1 and summary.paused
+    assert await endpoint_state(settings, token, ep.namespace, ep.name) == "paused"
+
+
+async def test_stop_while_waiting_for_the_endpoint_still_pauses(settings, token, tmp_path):
+    from hftui.batch.runner import BatchConfig, BatchListener, BatchRunner
+    from hftui.client import HFClient
+
+    ep = await find_endpoint(settings, token, ("paused",))
+    inp = write_inputs(tmp_path / "in.jsonl", 5, task=ep.task)
+
+    class StopWhenInitializing(BatchListener):
+        runner = None
+
+        def endpoint_state(self, endpoint):
+            if endpoint.raw_state == "initializing":
+                self.runner.stop()
+
+    listener = StopWhenInitializing()
+    async with HFClient(settings, token) as hf:
+        runner = BatchRunner(hf, BatchConfig(target=ep.key, input_path=inp, output_path=tmp_path / "out.jsonl",
+                                             pause_after=True, poll_interval=0.05), listener)
+        listener.runner = runner
+        summary = await runner.run()
+    assert summary.interrupted and summary.exit_code == 130 and summary.paused
+    assert summary.stats.done == 0 and not (tmp_path / "out.jsonl").exists()
+    assert await endpoint_state(settings, token, ep.namespace, ep.name) == "paused"
+
+
+async def test_timeout_per_request_is_recorded(settings, token, tmp_path, emulator):
+    emulator.inject("slow:3", path="hf-inference/models/", times=1)
+    inp = write_inputs(tmp_path / "in.jsonl", 3)
+    out = tmp_path / "out.jsonl"
+    summary, _ = await run_batch(settings, token, target=WARM_CLASSIFIER, task="text-classification",
+                                 input_path=inp, output_path=out, timeout=0.5, concurrency=1)
+    errors = [r for r in read_records(out) if "error" in r]
+    assert len(errors) == 1 and errors[0]["error"]["type"] == "Timeout"
+    assert summary.stats.ok == 2
+
+
+async def test_parameters_are_sent_and_a_line_can_override_them(settings, token, tmp_path):
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"inputs": "nice one"}\n{"inputs": "nice two", "parameters": {"top_k": 1}}\n')
+    out = tmp_path / "out.jsonl"
+    summary, _ = await run_batch(settings, token, target=WARM_CLASSIFIER, task="text-classification",
+                                 input_path=inp, output_path=out, parameters={"top_k": 2})
+    assert summary.exit_code == 0, summary.lines()
+    by_line = {r["line"]: r for r in read_records(out)}
+    assert len(by_line[1]["result"]) == 2 and len(by_line[2]["result"]) == 1
+    assert by_line[2]["input"]["parameters"] == {"top_k": 1}  # the input is echoed as given
