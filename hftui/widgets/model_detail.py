@@ -51,8 +51,9 @@ class ModelDetail(VerticalScroll):
     DEFAULT_CSS = """
     ModelDetail { padding: 0 1; }
     ModelDetail > #detail-title { text-style: bold; }
-    ModelDetail > #detail-card { margin: 1 0 0 0; padding: 0; }
-    ModelDetail > #detail-card-title { color: $text-muted; margin-top: 1; }
+    ModelDetail > #detail-card { margin: 0; padding: 0; }
+    ModelDetail > #detail-card-title { color: $text-muted; margin-top: 1; border-top: solid $primary 30%; }
+    ModelDetail #detail-card MarkdownH1 { margin: 1 0 0 0; content-align: left top; }
     """
 
     can_focus = True

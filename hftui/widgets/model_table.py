@@ -104,7 +104,7 @@ class ModelTable(DataTable):
             return
         # Leave room for the vertical scrollbar even before it shows, so no horizontal one ever appears.
         available = (self.scrollable_content_region.width or self.size.width) - 2
-        task_width = 24 if available >= 110 else 18 if available >= 70 else 14
+        task_width = 24 if available >= 110 else 18 if available >= 90 else 14
         padding = 2 * self.cell_padding * len(COLUMNS)
         model_width = max(14, available - padding - task_width - sum(FIXED_WIDTHS.values()) - 1)
         for key, width in (("task", task_width), ("model", model_width)):
