@@ -190,13 +190,19 @@ class Summary:
 
     def lines(self) -> list[str]:
         s = self.stats
-        head = "Interrupted" if self.interrupted else ("Stopped" if self.fatal else "Finished")
-        out = [f"{head}: {s.ok} ok · {s.failed} failed this run"
-               + (f" · {s.skipped} already in output" if s.skipped else "")
-               + f" · {s.remaining} not run" * bool(s.remaining and (self.interrupted or self.fatal))
-               + f" (of {s.total} inputs)"]
+        out = []
         if self.fatal:
             out.append(f"Error: {self.fatal}")
+        if s.total or s.started is not None:
+            head = "Interrupted" if self.interrupted else ("Stopped" if self.fatal else "Finished")
+            counts = f"{head}: {s.ok} ok · {s.failed} failed this run"
+            if s.skipped:
+                counts += f" · {s.skipped} already in output"
+            if s.remaining and (self.interrupted or self.fatal):
+                counts += f" · {s.remaining} not run"
+            out.insert(0, counts + f" (of {s.total} inputs)")
+        elif self.interrupted:
+            out.insert(0, "Interrupted before any input was sent.")
         if s.done:
             wall = s.elapsed()
             out.append(f"Latency p50 {fmt_ms(s.latency.percentile(50))} · p95 {fmt_ms(s.latency.percentile(95))}"
@@ -217,5 +223,6 @@ class Summary:
             out.append("Endpoint paused.")
         if self.pause_error:
             out.append(f"Could not pause the endpoint: {self.pause_error}")
-        out.append(f"Output: {self.output}")
+        if s.total or s.started is not None:
+            out.append(f"Output: {self.output}")
         return out
