@@ -72,6 +72,8 @@ class EmulatorHandle:
         self._stop: Any = None
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        self._lazy = False
+        self._wake: Any = None  # (reader, writer) socketpair that ends a lazy wait early
 
     def __repr__(self) -> str:
         return f"EmulatorHandle(base_url={self.base_url!r})"
@@ -83,7 +85,10 @@ class EmulatorHandle:
         loop = self._loop
         asyncio.set_event_loop(loop)
         try:
-            loop.run_until_complete(self._serve())
+            if self._lazy:
+                self._wait_for_first_use()
+            if not self._closed:
+                loop.run_until_complete(self._serve())
         except BaseException as exc:  # noqa: BLE001 - reported through .error
             self.error = exc
             self._ready.set()
@@ -98,6 +103,27 @@ class EmulatorHandle:
                 loop.run_until_complete(loop.shutdown_asyncgens())
             finally:
                 loop.close()
+
+    def _wait_for_first_use(self) -> None:
+        """Lazy mode: import and start aiohttp only once a client connects (or someone asks).
+
+        ``hftui --demo`` shows its first frame before it ever talks to the emulator, so
+        the server's imports stay off the start-up path (they would hold the GIL).
+        """
+        import select
+
+        reader = self._wake[0]
+        while not self._closed:
+            ready, _, _ = select.select([self._sock, reader], [], [])
+            if self._sock in ready or reader in ready:
+                return
+
+    def _wake_up(self) -> None:
+        if self._wake is not None:
+            try:
+                self._wake[1].send(b"x")
+            except OSError:
+                pass
 
     async def _serve(self) -> None:
         from aiohttp import web
@@ -116,6 +142,7 @@ class EmulatorHandle:
             await runner.cleanup()
 
     def wait_ready(self, timeout: float = 10.0) -> None:
+        self._wake_up()
         self._ready.wait(timeout)
         if self.error is not None:
             raise RuntimeError(f"emulator failed to start: {self.error!r}")
@@ -136,12 +163,14 @@ class EmulatorHandle:
             loop.call_soon_threadsafe(_finish)
         except RuntimeError:
             pass  # loop already closed
+        self._wake_up()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
-        try:
-            self._sock.close()
-        except OSError:
-            pass
+        for sock in (self._sock, *(self._wake or ())):
+            try:
+                sock.close()
+            except OSError:
+                pass
 
     def __enter__(self) -> "EmulatorHandle":
         return self
@@ -191,11 +220,12 @@ class EmulatorHandle:
 
 
 def start_background(*, seed: int = 0, speed: float = 1.0, token_rate: float | None = None, port: int = 0,
-                     host: str = "127.0.0.1") -> EmulatorHandle:
+                     host: str = "127.0.0.1", lazy: bool = False) -> EmulatorHandle:
     """Start an emulator on ``host:port`` (0 = ephemeral) in a daemon thread.
 
     The socket is bound and listening before this returns, so ``base_url`` is
-    usable at once (early connections wait in the backlog).
+    usable at once (early connections wait in the backlog). ``lazy``: the HTTP
+    server is imported and started only when the first connection arrives.
     """
     import asyncio
     import socket
@@ -218,6 +248,9 @@ def start_background(*, seed: int = 0, speed: float = 1.0, token_rate: float | N
     state = State(seed=seed, speed=float(speed) if speed and speed > 0 else 1.0,
                   token_rate=float(token_rate) if token_rate else 40.0, base_url=base_url)
     handle = EmulatorHandle(state, sock, base_url)
+    if lazy:
+        handle._lazy = True
+        handle._wake = socket.socketpair()
     handle._loop = asyncio.new_event_loop()
     handle._stop = handle._loop.create_future()
     handle._thread = threading.Thread(target=handle._run, name="hftui-emulator", daemon=True)
