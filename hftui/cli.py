@@ -114,7 +114,7 @@ def run_app(args, settings) -> int:
     if args.demo:
         from hftui.emulator import start_background
 
-        emulator = start_background(seed=args.seed, speed=args.speed)
+        emulator = start_background(seed=args.seed, speed=args.speed, lazy=True)
         settings = settings.with_base_url(emulator.base_url)
         token = ResolvedToken(Secret(emulator.token), "demo")
     else:
