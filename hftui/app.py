@@ -141,8 +141,8 @@ class HFTUIApp(App[int]):
         if self._token is None:
             self._show_login(None)
             return
-        await self._open_client(self._token.token, self._token.source)
-        self._check_token()
+        # The client (httpx2) is imported and opened after the first frame: start-up stays fast.
+        self.call_after_refresh(self._check_token)
 
     async def on_unmount(self) -> None:
         await self._close_client()
@@ -167,6 +167,8 @@ class HFTUIApp(App[int]):
     async def _check_token(self) -> None:
         from hftui.client import AuthError, HFError
 
+        if self.client is None:
+            await self._open_client(self._token.token, self._token.source)
         try:
             self.whoami = await self.client.hub.whoami()
         except AuthError as exc:
