@@ -28,19 +28,25 @@ Per request, with the header ``X-Emulator-Fault: <kind>`` or the query
 parameter ``emulator_fault=<kind>``, or armed from Python with
 ``handle.inject(kind, path=regex, method=..., times=n)``:
 
-=============  ===============================================================
-``401``        401 ``{"error": "Invalid credentials in Authorization header"}``
-``403``        403 missing-permission error (``X-Error-Message``)
-``404``        404 (Hub paths add ``X-Error-Code: RepoNotFound``)
-``429[:N]``    429 with ``Retry-After: N`` (default 2; Hub paths add ``ratelimit`` r=0)
-``503[:N]``    503 ``{"error": "Model X is currently loading", "estimated_time": N}`` (default 20)
-``500``        500 ``{"error": "Internal Server Error"}``
-``cut``        streams: about half the SSE events, then the connection is dropped;
-               other responses: half the body (Content-Length announces all), then dropped
-``malformed``  200 with an invalid JSON body
-``slow[:N]``   the first byte comes after N seconds (default 5), then the normal answer
-``html``       502 with an HTML error page (``text/html``)
-=============  ===============================================================
+- ``401``: 401 ``{"error": "Invalid credentials in Authorization header"}``
+- ``402``: 402 credits exhausted (``{"error": ...}``)
+- ``403``: 403 missing-permission error (with ``X-Error-Message``)
+- ``404``: 404 (Hub paths add ``X-Error-Code: RepoNotFound``)
+- ``429[:N]``: 429 with ``Retry-After: N`` (default 2; Hub paths add ``ratelimit`` with r=0)
+- ``503[:N]``: 503 ``{"error": "Model X is currently loading", "estimated_time": N}`` (default 20)
+- ``500``: 500 ``{"error": "Internal Server Error"}``
+- ``cut``: streams send about half their SSE events, then the connection is dropped;
+  other responses send half the body (Content-Length announces all), then drop
+- ``stream_error``: streams send about half their events, then an in-stream error
+  (TGI: ``data:{"error": "...", "error_type": "generation"}``; chat:
+  ``data: {"error": {"message": ..., "http_status_code": 424}}`` then ``[DONE]``);
+  other responses: 424 ``{"error": ..., "error_type": "generation"}``
+- ``malformed``: 200 with an invalid JSON body
+- ``slow[:N]``: the first byte comes after N seconds (default 5), then the normal answer
+- ``html``: 502 with an HTML error page (``text/html``)
+
+The retired api-inference host's paths (``/models/{id}``, ``/pipeline/{task}/{id}``)
+answer 410 with the retirement message.
 
 Cold models (``warm=False`` in the catalog) answer 503 loading on hf-inference
 until loaded; ``x-wait-for-model: true`` holds the request until they are.

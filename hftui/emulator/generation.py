@@ -21,6 +21,7 @@ TGI_ONLY = ("watermark", "stop", "details", "decoder_input_details", "best_of", 
             "adapter_id", "truncate", "frequency_penalty")
 MAX_TOTAL = 4096
 SYSTEM_FINGERPRINT = "3.2.1-native"
+GENERATION_ERROR = "Request failed during generation: Server error: CUDA out of memory. Tried to allocate 2.00 GiB"
 
 
 class GenError(Exception):
@@ -169,10 +170,15 @@ async def stream_generation(request: web.Request, state: State, plan: dict, faul
     await resp.prepare(request)
     pacer = Pacer(state.token_rate)
     toks = plan["tokens"]
-    cut_at = max(1, len(toks) // 2) if fault == "cut" else None
+    cut_at = max(1, len(toks) // 2) if fault in ("cut", "stream_error") else None
     text = ""
     for i, tok in enumerate(toks, start=1):
         if cut_at is not None and i > cut_at:
+            if fault == "stream_error":
+                await resp.write(b"data:" + dumps({"error": GENERATION_ERROR, "error_type": "generation"}).encode()
+                                 + b"\n\n")
+                await resp.write_eof()
+                return resp
             return await _cut(request, resp)
         await pacer.tick()
         text += tok
@@ -311,7 +317,7 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
         await resp.prepare(request)
         pacer = Pacer(state.token_rate)
         toks = plan["tokens"]
-        cut_at = max(1, len(toks) // 2) if fault == "cut" else None
+        cut_at = max(1, len(toks) // 2) if fault in ("cut", "stream_error") else None
 
         async def send(obj: dict | str) -> None:
             data = obj if isinstance(obj, str) else dumps(obj)
@@ -319,6 +325,11 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
 
         for i, tok in enumerate(toks, start=1):
             if cut_at is not None and i > cut_at:
+                if fault == "stream_error":
+                    await send({"error": {"message": GENERATION_ERROR, "http_status_code": 424}})
+                    await send("[DONE]")
+                    await resp.write_eof()
+                    return resp
                 return await _cut(request, resp)
             await pacer.tick()
             last = i == len(toks) and not plan["tool_calls"]

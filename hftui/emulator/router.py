@@ -99,6 +99,9 @@ async def answer_task(request: web.Request, state: State, spec: ModelSpec, task:
     if task == "text-to-image":
         await asyncio.sleep(min(0.5, 0.05 * max(1.0, 40.0 / max(state.token_rate, 1.0))))
     hdrs = {**compute_headers(spec, started, len(body)), **(headers or {})}
+    if state.seen_before(request.path, body) and (request.headers.get("x-use-cache") or "").lower() not in (
+            "false", "0", "no"):
+        hdrs["x-compute-type"] = "cache"  # an identical earlier request: served from the cache
     return task_response(result, hdrs)
 
 

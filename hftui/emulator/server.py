@@ -9,6 +9,7 @@ import re
 from aiohttp import web
 
 from hftui.emulator import hub, router
+from hftui.emulator.generation import GENERATION_ERROR
 from hftui.emulator.state import State, parse_fault
 from hftui.emulator.webutil import FAULT_KEY, STATE_KEY, error, json_response
 
@@ -32,6 +33,9 @@ def fault_response(kind: str, arg: float | None, request: web.Request) -> web.St
     if kind == "401":
         message = "Invalid credentials in Authorization header"
         return error(401, message, {"X-Error-Message": message})
+    if kind == "402":
+        return error(402, "You have exceeded your monthly included credits for Inference Providers. "
+                          "Subscribe to PRO to get 20x more monthly included credits.")
     if kind == "403":
         message = ("This authentication method does not have sufficient permissions to call Inference "
                    "Providers on behalf of user demo-user" if not hub else "Access to this resource is disabled.")
@@ -98,9 +102,21 @@ async def fault_middleware(request: web.Request, handler):
         return json_response({"error": f"Internal emulator error: {type(exc).__name__}"}, 500)
     if request.path.startswith("/api/") and not resp.prepared and "ratelimit" not in resp.headers:
         resp.headers.update(state.ratelimit_headers())
+    if kind == "stream_error" and isinstance(resp, web.Response) and not resp.prepared and resp.status < 400:
+        # not a stream: the same failure as a plain TGI error answer
+        return error(424, GENERATION_ERROR, error_type="generation")
     if kind == "cut" and isinstance(resp, web.Response) and not resp.prepared:
         return await _cut_response(request, resp)
     return resp
+
+
+LEGACY_GONE = ("https://api-inference.huggingface.co is no longer supported. "
+               "Please use https://router.huggingface.co/hf-inference instead.")
+
+
+async def legacy_gone(request: web.Request) -> web.Response:
+    """The retired api-inference host's paths (``/models/{id}``, ``/pipeline/{task}/{id}``): 410 Gone."""
+    return error(410, LEGACY_GONE)
 
 
 async def not_found(request: web.Request) -> web.Response:
@@ -115,6 +131,8 @@ def build_app(state: State) -> web.Application:
     hub.setup(app)
     router.setup(app)
     endpoints.setup(app)
+    app.router.add_route("*", "/models/{tail:.+}", legacy_gone)
+    app.router.add_route("*", "/pipeline/{tail:.+}", legacy_gone)
     app.router.add_route("*", "/{tail:.*}", not_found)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import time
@@ -19,7 +20,7 @@ DEMO_TOKEN = "hf_hftuiDemoToken0000000000000000000"
 USER = "demo-user"
 ORGS = ("acme-ml", "demo-lab")
 
-FAULT_KINDS = ("401", "403", "404", "429", "503", "500", "cut", "malformed", "slow", "html")
+FAULT_KINDS = ("401", "402", "403", "404", "429", "503", "500", "cut", "malformed", "slow", "html", "stream_error")
 
 
 def rfc3339(ts: float, *, nanos: bool = True) -> str:
@@ -70,6 +71,7 @@ class State:
     faults: list[ArmedFault] = field(default_factory=list)
     # model id -> real monotonic time at which it is loaded (cold start)
     loading: dict[str, float] = field(default_factory=dict)
+    cache_keys: set = field(default_factory=set)
     hub_requests: int = 0
     hub_window_start: float = field(default_factory=time.monotonic)
 
@@ -106,6 +108,17 @@ class State:
                     self.faults.remove(fault)
                 return fault.kind, fault.arg
         return None
+
+    # ---- response cache (only reported through x-compute-type: cache)
+    def seen_before(self, path: str, body: bytes) -> bool:
+        key = hashlib.blake2b(path.encode() + b"\x00" + body, digest_size=16).digest()
+        with self.lock:
+            if key in self.cache_keys:
+                return True
+            if len(self.cache_keys) > 10_000:
+                self.cache_keys.clear()
+            self.cache_keys.add(key)
+        return False
 
     # ---- cold models
     def loading_remaining(self, spec: ModelSpec) -> float | None:

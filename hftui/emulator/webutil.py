@@ -17,8 +17,12 @@ def state_of(request: web.Request) -> State:
     return request.app[STATE_KEY]
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    # one shared encoder: json.dumps with options builds a new one per call
+    return _ENCODER.encode(value)
 
 
 def json_response(value: Any, status: int = 200, headers: dict | None = None) -> web.Response:

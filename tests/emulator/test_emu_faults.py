@@ -135,3 +135,42 @@ def test_garbage_never_crashes(client, body):
         r = client.post(url, content=body, headers={"Content-Type": "application/json"})
         assert 400 <= r.status_code < 500, (url, body, r.status_code, r.text)
     assert client.get("/api/whoami-v2").status_code == 200
+
+
+def test_402_credits(client):
+    r = client.post(MASK_URL, json=MASK_BODY, headers={"X-Emulator-Fault": "402"})
+    assert r.status_code == 402 and "credits" in r.json()["error"]
+
+
+def test_stream_error_tgi(client):
+    with client.stream("POST", "/hf-inference/models/openai-community/gpt2",
+                       json={"inputs": "x", "stream": True, "parameters": {"max_new_tokens": 10}},
+                       headers={"X-Emulator-Fault": "stream_error"}) as r:
+        events = [json.loads(line[5:]) for line in r.iter_lines() if line.startswith("data:")]
+    assert r.status_code == 200
+    assert 1 <= len(events) - 1 < 10 and all("token" in e for e in events[:-1])
+    assert events[-1]["error_type"] == "generation" and events[-1]["error"]
+
+
+def test_stream_error_chat(client):
+    with client.stream("POST", "/v1/chat/completions",
+                       json={"model": "Qwen/Qwen2.5-7B-Instruct", "stream": True, "max_tokens": 10,
+                             "messages": [{"role": "user", "content": "hi"}]},
+                       headers={"X-Emulator-Fault": "stream_error"}) as r:
+        payloads = [line[5:].strip() for line in r.iter_lines() if line.startswith("data:")]
+    assert payloads[-1] == "[DONE]"
+    err = json.loads(payloads[-2])["error"]
+    assert err["message"] and err["http_status_code"] == 424
+    assert all("choices" in json.loads(p) for p in payloads[:-2])
+
+
+def test_stream_error_on_a_plain_call(client):
+    r = client.post("/hf-inference/models/openai-community/gpt2", json={"inputs": "x"},
+                    headers={"X-Emulator-Fault": "stream_error"})
+    assert r.status_code == 424 and r.json()["error_type"] == "generation"
+
+
+def test_legacy_host_paths_are_gone(client):
+    for url in ("/models/google-bert/bert-base-uncased", "/pipeline/feature-extraction/BAAI/bge-small-en-v1.5"):
+        r = client.post(url, json=MASK_BODY)
+        assert r.status_code == 410 and "router.huggingface.co" in r.json()["error"]

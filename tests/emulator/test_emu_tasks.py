@@ -269,3 +269,12 @@ def test_bad_json_is_a_clean_error(client):
     assert r.status_code == 422
     r = client.post("/hf-inference/models/google-bert/bert-base-uncased", json={"inputs": 42})
     assert r.status_code == 422 and "error" in r.json()
+
+
+def test_identical_requests_report_the_cache(client):
+    body = {"inputs": "Cache me [MASK]."}
+    first = post(client, "google-bert/bert-base-uncased", body)
+    again = post(client, "google-bert/bert-base-uncased", body)
+    fresh = post(client, "google-bert/bert-base-uncased", body, headers={"x-use-cache": "false"})
+    assert first.headers["x-compute-type"] == "cpu" and again.headers["x-compute-type"] == "cache"
+    assert fresh.headers["x-compute-type"] == "cpu" and first.json() == again.json() == fresh.json()
