@@ -57,3 +57,26 @@ def test_running_emulator_loads_no_textual_no_client():
             "assert not bad, bad")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lazy_start_defers_the_server_until_first_use():
+    code = ("import sys, time, httpx2; from hftui.emulator import start_background; "
+            "h = start_background(lazy=True); time.sleep(0.3); "
+            "assert 'aiohttp' not in sys.modules, 'server imported before first use'; "
+            "r = httpx2.get(h.base_url + '/api/whoami-v2', headers={'Authorization': 'Bearer ' + h.token}); "
+            "assert r.status_code == 200, r.status_code; assert 'aiohttp' in sys.modules; "
+            "h.close(); h.close()")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lazy_handle_helpers_start_the_server_and_close_without_use():
+    from hftui.emulator import start_background
+
+    unused = start_background(lazy=True)
+    unused.close()  # never started: closes at once
+    handle = start_background(lazy=True, speed=50)
+    try:
+        assert handle.endpoint("demo-user", "gpt2-demo")["status"]["state"] == "running"
+    finally:
+        handle.close()
