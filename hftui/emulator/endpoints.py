@@ -466,6 +466,27 @@ def _log_request(request: web.Request, state: State, ns: str, name: str, status:
                                            f"/{(request.match_info.get('tail') or '').strip('/')} {status} {ms}ms")
 
 
+def _tokenize(body: Any) -> web.Response:
+    """TGI ``/tokenize``: the pieces of ``inputs`` with their character offsets."""
+    import re
+
+    from hftui.emulator.textgen import token_id
+
+    if not isinstance(body, dict) or not isinstance(body.get("inputs"), str):
+        return web.Response(status=422, text="Failed to deserialize the JSON body into the target type: "
+                                             "missing field `inputs`", content_type="text/plain")
+    return json_response([{"id": token_id(m.group(0)), "text": m.group(0), "start": m.start(), "stop": m.end()}
+                          for m in re.finditer(r"\s?\w+|\s?[^\w\s]", body["inputs"])])
+
+
+def _prometheus(data: dict) -> str:
+    name = data["name"]
+    return ("# HELP tgi_request_count Total number of requests\n# TYPE tgi_request_count counter\n"
+            f'tgi_request_count{{endpoint="{name}"}} 42\n'
+            "# HELP tgi_queue_size Current queue size\n# TYPE tgi_queue_size gauge\n"
+            f'tgi_queue_size{{endpoint="{name}"}} 0\n')
+
+
 def tgi_info(data: dict) -> dict:
     repo = data["model"]["repository"]
     return {"model_id": repo, "model_sha": data["model"].get("revision"),
@@ -511,6 +532,12 @@ async def deployed(request: web.Request) -> web.StreamResponse:
     elif request.method == "POST" and tail in ("/v1/chat/completions", "/chat/completions"):
         echo = body.get("model") if isinstance(body, dict) and body.get("model") not in (None, "tgi") else spec.id
         resp = await generation.chat_completion(request, state, spec.id, body, fault=fault, echo_model=echo)
+    elif request.method == "POST" and tail in ("/v1/completions", "/completions"):
+        resp = await generation.completion(request, state, spec.id, body, fault=fault)
+    elif request.method == "POST" and tail == "/tokenize" and not openai_only:
+        resp = _tokenize(body)
+    elif request.method == "GET" and tail == "/metrics":
+        resp = web.Response(text=_prometheus(data), content_type="text/plain")
     elif request.method == "POST" and tail in ("/generate", "/generate_stream") and not openai_only:
         if not isinstance(body, dict):
             return error(422, "Failed to deserialize the JSON body into the target type")

@@ -368,3 +368,43 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
         message["tool_calls"] = message["tool_calls"] or []
         choice["seed"] = textgen.token_id(dumps(body)) * 7919
     return json_response(result, headers=headers)
+
+
+# ------------------------------------------------------ OpenAI completions
+
+async def completion(request: web.Request, state: State, model_id: str, body: Any, *,
+                     fault: str | None) -> web.StreamResponse:
+    """``POST /v1/completions`` (TGI, vLLM): a prompt in, ``text_completion`` objects out."""
+    if not isinstance(body, dict) or not isinstance(body.get("prompt"), (str, list)):
+        return GenError(422, "Failed to deserialize the JSON body into the target type: missing field `prompt`").response()
+    prompt = body["prompt"] if isinstance(body["prompt"], str) else " ".join(map(str, body["prompt"]))
+    tgi_body = {"inputs": prompt, "parameters": {"max_new_tokens": body.get("max_tokens", 16),
+                                                 "stop": body.get("stop"), "seed": body.get("seed")}}
+    try:
+        plan = plan_generation(state, model_id, tgi_body, tgi=True)
+    except GenError as exc:
+        return exc.response()
+    finish = "stop" if plan["finish"] == "stop_sequence" else "length"
+    base = {"id": "", "object": "text_completion", "created": int(state.vnow()), "model": model_id,
+            "system_fingerprint": SYSTEM_FINGERPRINT}
+    usage = {"prompt_tokens": plan["prompt_tokens"], "completion_tokens": len(plan["tokens"]),
+             "total_tokens": plan["prompt_tokens"] + len(plan["tokens"])}
+    if not body.get("stream"):
+        await _pace_all(state, len(plan["tokens"]))
+        return json_response({**base, "choices": [{"index": 0, "text": "".join(plan["tokens"]), "logprobs": None,
+                                                   "finish_reason": finish}], "usage": usage})
+    resp = _sse_response(request)
+    await resp.prepare(request)
+    pacer = Pacer(state.token_rate)
+    toks = plan["tokens"]
+    cut_at = max(1, len(toks) // 2) if fault == "cut" else None
+    for i, tok in enumerate(toks, start=1):
+        if cut_at is not None and i > cut_at:
+            return await _cut(request, resp)
+        await pacer.tick()
+        chunk = {**base, "choices": [{"index": 0, "text": tok, "logprobs": None,
+                                      "finish_reason": finish if i == len(toks) else None}]}
+        await resp.write(b"data: " + dumps(chunk).encode() + b"\n\n")
+    await resp.write(b"data: [DONE]\n\n")
+    await resp.write_eof()
+    return resp

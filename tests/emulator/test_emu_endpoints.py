@@ -249,3 +249,31 @@ def test_handle_helpers(emulator):
     assert emulator.endpoint("acme-ml", "nope") is None
     with pytest.raises(ValueError):
         emulator.set_state("acme-ml", "acme-summarizer", "bogus")
+
+
+def test_deployed_endpoint_openai_completions_tokenize_metrics(emulator, client, sse_data):
+    url = client.get(f"/v2/endpoint/{NS}/gpt2-demo").json()["status"]["url"]
+    auth = {"Authorization": f"Bearer {emulator.token}"}
+    out = httpx2.post(url + "/v1/completions", json={"model": "tgi", "prompt": "Hello", "max_tokens": 5},
+                      headers=auth).json()
+    assert out["object"] == "text_completion" and out["usage"]["completion_tokens"] == 5
+    stream = httpx2.post(url + "/v1/completions", json={"prompt": "Hello", "max_tokens": 5, "stream": True},
+                         headers=auth).text
+    payloads = sse_data(stream)
+    assert payloads[-1] == "[DONE]"
+    assert "".join(json.loads(p)["choices"][0]["text"] for p in payloads[:-1]) == out["choices"][0]["text"]
+    pieces = httpx2.post(url + "/tokenize", json={"inputs": "Hello, world"}, headers=auth).json()
+    assert "".join(p["text"] for p in pieces) == "Hello, world"
+    assert all("Hello, world"[p["start"]:p["stop"]] == p["text"] for p in pieces)
+    assert "tgi_request_count" in httpx2.get(url + "/metrics", headers=auth).text
+
+
+def test_vllm_endpoint_serves_openai_routes_only(emulator, client):
+    emulator.set_state("acme-ml", "acme-qwen", "running")
+    url = client.get("/v2/endpoint/acme-ml/acme-qwen").json()["status"]["url"]
+    auth = {"Authorization": f"Bearer {emulator.token}"}
+    chat = httpx2.post(url + "/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]},
+                       headers=auth)
+    assert chat.status_code == 200 and chat.json()["choices"][0]["message"]["content"]
+    assert httpx2.post(url + "/generate", json={"inputs": "hi"}, headers=auth).status_code == 404
+    assert httpx2.get(url + "/v1/models", headers=auth).json()["data"][0]["id"] == "Qwen/Qwen2.5-7B-Instruct"
