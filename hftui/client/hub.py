@@ -159,16 +159,9 @@ class HubAPI:
 
     async def model_card(self, model_id: str, *, max_bytes: int = 200_000) -> str:
         url = f"{self._base}/{repo_path(model_id)}/raw/main/README.md"
-        c = self._c
         try:
-            async with c.stream("GET", url, service="hub-repo") as response:
-                parts: list[bytes] = []
-                size = 0
-                async for chunk in c.http.aiter_bytes(response):
-                    parts.append(chunk)
-                    size += len(chunk)
-                    if size >= max_bytes:
-                        break
+            # Renamed repos redirect here too; the body is bounded by Settings.max_body_bytes.
+            response = await self._c.request("GET", url, service="hub-repo", follow_same_host=True)
         except NotFound:
             return ""
-        return b"".join(parts)[:max_bytes].decode("utf-8", "replace")
+        return response.content[:max_bytes].decode("utf-8", "replace")

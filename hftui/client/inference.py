@@ -90,7 +90,7 @@ from hftui.client.results import (
 if TYPE_CHECKING:
     from hftui.client.core import HFClient
 
-__all__ = ["TASKS", "BINARY_TASKS", "InferenceAPI", "RawRequest", "result_to_json"]
+__all__ = ["TASKS", "BINARY_TASKS", "InferenceAPI", "RawRequest", "build_request", "chat_url", "result_to_json"]
 
 BINARY_TASKS = frozenset(("image-classification", "object-detection", "image-to-text",
                           "automatic-speech-recognition"))
@@ -168,6 +168,37 @@ def _as_bytes(value: Any, what: str) -> bytes:
         except (binascii.Error, ValueError):
             pass
     raise BadRequest(f"{what}: expected the file's bytes, base64, or a path")
+
+
+def build_request(record: dict, settings: Any) -> dict | None:
+    """The request a saved run (``hftui.tasks.record``) sends, for export.
+
+    Returns ``{method, url, headers, json, auth, stream, accept_image}``
+    (headers without the token; ``auth`` = send ``Authorization``), or None
+    for binary tasks, whose file input the exporter handles itself.
+    """
+    task = record.get("task")
+    if task == "conversational":
+        task = "chat-completion"
+    if task in BINARY_TASKS or task not in TASKS:
+        return None
+    t = record.get("target") or {}
+    target = Target(kind=str(t.get("kind") or "model"), model=t.get("model"), url=t.get("url"),
+                    provider=t.get("provider"), send_token=t.get("send_token", True) is not False)
+    opts = record.get("options") or {}
+    options = CallOptions(wait_for_model=bool(opts.get("wait_for_model")), use_cache=opts.get("use_cache") is not False,
+                          bill_to=opts.get("bill_to") or None)
+    stream = task in ("text-generation", "chat-completion") and opts.get("stream", True) is not False
+
+    class _Settings:
+        pass
+
+    holder = _Settings()
+    holder.settings = settings  # type: ignore[attr-defined]
+    req = InferenceAPI(holder).build(task, target, dict(record.get("inputs") or {}),  # type: ignore[arg-type]
+                                     record.get("parameters"), options, stream=stream)
+    return {"method": req.method, "url": req.url, "headers": dict(req.headers), "json": req.json,
+            "auth": target.send_token, "stream": stream, "accept_image": task == "text-to-image"}
 
 
 class InferenceAPI:
