@@ -674,3 +674,20 @@ def test_reprs_never_show_the_token():
     hf = client(answer(200))
     assert TOKEN not in repr(hf) and TOKEN not in repr(hf.__dict__.get("_token"))
     assert TOKEN not in str(vars(hf.inference)) and TOKEN not in str(vars(hf.hub))
+
+
+def test_build_request_for_export():
+    from hftui.client.inference import build_request
+
+    rec = {"task": "chat-completion", "target": {"kind": "router", "model": "m/x", "provider": "together"},
+           "inputs": {"messages": [{"role": "user", "content": "hi"}]}, "parameters": {"max_tokens": 5, "seed": None},
+           "options": {"stream": True, "use_cache": False}}
+    out = build_request(rec, SETTINGS)
+    assert out["url"] == "https://router.test/v1/chat/completions" and out["stream"] and out["auth"]
+    assert list(out["json"]) == ["model", "messages", "max_tokens", "stream"] and out["json"]["model"] == "m/x:together"
+    assert out["headers"]["x-use-cache"] == "false" and "authorization" not in out["headers"]
+    fe = build_request({"task": "feature-extraction", "target": {"kind": "url", "url": "https://tei.test",
+                                                                 "send_token": False},
+                        "inputs": {"inputs": "hi"}, "parameters": {"normalize": True}}, SETTINGS)
+    assert fe["url"] == "https://tei.test" and fe["json"] == {"inputs": "hi", "normalize": True} and not fe["auth"]
+    assert build_request({"task": "image-classification", "target": {}, "inputs": {"inputs": "a.png"}}, SETTINGS) is None
