@@ -120,6 +120,7 @@ class PlaygroundScreen(Screen):
         self._loading_timer = None
         self._form_serial = 0
         self._suppress_model_lookup = False
+        self._form: TaskForm | None = None
 
     # --- layout -------------------------------------------------------------------------
 
@@ -159,7 +160,10 @@ class PlaygroundScreen(Screen):
 
     @property
     def form(self) -> TaskForm:
-        return self.query_one(TaskForm)
+        """The current form (a replaced one may linger until its removal completes)."""
+        if self._form is None:
+            self._form = self.query_one(TaskForm)
+        return self._form
 
     @property
     def output(self) -> StreamOutput:
@@ -283,6 +287,7 @@ class PlaygroundScreen(Screen):
         new = TaskForm(spec, values if values is not None else spec.defaults(self.model_info),
                        id=f"pg-form-{self._form_serial}")
         old.remove()
+        self._form = new
         pane.mount(new)
         self._show_error(None)
         self.result_area.clear()
@@ -305,7 +310,7 @@ class PlaygroundScreen(Screen):
     @on(Select.Changed, "#task")
     def _task_changed(self, event: Select.Changed) -> None:
         event.stop()
-        value = event.value
+        value = event.select.value  # not event.value: a programmatic change may have superseded it
         if isinstance(value, str) and value != self.spec.task:
             self._rebuild_form(get_spec(value))
 

@@ -104,13 +104,13 @@ QUESTION_ANSWERING = TaskSpec(
 
 
 def _zero_shot_check(values: dict, model: Any) -> dict[str, str]:
-    labels = values.get("candidate_labels") or []
-    if not labels:
-        return {"candidate_labels": "give at least one label"}
+    errors = {}
+    if not values.get("candidate_labels"):
+        errors["candidate_labels"] = "give at least one label"
     template = values.get("hypothesis_template")
     if template and "{}" not in template:
-        return {"hypothesis_template": "the template needs a {} where the label goes"}
-    return {}
+        errors["hypothesis_template"] = "the template needs a {} where the label goes"
+    return errors
 
 
 ZERO_SHOT = TaskSpec(

@@ -170,7 +170,7 @@ class TaskForm(Vertical):
     def __init__(self, spec: TaskSpec, values: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.spec = spec
-        self._initial = values if values is not None else spec.defaults()
+        self._initial = dict(values) if values is not None else spec.defaults()
 
     def _row(self, field: Field) -> FieldRow:
         return FieldRow(field, make_widget(field, self._initial.get(field.name, field.default)))
@@ -202,7 +202,8 @@ class TaskForm(Vertical):
         out: dict[str, Any] = {}
         for field in self.spec.fields:
             widget = self._widget(field.name)
-            if widget is None:
+            if widget is None:  # not composed yet: what it will show
+                out[field.name] = field.to_form(self._initial.get(field.name, field.default))
                 continue
             if isinstance(widget, Checkbox):
                 out[field.name] = widget.value
@@ -221,7 +222,8 @@ class TaskForm(Vertical):
                 continue
             widget = self._widget(field.name)
             value = values[field.name]
-            if widget is None:
+            if widget is None:  # not composed yet: compose will use it
+                self._initial[field.name] = value
                 continue
             if isinstance(widget, Checkbox):
                 widget.value = bool(value)
