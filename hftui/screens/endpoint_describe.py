@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static
 from hftui.clock import ago
 from hftui.widgets.endpoint_table import STATE_CLASS, state_label
 from hftui.widgets.header import AppHeader
-from hftui.widgets.safe_text import clean, one_line
+from hftui.widgets.safe_text import clean, one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Endpoint
@@ -99,7 +99,7 @@ class DescribeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll(id="describe-scroll") as scroll:
-            scroll.border_title = f"{one_line(self.endpoint.key, 80)}"
+            scroll.border_title = safe_content(one_line(self.endpoint.key, 80))
             scroll.border_subtitle = "y: raw JSON"
             yield Static(describe_text(self.endpoint, self.price), id="describe-body")
         yield Footer()
