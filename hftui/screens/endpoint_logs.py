@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from hftui.widgets.header import AppHeader
 from hftui.widgets.log_view import LogView
-from hftui.widgets.safe_text import one_line
+from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Endpoint
@@ -44,7 +44,7 @@ class LogsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         log = LogView(id="log")
-        log.border_title = f"Logs {one_line(self.endpoint.key, 80)}"
+        log.border_title = safe_content(f"Logs {one_line(self.endpoint.key, 80)}")
         yield log
         yield Static("Loading logs…", id="status-line", markup=False)
         yield Footer()
