@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hftui.widgets.endpoint_table import state_label
-from hftui.widgets.safe_text import one_line
+from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Endpoint
@@ -54,7 +54,7 @@ class WaitScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = f"Waiting for {one_line(self.endpoint.key, 60)} to run"
+            box.border_title = safe_content(f"Waiting for {one_line(self.endpoint.key, 60)} to run")
             box.border_subtitle = "esc: stop waiting"
             yield Static("", id="wait-log", markup=False)
             yield Static("", id="wait-elapsed", markup=False)
