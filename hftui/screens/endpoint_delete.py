@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from hftui.widgets.safe_text import one_line
+from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Endpoint
@@ -40,7 +40,7 @@ class DeleteEndpointScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         ep = self.endpoint
         with Vertical() as box:
-            box.border_title = f"Delete {one_line(ep.key, 80)}"
+            box.border_title = safe_content(f"Delete {one_line(ep.key, 80)}")
             yield Static(
                 f"This deletes the endpoint {one_line(ep.key, 80)} ({one_line(ep.repository or '-', 80)}) "
                 "and its URL. It cannot be undone.\nType the endpoint's name to confirm:",
