@@ -24,7 +24,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from hftui.widgets.header import AppHeader
-from hftui.widgets.safe_text import one_line
+from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Catalog, Compute, Endpoint
@@ -127,8 +127,8 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         upd = self.is_update
         yield AppHeader()
         with VerticalScroll(id="form") as form:
-            form.border_title = (f"Update {one_line(ep.key, 60)}" if ep else
-                                 f"New endpoint in {one_line(self.namespace or '?', 40)}")
+            form.border_title = safe_content(f"Update {one_line(ep.key, 60)}" if ep else
+                                             f"New endpoint in {one_line(self.namespace or '?', 40)}")
             form.border_subtitle = "ctrl+s: " + ("update" if upd else "create") + " · esc: close"
             yield Static("", id="form-error", classes="-empty", markup=False)
             yield from self._row("Name", Input(value=ep.name if ep else "", placeholder="my-endpoint",
