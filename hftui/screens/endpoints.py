@@ -30,7 +30,7 @@ from textual.widgets import Footer, Input, Static
 from hftui.clock import now
 from hftui.widgets.endpoint_table import FAULT_STATES, EndpointTable
 from hftui.widgets.header import AppHeader
-from hftui.widgets.safe_text import one_line
+from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Catalog, Endpoint
@@ -336,7 +336,7 @@ class EndpointsScreen(Screen[None]):
             title += f" </{one_line(self.filter_text, 40)}>"
         if self.faults_only:
             title += " faults-only"
-        table.border_title = title
+        table.border_title = safe_content(title)
         table.border_subtitle = f"⟳ {self.interval:g}s"
 
     def _set_status(self, text: str, kind: str | None = None) -> None:
