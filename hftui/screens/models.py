@@ -26,7 +26,7 @@ from hftui.client.models import ModelInfo
 from hftui.widgets.header import AppHeader
 from hftui.widgets.model_detail import ModelDetail
 from hftui.widgets.model_table import ModelTable
-from hftui.widgets.safe_text import one_line
+from hftui.widgets.safe_text import one_line, safe_content
 
 SEARCH_DEBOUNCE = 0.35
 """Seconds of quiet typing before a search is sent."""
@@ -221,7 +221,7 @@ class ModelsScreen(Screen[None]):
         parts.append(dict((v, k) for k, v in SORTS).get(sort, sort))
         if servable:
             parts.append("servable")
-        self.query_one(ModelTable).border_title = " ".join(parts)
+        self.query_one(ModelTable).border_title = safe_content(" ".join(parts))
 
     def _client(self):
         client = getattr(self.app, "client", None)
