@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from hftui.widgets.safe_text import clean
+from hftui.widgets.safe_text import clean, safe_content
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -45,7 +45,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = clean(self._title, 120)
+            box.border_title = safe_content(self._title, 120)
             yield Static(clean(self._body, 2000), classes="confirm-body", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel")
