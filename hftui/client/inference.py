@@ -146,22 +146,29 @@ def _message_json(m: Any) -> dict:
         return {"role": m.role, "content": m.content}
     if isinstance(m, dict):
         return m
-    raise TypeError("messages must be ChatMessage or dict")
+    raise BadRequest("chat-completion: each message must be a {role, content} object")
 
 
 def _as_bytes(value: Any, what: str) -> bytes:
     """Binary input: bytes, a data: URL / base64 string, or ``{"path": ...}``."""
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
-    if isinstance(value, dict) and isinstance(value.get("path"), str):
-        return Path(value["path"]).expanduser().read_bytes()
-    if isinstance(value, Path):
-        return value.read_bytes()
+    try:
+        if isinstance(value, dict) and isinstance(value.get("path"), str):
+            return Path(value["path"]).expanduser().read_bytes()
+        if isinstance(value, Path):
+            return value.read_bytes()
+    except OSError as exc:
+        raise BadRequest(f"{what}: cannot read the file ({exc.strerror or type(exc).__name__})") from None
     if isinstance(value, str):
         if len(value) < 4096 and not value.startswith("data:"):
             path = Path(value).expanduser()
             if path.is_file():
-                return path.read_bytes()
+                try:
+                    return path.read_bytes()
+                except OSError as exc:
+                    raise BadRequest(f"{what}: cannot read the file ({exc.strerror or type(exc).__name__})") \
+                        from None
         text = value.split(",", 1)[1] if value.startswith("data:") and "," in value else value
         try:
             return base64.b64decode(text, validate=True)
@@ -598,15 +605,17 @@ class InferenceAPI:
                         if event.get("generated_text") is not None:
                             details = event.get("details")
                             if isinstance(details, dict):
-                                yield StreamChunk(text=text, final=True, finish_reason=details.get("finish_reason"),
-                                                  generated_tokens=details.get("generated_tokens"))
+                                reason = details.get("finish_reason")
+                                yield StreamChunk(text=text, final=True,
+                                                  finish_reason=reason if isinstance(reason, str) else None,
+                                                  generated_tokens=_opt_int(details.get("generated_tokens")))
                             else:
                                 yield StreamChunk(text=text, final=True)
                             return
                         yield StreamChunk(text)
             except (ConnectionFailed, Timeout) as exc:
                 raise StreamInterrupted(f"the stream was cut: {exc.message}", partial="".join(pieces)) from None
-            except _MalformedEvent:
+            except (_MalformedEvent, AttributeError, TypeError, IndexError):  # an event of an unexpected shape
                 raise _malformed(pieces) from None
             raise StreamInterrupted("the stream ended before the generation finished", partial="".join(pieces))
 
@@ -669,7 +678,7 @@ class InferenceAPI:
             except (ConnectionFailed, Timeout) as exc:
                 if finish is None:
                     raise StreamInterrupted(f"the stream was cut: {exc.message}", partial="".join(pieces)) from None
-            except _MalformedEvent:
+            except (_MalformedEvent, AttributeError, TypeError, IndexError):  # an event of an unexpected shape
                 raise _malformed(pieces) from None
             if not done and finish is None:
                 raise StreamInterrupted("the stream ended before the answer finished", partial="".join(pieces))

@@ -691,3 +691,15 @@ def test_build_request_for_export():
                         "inputs": {"inputs": "hi"}, "parameters": {"normalize": True}}, SETTINGS)
     assert fe["url"] == "https://tei.test" and fe["json"] == {"inputs": "hi", "normalize": True} and not fe["auth"]
     assert build_request({"task": "image-classification", "target": {}, "inputs": {"inputs": "a.png"}}, SETTINGS) is None
+
+
+async def test_odd_stream_events_and_inputs_are_typed_errors():
+    with pytest.raises(StreamInterrupted):
+        await chat([b'data: {"choices": ["not a dict"]}\n\n'])
+    with pytest.raises(StreamInterrupted):
+        await chat([b'data: [1, 2]\n\n'])
+    async with client(answer(200, json=[])) as hf:
+        with pytest.raises(BadRequest):
+            await hf.inference.run("image-classification", MODEL, {"inputs": {"path": "/nonexistent/x.png"}})
+        with pytest.raises(BadRequest):
+            await hf.inference.chat_completion(MODEL, ["not a message"])
