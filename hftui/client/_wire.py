@@ -211,11 +211,3 @@ def error_from_response(response: Any, *, service: str, had_token: bool, token_s
     if 300 <= status < 400:
         return HFError(f"unexpected redirect ({status}) to another host; not followed", **kw)
     return BadRequest(message, error_type=error_type, **kw)
-
-
-def retry_after_of(error: HFError, response_headers: Any = None) -> float | None:
-    if isinstance(error, RateLimited):
-        return error.retry_after
-    if response_headers is not None:
-        return parse_retry_after(response_headers.get("retry-after"))
-    return None

@@ -65,7 +65,6 @@ from hftui.client.core import CallOptions, Target
 from hftui.client.errors import (
     BadRequest,
     ConnectionFailed,
-    HFError,
     InvalidResponse,
     ModelLoading,
     StreamInterrupted,

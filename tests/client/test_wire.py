@@ -31,7 +31,7 @@ from hftui.client.errors import (
     Timeout,
 )
 from hftui.client.inference import chat_url, result_to_json
-from hftui.client.results import ImageResult, Label
+from hftui.client.results import Label
 from hftui.config import Settings
 
 TOKEN = "hf_unitTESTtoken1234567890"
