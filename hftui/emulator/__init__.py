@@ -178,7 +178,7 @@ class EmulatorHandle:
             except OSError:
                 pass
 
-    def __enter__(self) -> "EmulatorHandle":
+    def __enter__(self) -> EmulatorHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -213,7 +213,7 @@ class EmulatorHandle:
             if ep is None:
                 raise KeyError(f"{namespace}/{name}")
             ep.plan, ep.phase_start, ep.updated = [(state, None)], now, now
-            epstore._enter(ep, state, now)
+            epstore.enter_state(ep, state, now)
 
     def endpoint(self, namespace: str, name: str) -> dict | None:
         """The endpoint's API object as ``GET /v2/endpoint/{ns}/{name}`` would answer, or None."""

@@ -9,7 +9,7 @@ on their first call, like the api-inference era.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 HF = "hf-inference"
 
@@ -197,7 +197,8 @@ MODELS: tuple[ModelSpec, ...] = (
        downloads=902_551, likes=2301, license="llama3.3", params=70_553_706_496, extra_tags=CHAT,
        summary="Llama 3.3 70B Instruct (third-party providers only)."),
     _m("deepseek-ai/DeepSeek-R1", "text-generation", tgi=True, license="mit",
-       providers=(("together", "live", None, None), ("fireworks-ai", "live", "accounts/fireworks/models/deepseek-r1", None)),
+       providers=(("together", "live", None, None),
+                  ("fireworks-ai", "live", "accounts/fireworks/models/deepseek-r1", None)),
        downloads=1_503_221, likes=12_400, params=684_531_386_000, extra_tags=CHAT,
        summary="DeepSeek-R1 reasoning model."),
     _m("google/gemma-2-2b-it", "text-generation", tgi=True, warm=False, gated="auto", license="gemma",
@@ -225,7 +226,8 @@ MODELS: tuple[ModelSpec, ...] = (
        downloads=2_410_551, likes=6600, license="openrail++", compute="1-a10-g",
        summary="SDXL base 1.0 text-to-image diffusion model."),
     _m("black-forest-labs/FLUX.1-schnell", "text-to-image", library="diffusers",
-       providers=((HF, "live", None, None), ("together", "live", None, None), ("fal-ai", "live", "fal-ai/flux/schnell", None)),
+       providers=((HF, "live", None, None), ("together", "live", None, None),
+                  ("fal-ai", "live", "fal-ai/flux/schnell", None)),
        downloads=1_702_200, likes=4100, compute="1-l4", summary="FLUX.1 [schnell], fast text-to-image."),
     _m("black-forest-labs/FLUX.1-dev", "text-to-image", library="diffusers", gated="auto", license="other",
        providers=(("fal-ai", "live", "fal-ai/flux/dev", None), ("together", "staging", None, None)),

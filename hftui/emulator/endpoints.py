@@ -70,7 +70,8 @@ def _check_image(image: Any) -> str | None:
         return f"model.image: unknown variant `{key}`"
     if not isinstance(value, dict):
         return f"model.image.{key} must be an object"
-    if key in ("custom", "tgi", "tei", "vLLM", "sGLang", "llamacpp", "tgiNeuron", "vLLMNeuron") and not value.get("url"):
+    needs_url = ("custom", "tgi", "tei", "vLLM", "sGLang", "llamacpp", "tgiNeuron", "vLLMNeuron")
+    if key in needs_url and not value.get("url"):
         return f"model.image.{key}: missing field `url`"
     return None
 
@@ -87,7 +88,8 @@ def _check_compute(body: dict, provider: dict, compute: dict) -> web.Response | 
     scaling = compute.get("scaling") or {}
     lo, hi = scaling.get("minReplica"), scaling.get("maxReplica")
     if not isinstance(lo, int) or not isinstance(hi, int) or lo < 0 or hi < 1 or lo > hi:
-        return error(422, "compute.scaling: minReplica and maxReplica must be integers with 0 <= minReplica <= maxReplica, maxReplica >= 1")
+        return error(422, "compute.scaling: minReplica and maxReplica must be integers with "
+                          "0 <= minReplica <= maxReplica, maxReplica >= 1")
     return None
 
 
@@ -112,7 +114,8 @@ def _validate_create(body: Any) -> tuple[dict | None, web.Response | None]:
         return None, error(422, f"Invalid endpoint name '{name}': use at most 32 lowercase letters, digits and '-' "
                                 "(starting and ending with a letter or digit)")
     if type_ not in epstore.TYPES:
-        return None, error(422, f"type: unknown variant `{type_}`, expected one of `public`, `authenticated`, `private`")
+        return None, error(422, f"type: unknown variant `{type_}`, "
+                                "expected one of `public`, `authenticated`, `private`")
     if "task" in model and model["task"] is None:
         return None, error(422, "model.task: invalid type: null, expected a string")
     if (msg := _check_image(model["image"])) is not None:
@@ -256,7 +259,7 @@ async def update_endpoint(request: web.Request) -> web.Response:
             fails = str((merged["model"].get("env") or {}).get("FAIL_UPDATE", "")) in ("1", "true")
             ep.plan = [("updating", epstore.UPDATE_S), ("updateFailed" if fails else "running", None)]
             ep.phase_start = now
-            epstore._enter(ep, "updating", now)
+            epstore.enter_state(ep, "updating", now)
             ep.data.pop("_never_ran", None)
         return json_response(_json(request, ep))
 
@@ -285,7 +288,7 @@ def _action(kind: str):
             if kind == "pause":
                 if current != "paused":
                     ep.plan, ep.phase_start, ep.updated = [("paused", None)], now, now
-                    epstore._enter(ep, "paused", now)
+                    epstore.enter_state(ep, "paused", now)
             elif kind == "resume":
                 if current in ("running", "updating"):
                     return error(400, f"Endpoint '{ep.name}' is already running")
@@ -294,7 +297,7 @@ def _action(kind: str):
                     if "broken" in ep.data["model"]["repository"].lower():
                         ep.plan[-1] = ("failed", None)
                     ep.phase_start = ep.updated = now
-                    epstore._enter(ep, "initializing", now)
+                    epstore.enter_state(ep, "initializing", now)
             elif kind == "scale-to-zero":
                 if current == "paused":
                     return error(400, f"Endpoint '{ep.name}' is paused: resume it before scaling to zero")
@@ -302,7 +305,7 @@ def _action(kind: str):
                     return error(400, f"Endpoint '{ep.name}' failed to deploy and cannot be scaled to zero")
                 if current != "scaledToZero":
                     ep.plan, ep.phase_start, ep.updated = [("scaledToZero", None)], now, now
-                    epstore._enter(ep, "scaledToZero", now)
+                    epstore.enter_state(ep, "scaledToZero", now)
             return json_response(_json(request, ep))
 
     return handler
@@ -336,7 +339,7 @@ async def logs(request: web.Request) -> web.Response:
         now = state.vnow()
         start = _parse_ts(request.query.get("from"))
         end = _parse_ts(request.query.get("to"))
-        lines = sorted((t, l) for t, l in ep.logs if t <= now and (start is None or t >= start)
+        lines = sorted((t, line) for t, line in ep.logs if t <= now and (start is None or t >= start)
                        and (end is None or t <= end))
     tail = request.query.get("tail")
     if tail:
@@ -365,7 +368,7 @@ def _catalog(request: web.Request, ns: str | None) -> dict:
     state = state_of(request)
     now = state.vnow()
     vendors = []
-    for vendor, regions in epstore._LAYOUT.items():
+    for vendor, regions in epstore.LAYOUT.items():
         vregions = []
         for region, label, _rows in regions:
             computes = []
@@ -438,7 +441,7 @@ async def _ready(request: web.Request, state: State, ns: str, name: str) -> tupl
                 now = state.vnow()
                 ep.plan = [("initializing", epstore.WAKE_S), ("running", None)]
                 ep.phase_start = ep.updated = now
-                epstore._enter(ep, "initializing", now)
+                epstore.enter_state(ep, "initializing", now)
                 current = "initializing"
         if current in ("paused", "failed"):
             return None, error(503, f"Endpoint is {current}" + (": resume it first" if current == "paused" else ""))
@@ -462,7 +465,7 @@ def _log_request(request: web.Request, state: State, ns: str, name: str, status:
         ep = _store(request).by_ns.get(ns, {}).get(name)
         if ep is not None:
             ms = int((time.monotonic() - started) * 1000)
-            epstore._log(ep, state.vnow(), f"{epstore._replica(ep)} INFO {request.method} "
+            epstore.add_log(ep, state.vnow(), f"{epstore.replica_name(ep)} INFO {request.method} "
                                            f"/{(request.match_info.get('tail') or '').strip('/')} {status} {ms}ms")
 
 

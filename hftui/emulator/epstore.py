@@ -46,7 +46,7 @@ _CPU = {"intel-icl": ("Intel Ice Lake", 0.033), "intel-spr": ("Intel Sapphire Ra
 _SIZES = {"x1": 1, "x2": 2, "x4": 4, "x8": 8, "x12": 12, "x16": 16}
 
 # vendor -> [(region, label, [(accelerator, instanceType, sizes, status)])]
-_LAYOUT: dict[str, list[tuple[str, str, list[tuple[str, str, tuple[str, ...], str]]]]] = {
+LAYOUT: dict[str, list[tuple[str, str, list[tuple[str, str, tuple[str, ...], str]]]]] = {
     "aws": [
         ("us-east-1", "N. Virginia", [
             ("cpu", "intel-icl", ("x1", "x2", "x4", "x8"), "available"),
@@ -135,7 +135,7 @@ class Compute:
 
 COMPUTES: tuple[Compute, ...] = tuple(
     Compute(vendor, region, acc, itype, size, status)
-    for vendor, regions in _LAYOUT.items()
+    for vendor, regions in LAYOUT.items()
     for region, _label, rows in regions
     for acc, itype, sizes, status in rows
     for size in sizes
@@ -183,20 +183,20 @@ class Endpoint:
         return self.plan[0][0]
 
 
-def _replica(ep: Endpoint) -> str:
+def replica_name(ep: Endpoint) -> str:
     return f"{ep.name}-{_hex(ep.namespace, ep.name, 'rs', n=10)}-{_hex(ep.name, ep.created, n=5)}"
 
 
-def _log(ep: Endpoint, ts: float, line: str) -> None:
+def add_log(ep: Endpoint, ts: float, line: str) -> None:
     ep.logs.append((ts, line))
     if len(ep.logs) > 5000:
         del ep.logs[:1000]
 
 
-def _enter(ep: Endpoint, state: str, ts: float) -> None:
+def enter_state(ep: Endpoint, state: str, ts: float) -> None:
     """Log lines and bookkeeping when ``ep`` enters ``state`` at virtual ``ts``."""
     repo = ep.data["model"].get("repository", "?")
-    replica = _replica(ep)
+    replica = replica_name(ep)
     if state == "initializing":
         for i, line in enumerate((
                 f"Scheduling replica {replica} on {ep.data['compute']['instanceType']} "
@@ -204,7 +204,7 @@ def _enter(ep: Endpoint, state: str, ts: float) -> None:
                 f"Pulling image for engine '{ep.engine}'",
                 f"Downloading model weights from {repo} (revision {ep.data['model'].get('revision', 'main')[:12]})",
         )):
-            _log(ep, ts + i * 0.7, f"{replica} {line}")
+            add_log(ep, ts + i * 0.7, f"{replica} {line}")
     elif state == "running":
         for i, line in enumerate((
                 "Loading model weights ... done",
@@ -213,20 +213,20 @@ def _enter(ep: Endpoint, state: str, ts: float) -> None:
                 "INFO Starting Webserver on 0.0.0.0:80",
                 "INFO Connected",
         )):
-            _log(ep, ts - 0.5 + i * 0.1, f"{replica} {line}")
+            add_log(ep, ts - 0.5 + i * 0.1, f"{replica} {line}")
         ep.health_logged_to = ts
     elif state == "failed":
-        _log(ep, ts, f"{replica} ERROR Error when initializing model: repository {repo} could not be loaded "
+        add_log(ep, ts, f"{replica} ERROR Error when initializing model: repository {repo} could not be loaded "
                      "(OSError: model weights not found)")
-        _log(ep, ts + 0.1, f"{replica} ERROR Shard process was signaled to shutdown with signal 9")
+        add_log(ep, ts + 0.1, f"{replica} ERROR Shard process was signaled to shutdown with signal 9")
     elif state == "updating":
-        _log(ep, ts, f"{replica} Rolling update started")
+        add_log(ep, ts, f"{replica} Rolling update started")
     elif state == "updateFailed":
-        _log(ep, ts, f"{replica} ERROR Update failed: new replica exited with code 1 (FAIL_UPDATE=1)")
+        add_log(ep, ts, f"{replica} ERROR Update failed: new replica exited with code 1 (FAIL_UPDATE=1)")
     elif state == "paused":
-        _log(ep, ts, f"{replica} Endpoint paused by {USER}: replicas scaled to 0")
+        add_log(ep, ts, f"{replica} Endpoint paused by {USER}: replicas scaled to 0")
     elif state == "scaledToZero":
-        _log(ep, ts, f"{replica} Scaled to zero: no replica running")
+        add_log(ep, ts, f"{replica} Scaled to zero: no replica running")
 
 
 def advance(ep: Endpoint, now: float) -> None:
@@ -236,14 +236,14 @@ def advance(ep: Endpoint, now: float) -> None:
         ep.plan.pop(0)
         ep.phase_start = at
         ep.updated = at
-        _enter(ep, ep.state, at)
+        enter_state(ep, ep.state, at)
     if ep.state == "running":
         # health checks every 30 virtual seconds make the log grow while running
         step = 30.0
         t = ep.health_logged_to + step
         lines = 0
         while t <= now and lines < 200:
-            _log(ep, t, f"{_replica(ep)} INFO GET /health 200 OK 0.4ms")
+            add_log(ep, t, f"{replica_name(ep)} INFO GET /health 200 OK 0.4ms")
             ep.health_logged_to = t
             t += step
             lines += 1
@@ -256,7 +256,7 @@ def advance(ep: Endpoint, now: float) -> None:
                 at = idle_since + float(timeout) * 60
                 ep.plan = [("scaledToZero", None)]
                 ep.phase_start = ep.updated = at
-                _enter(ep, "scaledToZero", at)
+                enter_state(ep, "scaledToZero", at)
 
 
 def to_json(ep: Endpoint, base_url: str) -> dict:
@@ -338,7 +338,7 @@ def new_endpoint(ns: str, data: dict, now: float) -> Endpoint:
     plan.append(("failed", None) if failing else ("running", None))
     ep = Endpoint(namespace=ns, data=data, created=now, updated=now, plan=plan, phase_start=now,
                   engine=engine_of(data["model"].get("image")))
-    _log(ep, now, f"Endpoint {ns}/{data['name']} created by {USER}; waiting to be scheduled")
+    add_log(ep, now, f"Endpoint {ns}/{data['name']} created by {USER}; waiting to be scheduled")
     return ep
 
 
@@ -369,14 +369,14 @@ def _seed_ep(ns: str, name: str, repo: str, task: str, *, state: str, created_mi
     if state == "failed":
         data["_never_ran"] = True
     # a history of log lines up to the virtual start
-    _log(ep, created, f"Endpoint {ns}/{name} created by {USER}; waiting to be scheduled")
-    _enter(ep, "initializing", created + 4)
+    add_log(ep, created, f"Endpoint {ns}/{name} created by {USER}; waiting to be scheduled")
+    enter_state(ep, "initializing", created + 4)
     if state != "failed":
-        _enter(ep, "running", created + 60)
+        enter_state(ep, "running", created + 60)
         for i in range(3):
-            _log(ep, created + 90 + i * 41.5, f"{_replica(ep)} INFO POST / 200 OK {18 + i * 7}ms")
+            add_log(ep, created + 90 + i * 41.5, f"{replica_name(ep)} INFO POST / 200 OK {18 + i * 7}ms")
     if state in ("paused", "scaledToZero", "failed", "updating", "updateFailed"):
-        _enter(ep, state, updated)
+        enter_state(ep, state, updated)
     ep.health_logged_to = max(ep.health_logged_to, EPOCH)
     return ep
 

@@ -109,7 +109,8 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_to
                             f"Given: {prompt_tokens} `inputs` tokens and {max_new} `max_new_tokens`",
                        error_type="validation")
     if body.get("stream") and params.get("decoder_input_details"):
-        raise GenError(422, "Input validation error: `decoder_input_details` == true is not supported when streaming tokens",
+        raise GenError(422, "Input validation error: `decoder_input_details` == true is not supported "
+                            "when streaming tokens",
                        error_type="validation")
     seed = params.get("seed")
     toks = textgen.tokens(state.seed, model_id, prompt, max_new, salt=seed)
@@ -130,7 +131,8 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_to
 
 
 def _token_obj(tok: str, i: int) -> dict:
-    return {"id": textgen.token_id(tok), "text": tok, "logprob": round(-0.05 - (textgen.token_id(tok) % 300) / 100.0, 4),
+    tid = textgen.token_id(tok)
+    return {"id": tid, "text": tok, "logprob": round(-0.05 - (tid % 300) / 100.0, 4),
             "special": False}
 
 
@@ -238,7 +240,8 @@ def plan_chat(state: State, model_id: str, body: Any) -> dict:
         raise GenError(422, "Failed to deserialize the JSON body into the target type: expected an object")
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise GenError(422, "Failed to deserialize the JSON body into the target type: `messages` must be a non-empty list")
+        raise GenError(422, "Failed to deserialize the JSON body into the target type: "
+                            "`messages` must be a non-empty list")
     for msg in messages:
         if not isinstance(msg, dict) or msg.get("role") not in ("system", "user", "assistant", "tool", "developer"):
             raise GenError(422, "Failed to deserialize the JSON body into the target type: messages[].role: "
@@ -376,7 +379,8 @@ async def completion(request: web.Request, state: State, model_id: str, body: An
                      fault: str | None) -> web.StreamResponse:
     """``POST /v1/completions`` (TGI, vLLM): a prompt in, ``text_completion`` objects out."""
     if not isinstance(body, dict) or not isinstance(body.get("prompt"), (str, list)):
-        return GenError(422, "Failed to deserialize the JSON body into the target type: missing field `prompt`").response()
+        return GenError(422, "Failed to deserialize the JSON body into the target type: "
+                             "missing field `prompt`").response()
     prompt = body["prompt"] if isinstance(body["prompt"], str) else " ".join(map(str, body["prompt"]))
     tgi_body = {"inputs": prompt, "parameters": {"max_new_tokens": body.get("max_tokens", 16),
                                                  "stop": body.get("stop"), "seed": body.get("seed")}}

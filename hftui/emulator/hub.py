@@ -110,14 +110,9 @@ def full_info(spec: ModelSpec, *, dict_mapping: bool | None = None) -> dict:
 def _project(spec: ModelSpec, expand: list[str] | None, *, in_list: bool, full: bool = False) -> dict:
     info = full_info(spec, dict_mapping=False if in_list else None)
     if expand:
+        # only the asked-for keys; absent ones (e.g. ``inference`` of a cold model) stay absent
         out = {"_id": info["_id"], "id": info["id"]}
-        for key in expand:
-            if key in info and info[key] is not None:
-                out[key] = info[key]
-            elif key in info:
-                out[key] = None if key not in ("inference",) else None
-        if "inference" in out and out["inference"] is None:
-            del out["inference"]
+        out.update((key, info[key]) for key in expand if key in info)
         return out
     if in_list and not full:
         return {k: info[k] for k in ("_id", "id", "modelId", "likes", "trendingScore", "private", "downloads",

@@ -12,8 +12,15 @@ from hftui.emulator import catalog, generation, tasks
 from hftui.emulator.catalog import HF, ModelSpec
 from hftui.emulator.state import State
 from hftui.emulator.tasks import BadInput, Request
-from hftui.emulator.webutil import (FAULT_KEY, error, json_response, new_request_id, router_unauthorized, state_of,
-                                    token_state)
+from hftui.emulator.webutil import (
+    FAULT_KEY,
+    error,
+    json_response,
+    new_request_id,
+    router_unauthorized,
+    state_of,
+    token_state,
+)
 
 BINARY_TASKS = {"image-classification", "object-detection", "image-to-text", "automatic-speech-recognition"}
 

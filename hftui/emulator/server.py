@@ -47,7 +47,8 @@ def fault_response(kind: str, arg: float | None, request: web.Request) -> web.St
         wait = int(arg) if arg else 2
         headers = {"Retry-After": str(wait)}
         if hub:
-            headers.update({"ratelimit": f'"api";r=0;t={wait}', "ratelimit-policy": '"fixed window";"api";q=1000;w=300'})
+            headers.update({"ratelimit": f'"api";r=0;t={wait}',
+                            "ratelimit-policy": '"fixed window";"api";q=1000;w=300'})
         return error(429, "Rate limit reached. You reached the 'api' rate limit; retry later.", headers)
     if kind == "503":
         estimated = arg if arg is not None else 20.0

@@ -8,13 +8,13 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hftui.emulator.catalog import ModelSpec
 
 # Virtual clock epoch: wall time elapsed × speed is added to this instant.
-EPOCH = datetime(2026, 10, 26, 12, 0, 0, tzinfo=timezone.utc).timestamp()
+EPOCH = datetime(2026, 10, 26, 12, 0, 0, tzinfo=UTC).timestamp()
 
 DEMO_TOKEN = "hf_hftuiDemoToken0000000000000000000"
 USER = "demo-user"
@@ -27,7 +27,7 @@ def rfc3339(ts: float, *, nanos: bool = True) -> str:
     """``2026-10-26T12:41:53.263078506Z`` (9 fractional digits) or milliseconds."""
     whole = int(ts)
     frac = ts - whole
-    base = datetime.fromtimestamp(whole, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    base = datetime.fromtimestamp(whole, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
     if nanos:
         return f"{base}.{int(round(frac * 1e9)) % 1_000_000_000:09d}Z"
     return f"{base}.{int(frac * 1000):03d}Z"

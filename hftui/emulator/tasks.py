@@ -38,7 +38,7 @@ class Request:
     json: Any = None
 
     @classmethod
-    def decode(cls, body: bytes, content_type: str) -> "Request":
+    def decode(cls, body: bytes, content_type: str) -> Request:
         req = cls(body, content_type or "")
         ctype = req.content_type.split(";")[0].strip().lower()
         if ctype == "application/json" or (not ctype and body[:1] in (b"{", b"[")) or (
@@ -191,7 +191,11 @@ def run_summarization(seed: int, model_id: str, req: Request) -> list[dict]:
     for word in re.findall(r"\w+", text.lower()):
         if len(word) > 3:
             freq[word] = freq.get(word, 0) + 1
-    ranked = sorted(range(len(sents)), key=lambda i: -sum(freq.get(w, 0) for w in re.findall(r"\w+", sents[i].lower())) / (1 + len(sents[i]) / 80))
+
+    def weight(i: int) -> float:
+        return sum(freq.get(w, 0) for w in re.findall(r"\w+", sents[i].lower())) / (1 + len(sents[i]) / 80)
+
+    ranked = sorted(range(len(sents)), key=lambda i: -weight(i))
     keep = sorted(ranked[: max(1, min(3, len(sents) // 3 + 1))])
     words = " ".join(sents[i] for i in keep).split()
     summary = " ".join(words[:max_words])
@@ -277,7 +281,7 @@ def run_question_answering(seed: int, model_id: str, req: Request) -> dict | lis
     if not words:
         raise BadInput("`context` has no words", 422)
     candidates: list[tuple[float, int, int]] = []
-    for i, (start, end) in enumerate(words):
+    for i in range(len(words)):
         for n in range(1, min(4, max_len) + 1):
             if i + n > len(words):
                 break
@@ -339,8 +343,8 @@ def run_zero_shot(seed: int, model_id: str, req: Request, *, legacy: bool) -> An
         scores = _softmax(raw)
     ranked = sorted(zip(labels, scores), key=lambda p: -p[1])
     if legacy:
-        return {"sequence": text, "labels": [l for l, _ in ranked], "scores": [_round(s) for _, s in ranked]}
-    return [{"label": l, "score": _round(s)} for l, s in ranked]
+        return {"sequence": text, "labels": [label for label, _ in ranked], "scores": [_round(s) for _, s in ranked]}
+    return [{"label": label, "score": _round(score)} for label, score in ranked]
 
 
 # ------------------------------------------------------ text-classification
@@ -387,7 +391,7 @@ def run_text_classification(seed: int, model_id: str, labels: tuple[str, ...], r
         else:
             scores = _softmax(raw)
         ranked = sorted(zip(labels, scores), key=lambda p: -p[1])[:top_k]
-        out.append([{"label": l, "score": _round(s)} for l, s in ranked])
+        out.append([{"label": label, "score": _round(score)} for label, score in ranked])
     return out
 
 
@@ -566,7 +570,7 @@ def run_image_classification(seed: int, model_id: str, req: Request) -> list[dic
         raw.append(4.0 * _h(seed, model_id, digest, label) + bonus)
     scores = _softmax(raw)
     ranked = sorted(zip(_IMAGENET, scores), key=lambda p: -p[1])[:top_k]
-    return [{"label": l, "score": _round(s)} for l, s in ranked]
+    return [{"label": label, "score": _round(score)} for label, score in ranked]
 
 
 def run_object_detection(seed: int, model_id: str, req: Request) -> list[dict]:

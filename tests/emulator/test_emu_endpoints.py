@@ -204,8 +204,8 @@ def test_deployed_endpoint_inference(emulator, client, anon, sse_data):
     stream = httpx2.post(url + "/generate_stream", json={"inputs": "hi", "parameters": {"max_new_tokens": 4}},
                          headers=auth).text
     assert json.loads(sse_data(stream)[-1])["generated_text"] == out[0]["generated_text"]
-    chat = httpx2.post(url + "/v1/chat/completions", json={"model": "tgi", "messages": [{"role": "user", "content": "hi"}],
-                                                          "stream": True}, headers=auth).text
+    chat_body = {"model": "tgi", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    chat = httpx2.post(url + "/v1/chat/completions", json=chat_body, headers=auth).text
     assert sse_data(chat)[-1] == "[DONE]"
     info = httpx2.get(url + "/info", headers=auth).json()
     assert info["model_id"] == "openai-community/gpt2" and info["max_total_tokens"]

@@ -104,8 +104,9 @@ def test_zero_shot_current_and_legacy_shapes(client):
 
 
 def test_text_classification_nested(client):
-    pos = post(client, "distilbert/distilbert-base-uncased-finetuned-sst-2-english", {"inputs": "I love this, great!"}).json()
-    neg = post(client, "distilbert/distilbert-base-uncased-finetuned-sst-2-english", {"inputs": "Terrible and awful."}).json()
+    sst2 = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+    pos = post(client, sst2, {"inputs": "I love this, great!"}).json()
+    neg = post(client, sst2, {"inputs": "Terrible and awful."}).json()
     assert isinstance(pos, list) and isinstance(pos[0], list)
     assert pos[0][0]["label"] == "POSITIVE" and neg[0][0]["label"] == "NEGATIVE"
     top1 = post(client, "cardiffnlp/twitter-roberta-base-sentiment-latest",
