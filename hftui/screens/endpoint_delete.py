@@ -45,7 +45,7 @@ class DeleteEndpointScreen(ModalScreen[bool]):
                 f"This deletes the endpoint {one_line(ep.key, 80)} ({one_line(ep.repository or '-', 80)}) "
                 "and its URL. It cannot be undone.\nType the endpoint's name to confirm:",
                 classes="delete-body", markup=False)
-            yield Input(placeholder=one_line(ep.name, 64), id="delete-name")
+            yield Input(placeholder=f"type {one_line(ep.name, 64)}", id="delete-name")
             yield Static("", id="delete-error")
             with Horizontal():
                 yield Button("Cancel", id="cancel", variant="primary")

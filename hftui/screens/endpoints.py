@@ -113,7 +113,7 @@ class EndpointsScreen(Screen[None]):
         border-title-style: bold;
     }
     EndpointsScreen EndpointTable:focus { border: round $primary; }
-    EndpointsScreen #filter { dock: top; height: 1; border: none; padding: 0 1; background: $panel; }
+    EndpointsScreen #filter { height: 1; border: none; padding: 0 1; background: $panel; }
     EndpointsScreen #filter.-hidden { display: none; }
     """
 

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -124,10 +125,18 @@ def endpoint_cells(ep: Endpoint, price: float | None) -> tuple[str, ...]:
     )
 
 
+_signature = attrgetter(
+    "raw_state", "ready_replica", "target_replica", "min_replica", "max_replica", "updated_at", "repository",
+    "task", "accelerator", "instance_type", "instance_size", "vendor", "region", "url", "name",
+)
+"""Every Endpoint field a row shows: a row is re-formatted only when this tuple changes."""
+
+
 @dataclass
 class _Row:
     endpoint: Endpoint
     cells: tuple[str, ...]
+    signature: tuple = ()
     marks: dict[int, str] = field(default_factory=dict)
     pending: str | None = None
     strip: Strip | None = None
@@ -294,6 +303,7 @@ class EndpointTable(ScrollView, can_focus=True):
         self._price = price
         for row in self._rows.values():
             row.cells = endpoint_cells(row.endpoint, price(row.endpoint))
+            row.signature = _signature(row.endpoint)
             row.strip = None
         self._fit_widths(self._rows.values())
         self.refresh()
@@ -366,16 +376,18 @@ class EndpointTable(ScrollView, can_focus=True):
         for ep in ep_list:
             key = f"{ep.namespace}/{ep.name}"
             row = rows.get(key)
+            signature = _signature(ep)
             if row is None:
                 cells = endpoint_cells(ep, price(ep))
-                rows[key] = _Row(ep, cells)
+                rows[key] = _Row(ep, cells, signature)
                 added.append(key)
                 grown = True
                 continue
             old = row.endpoint
-            if old is ep or (old.raw == ep.raw if (old.raw or ep.raw) else old == ep):
-                row.endpoint = ep
+            row.endpoint = ep  # always keep the newest object (describe/actions read it)
+            if row.signature == signature:
                 continue
+            row.signature = signature
             cells = endpoint_cells(ep, price(ep))
             marks = {}
             for i, (a, b) in enumerate(zip(row.cells, cells)):
@@ -388,9 +400,6 @@ class EndpointTable(ScrollView, can_focus=True):
                 marks[_REPLICAS] = "↑" if after > before else "↓" if after < before else "Δ"
             if old.raw_state != ep.raw_state:
                 transitions.append((key, old.raw_state, ep.raw_state))
-            row.endpoint = ep
-            if not marks and old.updated_at == ep.updated_at:
-                continue
             row.cells = cells
             row.marks = marks
             row.strip = None
@@ -473,10 +482,12 @@ class EndpointTable(ScrollView, can_focus=True):
         top = int(self.scroll_offset.y)
         height = max(0, self.size.height - 1)
         index = self._index
-        for key in keys:
-            i = index.get(key)
-            if i is not None and top <= i < top + height:
-                self.refresh_line(i + 1)  # virtual line; +1 for the header
+        width = max(self.virtual_size.width, self.size.width)
+        # Only the changed rows that are on screen; one refresh call for all of them.
+        regions = [Region(0, i + 1 - top, width, 1)  # +1 for the header line
+                   for i in map(index.get, keys) if i is not None and top <= i < top + height]
+        if regions:
+            self.refresh(*regions)
 
     # --- cursor ---------------------------------------------------------------------
 

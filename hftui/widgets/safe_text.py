@@ -54,6 +54,8 @@ def clean(value: Any, limit: int | None = DEFAULT_LIMIT) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
+    if text.isascii() and text.isprintable():  # the common case: nothing to strip (C-speed check)
+        return _bound(text, limit)
     # Pre-cut very long input so the regexes never scan megabytes for one label.
     if limit is not None and len(text) > limit * 4 + 64:
         text = text[: limit * 4 + 64]
@@ -69,6 +71,8 @@ def one_line(value: Any, limit: int | None = 200) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
+    if text.isascii() and text.isprintable():
+        return _bound(text, limit)
     if limit is not None and len(text) > limit * 4 + 64:
         text = text[: limit * 4 + 64]
     text = _WS.sub(" ", text)
