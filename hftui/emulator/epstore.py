@@ -285,6 +285,11 @@ def to_json(ep: Endpoint, base_url: str) -> dict:
     }
     if state in ("failed", "updateFailed"):
         body["status"]["errorMessage"] = MESSAGES[state]
+    service = body.get("privateService")
+    if isinstance(service, dict) and service.get("accountId"):
+        region = service.get("region") or "us-east-1"
+        body["status"]["private"] = {
+            "serviceName": f"com.amazonaws.vpce.{region}.vpce-svc-{_hex(ep.namespace, ep.name, 'svc', n=17)}"}
     return body
 
 

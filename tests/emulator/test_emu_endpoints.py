@@ -277,3 +277,26 @@ def test_vllm_endpoint_serves_openai_routes_only(emulator, client):
     assert chat.status_code == 200 and chat.json()["choices"][0]["message"]["content"]
     assert httpx2.post(url + "/generate", json={"inputs": "hi"}, headers=auth).status_code == 404
     assert httpx2.get(url + "/v1/models", headers=auth).json()["data"][0]["id"] == "Qwen/Qwen2.5-7B-Instruct"
+
+
+def test_quota_is_enforced(client):
+    big = payload("too-big", accelerator="gpu")
+    big["compute"].update({"accelerator": "gpu", "instanceType": "nvidia-a100", "instanceSize": "x8",
+                           "scaling": {"minReplica": 3, "maxReplica": 3}})
+    r = client.post(f"/v2/endpoint/{NS}", json=big)
+    assert r.status_code == 400 and "Quota" in r.json()["error"]
+
+
+def test_private_service_reports_its_service_name(client):
+    body = payload("linked", type="private", privateService={"accountId": "123456789012", "region": "us-east-1"})
+    ep = client.post(f"/v2/endpoint/{NS}", json=body).json()
+    assert ep["type"] == "private"
+    assert ep["status"]["private"]["serviceName"].startswith("com.amazonaws.vpce.us-east-1.vpce-svc-")
+
+
+def test_scale_up_timeout_too_short_still_503(emulator, client):
+    emulator.set_state(NS, "sentiment-api", "scaledToZero")
+    url = client.get(f"/v2/endpoint/{NS}/sentiment-api").json()["status"]["url"]
+    r = httpx2.post(url, json={"inputs": "ok"}, headers={"Authorization": f"Bearer {emulator.token}",
+                                                          "X-Scale-Up-Timeout": "0.01"})
+    assert r.status_code == 503 and r.headers.get("Retry-After")

@@ -80,3 +80,22 @@ def test_lazy_handle_helpers_start_the_server_and_close_without_use():
         assert handle.endpoint("demo-user", "gpt2-demo")["status"]["state"] == "running"
     finally:
         handle.close()
+
+
+def test_module_listens_on_the_requested_port():
+    import socket
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    proc = subprocess.Popen([sys.executable, "-m", "hftui.emulator", "--port", str(port)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == f"http://127.0.0.1:{port}"
+        proc.stdin.close()
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
