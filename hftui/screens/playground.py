@@ -67,7 +67,8 @@ class PlaygroundScreen(Screen):
     #pg-target > #target-model { width: 1fr; margin: 0 1; }
     #pg-target > Button { min-width: 7; width: 7; margin-left: 1; }
     #pg-body { height: 1fr; }
-    #pg-form-pane { width: 2fr; min-width: 30; max-width: 60; border-right: vkey $panel; padding: 0 1 0 0; }
+    #pg-form-pane { width: 2fr; min-width: 30; max-width: 60; border-right: vkey $panel; padding: 0 1 0 0;
+                    scrollbar-size-vertical: 1; }
     #pg-form-error { color: $error; height: auto; display: none; padding: 0 1; border: round $error; }
     #pg-form-error.-shown { display: block; }
     #pg-result-pane { width: 3fr; }

@@ -123,7 +123,7 @@ class TextResult(ResultView):
 
 
 def _table(columns: list[str], rows: list[list[Any]], *, id: str | None = None) -> DataTable:
-    table = DataTable(id=id, cursor_type="row", zebra_stripes=True)
+    table = DataTable(id=id, cursor_type="row", zebra_stripes=True, show_cursor=False)
     table.styles.height = "auto"
     table.styles.max_height = 16
     table.add_columns(*columns)

@@ -87,7 +87,8 @@ class FieldRow(Vertical):
     FieldRow { height: auto; }
     FieldRow.-area { margin-bottom: 1; }
     FieldRow > .field-line { height: 1; }
-    FieldRow > .field-line > .field-label { width: 40%; max-width: 24; color: $text-muted; height: 1; }
+    FieldRow > .field-line > .field-label { width: 45%; max-width: 24; color: $text-muted; height: 1;
+                                            padding-right: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     FieldRow > .field-line > Input, FieldRow > .field-line > Select { width: 1fr; }
     FieldRow > .field-line > Checkbox { width: auto; }
     FieldRow > .field-label { color: $text-muted; height: 1; }

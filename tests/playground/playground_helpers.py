@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 
-async def wait_until(pilot, predicate, timeout: float = 10.0, step: float = 0.02) -> None:
+async def wait_until(pilot, predicate, timeout: float = 20.0, step: float = 0.02) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
