@@ -293,11 +293,15 @@ class ModelsScreen(Screen[None]):
             return
         if generation != self._generation:
             return
-        self._next_url = page.next_url
+        # An empty page ends the list even if it carries a next link (no endless empty fetches).
+        self._next_url = page.next_url if page.models else None
         self._loading_more = False
         table.append_models(page.models)
         self._update_title(table.row_count)
         self._status_counts()
+        table.allow_next_page()
+        if self._next_url and table.is_near_end():  # the new rows still do not fill the view
+            self._near_end()
 
     # -- detail ----------------------------------------------------------------------------------------------
 
@@ -424,8 +428,19 @@ class ModelsScreen(Screen[None]):
         info = self._current()
         if info is None:
             return
-        self.app.run_worker(self.app.open_playground(model=info, task=info.pipeline_tag),
+        self.app.run_worker(self.app.open_playground(model=info, task=playground_task(info)),
                             group="open-playground", exit_on_error=False)
+
+
+CHAT_PIPELINES = frozenset({"text-generation", "image-text-to-text", "text2text-generation"})
+
+
+def playground_task(info: ModelInfo) -> str | None:
+    """The task the Playground opens with: the pipeline tag, or chat for conversational models."""
+    conversational = "conversational" in info.tags or any(p.task == "conversational" for p in info.providers)
+    if conversational and (info.pipeline_tag in CHAT_PIPELINES or info.pipeline_tag is None):
+        return "chat-completion"
+    return info.pipeline_tag
 
 
 def _with_id(info: ModelInfo, model_id: str) -> ModelInfo:

@@ -70,6 +70,11 @@ class ModelTable(DataTable):
     BINDINGS = [
         Binding("enter", "select_cursor", "Playground", id="models.open",
                 tooltip="Open the Playground on this model with its task selected"),
+        # A row table has no columns to jump between: home/end go to the first/last row (and load more).
+        Binding("end,G", "scroll_bottom", "Last row", id="models.last_row", show=False,
+                tooltip="Go to the last loaded model (loads the next page)"),
+        Binding("home,g", "scroll_top", "First row", id="models.first_row", show=False,
+                tooltip="Go to the first model"),
     ]
 
     class NearEnd(Message):

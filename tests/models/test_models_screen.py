@@ -84,22 +84,46 @@ async def test_enter_opens_the_playground_with_the_task(make_app, monkeypatch):
         assert target is None and endpoint is None
 
 
+async def test_enter_on_a_chat_model_opens_chat(make_app, monkeypatch):
+    app = make_app()
+    opened = []
+
+    async def spy(target=None, *, task=None, model=None, endpoint=None):
+        opened.append((task, model))
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_models_ready(pilot, card=False)
+        monkeypatch.setattr(app, "open_playground", spy)
+        screen.set_search("Llama-3.1-8B-Instruct")
+        table = screen.query_one("ModelTable")
+        await wait_until(pilot, lambda: not screen.searching and table.current
+                         and table.current.id == "meta-llama/Llama-3.1-8B-Instruct", what="llama row")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: opened, what="open_playground")
+        assert opened[0][0] == "chat-completion" and opened[0][1].pipeline_tag == "text-generation"
+
+
 async def test_enter_lands_in_the_real_playground(make_app):
-    from textual.screen import Screen
+    from hftui.screens.playground import PlaygroundScreen
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await wait_models_ready(pilot)
+        screen = await wait_models_ready(pilot, card=False)
+        screen.set_search("bert-base-NER")
+        table = screen.query_one("ModelTable")
+        await wait_until(pilot, lambda: not screen.searching and table.current
+                         and table.current.id == "dslim/bert-base-NER", what="NER row")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: app.current_mode == "playground", what="the playground mode")
-        assert isinstance(app.screen, Screen)
-        assert screen is not app.screen
+        await wait_until(pilot, lambda: isinstance(app.screen, PlaygroundScreen) and app.screen.spec
+                         and app.screen.spec.task == "token-classification", what="the playground on NER")
+        assert app.screen.query_one("#target-model").value == "dslim/bert-base-NER"
+        assert app.screen.model_info.id == "dslim/bert-base-NER"
 
 
 async def test_pages_load_as_you_scroll(make_app, monkeypatch, hub_spy):
     import hftui.screens.models as models
 
-    monkeypatch.setattr(models, "PAGE_SIZE", 25)  # the catalog has 50 models: two pages
+    monkeypatch.setattr(models, "PAGE_SIZE", 25)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await wait_models_ready(pilot, card=False)
@@ -110,15 +134,21 @@ async def test_pages_load_as_you_scroll(make_app, monkeypatch, hub_spy):
         await pilot.pause(0.3)
         assert hub_spy.of("next_models") == []  # nothing fetched before the user scrolls down
         table.focus()
-        await pilot.press("pagedown")
-        await pilot.pause(0.2)
-        await pilot.press("end")
+        await pilot.press("pagedown")  # the viewport reaches the last rows: page two comes
         await wait_until(pilot, lambda: table.row_count == 50 and not screen._loading_more, what="page two")
-        ids = list(table.models)
-        assert len(ids) == len(set(ids)) == 50
         nexts = hub_spy.of("next_models")
         assert len(nexts) == 1 and "cursor=" in nexts[0][1][0]
-        assert "Models[50]" in table.border_title  # no next link on the last page
+        for _ in range(5):  # keep scrolling to the end of the catalog
+            if "+" not in table.border_title:
+                break
+            rows = table.row_count
+            await pilot.press("end")
+            await wait_until(pilot, lambda: table.row_count > rows or "+" not in table.border_title,
+                             what="another page")
+        ids = list(table.models)
+        assert len(ids) == len(set(ids)) > 50
+        assert len(hub_spy.of("next_models")) == -(-len(ids) // 25) - 1  # one fetch per extra page
+        assert f"Models[{len(ids)}]" in table.border_title
         # typing still works while pages load, and a new search starts from page one
         await pilot.press("slash", *"gpt")
         await wait_until(pilot, lambda: screen.searches >= 2 and not screen.searching, what="new search")
