@@ -109,17 +109,21 @@ class BatchScreen(Screen):
     BatchScreen #batch-price { padding: 0 1; color: $text-muted; height: auto; }
     BatchScreen #batch-form { height: auto; max-height: 60%; padding: 0 1; }
     BatchScreen .field { height: 1; margin-bottom: 1; }
+    BatchScreen.-short .field { margin-bottom: 0; }
     BatchScreen .field Label { width: 14; }
     BatchScreen .field Input, BatchScreen .field Select { width: 1fr; }
     BatchScreen #batch-options { height: 1; }
     BatchScreen #batch-options Checkbox { width: auto; }
     BatchScreen #batch-options Button { margin-left: 4; min-width: 10; }
     BatchScreen #batch-error { color: $error; padding: 0 1; height: auto; }
-    BatchScreen #batch-progress { height: auto; padding: 0 1; }
+    BatchScreen #batch-progress { height: auto; padding: 0 1; display: none; }
     BatchScreen #batch-progress ProgressBar { width: auto; }
     BatchScreen #batch-counts { padding: 0 1; height: auto; }
-    BatchScreen #batch-log { height: 1fr; min-height: 4; border: round $panel; padding: 0 1; }
+    BatchScreen #batch-log { height: 1fr; min-height: 4; border: round $panel; padding: 0 1; overflow-x: hidden; }
     """
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    """Below 32 rows the form loses its blank lines so the run log keeps some room."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel / back", id="batch.cancel", tooltip="Cancel the run, or go back"),
@@ -132,6 +136,7 @@ class BatchScreen(Screen):
         self.endpoint = endpoint
         self._hf = hf
         self.poll_interval = poll_interval
+        self.AUTO_FOCUS = "#batch-target" if endpoint is None else "#batch-input"
         """Seconds between endpoint state polls while it starts."""
         self.runner: BatchRunner | None = None
         self.summary: Summary | None = None
@@ -180,16 +185,19 @@ class BatchScreen(Screen):
         with Vertical(id="batch-progress"):
             yield ProgressBar(total=None, id="batch-bar", show_eta=False)
             yield Static("", id="batch-counts")
-        yield RichLog(id="batch-log", wrap=True, markup=False, highlight=False)
+        yield RichLog(id="batch-log", wrap=True, markup=False, highlight=False, min_width=20)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#batch-progress").display = False
-        self.query_one("#batch-target" if self.endpoint is None else "#batch-input", Input).focus()
+        # (no queries of nested form fields here: they may not be mounted yet)
         if self.endpoint is not None:
             self.load_price()
-        for hint in HINTS:
-            self.log_line(hint, style="dim")
+        self.call_after_refresh(self._write_hints)  # once the log knows its width
+
+    def _write_hints(self) -> None:
+        if self.runner is None:
+            for hint in HINTS:
+                self.log_line(hint, style="dim")
 
     @staticmethod
     def _title(ep: Endpoint | None) -> Text:
@@ -353,14 +361,20 @@ class BatchScreen(Screen):
     # -- display (called by the listener and the ticker) ----------------------------------
 
     def log_line(self, text: str, style: str = "") -> None:
-        self.query_one("#batch-log", RichLog).write(Text(one_line(text, 500), style=style))
+        self._write(Text(one_line(text, 500), style=style))
+
+    def _write(self, line: Text) -> None:
+        log = self.query_one("#batch-log", RichLog)
+        width = log.scrollable_content_region.width
+        # wrap to the log's own width (the console's may differ), once it is known
+        log.write(line, width=width if width > 10 else None)
 
     def show_state(self, endpoint: Endpoint) -> None:
         line = Text("  state: ")
         line.append(one_line(endpoint.raw_state, 30), style="bold")
         if endpoint.message:
             line.append(f" — {one_line(endpoint.message, 200)}")
-        self.query_one("#batch-log", RichLog).write(line)
+        self._write(line)
         self.query_one("#batch-title", Static).update(self._title(endpoint))
 
     def run_started(self, stats: Stats) -> None:
