@@ -135,7 +135,8 @@ class State:
         return left if left > 0 else None
 
     def load_seconds(self) -> float:
-        return max(0.2, 8.0 / max(self.speed, 0.01))
+        # 8 s at speed 1, shorter when sped up; bounded so a near-frozen clock (snapshots) stays sane
+        return min(30.0, max(0.2, 8.0 / self.speed))
 
     def mark_loaded(self, model_id: str) -> None:
         with self.lock:
