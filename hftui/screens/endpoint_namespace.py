@@ -8,7 +8,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from hftui.widgets.safe_text import one_line
+from hftui.widgets.safe_text import one_line, safe_content
 
 ALL = "*"
 
@@ -30,7 +30,7 @@ class NamespaceScreen(ModalScreen[str | None]):
         options = []
         for i, name in enumerate(self._namespaces):
             label = one_line(name, 60) + ("  (you)" if i == 0 else "")
-            options.append(Option(label, id=name))
+            options.append(Option(safe_content(label), id=name))
         options.append(Option("* all namespaces", id=ALL))
         box = OptionList(*options, id="namespaces")
         box.border_title = "Namespace"
