@@ -42,6 +42,7 @@ class ModelSpec:
     extra_tags: tuple[str, ...] = ()
     summary: str = ""
     max_total: int = 4096  # TGI's max input + new tokens
+    reasoning: bool = False  # chat answers start with ``reasoning`` deltas
 
     @property
     def author(self) -> str:
@@ -196,7 +197,7 @@ MODELS: tuple[ModelSpec, ...] = (
                   ("fireworks-ai", "live", "accounts/fireworks/models/llama-v3p3-70b-instruct", None)),
        downloads=902_551, likes=2301, license="llama3.3", params=70_553_706_496, extra_tags=CHAT,
        summary="Llama 3.3 70B Instruct (third-party providers only)."),
-    _m("deepseek-ai/DeepSeek-R1", "text-generation", tgi=True, license="mit",
+    _m("deepseek-ai/DeepSeek-R1", "text-generation", tgi=True, license="mit", reasoning=True,
        providers=(("together", "live", None, None),
                   ("fireworks-ai", "live", "accounts/fireworks/models/deepseek-r1", None)),
        downloads=1_503_221, likes=12_400, params=684_531_386_000, extra_tags=CHAT,

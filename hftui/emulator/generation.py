@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hftui.emulator import textgen
+from hftui.emulator import catalog, textgen
 from hftui.emulator.state import State
 from hftui.emulator.webutil import dumps, error, json_response
 
@@ -292,12 +292,19 @@ def plan_chat(state: State, model_id: str, body: Any) -> dict:
             toks, finish = [], "tool_calls"
     include_usage = bool((body.get("stream_options") or {}).get("include_usage")) if isinstance(
         body.get("stream_options"), dict) else False
+    reasoning: list[str] = []
+    spec = catalog.lookup(model_id)
+    if spec is not None and spec.reasoning and not tool_calls:
+        # reasoning models think first: a short deliberation streamed as ``delta.reasoning``
+        reasoning = textgen.tokens(state.seed, model_id, prompt, 12 + textgen.token_id(prompt) % 12,
+                                   salt="think")
+        reasoning[0] = reasoning[0].lstrip()
     return {"tokens": toks, "finish": finish, "prompt_tokens": prompt_tokens, "tool_calls": tool_calls,
-            "include_usage": include_usage, "logprobs": bool(body.get("logprobs"))}
+            "include_usage": include_usage, "logprobs": bool(body.get("logprobs")), "reasoning": reasoning}
 
 
 def _usage(plan: dict) -> dict:
-    done = len(plan["tokens"])
+    done = len(plan["tokens"]) + len(plan["reasoning"])
     return {"prompt_tokens": plan["prompt_tokens"], "completion_tokens": done,
             "total_tokens": plan["prompt_tokens"] + done}
 
@@ -320,13 +327,14 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
         await resp.prepare(request)
         pacer = Pacer(state.token_rate)
         toks = plan["tokens"]
-        cut_at = max(1, len(toks) // 2) if fault in ("cut", "stream_error") else None
+        events = [("reasoning", t) for t in plan["reasoning"]] + [("content", t) for t in toks]
+        cut_at = max(1, len(events) // 2) if fault in ("cut", "stream_error") else None
 
         async def send(obj: dict | str) -> None:
             data = obj if isinstance(obj, str) else dumps(obj)
             await resp.write(b"data: " + data.encode() + b"\n\n")
 
-        for i, tok in enumerate(toks, start=1):
+        for i, (kind, tok) in enumerate(events, start=1):
             if cut_at is not None and i > cut_at:
                 if fault == "stream_error":
                     await send({"error": {"message": GENERATION_ERROR, "http_status_code": 424}})
@@ -335,9 +343,9 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
                     return resp
                 return await _cut(request, resp)
             await pacer.tick()
-            last = i == len(toks) and not plan["tool_calls"]
+            last = i == len(events) and not plan["tool_calls"]
             chunk = {"object": "chat.completion.chunk", **base,
-                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": tok},
+                     "choices": [{"index": 0, "delta": {"role": "assistant", kind: tok},
                                   "logprobs": None, "finish_reason": plan["finish"] if last else None}],
                      "usage": None}
             await send(chunk)
@@ -359,9 +367,9 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
         await send("[DONE]")
         await resp.write_eof()
         return resp
-    await _pace_all(state, len(plan["tokens"]))
+    await _pace_all(state, len(plan["tokens"]) + len(plan["reasoning"]))
     message: dict[str, Any] = {"role": "assistant", "content": "".join(plan["tokens"]) or None,
-                               "tool_calls": None, "reasoning": None}
+                               "tool_calls": None, "reasoning": "".join(plan["reasoning"]) or None}
     if plan["tool_calls"]:
         message["tool_calls"] = [{k: v for k, v in c.items() if k != "index"} for c in plan["tool_calls"]]
     choice: dict[str, Any] = {"index": 0, "message": message, "logprobs": None, "finish_reason": plan["finish"]}

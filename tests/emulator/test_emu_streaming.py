@@ -146,3 +146,19 @@ def test_token_rate_paces_the_stream():
         assert first_at is not None and first_at < total - 0.2
     finally:
         handle.close()
+
+
+def test_reasoning_model_streams_reasoning_first(client, sse_data):
+    body = {"model": "deepseek-ai/DeepSeek-R1", "messages": [{"role": "user", "content": "Why is the sky blue?"}],
+            "max_tokens": 8, "stream": True}
+    _, text = stream_text(client, "/v1/chat/completions", body)
+    deltas = [json.loads(p)["choices"][0]["delta"] for p in sse_data(text)[:-1]]
+    kinds = ["reasoning" if "reasoning" in d else "content" for d in deltas]
+    assert kinds[0] == "reasoning" and kinds[-1] == "content"
+    assert kinds == sorted(kinds, key=lambda k: k == "content")  # all reasoning, then all content
+    assert kinds.count("content") == 8
+    plain = client.post("/v1/chat/completions", json={**body, "stream": False}).json()
+    message = plain["choices"][0]["message"]
+    assert message["reasoning"] == "".join(d["reasoning"] for d in deltas if "reasoning" in d)
+    assert message["content"] == "".join(d["content"] for d in deltas if "content" in d)
+    assert plain["usage"]["completion_tokens"] == len(deltas)
