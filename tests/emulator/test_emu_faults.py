@@ -53,7 +53,7 @@ def test_slow_first_byte(emulator):
                        timeout=httpx2.Timeout(5, read=0.3)) as c:
         with pytest.raises(httpx2.ReadTimeout):
             c.get("/api/whoami-v2", headers={"X-Emulator-Fault": "slow:3"})
-        ok = c.get("/api/whoami-v2", headers={"X-Emulator-Fault": "slow:0.05"})
+        ok = c.get("/api/whoami-v2", headers={"X-Emulator-Fault": "slow:0.05"}, timeout=10)
         assert ok.status_code == 200 and ok.json()["name"] == "demo-user"
 
 
