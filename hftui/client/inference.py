@@ -218,7 +218,7 @@ class InferenceAPI:
         if target.kind in ("model", "router"):
             if not target.model:
                 raise BadRequest("no model chosen")
-            url = f"{self._c.settings.inference_url}/hf-inference/models/{repo_path(target.model)}"
+            url = f"{self._c.settings.inference_url.rstrip('/')}/hf-inference/models/{repo_path(target.model)}"
             if task in PIPELINE_SUFFIX_TASKS:
                 url += f"/pipeline/{task}"
             return url, (None if target.send_token else False), SCOPE_SERVERLESS
@@ -228,7 +228,7 @@ class InferenceAPI:
 
     def _chat_route(self, target: Target) -> tuple[str, str, bool | None, str, bool]:
         """(url, model field, send_token, scope, is_hf_inference)."""
-        base = self._c.settings.inference_url
+        base = self._c.settings.inference_url.rstrip("/")
         if target.kind == "model":
             if not target.model:
                 raise BadRequest("no model chosen")
