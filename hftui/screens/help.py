@@ -16,7 +16,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 80%; max-width: 100; height: 80%;
+        width: 90%; max-width: 120; height: 85%;
         border: round $primary; background: $surface; padding: 0 1;
     }
     HelpScreen .help-key { color: $accent; text-style: bold; }
@@ -35,11 +35,12 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = f"Keys — {self._title}"
             scroll.border_subtitle = "esc closes · ctrl+p: every command"
             width = max((len(k) for k, _, _ in self._rows), default=4) + 2
+            desc_width = max((len(d) for _, d, _ in self._rows), default=8) + 2
             lines = []
             for keys, desc, tip in self._rows:
-                line = Content.assemble((keys.ljust(width), "bold $accent"), desc)
+                line = Content.assemble((keys.ljust(width), "bold $accent"), desc.ljust(desc_width))
                 if tip and tip != desc:
-                    line = Content.assemble(line, ("  — " + tip, "dim"))
+                    line = Content.assemble(line, (tip, "dim"))
                 lines.append(line)
             yield Static(Content("\n").join(lines) if lines else Content("No keys here."))
 
@@ -48,21 +49,26 @@ class HelpScreen(ModalScreen[None]):
 
 
 def rows_for(screen) -> list[tuple[str, str, str]]:
-    """Active bindings of ``screen`` (its focused widget chain, the screen, the app), grouped by action."""
+    """Active bindings of ``screen``: the screen's own first, then the app's, then the focused widget's.
+
+    Bindings without an id (Textual's generic focus/copy keys) are left out.
+    """
     app = screen.app
     by_action: dict[tuple[int, str], list] = {}
-    order: list[tuple[int, str]] = []
+    groups: dict[int, list[tuple[int, str]]] = {0: [], 1: [], 2: []}
     for key, active in screen.active_bindings.items():
         b: Binding = active.binding
-        if b.system or not (b.description or b.tooltip):
+        if b.system or not b.id or not (b.description or b.tooltip):
             continue
         ident = (id(active.node), b.action)
         if ident not in by_action:
             by_action[ident] = [[], b]
-            order.append(ident)
+            group = 0 if active.node is screen else 1 if active.node is app else 2
+            groups[group].append(ident)
         by_action[ident][0].append(app.get_key_display(b) if b.key == key else key)
     rows = []
-    for ident in order:
-        keys, b = by_action[ident]
-        rows.append((" ".join(dict.fromkeys(keys)), b.description or b.action, b.tooltip or ""))
+    for group in (0, 1, 2):
+        for ident in groups[group]:
+            keys, b = by_action[ident]
+            rows.append((" ".join(dict.fromkeys(keys)), b.description or b.action, b.tooltip or ""))
     return rows

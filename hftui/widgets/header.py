@@ -69,5 +69,5 @@ class AppHeader(Widget):
         if info.screen:
             text = Content.assemble(text, "  ", (f"[{info.screen}]", "dim"))
         if info.demo:
-            return Content.assemble(("DEMO", "bold reverse $warning"), " ", text)
+            return Content.assemble((" DEMO ", "bold reverse $warning"), " ", text)
         return text
