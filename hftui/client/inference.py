@@ -649,7 +649,7 @@ class InferenceAPI:
                         if event.get("error"):
                             raise _stream_error(event, pieces)
                         choices = event.get("choices")
-                        if choices:
+                        if choices and not choices[0].get("index"):  # n > 1: the first choice only
                             choice = choices[0]
                             delta = choice.get("delta")
                             if delta:
