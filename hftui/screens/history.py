@@ -23,17 +23,17 @@ from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import clean, one_line
 
 PREVIEW_CHARS = 6_000
+COLUMN_WIDTHS = {"time": 11, "task": 20, "status": 7, "elapsed": 7}
 LIST_LIMIT = 500
 
 
 def _when(created_at: str) -> str:
     from hftui.client.models import parse_time
-    from hftui.clock import ago
 
     moment = parse_time(created_at)
     if moment is None:
         return "-"
-    return f"{moment.strftime('%m-%d %H:%M')} {ago(moment):>4}"
+    return moment.strftime("%m-%d %H:%M")
 
 
 def _elapsed(record: dict) -> str:
@@ -93,9 +93,9 @@ class HistoryScreen(Screen[None]):
 
     DEFAULT_CSS = """
     HistoryScreen #history-body { layout: horizontal; height: 1fr; }
-    HistoryScreen #history-table { width: 3fr; height: 1fr; border: round $primary 40%; }
+    HistoryScreen #history-table { width: 2fr; height: 1fr; border: round $primary 40%; }
     HistoryScreen #history-table:focus { border: round $primary; }
-    HistoryScreen #history-preview { width: 2fr; height: 1fr; border: round $primary 40%; padding: 0 1; }
+    HistoryScreen #history-preview { width: 1fr; height: 1fr; border: round $primary 40%; padding: 0 1; }
     HistoryScreen.-narrow #history-body { layout: vertical; }
     HistoryScreen.-narrow #history-table { width: 1fr; }
     HistoryScreen.-narrow #history-preview { width: 1fr; }
@@ -140,13 +140,27 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#history-table", DataTable)
         for key, label in (("time", "Time"), ("task", "Task"), ("target", "Target"), ("status", "Status"),
                            ("elapsed", "Elapsed")):
-            table.add_column(label, key=key)
+            table.add_column(label, key=key, width=COLUMN_WIDTHS.get(key, 20))
         self.set_class(self.size.width < 110, "-narrow")
         table.focus()
         self.reload()
 
     def on_resize(self, event) -> None:
         self.set_class(event.size.width < 110, "-narrow")
+        self.call_after_refresh(self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        """Fixed short columns; the target takes the rest (cut with …) so no column hides off-screen."""
+        from textual.widgets.data_table import ColumnKey
+
+        table = self.query_one("#history-table", DataTable)
+        available = table.scrollable_content_region.width - 1
+        fixed = sum(COLUMN_WIDTHS.values()) + 2 * table.cell_padding * len(table.columns)
+        column = table.columns.get(ColumnKey("target"))
+        if column is not None:
+            column.width, column.auto_width = max(12, available - fixed), False
+            table._require_update_dimensions = True  # DataTable recomputes its virtual size on refresh
+            table.refresh()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
@@ -176,8 +190,8 @@ class HistoryScreen(Screen[None]):
         for r in records:
             failed = r.get("status") == "error"
             table.add_row(
-                Text(_when(r.get("created_at") or "")),
-                Text(one_line(r.get("task") or "-", 30)),
+                Text(_when(r.get("created_at") or ""), no_wrap=True, overflow="ellipsis"),
+                Text(one_line(r.get("task") or "-", 30), no_wrap=True, overflow="ellipsis"),
                 Text(one_line(_target(r), 60), no_wrap=True, overflow="ellipsis"),
                 Text("✖ error" if failed else "✔ ok", style=error_style if failed else ok_style),
                 Text(_elapsed(r), justify="right"),
