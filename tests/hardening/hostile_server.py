@@ -1,0 +1,345 @@
+"""A hostile stand-in for the Hub, the inference router and the Endpoints API.
+
+One aiohttp server on loopback, in a thread with its own event loop. By
+default every request is forwarded to an upstream (the friendly emulator), so
+the app works normally; tests then *override* single routes with hostile or
+broken answers:
+
+    hostile = HostileServer(upstream_url).start()
+    hostile.on("GET", r"/v2/endpoint/[^/]+$", json_reply({"items": [...]}))
+    hostile.on("GET", r"/api/models$", hang(), times=1)     # only the next request
+    hostile.count("POST", r"/pause$")                        # requests seen, for "applied once"
+
+Handlers are ``async (request) -> web.StreamResponse``; the factories below
+build the usual ones (JSON, raw bytes, HTML page, never answer, drop the
+connection, SSE streams that are endless / cut / hostile, fail N times then
+pass through). ``await upstream_json(request)`` gets the emulator's answer to
+poison it while keeping its shape.
+
+The server never sees or stores the token: the request log keeps method,
+path, query and body only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import ClientSession, ClientTimeout, web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_HOP = {"host", "content-length", "transfer-encoding", "connection", "content-encoding", "keep-alive"}
+_UPSTREAM_KEY = web.AppKey("upstream", ClientSession)
+_SERVER_KEY = web.AppKey("server", object)
+_BODY_KEY = web.RequestKey("body", bytes) if hasattr(web, "RequestKey") else "body"
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    query: str
+    body: bytes
+
+
+@dataclass
+class Override:
+    method: str
+    path: re.Pattern
+    handler: Handler
+    times: int | None
+    hits: int = 0
+
+
+@dataclass
+class HostileServer:
+    upstream: str
+    """Base URL requests are forwarded to when no override matches."""
+    base_url: str = ""
+    seen: list[Seen] = field(default_factory=list)
+    _overrides: list[Override] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # --- control (test thread) -------------------------------------------------------
+
+    def on(self, method: str, path: str, handler: Handler, *, times: int | None = None) -> HostileServer:
+        """Answer ``method`` requests whose path matches ``path`` (regex, searched) with ``handler``.
+
+        Newest override wins; ``times`` limits how many requests it answers.
+        """
+        with self._lock:
+            self._overrides.insert(0, Override(method.upper(), re.compile(path), handler, times))
+        return self
+
+    def clear(self) -> None:
+        with self._lock:
+            self._overrides.clear()
+
+    def count(self, method: str, path: str) -> int:
+        rx = re.compile(path)
+        with self._lock:
+            return sum(1 for s in self.seen if s.method == method.upper() and rx.search(s.path))
+
+    def requests(self, method: str, path: str) -> list[Seen]:
+        rx = re.compile(path)
+        with self._lock:
+            return [s for s in self.seen if s.method == method.upper() and rx.search(s.path)]
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> HostileServer:
+        ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            try:
+                self._loop.run_until_complete(self._serve(ready))
+            except BaseException as exc:  # noqa: BLE001 - reported by start()
+                self._error = exc
+                ready.set()
+            finally:
+                pending = asyncio.all_tasks(self._loop)
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                self._loop.close()
+
+        self._thread = threading.Thread(target=run, name="hostile-server", daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        if self._error is not None:
+            raise RuntimeError(f"hostile server did not start: {self._error!r}")
+        return self
+
+    async def _serve(self, ready: threading.Event) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        session = ClientSession(timeout=ClientTimeout(total=None, sock_read=None), auto_decompress=False)
+        app[_UPSTREAM_KEY] = session
+        app[_SERVER_KEY] = self
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._stop = asyncio.get_running_loop().create_future()
+        ready.set()
+        try:
+            await self._stop
+        finally:
+            await session.close()
+            await runner.cleanup()
+
+    def close(self) -> None:
+        loop = getattr(self, "_loop", None)
+        if loop is None or loop.is_closed():
+            return
+
+        def finish() -> None:
+            if not self._stop.done():
+                self._stop.set_result(None)
+
+        try:
+            loop.call_soon_threadsafe(finish)
+        except RuntimeError:
+            return
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> HostileServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- serving ---------------------------------------------------------------------------
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        request[_BODY_KEY] = body
+        with self._lock:
+            self.seen.append(Seen(request.method, request.path, request.query_string, body))
+            chosen = None
+            for o in self._overrides:
+                if o.method in (request.method, "*") and o.path.search(request.path):
+                    if o.times is not None and o.hits >= o.times:
+                        continue
+                    o.hits += 1
+                    chosen = o
+                    break
+        if chosen is not None:
+            return await chosen.handler(request)
+        return await proxy(request)
+
+
+# --- talking to the upstream -------------------------------------------------------------------
+
+async def proxy(request: web.Request) -> web.StreamResponse:
+    """Forward ``request`` to the upstream emulator and stream its answer back."""
+    session = request.app[_UPSTREAM_KEY]
+    server: HostileServer = _server_of(request)
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP}
+    url = server.upstream + request.rel_url.path_qs
+    async with session.request(request.method, url, headers=headers, data=request.get(_BODY_KEY) or None,
+                               allow_redirects=False) as up:
+        out = web.StreamResponse(status=up.status, reason=up.reason)
+        for k, v in up.headers.items():
+            if k.lower() not in _HOP:
+                out.headers.add(k, v)
+        if up.headers.get("content-encoding"):
+            out.headers["Content-Encoding"] = up.headers["content-encoding"]
+        await out.prepare(request)
+        async for chunk in up.content.iter_any():
+            await out.write(chunk)
+        await out.write_eof()
+        return out
+
+
+async def upstream_json(request: web.Request, path: str | None = None) -> tuple[int, Any]:
+    """The upstream's (status, JSON) for this request (or for ``path`` with GET)."""
+    session = request.app[_UPSTREAM_KEY]
+    server = _server_of(request)
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP}
+    method = "GET" if path else request.method
+    url = server.upstream + (path or request.rel_url.path_qs)
+    async with session.request(method, url, headers=headers, data=None if path else (request.get(_BODY_KEY) or None),
+                               allow_redirects=False) as up:
+        raw = await up.read()
+        return up.status, (json.loads(raw) if raw else None)
+
+
+def _server_of(request: web.Request) -> HostileServer:
+    return request.app[_SERVER_KEY]  # type: ignore[return-value]
+
+
+# --- answer factories ---------------------------------------------------------------------------
+
+def json_reply(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        payload = obj(request) if callable(obj) else obj
+        if asyncio.iscoroutine(payload):
+            payload = await payload
+        return web.Response(status=status, body=json.dumps(payload).encode(), content_type="application/json",
+                            headers=headers)
+
+    return handler
+
+
+def raw_reply(body: bytes, *, status: int = 200, content_type: str = "application/json",
+              headers: dict[str, str] | None = None) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        h = {"Content-Type": content_type, **(headers or {})}
+        return web.Response(status=status, body=body, headers=h)
+
+    return handler
+
+
+HTML_PAGE = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body{color:red}</style>"
+             b"<script>alert(1)</script></head><body><h1>[bold]Bad[/bold] Gateway</h1>"
+             b"<p>\x1b[2Jcloudfront</p></body></html>")
+
+
+def html_reply(status: int = 502) -> Handler:
+    return raw_reply(HTML_PAGE, status=status, content_type="text/html; charset=utf-8")
+
+
+def raw_http(data: bytes) -> Handler:
+    """Write ``data`` (status line, headers, body: anything, even illegal) on the socket and close it."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        transport = request.transport
+        if transport is not None:
+            transport.write(data)
+            await asyncio.sleep(0.02)
+            transport.close()
+        await asyncio.sleep(0.05)
+        return web.Response(status=204)
+
+    return handler
+
+
+def hang() -> Handler:
+    """Accept the request and never send a byte (until the client gives up)."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    return handler
+
+
+def drop() -> Handler:
+    """Close the connection without an answer."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if request.transport is not None:
+            request.transport.abort()
+        await asyncio.sleep(0.05)
+        return web.Response(status=500)
+
+    return handler
+
+
+def fail_then_pass(status: int, times: int, body: Any = None) -> Handler:
+    """``status`` (JSON error body) for the first ``times`` requests, then the upstream's answer."""
+    state = {"n": 0}
+    payload = body if body is not None else {"error": "Internal Server Error"}
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        state["n"] += 1
+        if state["n"] <= times:
+            return web.Response(status=status, body=json.dumps(payload).encode(), content_type="application/json")
+        return await proxy(request)
+
+    return handler
+
+
+def sse_reply(events: Iterable[str | bytes], *, then: str = "end", delay: float = 0.0,
+              status: int = 200) -> Handler:
+    """An SSE stream of ``data: <event>`` lines; ``then`` = ``end`` | ``drop`` | ``hang`` | ``endless``.
+
+    ``endless``: after the events, one more token every ``delay`` (or 5 ms) forever.
+    """
+    async def handler(request: web.Request) -> web.StreamResponse:
+        out = web.StreamResponse(status=status, headers={"Content-Type": "text/event-stream"})
+        await out.prepare(request)
+        for ev in events:
+            data = ev if isinstance(ev, bytes) else f"data: {ev}\n\n".encode()
+            await out.write(data)
+            if delay:
+                await asyncio.sleep(delay)
+        if then == "drop":
+            await asyncio.sleep(0.05)
+            if request.transport is not None:
+                request.transport.abort()
+            return out
+        if then == "hang":
+            await asyncio.sleep(3600)
+        if then == "endless":
+            i = 0
+            while True:
+                i += 1
+                await out.write(f"data: {chat_chunk(' tok' + str(i))}\n\n".encode())
+                await asyncio.sleep(delay or 0.005)
+        await out.write_eof()
+        return out
+
+    return handler
+
+
+def chat_chunk(text: str, finish: str | None = None, model: str = "m") -> str:
+    """One OpenAI-style ``chat.completion.chunk`` (JSON text)."""
+    return json.dumps({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": model,
+                       "choices": [{"index": 0, "delta": {"role": "assistant", "content": text},
+                                    "finish_reason": finish}]})
+
+
+def tgi_token(text: str, generated: str | None = None) -> str:
+    """One TGI ``generate_stream`` event (JSON text)."""
+    return json.dumps({"index": 1, "token": {"id": 1, "text": text, "logprob": -0.1, "special": False},
+                       "generated_text": generated, "details": None})

@@ -1,0 +1,118 @@
+"""Markup and terminal escapes in every string the Endpoints API sends: shown literally, never executed."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from hardening_helpers import (assert_clean_screen, endpoints_ready, hostile_text, screen_text, still_works,
+                               wait_until)
+from hostile_server import json_reply, raw_http, raw_reply, upstream_json
+
+
+def poison_endpoint(item: dict, tag: str = "EVIL") -> dict:
+    item = copy.deepcopy(item)
+    item["name"] = hostile_text(tag)
+    item["model"]["repository"] = hostile_text("REPO")
+    item["model"]["task"] = hostile_text("TASK")
+    item["status"]["message"] = hostile_text("MSG")
+    item["status"]["state"] = hostile_text("STATE")
+    item["provider"]["region"] = hostile_text("REGION")
+    item["status"]["url"] = "https://x.example/" + hostile_text("URL")
+    return item
+
+
+def install_poisoned_list(hostile):
+    async def listing(request):
+        status, body = await upstream_json(request)
+        items = body["items"]
+        body["items"] = [poison_endpoint(items[0])] + items[1:]
+        return body
+
+    async def one(request):
+        _, body = await upstream_json(request, "/v2/endpoint/demo-user")
+        return poison_endpoint(body["items"][0])
+
+    hostile.on("GET", r"^/v2/endpoint/[^/]+$", json_reply(listing))
+    hostile.on("GET", r"^/v2/endpoint/[^/]+/[^/]+$", json_reply(one))
+
+
+async def test_endpoint_table_shows_markup_literally(make_app, hostile):
+    install_poisoned_list(hostile)
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: "EVIL" in screen_text(app), what="the poisoned row")
+        text = assert_clean_screen(app)
+        row = next(line for line in text.splitlines() if "EVIL" in line)
+        assert "EVIL[bold red]B[/] [@click=app." in row, row
+        assert "REPO[bold" in row
+        assert "? STATE[bold" in row  # unknown state: raw word behind "?"
+        assert app.is_running
+        await still_works(pilot)
+
+
+async def test_describe_and_raw_json_show_markup_literally(make_app, hostile):
+    install_poisoned_list(hostile)
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: "EVIL" in screen_text(app), what="the poisoned row")
+        screen.table.focus()
+        # the poisoned row sorts first by name ("EVIL..." < lower-case names)
+        await pilot.press("home", "d")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DescribeScreen", what="describe")
+        await wait_until(pilot, lambda: "MSG[bold red]B[/]" in screen_text(app), what="the status message")
+        text = assert_clean_screen(app)
+        assert "EVIL[bold red]B[/]" in text
+        await pilot.press("y")
+        await pilot.pause(0.2)
+        assert_clean_screen(app)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        if type(app.screen).__name__ != "EndpointsScreen":
+            await pilot.press("escape")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "EndpointsScreen", what="back to the table")
+        assert app.is_running
+        await still_works(pilot)
+
+
+async def test_logs_with_markup_and_escapes(make_app, hostile):
+    lines = "\n".join(f"2026-10-26T12:00:0{i}Z {hostile_text('LOG' + str(i))}" for i in range(5)) + "\n"
+    hostile.on("GET", r"/logs$", raw_reply(lines.encode(), content_type="text/plain"))
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: screen.table.row_count > 0, what="rows")
+        screen.table.focus()
+        await pilot.press("l")
+        await wait_until(pilot, lambda: "LOG4" in screen_text(app), what="the log lines")
+        text = assert_clean_screen(app)
+        assert "LOG0[bold red]B[/] [@click=app.quit]Q[/]" in text
+        assert app.is_running
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "EndpointsScreen", what="back to the table")
+        await still_works(pilot)
+
+
+async def test_error_messages_with_markup(make_app, hostile):
+    """The server's error text (header and body) is shown literally in the status line and toasts."""
+    body = json.dumps({"error": hostile_text("ERRBODY")}).encode()
+    head = (b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nX-Error-Message: "
+            + one_line_header("ERRHDR").encode() + b"\r\nContent-Length: " + str(len(body)).encode()
+            + b"\r\nConnection: close\r\n\r\n")
+    hostile.on("GET", r"^/v2/endpoint/[^/]+$", raw_http(head + body))
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: "ERR" in screen_text(app), what="the error message")
+        text = assert_clean_screen(app)
+        assert "[bold red]B[/]" in text, text
+        assert app.is_running
+        hostile.clear()
+        await still_works(pilot)
+
+
+def one_line_header(tag: str) -> str:
+    # header values cannot carry CR/LF or most controls on the wire; keep the markup and an ESC
+    return f"{tag}[bold red]B[/] [@click=app.quit]Q[/] \x1b[2J"
