@@ -11,7 +11,7 @@ from aiohttp import web
 from hftui.emulator import hub, router
 from hftui.emulator.generation import GENERATION_ERROR
 from hftui.emulator.state import State, parse_fault
-from hftui.emulator.webutil import FAULT_KEY, STATE_KEY, error, json_response
+from hftui.emulator.webutil import FAULT_KEY, STATE_KEY, error, json_response, new_request_id
 
 log = logging.getLogger("hftui.emulator")
 
@@ -111,6 +111,17 @@ async def fault_middleware(request: web.Request, handler):
     return resp
 
 
+@web.middleware
+async def request_id_middleware(request: web.Request, handler):
+    """Every answer carries a request id (the Hub's ``Root=1-…`` form on ``/api``), as the real hosts do."""
+    resp = await handler(request)
+    if not resp.prepared and not any(k.lower() == "x-request-id" for k in resp.headers):
+        rid = new_request_id()
+        resp.headers["X-Request-Id"] = f"Root=1-{rid[:8]}-{rid[8:20]}{rid[:12]}" if request.path.startswith(
+            "/api/") else rid
+    return resp
+
+
 LEGACY_GONE = ("https://api-inference.huggingface.co is no longer supported. "
                "Please use https://router.huggingface.co/hf-inference instead.")
 
@@ -127,7 +138,7 @@ async def not_found(request: web.Request) -> web.Response:
 def build_app(state: State) -> web.Application:
     from hftui.emulator import endpoints
 
-    app = web.Application(middlewares=[fault_middleware], client_max_size=64 * 1024 * 1024)
+    app = web.Application(middlewares=[request_id_middleware, fault_middleware], client_max_size=64 * 1024 * 1024)
     app[STATE_KEY] = state
     hub.setup(app)
     router.setup(app)

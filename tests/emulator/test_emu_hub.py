@@ -202,3 +202,10 @@ def test_handle_base_url_is_usable_immediately():
     finally:
         handle.close()
         handle.close()  # idempotent
+
+
+def test_every_answer_has_a_request_id(client, anon):
+    assert client.get("/api/whoami-v2").headers["X-Request-Id"].startswith("Root=1-")
+    assert anon.get("/api/whoami-v2").headers["X-Request-Id"]  # errors too
+    assert client.get("/v2/endpoint/demo-user").headers["X-Request-Id"]
+    assert client.get("/api/whoami-v2", headers={"X-Emulator-Fault": "500"}).headers["X-Request-Id"]
