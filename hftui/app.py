@@ -99,7 +99,7 @@ class HFTUIApp(App[int]):
 
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit hftui", show=False, priority=True),
-        Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl_c", tooltip="Quit hftui", show=False),
+        Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl_c", tooltip="Quit hftui", show=False, priority=True),
         Binding("1", "switch_to('models')", "Models", id="app.models", tooltip="Go to the Models screen",
                 show=False),
         Binding("2", "switch_to('playground')", "Playground", id="app.playground",

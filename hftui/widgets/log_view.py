@@ -26,6 +26,7 @@ class LogView(Log):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(highlight=False, max_lines=MAX_LINES, auto_scroll=True, id=id, classes=classes)
         self._text = ""
+        self._raw = ""
 
     @property
     def text(self) -> str:
@@ -33,19 +34,22 @@ class LogView(Log):
 
     def set_text(self, text: str) -> int:
         """Show ``text``; returns how many lines were added (all of them after a reset)."""
-        text = clean(text, limit=None)
-        old = self._text
-        if old and text.startswith(old) and (old.endswith("\n") or len(text) == len(old)):
+        old = self._raw
+        if old and len(text) >= len(old) and old.endswith("\n") and text.startswith(old):
             added = text[len(old):]
-            self._text = text
+            self._raw = text
             if not added:
                 return 0
-            lines = added.splitlines()
+            # Only the new part is cleaned and split: following a long log costs its growth.
+            lines = clean(added, limit=None).splitlines()
+            self._text += "\n".join(lines) + "\n"
             self.write_lines(lines)
             return len(lines)
-        self._text = text
+        self._raw = text
+        cleaned = clean(text, limit=None)
+        self._text = cleaned
         self.clear()
-        lines = text.splitlines()
+        lines = cleaned.splitlines()
         self.write_lines(lines, scroll_end=True)
         return len(lines)
 
@@ -55,3 +59,16 @@ class LogView(Log):
 
     def action_top(self) -> None:
         self.scroll_home(animate=False)
+
+    # Smooth-scroll animation repaints every frame of a 50,000-line view; jump instead.
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)

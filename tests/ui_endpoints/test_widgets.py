@@ -1,0 +1,103 @@
+"""Widgets in a small host app: LogView, EndpointTable, clipboard, header."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.app import App, ComposeResult
+
+from hftui.client.models import Endpoint
+from hftui.widgets.clipboard import osc52
+from hftui.widgets.endpoint_table import EndpointTable
+from hftui.widgets.header import HeaderInfo, header_text
+from hftui.widgets.log_view import LogView
+
+
+class Host(App):
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.widget = widget
+
+    def compose(self) -> ComposeResult:
+        yield self.widget
+
+
+def ep(name: str, state: str = "running", ready: int = 1, ns: str = "ns") -> Endpoint:
+    return Endpoint.from_json({
+        "name": name, "type": "authenticated",
+        "provider": {"vendor": "aws", "region": "us-east-1"},
+        "compute": {"accelerator": "cpu", "instanceType": "intel-icl", "instanceSize": "x2",
+                    "scaling": {"minReplica": 0, "maxReplica": 2}},
+        "model": {"repository": f"org/{name}", "task": "text-generation"},
+        "status": {"state": state, "readyReplica": ready, "targetReplica": 1,
+                   "updatedAt": "2026-10-26T12:00:00Z", "url": f"https://{name}.x.aws.endpoints.huggingface.cloud"},
+    }, ns)
+
+
+async def test_log_view_handles_50k_lines_follows_and_appends_only_growth():
+    view = LogView()
+    async with Host(view).run_test(size=(100, 30)) as pilot:
+        text = "".join(f"line {i} \x1b[31mred\x1b[0m\n" for i in range(50_000))
+        assert view.set_text(text) == 50_000
+        await pilot.pause()
+        assert view.line_count == 50_000
+        assert view.is_vertical_scroll_end
+        assert "\x1b" not in view.text and "line 49999 red" in view.text
+        assert view.set_text(text + "more 1\nmore 2\n") == 2
+        await pilot.pause()
+        assert view.line_count == 50_002 and view.is_vertical_scroll_end
+        view.focus()
+        await pilot.press("pageup")
+        assert not view.is_vertical_scroll_end
+        assert view.set_text("rotated\n") == 1  # not a continuation: reset
+        assert view.line_count == 1
+
+
+async def test_endpoint_table_updates_in_place():
+    table = EndpointTable()
+    async with Host(table).run_test(size=(120, 10)) as pilot:
+        eps = [ep(f"e{i:03d}") for i in range(50)]
+        table.update(eps)
+        await pilot.pause()
+        table.focus()
+        table.move_cursor_to("ns/e030")
+        await pilot.pause()
+        offset = table.scroll_offset
+        new = list(eps)
+        new[5] = ep("e005", state="paused", ready=0)
+        new[31] = ep("e031", ready=2)
+        result = table.update(new)
+        assert set(result.changed) == {"ns/e005", "ns/e031"}
+        assert result.transitions == (("ns/e005", "running", "paused"),)
+        assert table.cursor_key == "ns/e030" and table.scroll_offset == offset
+        assert table.marks("ns/e031") == {"replicas": "↑"}
+        assert table.marks("ns/e005")["state"] == "Δ"
+        # an unchanged poll clears the markers and changes nothing else
+        result = table.update([dataclasses.replace(e) for e in new])
+        assert result.changed == () and table.marks("ns/e031") == {}
+        # removal and addition keep the cursor on its endpoint
+        table.update([e for e in new if e.name != "e000"] + [ep("e999")])
+        assert table.cursor_key == "ns/e030"
+        assert table.get("ns/e000") is None and table.get("ns/e999") is not None
+
+
+async def test_endpoint_table_renders_state_words_and_glyphs():
+    table = EndpointTable()
+    async with Host(table).run_test(size=(120, 10)) as pilot:
+        table.update([ep("a", "failed", 0), ep("b", "scaledToZero", 0), ep("c", "weirdNewState", 0)])
+        await pilot.pause()
+        lines = [table.render_line(y).text for y in range(4)]
+        assert "NAME" in lines[0] and "STATE" in lines[0]
+        assert "✗ failed" in lines[1] and "○ scaledToZero" in lines[2] and "? weirdNewState" in lines[3]
+
+
+def test_osc52_wraps_for_tmux_and_screen():
+    assert osc52("hi", {}) == "\x1b]52;c;aGk=\x07"
+    assert osc52("hi", {"TMUX": "/tmp/x"}).startswith("\x1bPtmux;\x1b\x1b]52;c;aGk=")
+    assert osc52("hi", {"TERM": "screen-256color"}).startswith("\x1bP\x1b]52")
+
+
+def test_header_text():
+    info = HeaderInfo(user="alice", namespace="acme", running=3, burn_per_hour=4.2, interval=5, state="ok")
+    assert header_text(info) == "hftui · alice@acme · 3 running · $4.20/h · ⟳ 5s ok"
+    assert header_text(HeaderInfo()) == "hftui"
