@@ -34,10 +34,9 @@ class ExportScreen(ModalScreen[None]):
     ExportScreen #export-formats { layout: horizontal; height: auto; width: 1fr; border: none; padding: 0; }
     ExportScreen #export-formats > RadioButton { width: auto; margin-right: 2; }
     ExportScreen #export-code { height: 1fr; }
-    ExportScreen #export-options { height: auto; }
+    ExportScreen #export-options { height: 1; margin-top: 1; }
     ExportScreen #export-token { width: 1fr; }
-    ExportScreen #export-buttons { height: auto; align-horizontal: right; }
-    ExportScreen #export-buttons Button { margin-left: 1; }
+    ExportScreen #export-options Button { margin-left: 2; min-width: 7; }
     ExportScreen #export-status { height: auto; color: $text-muted; }
     ExportScreen #export-status.-error { color: $error; }
     """
@@ -70,15 +69,16 @@ class ExportScreen(ModalScreen[None]):
             with RadioSet(id="export-formats"):
                 for fmt in FORMATS:
                     yield RadioButton(LABELS[fmt], value=fmt == self.fmt, name=fmt)
-            yield TextArea("", id="export-code", read_only=True, show_line_numbers=False, soft_wrap=False)
-            with Horizontal(id="export-options"):
-                yield Checkbox("include my token in the copy/file (not shown here)", id="export-token",
-                               tooltip="Off: the snippet reads $HF_TOKEN. On: the token is written in clear")
+            # Wrapped on screen only: the copied/saved text keeps its lines.
+            yield TextArea("", id="export-code", read_only=True, show_line_numbers=False, soft_wrap=True)
             yield Static("", id="export-status", markup=False)
-            with Horizontal(id="export-buttons"):
-                yield Button("Copy", id="export-copy", variant="primary", tooltip="OSC 52 copy (works over SSH)")
-                yield Button("Save", id="export-save", tooltip="Write the snippet under the data dir")
-                yield Button("Close", id="export-close")
+            with Horizontal(id="export-options"):
+                yield Checkbox("include my token (copy/file only)", id="export-token", compact=True,
+                               tooltip="Off: the snippet reads $HF_TOKEN. On: the token is written in clear")
+                yield Button("Copy", id="export-copy", variant="primary", compact=True,
+                             tooltip="OSC 52 copy (works over SSH)")
+                yield Button("Save", id="export-save", compact=True, tooltip="Write the snippet under the data dir")
+                yield Button("Close", id="export-close", compact=True)
 
     def on_mount(self) -> None:
         try:

@@ -123,3 +123,12 @@ def test_save_snippet(tmp_path):
     path = save_snippet(export_run(rec, settings=Settings())["curl"], "curl", rec, tmp_path)
     assert path.name == "run-7-curl.sh" and path.read_text().startswith("curl")
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_export_imports_no_textual():
+    import subprocess
+    import sys
+
+    code = "import sys, hftui.export, hftui.history; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
