@@ -28,6 +28,7 @@ clickable links, no Textual actions), and nothing is parsed as markup.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len, chop_cells
@@ -42,7 +43,7 @@ from textual.strip import Strip
 from hftui.widgets.safe_text import clean
 
 FPS = 20
-TAIL_LIMIT = 1500
+TAIL_LIMIT = 1000
 """Characters of live Markdown re-rendered per frame, at most (plus one frame of tokens)."""
 _PIECES = re.compile(r"\n| +|[^ \n]+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -155,7 +156,7 @@ class StreamOutput(ScrollView, can_focus=True):
         self._lines: list[Strip] = []
         self._tail: list[Strip] = []
         self._width = 0
-        self._cache: dict[int, Strip] = {}
+        self._cache: dict[tuple[int, int, int], tuple[Style, Strip]] = {}
         # live section
         self._live_kind: str | None = None
         self._live_header: str | None = None
@@ -170,6 +171,8 @@ class StreamOutput(ScrollView, can_focus=True):
         self.chars_shown = 0
         """Characters of the live section rendered so far (for tests/benchmark)."""
         self._received = 0
+        self._clock = time.monotonic
+        self._last_flush = 0.0
         self.last_text = ""
         """The text of the last finished live section (what a cancel or a cut keeps)."""
 
@@ -209,7 +212,14 @@ class StreamOutput(ScrollView, can_focus=True):
             self.begin("plain")
         self._pending.append(text)
         self._received += len(text)
-        if self._flush_timer is None and self.is_mounted:
+        if not self.is_mounted:
+            return
+        if self._clock() - self._last_flush >= 1 / FPS:
+            # A busy event loop can starve timers: render from here once a frame is due.
+            if self._flush_timer is not None:
+                self._flush_timer.stop()
+            self._flush()
+        elif self._flush_timer is None:
             self._flush_timer = self.set_timer(1 / FPS, self._flush)
 
     def finish(self) -> None:
@@ -304,6 +314,7 @@ class StreamOutput(ScrollView, can_focus=True):
 
     def _flush(self, final: bool = False) -> None:
         self._flush_timer = None
+        self._last_flush = self._clock()
         if self._pending:
             text = clean("".join(self._pending), limit=None)
             self._pending.clear()
@@ -457,12 +468,19 @@ class StreamOutput(ScrollView, can_focus=True):
         base = self.rich_style
         frozen = len(self._lines)
         if index < frozen:
-            strip = self._lines[index]
-        elif index - frozen < len(self._tail):
-            strip = self._tail[index - frozen]
-        else:
-            return Strip.blank(width, base)
-        return strip.crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
+            # Frozen rows never change: keep their final strips (cleared on resize/style/clear).
+            key = (index, scroll_x, width)
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] is base:
+                return cached[1]
+            strip = self._lines[index].crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[key] = (base, strip)
+            return strip
+        if index - frozen < len(self._tail):
+            return self._tail[index - frozen].crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
+        return Strip.blank(width, base)
 
 
 class StreamMeter:
