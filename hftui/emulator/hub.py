@@ -159,6 +159,10 @@ async def list_models(request: web.Request) -> web.Response:
     warm_only = q.get("inference") == "warm"
     providers_q = q.get("inference_provider")
     gated = q.get("gated")
+    try:
+        param_range = _param_range(q.get("num_parameters"))
+    except ValueError:
+        return error(400, '"num_parameters" must look like "min:6B,max:128B"')
     sort = q.get("sort") or "trendingScore"
     if sort not in SORT_KEYS:
         return error(400, f'"sort" must be one of {list(SORT_KEYS)}')
@@ -199,6 +203,10 @@ async def list_models(request: web.Request) -> web.Response:
                 return False
         if gated in ("true", "false") and bool(spec.gated) != (gated == "true"):
             return False
+        if param_range is not None:
+            lo, hi = param_range
+            if spec.params is None or not lo <= spec.params <= hi:
+                return False
         return True
 
     def sort_key(spec: ModelSpec):
@@ -208,8 +216,14 @@ async def list_models(request: web.Request) -> web.Response:
 
     models = sorted((m for m in catalog.MODELS if keep(m)), key=lambda m: (sort_key(m), m.id), reverse=True)
     page = models[offset:offset + limit]
-    full = q.get("full") in ("true", "1", "True")
+    truthy = ("true", "1", "True")
+    full = q.get("full") in truthy
     body = [_project(m, expand, in_list=True, full=full) for m in page]
+    if not full and not expand:  # the legacy "more fields" switches
+        for key in ("cardData", "config"):
+            if q.get(key) in truthy:
+                for item, spec in zip(body, page, strict=True):
+                    item[key] = full_info(spec)[key]
     headers = state.ratelimit_headers()
     headers["X-Total-Count"] = str(len(models))
     if offset + limit < len(models):
@@ -217,6 +231,28 @@ async def list_models(request: web.Request) -> web.Response:
         params = [(k, v) for k, v in q.items() if k != "cursor"] + [("cursor", token)]
         headers["Link"] = f'<{state.base_url}/api/models?{urlencode(params)}>; rel="next"'
     return json_response(body, headers=headers)
+
+
+_UNITS = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+
+
+def _param_range(value: str | None) -> tuple[float, float] | None:
+    """``"min:6B,max:128B"`` → (6e9, 1.28e11); either bound may be missing."""
+    if not value:
+        return None
+    lo, hi = 0.0, float("inf")
+    for part in value.split(","):
+        key, _, amount = part.strip().partition(":")
+        amount = amount.strip().upper()
+        unit = amount[-1:] if amount[-1:] in _UNITS and amount[-1:] else ""
+        number = float(amount[: len(amount) - len(unit)]) * _UNITS[unit]
+        if key == "min":
+            lo = number
+        elif key == "max":
+            hi = number
+        else:
+            raise ValueError(part)
+    return lo, hi
 
 
 def _split_model_path(tail: str) -> tuple[str, str | None]:

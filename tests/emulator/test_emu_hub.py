@@ -209,3 +209,13 @@ def test_every_answer_has_a_request_id(client, anon):
     assert anon.get("/api/whoami-v2").headers["X-Request-Id"]  # errors too
     assert client.get("/v2/endpoint/demo-user").headers["X-Request-Id"]
     assert client.get("/api/whoami-v2", headers={"X-Emulator-Fault": "500"}).headers["X-Request-Id"]
+
+
+def test_num_parameters_and_legacy_switches(client):
+    mid = client.get("/api/models", params={"num_parameters": "min:6B,max:9B", "limit": 100}).json()
+    ids = {m["id"] for m in mid}
+    assert "meta-llama/Llama-3.1-8B-Instruct" in ids and "openai-community/gpt2" not in ids
+    assert "meta-llama/Llama-3.3-70B-Instruct" not in ids
+    assert client.get("/api/models", params={"num_parameters": "lots"}).status_code == 400
+    with_card = client.get("/api/models", params={"search": "gpt2", "cardData": "true"}).json()
+    assert with_card and all("cardData" in m for m in with_card)
