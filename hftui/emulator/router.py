@@ -190,7 +190,9 @@ async def legacy_pipeline(request: web.Request) -> web.StreamResponse:
     assert spec is not None
     if (loading := await wait_or_503(request, state, spec)) is not None:
         return loading
-    return await answer_task(request, state, spec, task)
+    warning = (f"deprecated-route; use /hf-inference/models/{spec.id}/pipeline/{task} instead of "
+               f"/hf-inference/pipeline/{task}/{spec.id}")
+    return await answer_task(request, state, spec, task, headers={"X-HF-Warning": warning})
 
 
 async def _json_or_none(request: web.Request) -> Any:

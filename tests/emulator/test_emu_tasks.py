@@ -165,6 +165,7 @@ def test_feature_extraction(client):
     assert client.post(url, json={"inputs": "Hi, who are you?"}).json() == one
     legacy = client.post("/hf-inference/pipeline/feature-extraction/BAAI/bge-small-en-v1.5", json={"inputs": "x"})
     assert legacy.status_code == 200 and len(legacy.json()) == 384
+    assert legacy.headers["X-HF-Warning"].startswith("deprecated-route; ")
 
 
 def test_sentence_similarity(client):
