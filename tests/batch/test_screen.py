@@ -62,16 +62,16 @@ async def test_form_shows_price_and_keeps_values_on_error(settings, token, tmp_p
         assert "/h" in price and "resumes it" in price
         assert str(screen.query_one("#batch-task").value) == ep.task  # prefilled from the endpoint
         await pilot.click("#batch-run")
-        assert "input file" in static_text(screen, "#batch-error").lower()
+        await wait_until(pilot, lambda: "input file" in static_text(screen, "#batch-error").lower())
         await fill(pilot, screen, "#batch-input", str(tmp_path / "nope.jsonl"))
         await fill(pilot, screen, "#batch-parameters", "{bad json")
         await pilot.press("ctrl+r")
-        assert "No such file" in static_text(screen, "#batch-error")
+        await wait_until(pilot, lambda: "No such file" in static_text(screen, "#batch-error"))
         inp = write_inputs(tmp_path / "in.jsonl", 3, task=ep.task)
         await fill(pilot, screen, "#batch-input", str(inp))
         assert screen.query_one("#batch-output", Input).value == str(tmp_path / "in.results.jsonl")
         await pilot.press("ctrl+r")
-        assert "Parameters" in static_text(screen, "#batch-error")
+        await wait_until(pilot, lambda: "Parameters" in static_text(screen, "#batch-error"))
         assert screen.query_one("#batch-parameters", Input).value == "{bad json"  # kept
         assert screen.runner is None
 
