@@ -355,16 +355,18 @@ class ModelsScreen(Screen[None]):
         for result in (info_result, card_result):
             if isinstance(result, BaseException) and not isinstance(result, HFError):
                 raise result  # cancellation and real bugs are not swallowed
+        table = self.query_one(ModelTable)
+        current = table.current
+        still_here = current is None or current.id == base.id  # the cursor may have moved on meanwhile
         if isinstance(info_result, HFError):
-            await detail.show_error(base.id, info_result.user_message())
+            if still_here:
+                await detail.show_error(base.id, info_result.user_message())
             return
         card = card_result if isinstance(card_result, str) else \
             f"*Could not load the model card: {one_line(card_result.user_message(), 300)}*"
         self._remember(base.id, info_result, card)
-        table = self.query_one(ModelTable)
         table.update_model(_with_id(info_result, base.id))
-        current = table.current
-        if current is None or current.id == base.id:
+        if still_here:
             await detail.show(info_result, card)
 
     def _remember(self, model_id: str, info: ModelInfo, card: str | None) -> None:

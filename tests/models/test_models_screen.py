@@ -321,3 +321,20 @@ async def test_command_line_models_search(make_app):
                          and all("whisper" in m.id for m in _rows(screen)), what=":models whisper")
         assert screen.query_one("#models-search", Input).value == "whisper"
         assert models_screen(app) is screen
+
+
+async def test_model_info_error_is_shown_in_the_pane(make_app, emulator):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_models_ready(pilot)
+        emulator.inject("404", path=r"^/api/models/.+", times=50)
+        await pilot.press("down")
+        detail = screen.query_one("ModelDetail")
+        table = screen.query_one("ModelTable")
+        await wait_until(pilot, lambda: detail.model_id == table.current.id and detail.card_loaded
+                         and detail.info is None, timeout=20, what="the error in the pane")
+        text = _fields_text(screen)
+        assert text.startswith("Could not load this model:") and "Traceback" not in text
+        await pilot.press("up")  # a cached model still shows
+        await wait_until(pilot, lambda: detail.info is not None and detail.model_id == table.current.id,
+                         what="cached model")
