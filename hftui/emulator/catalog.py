@@ -43,6 +43,7 @@ class ModelSpec:
     summary: str = ""
     max_total: int = 4096  # TGI's max input + new tokens
     reasoning: bool = False  # chat answers start with ``reasoning`` deltas
+    old_tgi_chat: bool = False  # chat streams like TGI 1.4: ``data:``, text_completion, no [DONE]
 
     @property
     def author(self) -> str:
@@ -273,7 +274,8 @@ MODELS: tuple[ModelSpec, ...] = (
        downloads=301_118, likes=1500, license="llama3", params=70_553_706_496, extra_tags=CHAT,
        compute="4-a100", summary="Meta Llama 3 70B Instruct."),
     _m("HuggingFaceH4/zephyr-7b-beta", "text-generation", tgi=True, downloads=402_556, likes=1700, license="mit",
-       params=7_241_732_096, extra_tags=CHAT, compute="1-a10-g", summary="Zephyr 7B beta, a DPO-tuned Mistral."),
+       params=7_241_732_096, extra_tags=CHAT, compute="1-a10-g", old_tgi_chat=True,
+       summary="Zephyr 7B beta, a DPO-tuned Mistral (served by an old TGI: chat streams end without [DONE])."),
     _m("distilbert/distilroberta-base", "fill-mask", mask_token="<mask>", downloads=1_403_220, likes=150,
        params=82_170_969, summary="DistilRoBERTa base."),
     # not served anywhere / private

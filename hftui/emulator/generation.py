@@ -320,6 +320,9 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
     cid = "" if provider == "hf-inference" else f"chatcmpl-{textgen.token_id(dumps(body)):x}"
     model_name = echo_model or model_id
     base = {"id": cid, "created": created, "model": model_name, "system_fingerprint": SYSTEM_FINGERPRINT}
+    spec = catalog.lookup(model_id)
+    if body.get("stream") and spec is not None and spec.old_tgi_chat and not plan["tool_calls"]:
+        return await _old_tgi_chat_stream(request, state, plan, base, fault, headers)
     if body.get("stream"):
         resp = _sse_response(request)
         for k, v in (headers or {}).items():
@@ -418,5 +421,35 @@ async def completion(request: web.Request, state: State, model_id: str, body: An
                                       "finish_reason": finish if i == len(toks) else None}]}
         await resp.write(b"data: " + dumps(chunk).encode() + b"\n\n")
     await resp.write(b"data: [DONE]\n\n")
+    await resp.write_eof()
+    return resp
+
+
+async def _old_tgi_chat_stream(request: web.Request, state: State, plan: dict, base: dict, fault: str | None,
+                               headers: dict[str, str] | None) -> web.StreamResponse:
+    """TGI 1.4's chat stream: ``data:`` without a space, ``text_completion`` objects, a last
+    chunk with an empty delta, and no ``[DONE]`` (recorded in shared/fixtures)."""
+    resp = _sse_response(request)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    await resp.prepare(request)
+    base = {**base, "object": "text_completion", "system_fingerprint": "1.4.3-sha-e6bb3ff"}
+    toks = plan["tokens"]
+    cut_at = max(1, len(toks) // 2) if fault in ("cut", "stream_error") else None
+    pacer = Pacer(state.token_rate)
+    for i, tok in enumerate(toks, start=1):
+        if cut_at is not None and i > cut_at:
+            if fault == "stream_error":
+                event = {"error": {"message": GENERATION_ERROR, "http_status_code": 424}}
+                await resp.write(b"data:" + dumps(event).encode() + b"\n\n")
+                await resp.write_eof()
+                return resp
+            return await _cut(request, resp)
+        await pacer.tick()
+        chunk = {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": tok},
+                                      "logprobs": None, "finish_reason": None}]}
+        await resp.write(b"data:" + dumps(chunk).encode() + b"\n\n")
+    last = {**base, "choices": [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": plan["finish"]}]}
+    await resp.write(b"data:" + dumps(last).encode() + b"\n\n")
     await resp.write_eof()
     return resp

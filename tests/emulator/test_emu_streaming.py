@@ -162,3 +162,15 @@ def test_reasoning_model_streams_reasoning_first(client, sse_data):
     assert message["reasoning"] == "".join(d["reasoning"] for d in deltas if "reasoning" in d)
     assert message["content"] == "".join(d["content"] for d in deltas if "content" in d)
     assert plain["usage"]["completion_tokens"] == len(deltas)
+
+
+def test_old_tgi_chat_stream_has_no_done(client, sse_data):
+    body = {"model": "HuggingFaceH4/zephyr-7b-beta", "messages": [{"role": "user", "content": "hi"}],
+            "max_tokens": 6, "stream": True}
+    _, text = stream_text(client, "/v1/chat/completions", body)
+    assert "[DONE]" not in text
+    assert all(line.startswith("data:{") for line in text.splitlines() if line.startswith("data"))
+    chunks = [json.loads(p) for p in sse_data(text)]
+    assert {c["object"] for c in chunks} == {"text_completion"}
+    assert chunks[-1]["choices"][0] == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "length"}
+    assert len(chunks) == 7
