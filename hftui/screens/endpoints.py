@@ -120,11 +120,11 @@ class EndpointsScreen(Screen[None]):
     BINDINGS = [
         Binding("enter,d", "describe", "Describe", id="endpoints.describe",
                 tooltip="Every field, status message and URL (y: raw JSON)", key_display="⏎/d"),
-        Binding("p", "pause", "Pause", id="endpoints.pause", tooltip="Pause the endpoint (stops billing)"),
+        Binding("p", "pause", "Pause", id="endpoints.pause", tooltip="Pause the endpoint, or the marked ones (space marks); stops billing"),
         Binding("r", "resume", "Resume", id="endpoints.resume",
-                tooltip="Resume the endpoint (shows the hourly price first)"),
+                tooltip="Resume the endpoint or the marked ones (shows the hourly price first)"),
         Binding("z", "scale_to_zero", "Scale to 0", id="endpoints.scale_to_zero", show=False,
-                tooltip="Scale the endpoint to zero replicas (wakes on the next request)"),
+                tooltip="Scale the endpoint (or the marked ones) to zero replicas; wakes on the next request"),
         Binding("w", "wait", "Wait", id="endpoints.wait", show=False,
                 tooltip="Wait until running, showing each state; esc stops waiting"),
         Binding("e", "update", "Edit", id="endpoints.update", show=False,
@@ -158,6 +158,7 @@ class EndpointsScreen(Screen[None]):
         self._namespace_arg = namespace
         self.namespace: str = ALL
         """The namespace shown: a user/org name or ``ALL``."""
+        self._interval_arg = interval
         self.interval: float = interval or 5.0
         self.filter_text = ""
         self.faults_only = False
@@ -196,7 +197,7 @@ class EndpointsScreen(Screen[None]):
     def on_mount(self) -> None:
         app = self.app
         settings = getattr(app, "settings", None)
-        if settings is not None and not self._namespace_arg:
+        if settings is not None and self._interval_arg is None:
             self.interval = float(settings.refresh_interval or 5.0)
         whoami = getattr(app, "whoami", None)
         ns = self._namespace_arg or (settings.namespace if settings else None) or (whoami.name if whoami else None)
@@ -471,23 +472,28 @@ class EndpointsScreen(Screen[None]):
             if key in self._deleting:
                 self.table.set_pending(key, "deleting")
 
-    def action_pause(self) -> None:
+    def _targets(self) -> list[Endpoint]:
+        """The marked rows (space) when there are any, else the row under the cursor."""
+        table = self.table
+        marked = [ep for key in sorted(table.selected_keys) if (ep := table.get(key)) is not None]
+        if marked:
+            return marked
         ep = self._current()
-        if ep is None:
-            return
-        if ep.raw_state == "paused":
-            self.notify(f"{ep.key} is already paused.", markup=False)
-            return
+        return [ep] if ep is not None else []
+
+    def action_pause(self) -> None:
         eps = self.app.client.endpoints
-        self._run(ep, "Pausing", "pausing", lambda: eps.pause(ep.namespace, ep.name), "Paused")
+        for ep in self._targets():
+            if ep.raw_state == "paused":
+                self.notify(f"{ep.key} is already paused.", markup=False)
+                continue
+            self._run(ep, "Pausing", "pausing", lambda ep=ep: eps.pause(ep.namespace, ep.name), "Paused")
 
     def action_scale_to_zero(self) -> None:
-        ep = self._current()
-        if ep is None:
-            return
         eps = self.app.client.endpoints
-        self._run(ep, "Scaling to zero", "scaling to 0", lambda: eps.scale_to_zero(ep.namespace, ep.name),
-                  "Scaled to zero")
+        for ep in self._targets():
+            self._run(ep, "Scaling to zero", "scaling to 0",
+                      lambda ep=ep: eps.scale_to_zero(ep.namespace, ep.name), "Scaled to zero")
 
     def cost_text(self, ep: Endpoint, min_replica: int | None = None, max_replica: int | None = None) -> str:
         price = self.price_of(ep)
@@ -501,8 +507,8 @@ class EndpointsScreen(Screen[None]):
         return text + "."
 
     def action_resume(self) -> None:
-        ep = self._current()
-        if ep is None:
+        targets = self._targets()
+        if not targets:
             return
         from hftui.widgets.confirm import ConfirmScreen
 
@@ -510,11 +516,24 @@ class EndpointsScreen(Screen[None]):
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self._run(ep, "Resuming", "resuming", lambda: eps.resume(ep.namespace, ep.name), "Resumed")
+                for ep in targets:
+                    self._run(ep, "Resuming", "resuming", lambda ep=ep: eps.resume(ep.namespace, ep.name),
+                              "Resumed")
 
-        self.app.push_screen(ConfirmScreen(
-            f"Resume {ep.key}?", f"Billing starts when it is initializing. {self.cost_text(ep)}",
-            confirm="Resume", variant="warning"), confirmed)
+        if len(targets) == 1:
+            title = f"Resume {targets[0].key}?"
+            body = f"Billing starts when it is initializing. {self.cost_text(targets[0])}"
+        else:
+            title = f"Resume {len(targets)} endpoints?"
+            lines = [f"{ep.name}: {self.cost_text(ep)}" for ep in targets[:8]]
+            if len(targets) > 8:
+                lines.append(f"… and {len(targets) - 8} more")
+            prices = [self.price_of(ep) for ep in targets]
+            if all(p is not None for p in prices):
+                total = sum(p * max(1, ep.min_replica or 0) for p, ep in zip(prices, targets))
+                lines.append(f"Together: ${total:,.2f}/h while running.")
+            body = "Billing starts when they are initializing.\n" + "\n".join(lines)
+        self.app.push_screen(ConfirmScreen(title, body, confirm="Resume", variant="warning"), confirmed)
 
     def action_delete(self) -> None:
         ep = self._current()

@@ -48,6 +48,9 @@ class LoginScreen(Screen[None]):
             yield Button("Log in", variant="primary", id="login-button")
         yield Footer()
 
+    def main_widget(self) -> Input:
+        return self.query_one("#token-input", Input)
+
     def on_mount(self) -> None:
         self.query_one("#token-input", Input).focus()
 

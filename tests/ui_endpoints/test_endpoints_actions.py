@@ -368,3 +368,18 @@ async def test_playground_and_batch_keys_do_not_crash(still_emulator):
         await pilot.pause()
         assert app.screen is screen
         assert screen.table.cursor_key == "demo-user/gpt2-demo"
+
+
+async def test_marked_rows_are_paused_together(emulator):
+    app = make_app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        for key in ("demo-user/gpt2-demo", "demo-user/llama-chat"):
+            await goto(pilot, screen, key)
+            await pilot.press("space")
+        await goto(pilot, screen, "demo-user/bert-fill")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: server_state(emulator, "demo-user", "gpt2-demo") == "paused"
+                         and server_state(emulator, "demo-user", "llama-chat") == "paused", what="both paused")
+        assert server_state(emulator, "demo-user", "bert-fill") == "paused"  # was paused already
+        assert screen.table.cursor_key == "demo-user/bert-fill"
