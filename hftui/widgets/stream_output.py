@@ -69,6 +69,7 @@ class PlainWrapper:
         self.width = max(1, width)
         self.row = ""
         self.row_w = 0
+        self.wrapped = False
 
     def feed(self, text: str) -> list[str]:
         done: list[str] = []
@@ -77,16 +78,21 @@ class PlainWrapper:
             if piece == "\n":
                 done.append(self.row)
                 self.row, self.row_w = "", 0
+                self.wrapped = False
                 continue
             if piece[0] == " ":
                 w = len(piece)
+                if not self.row and self.wrapped:
+                    continue  # spaces at a soft wrap are dropped, even when they arrive later
                 if self.row_w + w <= width:
                     self.row += piece
                     self.row_w += w
                 else:
                     done.append(self.row.rstrip(" "))
                     self.row, self.row_w = "", 0
+                    self.wrapped = True
                 continue
+            self.wrapped = False
             # A word, possibly continuing the word at the end of the row.
             start = len(self.row)
             tail_word = ""
@@ -101,19 +107,20 @@ class PlainWrapper:
                 continue
             word = tail_word + piece
             if tail_word and start > 0 and cell_len(word) <= width:
-                done.append(self.row[:start].rstrip(" "))
+                if self.row[:start].strip(" "):
+                    done.append(self.row[:start].rstrip(" "))
                 self.row, self.row_w = word, cell_len(word)
                 continue
             if not tail_word and w <= width:
-                if self.row:
+                if self.row.strip(" "):
                     done.append(self.row.rstrip(" "))
                 self.row, self.row_w = piece, w
                 continue
-            # Longer than a row: hard-split by cells.
-            rest = self.row + piece if tail_word else piece
-            if not tail_word and self.row:
-                done.append(self.row.rstrip(" "))
-            chunks = chop_cells(rest, width)
+            # Longer than a row: the row before the word ends, the word is hard-split by cells.
+            before = self.row[:start] if tail_word else self.row
+            if before.strip(" "):
+                done.append(before.rstrip(" "))
+            chunks = chop_cells(word, width)
             done.extend(chunks[:-1])
             self.row = chunks[-1] if chunks else ""
             self.row_w = cell_len(self.row)
