@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientConnectionResetError, ClientSession, ClientTimeout, web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _HOP = {"host", "content-length", "transfer-encoding", "connection", "content-encoding", "keep-alive"}
@@ -175,9 +175,13 @@ class HostileServer:
                     o.hits += 1
                     chosen = o
                     break
-        if chosen is not None:
-            return await chosen.handler(request)
-        return await proxy(request)
+        try:
+            if chosen is not None:
+                return await chosen.handler(request)
+            return await proxy(request)
+        except (ConnectionResetError, ClientConnectionResetError):
+            # the client went away (cancelled run, timeout): expected here, keep the log quiet
+            raise asyncio.CancelledError from None
 
 
 # --- talking to the upstream -------------------------------------------------------------------

@@ -1,0 +1,158 @@
+"""Broken answers: wrong JSON types, missing fields, invalid UTF-8, HTML pages, empty bodies,
+endless bodies and streams, a first byte that never comes. Each one gives a clear message, never
+a traceback, never a hang beyond the configured timeout; the app keeps working."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from hardening_helpers import (assert_clean_screen, endpoints_ready, go, screen_text, still_works, wait_until)
+from hostile_server import (chat_chunk, hang, html_reply, json_reply, raw_http, raw_reply, sse_reply)
+
+ITEM_FIELDS_WRONG = {"name": "typed-wrong", "model": [], "compute": "x", "provider": 7,
+                     "status": {"state": 5, "message": {"a": 1}, "readyReplica": "two", "targetReplica": None,
+                                "createdAt": "not a date", "url": ["x"]}}
+
+# (what, handler factory, words the status line must show)
+BROKEN_LISTS = [
+    ("items not a list", lambda: json_reply({"items": "nope"}), "expected"),
+    ("a JSON string", lambda: json_reply("just a string"), "expected"),
+    ("html 502 page", lambda: html_reply(502), "502"),
+    ("empty 200 body", lambda: raw_reply(b""), "expected"),
+    ("empty 500 body", lambda: raw_reply(b"", status=500), "500"),
+    ("invalid utf-8", lambda: raw_reply(b'{"items": [{"name": "\xff\xfe\xc3("}]}'), "JSON"),
+    ("truncated json", lambda: raw_reply(b'{"items": [{"name": "a"'), "JSON"),
+    ("not http at all", lambda: raw_http(b"\x16\x03\x01garbage\r\n\r\n"), ""),
+]
+
+
+async def test_broken_endpoint_lists_give_a_message_and_keep_the_rows(make_app, hostile):
+    app = make_app()
+    async with app.run_test(size=(140, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: screen.table.row_count == 7, what="the friendly rows")
+        status = screen.query_one("#status-line")
+        for what, factory, word in BROKEN_LISTS:
+            hostile.clear()
+            hostile.on("GET", r"^/v2/endpoint/[^/]+$", factory())
+            before = screen.poll_count
+            screen.poll_now()
+            await wait_until(pilot, lambda: screen.poll_count > before, 20, f"the poll ({what})")
+            await pilot.pause()
+            line = str(status.render())
+            assert line.startswith("⚠"), (what, line)
+            assert word in line, (what, line)
+            assert "Traceback" not in screen_text(app)
+            assert screen.table.row_count == 7, what  # the last good rows stay
+            assert_clean_screen(app)
+        # wrong types inside an item, missing fields: rows still show, with placeholders
+        hostile.clear()
+        hostile.on("GET", r"^/v2/endpoint/[^/]+$", json_reply({"items": [ITEM_FIELDS_WRONG, {"name": "bare"}, {}]}))
+        before = screen.poll_count
+        screen.poll_now()
+        await wait_until(pilot, lambda: screen.poll_count > before, 20, "the poll")
+        await pilot.pause()
+        text = assert_clean_screen(app)
+        assert "typed-wrong" in text and "bare" in text, text
+        assert not str(status.render()).startswith("⚠")
+        hostile.clear()
+        await still_works(pilot)
+
+
+async def test_first_byte_never_comes_times_out(make_app, hostile):
+    """A server that accepts and never answers: the configured timeout, then a message; no hang."""
+    app = make_app(timeout=1.0)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        hostile.on("GET", r"^/v2/endpoint/[^/]+$", hang())
+        started = time.monotonic()
+        before = screen.poll_count
+        screen.poll_now()
+        await wait_until(pilot, lambda: screen.poll_count > before, 20, "the poll to give up")
+        elapsed = time.monotonic() - started
+        line = str(screen.query_one("#status-line").render())
+        assert "timed out" in line, line
+        # GET is retried (idempotent) a bounded number of times, each bounded by the timeout
+        assert elapsed < 1.0 * 4 + 6, elapsed
+        hostile.clear()
+        await still_works(pilot)
+
+
+async def test_hub_broken_answers_on_the_models_screen(make_app, hostile):
+    app = make_app(first_screen="models", timeout=1.0)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await go(pilot, "models")
+        await wait_until(pilot, lambda: screen.query_one("ModelTable").row_count > 0, what="models")
+        cases = [
+            ("dict instead of list", json_reply({"error": None, "models": []})),
+            ("items of the wrong type", json_reply([1, "two", None, {"id": 5}, {"no_id": True}])),
+            ("html", html_reply(503)),
+            ("invalid utf-8", raw_reply(b"[{\"id\": \"a\xff\"}]")),
+            ("never answers", hang()),
+        ]
+        for what, handler in cases:
+            hostile.clear()
+            hostile.on("GET", r"^/api/models$", handler)
+            search = screen.query_one("#models-search")
+            search.value = f"q{len(what)}{what[:3]}"
+            await pilot.pause(0.5)
+            await wait_until(pilot, lambda: not screen.searching, 15, f"the search to end ({what})")
+            await pilot.pause(0.2)
+            assert "Traceback" not in screen_text(app), what
+            assert_clean_screen(app)
+        hostile.clear()
+        await go(pilot, "endpoints")
+        await endpoints_ready(pilot)
+
+
+@pytest.mark.parametrize("case", ["endless", "never", "cut", "html", "wrong-types", "bad-utf8"])
+async def test_broken_streams_in_the_playground(make_app, hostile, case):
+    """Chat streams that never end (Esc cancels, keeps the text), never start (timeout),
+    are cut, or carry garbage: a message, the partial text, and the next run works."""
+    handlers = {
+        "endless": sse_reply([chat_chunk("start ")], then="endless", delay=0.01),
+        "never": hang(),
+        "cut": sse_reply([chat_chunk("partial words "), chat_chunk("here")], then="drop"),
+        "html": html_reply(502),
+        "wrong-types": sse_reply([chat_chunk("ok "), json.dumps({"choices": "x"}), json.dumps([1, 2]),
+                                  "{not json", chat_chunk("", finish="stop"), "[DONE]"]),
+        "bad-utf8": sse_reply([chat_chunk("good "), b"data: {\"choices\": [{\"delta\": {\"content\": \"\xff\xfe\"}}]}\n\n",
+                               chat_chunk("", finish="stop"), "[DONE]"]),
+    }
+    hostile.on("POST", r"/v1/chat/completions$", handlers[case])
+    from hftui.client import Target
+
+    app = make_app(first_screen="playground", timeout=1.0)
+    app.settings = app.settings.__class__(**{**app.settings.__dict__, "stream_timeout": 1.5})
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await go(pilot, "playground")
+        screen.set_target(Target.hf_model("meta-llama/Llama-3.1-8B-Instruct"), task="chat-completion")
+        await wait_until(pilot, lambda: screen.spec.task == "chat-completion", what="the chat form")
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen._worker is not None, what="the run")
+        if case == "endless":
+            await wait_until(pilot, lambda: "tok20" in screen_text(app), 10, "tokens")
+            await pilot.press("escape")
+        await wait_until(pilot, lambda: not screen._worker.is_running, 15, "the run to end")
+        await pilot.pause(0.2)
+        text = assert_clean_screen(app)
+        assert "Traceback" not in text
+        if case == "endless":
+            assert "tok1 tok2" in screen.output.plain_text()
+            assert "partial output kept" in screen.output.plain_text()
+        elif case == "cut":
+            assert "partial words" in screen.output.plain_text()
+            assert screen.error_text, "the cut must be reported"
+        elif case in ("never", "html"):
+            assert screen.error_text, text
+        if case == "never":
+            assert "timed out" in screen.error_text.lower() or "time" in screen.error_text.lower()
+        hostile.clear()
+        screen.form.set_value("prompt", "And now?")  # a finished turn clears the message box
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: not screen._worker.is_running, 15, "the second run")
+        await pilot.pause(0.2)
+        assert screen.error_text == "", screen.error_text
+        assert_clean_screen(app)
