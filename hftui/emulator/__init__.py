@@ -234,9 +234,17 @@ def start_background(*, seed: int = 0, speed: float = 1.0, token_rate: float | N
     server is imported and started only when the first connection arrives.
     """
     import asyncio
+    import logging
     import socket
 
     from hftui.emulator.state import State
+
+    # a server inside a TUI must not print: without this, stdlib logging's last-resort handler
+    # would write handler errors to stderr, over the app's screen (apps that configure logging still get them)
+    for name in ("aiohttp", "hftui.emulator"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

@@ -32,7 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token-rate", type=float, default=None, help="streamed tokens per second (default 40)")
     args = parser.parse_args(argv)
 
+    import logging
+
     from hftui.emulator import start_background
+
+    # as a standalone server, errors go to stderr (stdout carries only the URL and the token)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     handle = start_background(seed=args.seed, speed=args.speed, token_rate=args.token_rate, port=args.port,
                               host=args.host)

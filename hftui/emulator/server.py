@@ -96,8 +96,11 @@ async def fault_middleware(request: web.Request, handler):
         resp = await handler(request)
     except web.HTTPException:
         raise
-    except (asyncio.CancelledError, ConnectionResetError):
+    except asyncio.CancelledError:
         raise
+    except ConnectionResetError:
+        # the client went away mid-answer (a cancelled stream): nothing to send, nothing to log
+        return web.Response(status=499)
     except Exception as exc:  # noqa: BLE001 - the emulator must never crash on bad input
         log.exception("emulator handler failed on %s %s", request.method, request.path)
         return json_response({"error": f"Internal emulator error: {type(exc).__name__}"}, 500)

@@ -99,3 +99,28 @@ def test_module_listens_on_the_requested_port():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_background_emulator_never_prints():
+    """Inside a TUI, handler errors and cancelled streams must not reach stderr."""
+    code = (
+        "import httpx2; from hftui.emulator import start_background, router\n"
+        "h = start_background(token_rate=200)\n"
+        "auth = {'Authorization': 'Bearer ' + h.token}\n"
+        "def boom(*a, **k): raise RuntimeError('kaboom')\n"
+        "router.run_task = boom\n"
+        "r = httpx2.post(h.base_url + '/hf-inference/models/google-bert/bert-base-uncased', "
+        "json={'inputs': 'a [MASK]'}, headers=auth)\n"
+        "assert r.status_code == 500, r.status_code\n"
+        "with httpx2.stream('POST', h.base_url + '/v1/chat/completions', headers=auth, json={"
+        "'model': 'Qwen/Qwen2.5-7B-Instruct', 'stream': True, 'max_tokens': 200, "
+        "'messages': [{'role': 'user', 'content': 'hi'}]}) as s:\n"
+        "    for i, _ in enumerate(s.iter_lines()):\n"
+        "        if i > 3: break\n"
+        "import time; time.sleep(0.5)\n"
+        "assert httpx2.get(h.base_url + '/api/whoami-v2', headers=auth).status_code == 200\n"
+        "h.close()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout == ""
