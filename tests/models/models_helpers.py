@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-async def wait_until(pilot, predicate, timeout: float = 10.0, what: str = "condition") -> None:
+async def wait_until(pilot, predicate, timeout: float = 20.0, what: str = "condition") -> None:
     """Pause the pilot until ``predicate()`` is true (fails the test after ``timeout`` s)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -25,7 +25,7 @@ def models_screen(app):
     return screen if isinstance(screen, ModelsScreen) else None
 
 
-async def wait_models_ready(pilot, *, card: bool = True, timeout: float = 10.0):
+async def wait_models_ready(pilot, *, card: bool = True, timeout: float = 20.0):
     """Wait for the Models screen, its results, and (optionally) the detail + card of the cursor row."""
     app = pilot.app
     await wait_until(pilot, lambda: models_screen(app).query_one("ModelTable") is not None, timeout,

@@ -338,3 +338,18 @@ async def test_model_info_error_is_shown_in_the_pane(make_app, emulator):
         await pilot.press("up")  # a cached model still shows
         await wait_until(pilot, lambda: detail.info is not None and detail.model_id == table.current.id,
                          what="cached model")
+
+
+async def test_a_stale_slow_search_never_overwrites_a_newer_one(make_app, emulator):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_models_ready(pilot, card=False)
+        emulator.inject("slow:2", path=r"^/api/models$", times=1)
+        screen.set_search("bert")  # hangs for 2 s on the server
+        await pilot.pause(0.2)
+        screen.set_search("gpt2")  # typed meanwhile: answered at once
+        await wait_until(pilot, lambda: not screen.searching and _rows(screen)
+                         and all("gpt2" in m.id for m in _rows(screen)), what="the newer search")
+        await pilot.pause(2.5)  # the slow answer would have landed by now
+        assert all("gpt2" in m.id for m in _rows(screen))
+        assert "</gpt2>" in screen.query_one("ModelTable").border_title
