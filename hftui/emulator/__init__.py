@@ -90,6 +90,7 @@ class EmulatorHandle:
 
         loop = self._loop
         asyncio.set_event_loop(loop)
+        loop.set_exception_handler(_quiet_loop_error)
         try:
             if self._lazy:
                 self._wait_for_first_use()
@@ -223,6 +224,14 @@ class EmulatorHandle:
         with self._state.lock:
             ep = store.get(namespace, name, self._state.vnow())
             return None if ep is None else epstore.to_json(ep, self.base_url)
+
+
+def _quiet_loop_error(loop: Any, context: dict) -> None:
+    """The emulator loop's unhandled errors go to its (silent by default) logger, never to stderr."""
+    import logging
+
+    logging.getLogger("hftui.emulator").debug("event loop error: %s", context.get("message"),
+                                              exc_info=context.get("exception"))
 
 
 def start_background(*, seed: int = 0, speed: float = 1.0, token_rate: float | None = None, port: int = 0,
