@@ -124,3 +124,18 @@ def test_recorded_exchange_replays(emulator, client, cassette):
                 real["safetensors"] = {**real["safetensors"], "parameters": None}
         assert_covers(shape(real), shape(mine))
     assert replayed or "legacy" in cassette.stem
+
+
+SHAPES = RECORDED.parent / "shapes" / "inference-endpoints-v2.json"
+
+
+@pytest.mark.skipif(not SHAPES.is_file(), reason="shared/fixtures/shapes not present")
+def test_endpoint_objects_have_the_documented_shape(client):
+    examples = json.loads(SHAPES.read_text(encoding="utf-8"))
+    listed = examples["list_response_GET_/v2/endpoint/{namespace}"]
+    mine = client.get("/v2/endpoint/demo-user").json()
+    assert_covers(shape(listed), shape(mine))
+    running = next(e for e in mine["items"] if e["status"]["state"] == "running")
+    assert_covers(shape(listed["items"][0]), shape(running))
+    catalog = examples["provider_catalog_GET_/v2/provider/{namespace}"]
+    assert_covers(shape(catalog), shape(client.get("/v2/provider/demo-user").json()))
