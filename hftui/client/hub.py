@@ -44,6 +44,8 @@ SEARCH_EXPAND = ("pipeline_tag", "downloads", "likes", "lastModified", "inferenc
 INFO_EXPAND = ("author", "pipeline_tag", "library_name", "tags", "downloads", "likes", "lastModified", "createdAt",
                "inference", "inferenceProviderMapping", "mask_token", "gated", "private", "sha", "cardData",
                "trendingScore", "disabled")
+MAX_PAGE_ITEMS = 1000
+"""The Hub caps pages at about 1000; a server sending more (ignoring ``limit``) is cut here."""
 _LINK_NEXT = re.compile(r'<([^>]*)>\s*;[^,]*\brel\s*=\s*"?next"?', re.IGNORECASE)
 
 
@@ -117,7 +119,7 @@ class HubAPI:
         data = json_of(response, "model search")
         if not isinstance(data, list):
             raise InvalidResponse("model search: expected a list of models", status=response.status_code)
-        models = [ModelInfo.from_json(d) for d in data if isinstance(d, dict)]
+        models = [ModelInfo.from_json(d) for d in data[:MAX_PAGE_ITEMS] if isinstance(d, dict)]
         nxt = next_link(response.headers.get("link"))
         if nxt:
             nxt = str(response.url.join(nxt))
