@@ -99,6 +99,8 @@ def request_for_record(record: dict, settings: Settings) -> RequestSpec:
     from hftui.tasks.record import target_from_record
 
     task = record.get("task") or ""
+    if task == "conversational":  # the Hub's provider-mapping name for chat
+        task = "chat-completion"
     inputs = dict(record.get("inputs") or {})
     params = record.get("parameters") or {}
     options = record.get("options") or {}
