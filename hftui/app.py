@@ -440,6 +440,9 @@ class HFTUIApp(App[int]):
                                 lambda name=name: self.run_worker(self.switch_to(name), exit_on_error=False))
         yield SystemCommand("Endpoints: all namespaces", "List the endpoints of the user and every org",
                             lambda: self.run_worker(self.open_endpoints("*"), exit_on_error=False))
+        for ns in (self.whoami.namespaces if self.whoami else []):
+            yield SystemCommand(f"Endpoints: {one_line(ns, 60)}", f"List the endpoints of {one_line(ns, 60)}",
+                                lambda ns=ns: self.run_worker(self.open_endpoints(ns), exit_on_error=False))
         yield SystemCommand("Command line", "Type a : command", self.action_command_line)
         yield SystemCommand("Keys", "Show this screen's keys", self.action_help)
         for word, b, node in self._screen_actions(screen):

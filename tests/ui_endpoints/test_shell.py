@@ -199,3 +199,27 @@ async def test_server_strings_are_rendered_as_text(still_emulator):
         assert screen.table.cell_text("demo-user/gpt2-demo", "model").strip() == "[@click=app.quit]x[/]"
         shot = app.export_screenshot()
         assert "[@click=app.quit]x[/]" in shot.replace("&#160;", " ")
+
+
+async def test_keymap_section_of_the_config_file(still_emulator, tmp_path):
+    from hftui.app import HFTUIApp
+    from hftui.auth import ResolvedToken, Secret
+    from hftui.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"endpoints.faults" = "F"\n"app.help" = "f2"\n', encoding="utf-8")
+    settings = load_settings(config, environ={}).with_base_url(still_emulator.base_url)
+    app = HFTUIApp(settings, ResolvedToken(Secret(still_emulator.token), "test"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        await pilot.press("f")
+        assert not screen.faults_only
+        await pilot.press("F")
+        assert screen.faults_only
+        await pilot.press("f2")
+        await pilot.pause()
+        from hftui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "Endpoints: acme-ml" in titles
