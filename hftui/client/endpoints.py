@@ -57,6 +57,8 @@ __all__ = ["CustomImage", "EndpointSpec", "EndpointUpdate", "EndpointsAPI", "val
 SCOPE_MANAGE = "inference.endpoints.write"
 ENDPOINT_TYPES = ("public", "authenticated", "private")
 """What hftui sends; the legacy ``protected`` is accepted when reading only."""
+MAX_LIST_ITEMS = 10_000
+"""Far above any real quota; a list longer than this is cut so a poll never parses 100,000 items."""
 MAX_LOG_BYTES = 512 * 1024
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 
@@ -232,7 +234,8 @@ class EndpointsAPI:
         items = data.get("items") if isinstance(data, dict) else data
         if not isinstance(items, builtins.list):
             raise InvalidResponse("endpoint list: expected {'items': [...]}")
-        return [Endpoint.from_json(d, namespace) for d in items if isinstance(d, dict) and isinstance(d.get("name"), str)]
+        return [Endpoint.from_json(d, namespace) for d in items[:MAX_LIST_ITEMS]
+                if isinstance(d, dict) and isinstance(d.get("name"), str)]
 
     async def list_all(self) -> builtins.list[Endpoint]:
         """The user's endpoints, then each org's; orgs that refuse (401/403) are skipped."""
