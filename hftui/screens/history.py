@@ -110,6 +110,8 @@ class HistoryScreen(Screen[None]):
         Binding("x", "export", "Export", id="history.export",
                 tooltip="Export as curl / httpx / huggingface_hub (token as $HF_TOKEN)"),
         Binding("ctrl+d", "delete", "Delete", id="history.delete", tooltip="Delete this run from the history"),
+        Binding("t", "cycle_task", "Task filter", id="history.task_filter",
+                tooltip="Show only runs of one task (cycles through the tasks; back to all)"),
         Binding("r", "reload", "Reload", id="history.reload", show=False, tooltip="Read the history again"),
     ]
 
@@ -118,6 +120,8 @@ class HistoryScreen(Screen[None]):
         self._history = history
         self.records: dict[int, dict] = {}
         """Runs shown, by id."""
+        self.task_filter: str | None = None
+        """Only runs of this task are listed (None: all)."""
 
     @property
     def history(self) -> History:
@@ -179,7 +183,7 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#history-table", DataTable)
         current = self.current
         try:
-            records = self.history.list(limit=LIST_LIMIT)
+            records = self.history.list(limit=LIST_LIMIT, task=self.task_filter)
         except HistoryError as exc:
             self._status(str(exc), error=True)
             return
@@ -197,7 +201,7 @@ class HistoryScreen(Screen[None]):
                 Text(_elapsed(r), justify="right"),
                 key=str(r["id"]),
             )
-        table.border_title = f"History[{len(records)}]"
+        table.border_title = f"History[{len(records)}]" + (f" {self.task_filter}" if self.task_filter else "")
         if current is not None and current["id"] in self.records:
             table.move_cursor(row=table.get_row_index(str(current["id"])), animate=False)
         self._preview()
@@ -300,4 +304,15 @@ class HistoryScreen(Screen[None]):
                                            focus_cancel=True), done)
 
     def action_reload(self) -> None:
+        self.reload()
+
+    def action_cycle_task(self) -> None:
+        try:
+            tasks = sorted({r.get("task") or "" for r in self.history.list(limit=LIST_LIMIT)} - {""})
+        except HistoryError as exc:
+            self._status(str(exc), error=True)
+            return
+        cycle = [None, *tasks]
+        index = cycle.index(self.task_filter) if self.task_filter in cycle else 0
+        self.task_filter = cycle[(index + 1) % len(cycle)]
         self.reload()

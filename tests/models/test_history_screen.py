@@ -154,3 +154,18 @@ async def test_delete_asks_first(make_app):
         await pilot.press("right", "enter")
         await wait_until(pilot, lambda: len(History.default()) == 2, what="deleted")
         assert screen.query_one("#history-table", DataTable).row_count == 2
+
+
+async def test_task_filter_cycles(make_app):
+    h, (a, b, c) = _seed()
+    app = make_app("history")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open_history(pilot)
+        table = screen.query_one("#history-table", DataTable)
+        await pilot.press("t")
+        assert screen.task_filter == "fill-mask" and table.row_count == 2
+        assert "fill-mask" in table.border_title
+        await pilot.press("t")
+        assert screen.task_filter == "summarization" and table.row_count == 1
+        await pilot.press("t")
+        assert screen.task_filter is None and table.row_count == 3
