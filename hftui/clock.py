@@ -21,13 +21,13 @@ def now() -> datetime:
 
 
 def ago(moment: datetime | None, reference: datetime | None = None) -> str:
-    """Compact age: ``12s``, ``5m``, ``3h``, ``2d``; ``-`` when unknown."""
+    """Compact age: ``12s``, ``5m``, ``3h``, ``2d``, ``2y``; ``-`` when unknown."""
     if moment is None:
         return "-"
     seconds = int(((reference or now()) - moment).total_seconds())
     if seconds < 0:
         seconds = 0
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+    for unit, size in (("y", 365 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"

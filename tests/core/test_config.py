@@ -57,3 +57,16 @@ def test_with_base_url_points_everything_at_one_server():
     s = Settings().with_base_url("http://127.0.0.1:9/")
     assert (s.hub_url, s.inference_url, s.endpoints_api_url) == (
         "http://127.0.0.1:9", "http://127.0.0.1:9", "http://127.0.0.1:9/v2")
+
+
+def test_ago_units():
+    from datetime import datetime, timedelta, timezone
+
+    from hftui.clock import ago, now
+
+    ref = datetime(2026, 10, 26, 13, tzinfo=timezone.utc)
+    assert ago(None) == "-"
+    assert [ago(ref - timedelta(seconds=s), ref) for s in (5, 300, 7200, 86400 * 3, 86400 * 800)] == [
+        "5s", "5m", "2h", "3d", "2y"]
+    assert ago(ref + timedelta(hours=1), ref) == "0s"  # clock skew never shows a negative age
+    assert now() == ref  # frozen by the test fixture
