@@ -1,0 +1,132 @@
+"""Huge values: a 10 MB string, 100,000-row lists, a 50,000-line log. Bounded in memory and on
+screen; the UI stays responsive (keys answer, screens switch)."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+from hardening_helpers import assert_clean_screen, endpoints_ready, go, screen_text, still_works, wait_until
+from hostile_server import json_reply, raw_reply, upstream_json
+
+TEN_MB = 10 * 1024 * 1024
+
+
+def tiny_endpoint(i: int) -> dict:
+    return {"name": f"ep-{i:06d}", "type": "protected",
+            "model": {"repository": "openai-community/gpt2", "task": "text-generation"},
+            "status": {"state": "running" if i % 3 else "paused", "readyReplica": 1, "targetReplica": 1}}
+
+
+async def responsive(pilot, screen, key: str = "down") -> float:
+    """Seconds for one key press to be handled and the screen repainted."""
+    start = time.monotonic()
+    await pilot.press(key)
+    await pilot.pause()
+    return time.monotonic() - start
+
+
+async def test_ten_megabyte_strings_are_bounded(make_app, hostile):
+    huge = "A" * TEN_MB
+
+    async def listing(request):
+        _, body = await upstream_json(request, "/v2/endpoint/demo-user")
+        body["items"][0]["name"] = "big-" + huge[:100]
+        body["items"][0]["status"]["message"] = "msg-" + huge
+        return body
+
+    async def one(request):
+        return (await listing(request))["items"][0]
+
+    hostile.on("GET", r"^/v2/endpoint/[^/]+$", json_reply(listing))
+    hostile.on("GET", r"^/v2/endpoint/[^/]+/[^/]+$", json_reply(one))
+    app = make_app(refresh_interval=3600)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: "big-AAAA" in screen_text(app), 20, "the huge row")
+        text = assert_clean_screen(app)
+        row = next(line for line in text.splitlines() if "big-AAA" in line)
+        assert len(row) <= 120
+        assert await responsive(pilot, screen) < 2.0
+        screen.table.focus()
+        await pilot.press("home", "d")  # describe the endpoint with the 10 MB status message
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DescribeScreen", what="describe")
+        await pilot.pause(0.3)
+        body = app.screen.query_one("#describe-body")
+        shown = str(body.render())
+        assert "msg-AAA" in shown
+        assert len(shown) < 50_000, f"the 10 MB message must be cut, {len(shown)} chars shown"
+        assert_clean_screen(app)
+        assert await responsive(pilot, app.screen, "pagedown") < 2.0
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "EndpointsScreen", what="the table")
+        hostile.clear()
+        await still_works(pilot)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    # a few copies of 10 MB are unavoidable (bytes, str, parsed JSON); hundreds of MB are not
+    assert grown_mb < 250, f"peak RSS grew by {grown_mb:.0f} MB"
+
+
+async def test_hundred_thousand_endpoints(make_app, hostile):
+    items = [tiny_endpoint(i) for i in range(100_000)]
+    hostile.on("GET", r"^/v2/endpoint/[^/]+$", json_reply({"items": items}))
+    app = make_app(refresh_interval=3600)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await endpoints_ready(pilot, timeout=60)
+        # the client keeps the first 10,000 (far above any real quota): every poll stays cheap
+        await wait_until(pilot, lambda: screen.table.row_count == 10_000, 60, "10,000 rows")
+        assert await responsive(pilot, screen) < 2.0
+        await pilot.press("end")
+        await pilot.pause()
+        text = assert_clean_screen(app)
+        assert "ep-009999" in text
+        assert len(text.splitlines()) == 30
+        await pilot.press("slash")
+        await pilot.press(*"ep-00500")
+        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: "ep-005000" in screen_text(app), 10, "the filter")
+        await pilot.press("escape")
+        hostile.clear()
+        await go(pilot, "models")
+        await go(pilot, "endpoints")
+
+
+async def test_hundred_thousand_models(make_app, hostile):
+    models = [{"id": f"org/model-{i:06d}", "pipeline_tag": "text-classification", "downloads": i, "likes": 0}
+              for i in range(100_000)]
+    hostile.on("GET", r"^/api/models$", json_reply(models))
+    app = make_app(first_screen="models")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await go(pilot, "models")
+        table = screen.query_one("ModelTable")
+        await wait_until(pilot, lambda: table.row_count > 0 and not screen.searching, 60, "the model list")
+        table.focus()
+        assert await responsive(pilot, screen) < 2.0
+        await pilot.press("end")
+        await pilot.pause(0.3)
+        text = assert_clean_screen(app)
+        assert "org/model-" in text
+        assert table.row_count <= 1000  # a page is cut at the Hub's own cap
+        hostile.clear()
+        await go(pilot, "endpoints")
+        await endpoints_ready(pilot)
+
+
+async def test_fifty_thousand_log_lines(make_app, hostile):
+    lines = "".join(f"2026-10-26T12:00:00Z line {i:05d} " + "x" * 60 + "\n" for i in range(50_000))
+    hostile.on("GET", r"/logs$", raw_reply(lines.encode(), content_type="text/plain"))
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: screen.table.row_count > 0, what="rows")
+        screen.table.focus()
+        await pilot.press("l")
+        await wait_until(pilot, lambda: "line 49999" in screen_text(app), 20, "the last log line")
+        text = assert_clean_screen(app)
+        log = app.screen.query_one("#log")
+        assert getattr(log, "line_count", 0) <= 50_000
+        assert await responsive(pilot, app.screen, "home") < 2.0
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "EndpointsScreen", what="the table")
+        await still_works(pilot)
