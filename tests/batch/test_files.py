@@ -111,3 +111,14 @@ def test_tty_progress_redraws_one_line_and_plain_progress_prints_lines():
     p.started(stats)
     p.draw()
     assert "\r" not in plain.getvalue() and "progress: 42/100 done" in plain.getvalue()
+
+
+def test_runner_and_cli_import_no_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, hftui.batch.cli, hftui.batch.runner, hftui.batch.progress; "
+            "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
