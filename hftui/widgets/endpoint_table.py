@@ -566,6 +566,16 @@ class EndpointTable(ScrollView, can_focus=True):
         for row in self._rows.values():
             row.strip = None
 
+    def _base_style(self) -> Style:
+        # rich_style walks the ancestors for the background on every call; it only
+        # changes with the CSS, which clears the cache (notify_style_update).
+        styles = self._styles if self._styles is not None else {}
+        self._styles = styles
+        base = styles.get("__base__")
+        if base is None:
+            base = styles["__base__"] = self.rich_style
+        return base
+
     def _style(self, name: str) -> Style:
         if self._styles is None:
             self._styles = {}
@@ -579,7 +589,7 @@ class EndpointTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         if y == 0:
             strip = self._header_strip()
         else:
@@ -610,7 +620,7 @@ class EndpointTable(ScrollView, can_focus=True):
         strip_key = (updated, selected)
         if row.strip is not None and row.strip_key == strip_key:
             return row.strip
-        base = self.rich_style
+        base = self._base_style()
         state_style = base + self._style(STATE_CLASS.get(ep.raw_state, "other"))
         changed = base + self._style("changed")
         segments: list[Segment] = []
