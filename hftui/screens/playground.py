@@ -278,6 +278,13 @@ class PlaygroundScreen(Screen):
         if self.spec.task != task:
             self._rebuild_form(get_spec(task))
 
+    def _fit_kind_to_task(self) -> None:
+        """The router serves chat only: other tasks go to the model's hf-inference route."""
+        kind = self.query_one("#target-kind", Select)
+        if kind.value == "router" and self.spec.task != "chat-completion":
+            kind.value = "model"
+            self._sync_target_widgets()
+
     def _rebuild_form(self, spec: TaskSpec, values: dict | None = None) -> None:
         if self._worker is not None and self._worker.is_running:
             self._worker.cancel()
@@ -296,6 +303,7 @@ class PlaygroundScreen(Screen):
             self.conversation = []
         self.output.clear()
         self._sync_result_pane()
+        self._fit_kind_to_task()
         self._status(f"{spec.title}. ctrl+r runs.")
 
     def _refresh_form_for_model(self) -> None:
@@ -486,7 +494,7 @@ class PlaygroundScreen(Screen):
 
     def _tick_stats(self) -> None:
         if self._meter is not None and self._loading_until is None:
-            self._status(f"Streaming… {self._meter.summary()}  (Esc cancels)", "running")
+            self._status(f"Streaming · {self._meter.summary()} · Esc cancels", "running")
 
     @work(exclusive=True, group="playground-run", exit_on_error=False, description="Playground run")
     async def _run(self) -> None:

@@ -87,7 +87,7 @@ class FieldRow(Vertical):
     FieldRow { height: auto; }
     FieldRow.-area { margin-bottom: 1; }
     FieldRow > .field-line { height: 1; }
-    FieldRow > .field-line > .field-label { width: 45%; max-width: 24; color: $text-muted; height: 1;
+    FieldRow > .field-line > .field-label { width: 45%; max-width: 20; color: $text-muted; height: 1;
                                             padding-right: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     FieldRow > .field-line > Input, FieldRow > .field-line > Select { width: 1fr; }
     FieldRow > .field-line > Checkbox { width: auto; }
@@ -107,8 +107,6 @@ class FieldRow(Vertical):
 
     def compose(self) -> ComposeResult:
         label = self.field.label + (" *" if self.field.required else "")
-        if self.field.range_text:
-            label += f" ({self.field.range_text})"
         if isinstance(self.widget, TextArea):
             yield Label(Text(label), classes="field-label")
             yield self.widget
@@ -153,7 +151,7 @@ def make_widget(field: Field, value: Any) -> Widget:
         suggester = PathSuggester(AUDIO_EXT)
     placeholder = field.placeholder or ("path/to/file" if suggester else "")
     if kind in ("int", "float") and not placeholder:
-        placeholder = "default"
+        placeholder = f"default · {field.range_text}" if field.range_text else "default"
     validators = [FieldValidator(field)] if kind in ("int", "float", "list", "choice") else []
     return Input(str(form_value), id=wid, placeholder=placeholder, suggester=suggester, validators=validators,
                  validate_on=["changed", "blur"], compact=True)

@@ -141,7 +141,7 @@ async def test_loading_model_shows_a_countdown_and_waits(make_app, tmp_path):
         await wait_until(pilot, lambda: not screen._worker.is_running, timeout=30)
         assert any(s.startswith("Model loading… ready in ~") for s in screen.status_history)
         assert screen.error_text == ""
-        assert "Best:" in screen_text(app)
+        await wait_until(pilot, lambda: "Best:" in screen_text(app))
 
 
 async def test_loading_model_without_waiting_says_so(make_app, tmp_path):
