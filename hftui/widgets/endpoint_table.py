@@ -132,7 +132,7 @@ _signature = attrgetter(
 """Every Endpoint field a row shows: a row is re-formatted only when this tuple changes."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     endpoint: Endpoint
     cells: tuple[str, ...]
