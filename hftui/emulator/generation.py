@@ -21,6 +21,7 @@ TGI_ONLY = ("watermark", "stop", "details", "decoder_input_details", "best_of", 
             "adapter_id", "truncate", "frequency_penalty")
 MAX_TOTAL = 4096
 SYSTEM_FINGERPRINT = "3.2.1-native"
+MAX_BEST_OF = 2  # TGI's default --max-best-of
 GENERATION_ERROR = "Request failed during generation: Server error: CUDA out of memory. Tried to allocate 2.00 GiB"
 
 
@@ -112,8 +113,29 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_to
         raise GenError(422, "Input validation error: `decoder_input_details` == true is not supported "
                             "when streaming tokens",
                        error_type="validation")
+    best_of = params.get("best_of") or 1
+    if not isinstance(best_of, int) or isinstance(best_of, bool) or best_of < 1:
+        raise GenError(422, "Input validation error: `best_of` must be a strictly positive integer",
+                       error_type="validation")
+    if best_of > 1:
+        if body.get("stream"):
+            raise GenError(422, "Input validation error: `best_of` != 1 is not supported when streaming tokens",
+                           error_type="validation")
+        if best_of > MAX_BEST_OF:
+            raise GenError(422, f"Input validation error: `best_of` must be <= {MAX_BEST_OF}",
+                           error_type="validation")
+        if not params.get("do_sample") and params.get("temperature") is None and params.get("top_p") is None:
+            raise GenError(422, "Input validation error: you must use sampling when `best_of` is > 1",
+                           error_type="validation")
+    top_n = params.get("top_n_tokens")
+    if top_n is not None and (not isinstance(top_n, int) or isinstance(top_n, bool) or not 0 <= top_n <= 5):
+        raise GenError(422, "Input validation error: `top_n_tokens` must be <= 5", error_type="validation")
     seed = params.get("seed")
     toks = textgen.tokens(state.seed, model_id, prompt, max_new, salt=seed)
+    grammar = params.get("grammar")
+    if isinstance(grammar, dict) and grammar.get("type") in ("json", "json_schema"):
+        # grammar-constrained decoding: a JSON document, cut into pieces like tokens
+        toks = _json_pieces(grammar.get("value"), "".join(toks).strip())[:max(max_new, 1)]
     finish = "length"
     stops = params.get("stop") or []
     if isinstance(stops, str):
@@ -125,9 +147,39 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_to
             toks = toks[: i + 1]
             finish = "stop_sequence"
             break
+    if isinstance(grammar, dict) and grammar.get("type") in ("json", "json_schema") and finish == "length":
+        finish = "eos_token" if "".join(toks).endswith("}") else "length"
     return {"prompt": prompt, "tokens": toks, "finish": finish, "seed": seed, "params": params,
             "prompt_tokens": prompt_tokens, "details": bool(params.get("details")),
-            "full_text": bool(params.get("return_full_text"))}
+            "full_text": bool(params.get("return_full_text")), "top_n": top_n or 0, "best_of": best_of,
+            "prefill": bool(params.get("decoder_input_details")), "model_id": model_id, "max_new": max_new,
+            "state_seed": state.seed}
+
+
+def _json_pieces(schema: Any, text: str) -> list[str]:
+    """A JSON object following ``schema``'s properties when given (strings filled from ``text``)."""
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    if isinstance(props, dict) and props:
+        doc: dict[str, Any] = {}
+        for name, sub in props.items():
+            kind = sub.get("type") if isinstance(sub, dict) else None
+            doc[name] = (len(text) % 100 if kind in ("integer", "number") else True if kind == "boolean"
+                         else [] if kind == "array" else {} if kind == "object" else text[:60])
+    else:
+        doc = {"answer": text[:60]}
+    payload = json.dumps(doc)
+    return [payload[i:i + 5] for i in range(0, len(payload), 5)]
+
+
+def _top_tokens(tok: str, n: int) -> list[dict]:
+    """``n`` alternatives for a position, the sampled token first (TGI's ``top_tokens``)."""
+    chosen = _token_obj(tok, 0)
+    out = [chosen]
+    for k in range(1, n):
+        alt = f"{tok.strip()[:3] or '_'}{k}"
+        out.append({"id": textgen.token_id(alt), "text": alt, "logprob": round(chosen["logprob"] - 0.7 * k, 4),
+                    "special": False})
+    return out[:n]
 
 
 def _token_obj(tok: str, i: int) -> dict:
@@ -136,16 +188,35 @@ def _token_obj(tok: str, i: int) -> dict:
             "special": False}
 
 
+def _prefill(plan: dict) -> list[dict]:
+    if not plan["prefill"]:
+        return []
+    pieces = textgen.split_words(plan["prompt"])
+    return [{"id": textgen.token_id(p), "text": p, "logprob": None if i == 0 else _token_obj(p, i)["logprob"]}
+            for i, p in enumerate(pieces)]
+
+
 def _details(plan: dict, *, stream: bool) -> dict:
     d: dict[str, Any] = {"finish_reason": plan["finish"], "generated_tokens": len(plan["tokens"]),
                          "seed": plan["seed"]}
     if stream:
         d["input_length"] = plan["prompt_tokens"]
     else:
-        d["prefill"] = []
+        d["prefill"] = _prefill(plan)
         d["tokens"] = [_token_obj(t, i) for i, t in enumerate(plan["tokens"])]
-        d["top_tokens"] = None
+        d["top_tokens"] = [_top_tokens(t, plan["top_n"]) for t in plan["tokens"]] if plan["top_n"] else None
+        if plan["best_of"] > 1:
+            d["best_of_sequences"] = [_alternative(plan, k) for k in range(1, plan["best_of"])]
     return d
+
+
+def _alternative(plan: dict, k: int) -> dict:
+    """Another sampled sequence for ``best_of`` (deterministic per k)."""
+    toks = textgen.tokens(plan["state_seed"], plan["model_id"], plan["prompt"], plan["max_new"],
+                          salt=f"best_of:{k}:{plan['seed']}")
+    return {"generated_text": "".join(toks), "finish_reason": "length", "generated_tokens": len(toks),
+            "seed": (plan["seed"] or 0) + k, "prefill": _prefill(plan),
+            "tokens": [_token_obj(t, i) for i, t in enumerate(toks)], "top_tokens": None}
 
 
 def generation_result(plan: dict, *, tgi: bool) -> dict:
@@ -186,6 +257,8 @@ async def stream_generation(request: web.Request, state: State, plan: dict, faul
         text += tok
         last = i == len(toks)
         event = {"index": i, "token": _token_obj(tok, i), "generated_text": None, "details": None}
+        if plan["top_n"]:
+            event["top_tokens"] = _top_tokens(tok, plan["top_n"])
         if last:
             event["generated_text"] = (plan["prompt"] + text) if plan["full_text"] else text
             if plan["details"]:
@@ -292,6 +365,21 @@ def plan_chat(state: State, model_id: str, body: Any) -> dict:
             toks, finish = [], "tool_calls"
     include_usage = bool((body.get("stream_options") or {}).get("include_usage")) if isinstance(
         body.get("stream_options"), dict) else False
+    top_logprobs = body.get("top_logprobs")
+    if top_logprobs is not None:
+        if not isinstance(top_logprobs, int) or isinstance(top_logprobs, bool) or not 0 <= top_logprobs <= 20:
+            raise GenError(422, "Input validation error: `top_logprobs` must be between 0 and 20",
+                           error_type="validation")
+        if not body.get("logprobs"):
+            raise GenError(422, "Input validation error: `top_logprobs` needs `logprobs: true`",
+                           error_type="validation")
+    n = body.get("n") or 1
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 8:
+        raise GenError(422, "Input validation error: `n` must be between 1 and 8", error_type="validation")
+    alternatives = []
+    for k in range(1, n if not tool_calls else 1):
+        alt = textgen.tokens(state.seed, model_id, prompt, len(toks) or 1, salt=f"n:{k}:{history}")
+        alternatives.append([alt[0].lstrip(), *alt[1:]])
     reasoning: list[str] = []
     spec = catalog.lookup(model_id)
     if spec is not None and spec.reasoning and not tool_calls:
@@ -300,11 +388,24 @@ def plan_chat(state: State, model_id: str, body: Any) -> dict:
                                    salt="think")
         reasoning[0] = reasoning[0].lstrip()
     return {"tokens": toks, "finish": finish, "prompt_tokens": prompt_tokens, "tool_calls": tool_calls,
-            "include_usage": include_usage, "logprobs": bool(body.get("logprobs")), "reasoning": reasoning}
+            "include_usage": include_usage, "logprobs": bool(body.get("logprobs")), "reasoning": reasoning,
+            "top_logprobs": top_logprobs or 0, "alternatives": alternatives}
+
+
+def _logprobs(tokens: list[str], top: int) -> dict:
+    """OpenAI ``choices[].logprobs``: one entry per token, with ``top`` alternatives."""
+    content = []
+    for tok in tokens:
+        lp = _token_obj(tok, 0)["logprob"]
+        alts = [{"token": tok, "logprob": lp, "bytes": list(tok.encode())}]
+        alts += [{"token": f"{tok.strip()[:3] or '_'}{k}", "logprob": round(lp - 0.7 * k, 4),
+                  "bytes": list(f"{tok.strip()[:3] or '_'}{k}".encode())} for k in range(1, top)]
+        content.append({"token": tok, "logprob": lp, "bytes": list(tok.encode()), "top_logprobs": alts[:top]})
+    return {"content": content}
 
 
 def _usage(plan: dict) -> dict:
-    done = len(plan["tokens"]) + len(plan["reasoning"])
+    done = len(plan["tokens"]) + len(plan["reasoning"]) + sum(len(a) for a in plan["alternatives"])
     return {"prompt_tokens": plan["prompt_tokens"], "completion_tokens": done,
             "total_tokens": plan["prompt_tokens"] + done}
 
@@ -347,9 +448,10 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
                 return await _cut(request, resp)
             await pacer.tick()
             last = i == len(events) and not plan["tool_calls"]
+            logprobs = _logprobs([tok], plan["top_logprobs"]) if plan["logprobs"] and kind == "content" else None
             chunk = {"object": "chat.completion.chunk", **base,
                      "choices": [{"index": 0, "delta": {"role": "assistant", kind: tok},
-                                  "logprobs": None, "finish_reason": plan["finish"] if last else None}],
+                                  "logprobs": logprobs, "finish_reason": plan["finish"] if last else None}],
                      "usage": None}
             await send(chunk)
             if i == 1 or i % 32 == 0:
@@ -375,8 +477,15 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
                                "tool_calls": None, "reasoning": "".join(plan["reasoning"]) or None}
     if plan["tool_calls"]:
         message["tool_calls"] = [{k: v for k, v in c.items() if k != "index"} for c in plan["tool_calls"]]
-    choice: dict[str, Any] = {"index": 0, "message": message, "logprobs": None, "finish_reason": plan["finish"]}
-    result: dict[str, Any] = {"object": "chat.completion", **base, "choices": [choice], "usage": _usage(plan)}
+    logprobs = _logprobs(plan["tokens"], plan["top_logprobs"]) if plan["logprobs"] else None
+    choice: dict[str, Any] = {"index": 0, "message": message, "logprobs": logprobs, "finish_reason": plan["finish"]}
+    choices = [choice]
+    for k, alt in enumerate(plan["alternatives"], start=1):
+        choices.append({"index": k, "message": {"role": "assistant", "content": "".join(alt), "tool_calls": None,
+                                                "reasoning": None},
+                        "logprobs": _logprobs(alt, plan["top_logprobs"]) if plan["logprobs"] else None,
+                        "finish_reason": plan["finish"]})
+    result: dict[str, Any] = {"object": "chat.completion", **base, "choices": choices, "usage": _usage(plan)}
     if provider == "together":  # together.ai echoes a few extra fields
         result["prompt"] = []
         message["tool_calls"] = message["tool_calls"] or []

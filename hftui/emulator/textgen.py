@@ -71,3 +71,8 @@ def tokens(seed: int, model: str, prompt: str, count: int, *, chat: bool = False
 def sentences(seed: int, *parts: object, count: int = 2) -> str:
     rng = rng_for(seed, *parts)
     return " ".join(rng.sample(_SENTENCES, count))
+
+
+def split_words(text: str) -> list[str]:
+    """Word pieces with their leading space (a stand-in tokenizer)."""
+    return re.findall(r"\s*(?:\w+(?:[-']\w+)*|[^\w\s])", text)

@@ -174,3 +174,57 @@ def test_old_tgi_chat_stream_has_no_done(client, sse_data):
     assert {c["object"] for c in chunks} == {"text_completion"}
     assert chunks[-1]["choices"][0] == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "length"}
     assert len(chunks) == 7
+
+
+GPT2 = "/hf-inference/models/openai-community/gpt2"
+
+
+def test_tgi_top_n_tokens_prefill_and_best_of(client, sse_data):
+    out = client.post(GPT2, json={"inputs": "Hello there", "parameters": {
+        "max_new_tokens": 4, "details": True, "top_n_tokens": 3, "decoder_input_details": True,
+        "best_of": 2, "do_sample": True}}).json()[0]["details"]
+    assert [len(alts) for alts in out["top_tokens"]] == [3, 3, 3, 3]
+    assert [alts[0]["text"] for alts in out["top_tokens"]] == [t["text"] for t in out["tokens"]]
+    assert "".join(p["text"] for p in out["prefill"]) == "Hello there" and out["prefill"][0]["logprob"] is None
+    (other,) = out["best_of_sequences"]
+    assert other["generated_tokens"] == 4 and other["generated_text"]
+    _, text = stream_text(client, GPT2, {"inputs": "x", "stream": True,
+                                         "parameters": {"max_new_tokens": 3, "top_n_tokens": 2}})
+    assert all(len(json.loads(p)["top_tokens"]) == 2 for p in sse_data(text))
+
+
+def test_tgi_parameter_validation(client):
+    for params in ({"best_of": 2, "max_new_tokens": 3},                    # needs sampling
+                   {"best_of": 3, "do_sample": True, "max_new_tokens": 3},  # above max_best_of
+                   {"top_n_tokens": 50}):
+        r = client.post(GPT2, json={"inputs": "x", "parameters": params})
+        assert r.status_code == 422 and r.json()["error_type"] == "validation", params
+    streamed = client.post(GPT2, json={"inputs": "x", "stream": True,
+                                       "parameters": {"best_of": 2, "do_sample": True}})
+    assert streamed.status_code == 422
+
+
+def test_tgi_json_grammar(client):
+    schema = {"type": "object", "properties": {"city": {"type": "string"}, "population": {"type": "integer"}}}
+    out = client.post(GPT2, json={"inputs": "Describe Paris", "parameters": {
+        "max_new_tokens": 200, "grammar": {"type": "json", "value": schema}, "details": True}}).json()[0]
+    doc = json.loads(out["generated_text"])
+    assert set(doc) == {"city", "population"} and isinstance(doc["population"], int)
+    assert out["details"]["finish_reason"] == "eos_token"
+
+
+def test_chat_logprobs_and_n(client, sse_data):
+    body = {"model": "Qwen/Qwen2.5-7B-Instruct", "messages": [{"role": "user", "content": "hello"}],
+            "max_tokens": 5, "logprobs": True, "top_logprobs": 2, "n": 3}
+    out = client.post("/v1/chat/completions", json=body).json()
+    assert [c["index"] for c in out["choices"]] == [0, 1, 2]
+    first = out["choices"][0]
+    entries = first["logprobs"]["content"]
+    assert "".join(e["token"] for e in entries) == first["message"]["content"]
+    assert all(len(e["top_logprobs"]) == 2 and e["top_logprobs"][0]["token"] == e["token"] for e in entries)
+    assert out["choices"][1]["message"]["content"] != first["message"]["content"]
+    _, text = stream_text(client, "/v1/chat/completions", {**body, "n": 1, "stream": True})
+    chunks = [json.loads(p) for p in sse_data(text)[:-1]]
+    assert all(len(c["choices"][0]["logprobs"]["content"]) == 1 for c in chunks)
+    bad = client.post("/v1/chat/completions", json={**body, "logprobs": False})
+    assert bad.status_code == 422
