@@ -127,29 +127,31 @@ def timed(fn, *args) -> tuple[float, float, tuple[int, int]]:
 # -- memory (child process) ------------------------------------------------------------------------
 
 
-def memory_child(base: str, token: str, n: int, concurrency: int) -> None:
+def memory_child(base: str, token: str, n: int, concurrency: int, trace: bool) -> None:
     import tracemalloc
 
     with tempfile.TemporaryDirectory() as tmp:
         inp = make_inputs(Path(tmp) / "in.jsonl", n)
         out = Path(tmp) / "out.jsonl"
-        # import and warm up everything first, so the peak is about the run itself
-        asyncio.run(hftui_runner(base, token, make_inputs(Path(tmp) / "warm.jsonl", 50), Path(tmp) / "w.jsonl", 4))
+        # import and warm up everything first, so the growth is about the run itself
+        asyncio.run(hftui_runner(base, token, make_inputs(Path(tmp) / "warm.jsonl", 200), Path(tmp) / "w.jsonl", 32))
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        tracemalloc.start()
+        if trace:  # exact Python allocations, but slows the run down about five times
+            tracemalloc.start()
         t0 = time.perf_counter()
         ok, failed = asyncio.run(hftui_runner(base, token, inp, out, concurrency))
         wall = time.perf_counter() - t0
-        _, peak = tracemalloc.get_traced_memory()
+        peak = tracemalloc.get_traced_memory()[1] if trace else None
         tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"n": n, "ok": ok, "failed": failed, "rss_kb": rss, "rss_before_kb": rss_before,
                       "traced_peak": peak, "wall": wall}))
 
 
-def measure_memory(base: str, token: str, n: int, concurrency: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--memory-child", str(n), "--base", base, "--token", token,
-                          "--concurrency", str(concurrency)], capture_output=True, text=True, cwd=ROOT)
+def measure_memory(base: str, token: str, n: int, concurrency: int, trace: bool) -> dict:
+    cmd = [sys.executable, __file__, "--memory-child", str(n), "--base", base, "--token", token,
+           "--concurrency", str(concurrency)] + (["--tracemalloc"] if trace else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if out.returncode:
         raise SystemExit(out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -165,11 +167,12 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=2)
     p.add_argument("--memory-sizes", type=int, nargs="+", default=[10_000, 50_000])
     p.add_argument("--memory-child", type=int)
+    p.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slow)")
     p.add_argument("--base")
     p.add_argument("--token")
     args = p.parse_args()
     if args.memory_child:
-        memory_child(args.base, args.token, args.memory_child, args.concurrency[0])
+        memory_child(args.base, args.token, args.memory_child, args.concurrency[0], args.tracemalloc)
         return
 
     emulator, base, token = start_emulator()
@@ -205,13 +208,15 @@ def main() -> None:
                       f"{args.inputs / wall['hftui']:7.0f} | {ratio:5.2f}x{flag:5} | "
                       f"{cpu['plain']:11.2f} / {cpu['hftui']:<10.2f} | {cpu['hftui'] / cpu['plain']:8.2f}x")
 
-        print("\nMemory of the hftui runner (child process, concurrency 32)")
+        print("\nMemory of the hftui runner (child process, concurrency 32; growth = peak RSS of the run "
+              "above the warmed-up process)")
         print(f"{'inputs':>8} | {'peak RSS MB':>11} | {'RSS growth MB':>13} | {'tracemalloc peak MB':>19} | {'wall s':>6}")
         print("-" * 70)
         for n in args.memory_sizes:
-            m = measure_memory(base, token, n, 32)
+            m = measure_memory(base, token, n, 32, args.tracemalloc)
+            traced = "-" if m["traced_peak"] is None else f"{m['traced_peak'] / 2**20:.2f}"
             print(f"{n:>8} | {m['rss_kb'] / 1024:11.1f} | {(m['rss_kb'] - m['rss_before_kb']) / 1024:13.1f} | "
-                  f"{m['traced_peak'] / 2**20:19.2f} | {m['wall']:6.1f}")
+                  f"{traced:>19} | {m['wall']:6.1f}", flush=True)
     finally:
         emulator.stdin.close()
         emulator.terminate()
