@@ -175,11 +175,21 @@ def _top_tokens(tok: str, n: int) -> list[dict]:
     """``n`` alternatives for a position, the sampled token first (TGI's ``top_tokens``)."""
     chosen = _token_obj(tok, 0)
     out = [chosen]
-    for k in range(1, n):
-        alt = f"{tok.strip()[:3] or '_'}{k}"
+    for k, alt in enumerate(_alternatives(tok, n - 1), start=1):
         out.append({"id": textgen.token_id(alt), "text": alt, "logprob": round(chosen["logprob"] - 0.7 * k, 4),
                     "special": False})
     return out[:n]
+
+
+_COMMON = (" the", " a", " model", " and", " to", " of", " is", " in", " it", " that", " for", " data", " this",
+           " with", " can", " more", " when", " one", " each", " time", ",", ".")
+
+
+def _alternatives(tok: str, count: int) -> list[str]:
+    """``count`` plausible other tokens for a position (deterministic, never the token itself)."""
+    start = textgen.token_id(tok) % len(_COMMON)
+    ring = [_COMMON[(start + i) % len(_COMMON)] for i in range(len(_COMMON))]
+    return [t for t in ring if t != tok][:count]
 
 
 def _token_obj(tok: str, i: int) -> dict:
@@ -398,8 +408,8 @@ def _logprobs(tokens: list[str], top: int) -> dict:
     for tok in tokens:
         lp = _token_obj(tok, 0)["logprob"]
         alts = [{"token": tok, "logprob": lp, "bytes": list(tok.encode())}]
-        alts += [{"token": f"{tok.strip()[:3] or '_'}{k}", "logprob": round(lp - 0.7 * k, 4),
-                  "bytes": list(f"{tok.strip()[:3] or '_'}{k}".encode())} for k in range(1, top)]
+        alts += [{"token": alt, "logprob": round(lp - 0.7 * k, 4), "bytes": list(alt.encode())}
+                 for k, alt in enumerate(_alternatives(tok, max(top - 1, 0)), start=1)]
         content.append({"token": tok, "logprob": lp, "bytes": list(tok.encode()), "top_logprobs": alts[:top]})
     return {"content": content}
 
