@@ -22,6 +22,28 @@ time elapsed × ``speed`` (pending 3 s → initializing 5 s → running, updatin
 contains ``broken`` fails to deploy; an update whose ``model.env`` has
 ``FAIL_UPDATE=1`` ends in ``updateFailed``.
 
+Catalog highlights (``hftui/emulator/catalog.py``)
+--------------------------------------------------
+- cold on hf-inference (503 loading first): ``distilbert/distilbert-base-uncased``,
+  ``dbmdz/bert-large-cased-finetuned-conll03-english``, ``google/gemma-2-2b-it``, ``openai/whisper-small``, ...
+- mapping in the dict form on model-info: ``meta-llama/Llama-3.1-8B-Instruct``,
+  ``meta-llama/Meta-Llama-3-8B-Instruct`` (list form everywhere else);
+- provider status ``staging``/``error``: ``fireworks-ai`` on Llama-3.1-8B, ``hf-inference`` on
+  ``mistralai/Mistral-7B-Instruct-v0.3``; third-party only: ``meta-llama/Llama-3.3-70B-Instruct``,
+  ``deepseek-ai/DeepSeek-R1``, ``black-forest-labs/FLUX.1-dev``; not served: ``google-t5/t5-11b``;
+- old shapes: ``valhalla/distilbart-mnli-12-1`` (zero-shot ``{sequence,labels,scores}``),
+  ``HuggingFaceH4/zephyr-7b-beta`` (TGI 1.4 chat stream: no ``[DONE]``);
+- ``distilbert/distilgpt2`` is a plain transformers pipeline (no streaming, no TGI parameters);
+  ``deepseek-ai/DeepSeek-R1`` streams ``reasoning`` deltas first;
+- renamed (307): ``bert-base-uncased``, ``gpt2``, ``roberta-base``, ``t5-base``, ...;
+  private: ``demo-user/private-classifier``, ``acme-ml/acme-sentiment``.
+
+Seeded endpoints: demo-user has ``gpt2-demo`` (running), ``llama-chat`` (running, TGI, GPU),
+``bert-fill`` (paused, public), ``sentiment-api`` (scaledToZero), ``broken-model`` (failed),
+``sdxl-images`` (initializing), ``embeddings-v2`` (updating); acme-ml has ``acme-summarizer``
+(running), ``acme-ner`` (paused, private), ``acme-qwen`` (updateFailed, vLLM); demo-lab has
+``lab-whisper`` (running, public).
+
 Fault injection
 ---------------
 Per request, with the header ``X-Emulator-Fault: <kind>`` or the query
