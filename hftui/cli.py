@@ -122,8 +122,11 @@ def run_app(args, settings) -> int:
     try:
         from hftui.app import HFTUIApp
 
+        from hftui.signals import exit_when_terminal_goes
+
         app = HFTUIApp(settings, token, demo=args.demo, first_screen=args.screen)
-        app.run()
+        with exit_when_terminal_goes(app):
+            app.run()
         return app.return_code or 0
     finally:
         if emulator is not None:
