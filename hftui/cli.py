@@ -146,4 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         from hftui.batch.cli import main as batch_main
 
         return batch_main(args.rest, settings)
-    return run_app(args, settings)
+    try:
+        return run_app(args, settings)
+    except KeyboardInterrupt:  # Ctrl+C during start-up, before the app owns the keyboard: no traceback
+        return 130
