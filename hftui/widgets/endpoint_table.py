@@ -60,6 +60,9 @@ STATE_CLASS = {
     "paused": "paused", "scaledToZero": "paused",
 }
 FAULT_STATES = frozenset({"failed", "updateFailed"})
+TRANSITIONAL_STATES = frozenset({"pending", "initializing", "updating"})
+SPINNER = "◐◓◑◒"
+"""Frames replacing the glyph of transitional states (and of rows with an action in flight)."""
 
 
 def state_label(raw_state: str) -> str:
@@ -241,6 +244,9 @@ class EndpointTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] | None = None
         self.selected_keys: set[str] = set()
         self.empty_text = empty_text
+        self.spinner = True
+        """Animate the glyph of transitional rows (off when the clock is frozen)."""
+        self.spinner_frame = 0
         self.loaded = False
         """True once the first update arrived (an empty table then says so)."""
 
@@ -282,8 +288,8 @@ class EndpointTable(ScrollView, can_focus=True):
         i = next(i for i, c in enumerate(COLUMNS) if c.key == column)
         if i == _UPDATED:
             return ago(row.endpoint.updated_at)
-        if i == _STATE and row.pending:
-            return f"⋯ {row.pending}"
+        if i == _STATE:
+            return self._state_text(row, self._frame(row))
         return row.cells[i]
 
     def marks(self, key: str) -> dict[str, str]:
@@ -555,6 +561,26 @@ class EndpointTable(ScrollView, can_focus=True):
         if y >= 1:
             self._set_cursor(int(self.scroll_offset.y) + y - 1)
 
+    def on_mount(self) -> None:
+        # A frozen clock (tests, screenshots) freezes the spinner too: same frames every run.
+        import os
+
+        if self.spinner and not os.environ.get("HFTUI_FROZEN_TIME"):
+            self.set_interval(0.25, self._spin, name="endpoint-table-spinner")
+
+    def _spin(self) -> None:
+        screen = self.screen
+        if not screen.is_current or not self._view:
+            return
+        top = int(self.scroll_offset.y)
+        height = max(0, self.size.height - 1)
+        rows = self._rows
+        busy = [k for k in self._view[top: top + height]
+                if rows[k].pending or rows[k].endpoint.raw_state in TRANSITIONAL_STATES]
+        if busy:
+            self.spinner_frame = (self.spinner_frame + 1) % len(SPINNER)
+            self._refresh_keys(busy)
+
     def on_resize(self) -> None:
         self._scroll_cursor_into_view()
 
@@ -613,11 +639,26 @@ class EndpointTable(ScrollView, can_focus=True):
             parts.append((col.label.rjust(w) if col.right else col.label.ljust(w)) + " ")
         return Strip([Segment("".join(parts), style)])
 
+    def _frame(self, row: _Row) -> str:
+        """The spinner frame for a row in transition or with an action in flight, else ""."""
+        if row.pending or row.endpoint.raw_state in TRANSITIONAL_STATES:
+            return SPINNER[self.spinner_frame]
+        return ""
+
+    @staticmethod
+    def _state_text(row: _Row, frame: str) -> str:
+        if row.pending:
+            return f"{frame} {row.pending}"
+        if frame:
+            return frame + row.cells[_STATE][1:]
+        return row.cells[_STATE]
+
     def _row_strip(self, row: _Row, key: str) -> Strip:
         ep = row.endpoint
         updated = ago(ep.updated_at, self._now())
         selected = key in self.selected_keys
-        strip_key = (updated, selected)
+        frame = self._frame(row)
+        strip_key = (updated, selected, frame)
         if row.strip is not None and row.strip_key == strip_key:
             return row.strip
         base = self._base_style()
@@ -628,8 +669,8 @@ class EndpointTable(ScrollView, can_focus=True):
         for i, (col, w) in enumerate(zip(COLUMNS, self._widths)):
             if i == _UPDATED:
                 text = updated
-            elif i == _STATE and row.pending:
-                text = f"⋯ {row.pending}"
+            elif i == _STATE:
+                text = self._state_text(row, frame)
             else:
                 text = row.cells[i]
             if len(text) > w:
