@@ -1,0 +1,81 @@
+"""The process in a real terminal: SIGHUP and the terminal going away end it promptly with
+nothing left behind; Ctrl+C (at start-up or later) restores the terminal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+from ptyapp import PtyApp
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX only")
+
+DRAWN = r"running"  # the endpoints table is on screen
+RESTORE = (b"\x1b[?1049l", b"\x1b[?1000l", b"\x1b[?25h")  # alt screen off, mouse off, cursor on
+
+
+@pytest.fixture
+def hftui():
+    started: list[PtyApp] = []
+
+    def start(*args, **kw) -> PtyApp:
+        app = PtyApp(*args, **kw)
+        started.append(app)
+        return app
+
+    yield start
+    for app in started:
+        app.kill()
+
+
+def test_sighup_exits_promptly_and_leaves_nothing(hftui):
+    app = hftui()
+    assert app.wait_for(DRAWN), app.text[-2000:]
+    t = time.monotonic()
+    os.kill(app.pid, signal.SIGHUP)
+    assert app.wait_exit(6) == 128 + signal.SIGHUP
+    assert time.monotonic() - t < 5
+    assert app.session_processes() == []
+    assert "Traceback" not in app.text
+
+
+@pytest.mark.parametrize("ignore_sighup", [False, True], ids=["default", "sighup-ignored"])
+def test_terminal_gone_ends_the_process(hftui, ignore_sighup):
+    """The pty closes (SSH drop). Even with SIGHUP ignored (nohup), hftui notices and leaves."""
+    app = hftui(ignore_sighup=ignore_sighup)
+    assert app.wait_for(DRAWN), app.text[-2000:]
+    t = time.monotonic()
+    app.hangup()
+    assert app.wait_exit(8) is not None, "still running after the terminal went away"
+    assert time.monotonic() - t < 6
+    assert app.session_processes() == []
+
+
+def test_ctrl_c_quits_and_restores_the_terminal(hftui):
+    app = hftui()
+    assert app.wait_for(DRAWN), app.text[-2000:]
+    app.write(b"\x03")
+    assert app.wait_exit(8) == 0
+    tail = app.output[app.output.rfind(b"\x1b[?1049h"):]
+    for seq in RESTORE:
+        assert seq in tail, f"{seq!r} missing after Ctrl+C"
+    assert "Traceback" not in app.text
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.9])
+def test_ctrl_c_during_start_up(hftui, delay):
+    """Ctrl+C before the app owns the keyboard: no traceback; the terminal is left as found."""
+    app = hftui()
+    time.sleep(delay)
+    app.write(b"\x03")
+    code = app.wait_exit(10)
+    if code is None:  # it got the keyboard in time: the key is a normal quit
+        app.write(b"\x03")
+        code = app.wait_exit(10)
+    assert code in (0, 130), app.text[-2000:]
+    assert "Traceback" not in app.text
+    if b"\x1b[?1049h" in app.output:
+        assert app.output.rfind(b"\x1b[?1049l") > app.output.rfind(b"\x1b[?1049h")
+    assert app.session_processes() == []
