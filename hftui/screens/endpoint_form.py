@@ -141,8 +141,9 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                                    compact=True), "revision")
             yield from self._row("Task", Input(value=(ep.task or "") if ep else "", placeholder="text-generation",
                                                suggester=SuggestFromList(TASKS), id="task", compact=True), "task")
-            framework = (ep.framework if ep and ep.framework in FRAMEWORKS else "pytorch")
-            yield from self._row("Framework", Select([(f, f) for f in FRAMEWORKS], value=framework,
+            framework = (ep.framework if ep and ep.framework else "pytorch")
+            frameworks = list(dict.fromkeys([*FRAMEWORKS, framework]))  # keep an unknown current value
+            yield from self._row("Framework", Select([(f, f) for f in frameworks], value=framework,
                                                      allow_blank=False, id="framework", compact=True), "framework")
             yield Static("Hardware", classes="section")
             yield from self._row("Vendor", Select([], id="vendor", compact=True, prompt="vendor",
@@ -192,6 +193,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._initial = self._current_texts()
         (self.query_one("#repository") if self.is_update else self.query_one("#name")).focus()
         if self.catalog is None:
             self._load_catalog()
@@ -448,26 +450,26 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                 ep.accelerator, ep.instance_type, ep.instance_size):
             changes.update(accelerator=compute.accelerator, instance_type=compute.instance_type,
                            instance_size=compute.instance_size)
-        for key in ("min_replica", "max_replica", "repository", "framework"):
-            if values[key] != getattr(ep, key):
+        # A field counts as changed when its text differs from what the form was opened with,
+        # so a value the endpoint did not have (e.g. no min replicas) is not sent by accident.
+        initial = self._initial
+        edited = {key for key, text in initial.items() if self._current_texts().get(key) != text}
+        for key in ("min_replica", "max_replica", "repository", "scale_to_zero_timeout", "revision", "task", "env"):
+            if key in edited and values[key] is not None:
                 changes[key] = values[key]
-        if values["scale_to_zero_timeout"] != ep.scale_to_zero_timeout and values["scale_to_zero_timeout"] is not None:
-            changes["scale_to_zero_timeout"] = values["scale_to_zero_timeout"]
-        if values["revision"] != ep.revision and values["revision"] is not None:
-            changes["revision"] = values["revision"]
-        if values["task"] != ep.task and values["task"] is not None:
-            changes["task"] = values["task"]
-        if values["env"] != dict(ep.env):
-            changes["env"] = values["env"]
+        if "framework" in edited:
+            changes["framework"] = values["framework"]
         if values["secrets"]:
             changes["secrets"] = values["secrets"]
-        old_custom = ep.image.get("custom") if isinstance(ep.image.get("custom"), dict) else None
-        if image is not None:
-            old = (old_custom or {})
-            if (old.get("url"), old.get("healthRoute"), old.get("env") or {}) != (
-                    image.url, image.health_route, image.env):
-                changes["custom_image"] = image
+        if image is not None and edited & {"image_url", "health_route", "image_env"}:
+            changes["custom_image"] = image
         return EndpointUpdate(**changes)
+
+    def _current_texts(self) -> dict[str, str]:
+        texts = {box.id: box.value for box in self.query(Input) if box.id}
+        framework = self.query_one("#framework", Select).value
+        texts["framework"] = "" if framework is Select.BLANK else str(framework)
+        return texts
 
     def _extra_cost(self, values: dict[str, Any]) -> str | None:
         """What the action will cost per hour, when it costs (create, or more per hour on update)."""

@@ -147,3 +147,27 @@ async def test_escape_in_a_form_field_leaves_the_field_first(still_emulator):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
+
+
+async def test_update_sends_each_edited_field_and_nothing_untouched(still_emulator):
+    from hftui.client.endpoints import EndpointUpdate
+
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        await wait_until(pilot, lambda: screen.catalog is not None, what="catalog")
+        screen.table.move_cursor_to("demo-user/llama-chat")
+        await pilot.press("e")
+        form = await wait_until(pilot, lambda: isinstance(app.screen, EndpointFormScreen) and app.screen)
+        await wait_until(pilot, lambda: form.selected_compute() is not None)
+        assert form.query_one("#env", Input).value == "MAX_INPUT_LENGTH=4096, MAX_TOTAL_TOKENS=8192"
+        form.query_one("#env", Input).value = "MAX_INPUT_LENGTH=2048, MAX_TOTAL_TOKENS=8192"
+        form.query_one("#revision", Input).value = "main"
+        form.query_one("#secrets", Input).value = "TOKEN=s3cret"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is screen, what="form closed")
+        assert form.sent == EndpointUpdate(revision="main", env={"MAX_INPUT_LENGTH": "2048", "MAX_TOTAL_TOKENS": "8192"},
+                                           secrets={"TOKEN": "s3cret"})
+        assert "s3cret" not in repr(form.sent)
+        assert still_emulator.endpoint("demo-user", "llama-chat")["model"]["env"]["MAX_INPUT_LENGTH"] == "2048"
