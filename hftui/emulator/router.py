@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hftui.emulator import catalog, generation, tasks
+from hftui.emulator import catalog, chat, generation, tasks
 from hftui.emulator.catalog import HF, ModelSpec
 from hftui.emulator.state import State
 from hftui.emulator.tasks import BadInput, Request
@@ -156,14 +156,14 @@ async def hf_inference(request: web.Request) -> web.StreamResponse:
         return router_unauthorized()
     tail = request.match_info["tail"].strip("/")
     task_override = None
-    chat = False
+    is_chat = False
     if tail.endswith("/v1/chat/completions"):
-        tail, chat = tail[: -len("/v1/chat/completions")], True
+        tail, is_chat = tail[: -len("/v1/chat/completions")], True
     elif "/pipeline/" in tail:
         tail, task_override = tail.split("/pipeline/", 1)
         if task_override not in ("feature-extraction", "sentence-similarity"):
             return error(404, f"Unknown pipeline suffix '{task_override}'")
-    spec, failure = _resolve_hf(tail, chat=chat)
+    spec, failure = _resolve_hf(tail, chat=is_chat)
     if failure:
         return failure
     assert spec is not None
@@ -171,10 +171,10 @@ async def hf_inference(request: web.Request) -> web.StreamResponse:
         return error(400, f"Model {spec.id} has pipeline_tag '{spec.pipeline_tag}', not '{task_override}'")
     if (loading := await wait_or_503(request, state, spec)) is not None:
         return loading
-    if chat:
+    if is_chat:
         body = await _json_or_none(request)
-        return await generation.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
-                                                headers=compute_headers(spec, time.monotonic()))
+        return await chat.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
+                                          headers=compute_headers(spec, time.monotonic()))
     return await answer_task(request, state, spec, task_override or spec.pipeline_tag)
 
 
@@ -250,8 +250,8 @@ async def openai_chat(request: web.Request) -> web.StreamResponse:
         # third-party providers send rate-limit headers (and retry-after!) on 200s
         headers.update({"x-ratelimit-limit": "600", "x-ratelimit-remaining": "599", "x-ratelimit-reset": "1",
                         "retry-after": "1"})
-    return await generation.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
-                                            provider=provider, echo_model=spec.id, headers=headers)
+    return await chat.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
+                                      provider=provider, echo_model=spec.id, headers=headers)
 
 
 async def provider_chat(request: web.Request) -> web.StreamResponse:
@@ -268,20 +268,19 @@ async def provider_chat(request: web.Request) -> web.StreamResponse:
                  if p == provider and status == "live" and (prov_id or m.id) == pid), None)
     if spec is None:
         return error(404, f"Model {pid} is not served by {provider}")
-    return await generation.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
-                                            provider=provider, echo_model=pid,
-                                            headers={"x-inference-provider": provider})
+    return await chat.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
+                                      provider=provider, echo_model=pid, headers={"x-inference-provider": provider})
 
 
 async def list_v1_models(request: web.Request) -> web.Response:
     data = []
     for spec in catalog.MODELS:
-        chat = [{"provider": p, "status": s, "task": t or spec.mapping_task}
-                for p, s, _, t in spec.providers if (t or spec.mapping_task) == "conversational"]
-        if not chat or spec.private:
+        chat_providers = [{"provider": p, "status": s, "task": t or spec.mapping_task}
+                          for p, s, _, t in spec.providers if (t or spec.mapping_task) == "conversational"]
+        if not chat_providers or spec.private:
             continue
         data.append({"id": spec.id, "object": "model", "created": 1727740800, "owned_by": spec.author,
-                     "providers": chat})
+                     "providers": chat_providers})
     return json_response({"object": "list", "data": data})
 
 

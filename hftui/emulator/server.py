@@ -139,13 +139,14 @@ async def not_found(request: web.Request) -> web.Response:
 
 
 def build_app(state: State) -> web.Application:
-    from hftui.emulator import endpoints
+    from hftui.emulator import deployed, endpoints
 
     app = web.Application(middlewares=[request_id_middleware, fault_middleware], client_max_size=64 * 1024 * 1024)
     app[STATE_KEY] = state
     hub.setup(app)
     router.setup(app)
     endpoints.setup(app)
+    deployed.setup(app)
     app.router.add_route("*", "/models/{tail:.+}", legacy_gone)
     app.router.add_route("*", "/pipeline/{tail:.+}", legacy_gone)
     app.router.add_route("*", "/{tail:.*}", not_found)
