@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hftui.emulator import catalog, chat, generation, tasks
+from hftui.emulator import catalog, chat, generation, media, tasks
 from hftui.emulator.catalog import HF, ModelSpec
 from hftui.emulator.state import State
 from hftui.emulator.tasks import BadInput, Request
@@ -62,15 +62,15 @@ def run_task(state: State, spec: ModelSpec, task: str, req: Request) -> Any:
     if task == "sentence-similarity":
         return tasks.run_sentence_similarity(seed, mid, spec.dims, req)
     if task == "text-to-image":
-        return tasks.run_text_to_image(seed, mid, req)
+        return media.run_text_to_image(seed, mid, req)
     if task == "image-classification":
-        return tasks.run_image_classification(seed, mid, req)
+        return media.run_image_classification(seed, mid, req)
     if task == "object-detection":
-        return tasks.run_object_detection(seed, mid, req)
+        return media.run_object_detection(seed, mid, req)
     if task == "image-to-text":
-        return tasks.run_image_to_text(seed, mid, req)
+        return media.run_image_to_text(seed, mid, req)
     if task == "automatic-speech-recognition":
-        return tasks.run_asr(seed, mid, req)
+        return media.run_asr(seed, mid, req)
     if task == "table-question-answering":
         return tasks.run_table_qa(seed, mid, req)
     raise BadInput(f"Task {task} is not supported by the emulator", 400)

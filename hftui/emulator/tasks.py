@@ -1,4 +1,5 @@
-"""Plausible, deterministic outputs for every inference task (wire doc §3.4).
+"""Plausible, deterministic outputs for the text inference tasks (wire doc §3.4); images and audio
+are in :mod:`hftui.emulator.media`.
 
 Each ``run_<task>`` takes the decoded request and returns the JSON value the
 real service would answer (or bytes for images). Bad input raises
@@ -10,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import io
 import json
 import math
 import re
@@ -92,7 +92,7 @@ class Request:
             raise BadInput("`inputs` is not valid base64") from None
 
 
-def _int_param(params: dict, key: str, default: int, lo: int = 1, hi: int = 10_000) -> int:
+def int_param(params: dict, key: str, default: int, lo: int = 1, hi: int = 10_000) -> int:
     value = params.get(key, default)
     if value is None:
         return default
@@ -101,19 +101,19 @@ def _int_param(params: dict, key: str, default: int, lo: int = 1, hi: int = 10_0
     return max(lo, min(hi, int(value)))
 
 
-def _h(*parts: object) -> float:
+def stable_float(*parts: object) -> float:
     """A stable float in [0, 1) from the parts (crc32: cheap, and stable across runs unlike hash())."""
     return zlib.crc32("\x1f".join(map(str, parts)).encode()) / 4294967296.0
 
 
-def _softmax(values: list[float]) -> list[float]:
+def softmax(values: list[float]) -> list[float]:
     top = max(values)
     exps = [math.exp(v - top) for v in values]
     total = sum(exps)
     return [e / total for e in exps]
 
 
-def _round(x: float) -> float:
+def rounded(x: float) -> float:
     return float(f"{x:.6g}")
 
 
@@ -137,7 +137,7 @@ def run_fill_mask(seed: int, model_id: str, mask_token: str, req: Request) -> li
     if count > 1:
         raise BadInput(f"More than one mask_token ({mask_token}) is not supported")
     params = req.parameters
-    top_k = _int_param(params, "top_k", 5, 1, 50)
+    top_k = int_param(params, "top_k", 5, 1, 50)
     targets = params.get("targets")
     if isinstance(targets, str):
         targets = [targets]
@@ -149,11 +149,11 @@ def run_fill_mask(seed: int, model_id: str, mask_token: str, req: Request) -> li
         for hint, cands in _FILL_HINTS.items():
             if hint in lower:
                 words.extend(c for c in cands if c not in words)
-        rest = sorted(_FILL_WORDS, key=lambda w: _h(seed, model_id, text, w))
+        rest = sorted(_FILL_WORDS, key=lambda w: stable_float(seed, model_id, text, w))
         words.extend(w for w in rest if w not in words)
     words = words[:max(top_k, 1)] if not targets else words
-    raw = [3.0 - i * 0.6 + _h(seed, text, w) * 0.4 for i, w in enumerate(words)]
-    scores = _softmax(raw + [1.5])[: len(words)]  # the extra logit = the rest of the vocabulary
+    raw = [3.0 - i * 0.6 + stable_float(seed, text, w) * 0.4 for i, w in enumerate(words)]
+    scores = softmax(raw + [1.5])[: len(words)]  # the extra logit = the rest of the vocabulary
     roberta = mask_token == "<mask>"
     out = []
     for word, score in sorted(zip(words, scores), key=lambda p: -p[1])[:top_k]:
@@ -164,14 +164,14 @@ def run_fill_mask(seed: int, model_id: str, mask_token: str, req: Request) -> li
         else:
             sequence = (before + word + after)
             sequence = sequence.lower() if model_id.endswith("uncased") else sequence
-        out.append({"score": _round(score), "token": textgen.token_id(token_str), "token_str": token_str,
+        out.append({"score": rounded(score), "token": textgen.token_id(token_str), "token_str": token_str,
                     "sequence": sequence})
     return out
 
 
 # ------------------------------------------------------------ summarization
 
-def _split_sentences(text: str) -> list[str]:
+def split_sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[.!?])\s+", text.strip())
     return [p for p in parts if p]
 
@@ -185,7 +185,7 @@ def run_summarization(seed: int, model_id: str, req: Request) -> list[dict]:
         max_words = max(5, int(max_len))
     except (TypeError, ValueError):
         raise BadInput("`max_length` must be an integer", 422) from None
-    sents = _split_sentences(text)
+    sents = split_sentences(text)
     # keep the sentences that share the most words with the whole text (a tiny TextRank)
     freq: dict[str, int] = {}
     for word in re.findall(r"\w+", text.lower()):
@@ -273,8 +273,8 @@ def _spans(context: str) -> list[tuple[int, int]]:
 def run_question_answering(seed: int, model_id: str, req: Request) -> dict | list[dict]:
     question, context = _qa_input(req)
     params = req.parameters
-    top_k = _int_param(params, "top_k", 1, 1, 20)
-    max_len = _int_param(params, "max_answer_len", 15, 1, 200)
+    top_k = int_param(params, "top_k", 1, 1, 20)
+    max_len = int_param(params, "max_answer_len", 15, 1, 200)
     qwords = {w.lower() for w in re.findall(r"[\w'-]+", question)}
     ql = question.lower()
     words = _spans(context)
@@ -302,7 +302,7 @@ def run_question_answering(seed: int, model_id: str, req: Request) -> dict | lis
             prev = [context[s:e].lower() for s, e in words[max(0, i - 3):i]]
             score += 0.8 * sum(p in qwords for p in prev)
             score -= 0.15 * (n - 1)
-            score += 0.05 * _h(seed, model_id, question, i, n)
+            score += 0.05 * stable_float(seed, model_id, question, i, n)
             candidates.append((score, seg[0][0], seg[-1][1]))
     if not candidates:
         candidates = [(0.0, words[0][0], words[0][1])]
@@ -315,8 +315,8 @@ def run_question_answering(seed: int, model_id: str, req: Request) -> dict | lis
         picked.append((score, start, end))
         if len(picked) >= top_k:
             break
-    probs = _softmax([s * 2 for s, _, _ in picked] + [0.0])
-    answers = [{"score": _round(p), "start": s, "end": e, "answer": context[s:e]}
+    probs = softmax([s * 2 for s, _, _ in picked] + [0.0])
+    answers = [{"score": rounded(p), "start": s, "end": e, "answer": context[s:e]}
                for p, (_, s, e) in zip(probs, picked)]
     return answers[0] if top_k == 1 else answers
 
@@ -336,15 +336,15 @@ def run_zero_shot(seed: int, model_id: str, req: Request, *, legacy: bool) -> An
     raw = []
     for label in labels:
         overlap = sum(1 for w in re.findall(r"\w+", label.lower()) if w in lower)
-        raw.append(2.5 * overlap + 2.0 * _h(seed, model_id, text, label) - 1.0)
+        raw.append(2.5 * overlap + 2.0 * stable_float(seed, model_id, text, label) - 1.0)
     if multi:
         scores = [1 / (1 + math.exp(-r)) for r in raw]
     else:
-        scores = _softmax(raw)
+        scores = softmax(raw)
     ranked = sorted(zip(labels, scores), key=lambda p: -p[1])
     if legacy:
-        return {"sequence": text, "labels": [label for label, _ in ranked], "scores": [_round(s) for _, s in ranked]}
-    return [{"label": label, "score": _round(score)} for label, score in ranked]
+        return {"sequence": text, "labels": [label for label, _ in ranked], "scores": [rounded(s) for _, s in ranked]}
+    return [{"label": label, "score": rounded(score)} for label, score in ranked]
 
 
 # ------------------------------------------------------ text-classification
@@ -368,7 +368,7 @@ def run_text_classification(seed: int, model_id: str, labels: tuple[str, ...], r
     params = req.parameters
     labels = labels or ("POSITIVE", "NEGATIVE")
     default_k = len(labels) if len(labels) <= 3 else 5
-    top_k = _int_param(params, "top_k", default_k, 1, len(labels))
+    top_k = int_param(params, "top_k", default_k, 1, len(labels))
     fn = params.get("function_to_apply") or "softmax"
     out = []
     for text in texts:
@@ -376,7 +376,7 @@ def run_text_classification(seed: int, model_id: str, labels: tuple[str, ...], r
         raw = []
         for label in labels:
             low = label.lower()
-            bias = 2.0 * _h(seed, model_id, text, label)
+            bias = 2.0 * stable_float(seed, model_id, text, label)
             if low in ("positive", "joy", "admiration", "approval", "love", "gratitude", "optimism", "ham"):
                 bias += 2.5 * senti
             elif low in ("negative", "anger", "annoyance", "sadness", "disappointment", "spam"):
@@ -389,9 +389,9 @@ def run_text_classification(seed: int, model_id: str, labels: tuple[str, ...], r
         elif fn == "none":
             scores = raw
         else:
-            scores = _softmax(raw)
+            scores = softmax(raw)
         ranked = sorted(zip(labels, scores), key=lambda p: -p[1])[:top_k]
-        out.append([{"label": label, "score": _round(score)} for label, score in ranked])
+        out.append([{"label": label, "score": rounded(score)} for label, score in ranked])
     return out
 
 
@@ -438,7 +438,7 @@ def run_token_classification(seed: int, model_id: str, req: Request) -> list[dic
             label = "MISC"
         else:
             label = "PER"
-        score = 0.95 + 0.0499 * _h(seed, model_id, text, group[0][0])
+        score = 0.95 + 0.0499 * stable_float(seed, model_id, text, group[0][0])
         entities.append((label, score, group))
     ignore = params.get("ignore_labels") or ["O"]
     out = []
@@ -450,13 +450,13 @@ def run_token_classification(seed: int, model_id: str, req: Request) -> list[dic
                 tag = ("B-" if i == 0 else "I-") + label
                 if tag in ignore:
                     continue
-                out.append({"entity": tag, "score": _round(score), "index": index, "word": w, "start": s, "end": e})
+                out.append({"entity": tag, "score": rounded(score), "index": index, "word": w, "start": s, "end": e})
         return out
     for label, score, group in entities:
         if label in ignore:
             continue
         s, e = group[0][0], group[-1][1]
-        out.append({"entity_group": label, "score": _round(score), "word": text[s:e], "start": s, "end": e})
+        out.append({"entity_group": label, "score": rounded(score), "word": text[s:e], "start": s, "end": e})
     return out
 
 
@@ -510,164 +510,7 @@ def run_sentence_similarity(seed: int, model_id: str, dims: int, req: Request) -
         cos = sum(x * y for x, y in zip(a, b))
         bw = set(re.findall(r"\w+", sent.lower()))
         jac = len(aw & bw) / (len(aw | bw) or 1)
-        out.append(_round(max(0.0, min(1.0, 0.5 * jac + 0.5 * max(cos, 0.0) + 0.1 * (1 if sent == src else 0)))))
-    return out
-
-
-# ----------------------------------------------------------- images (Pillow)
-
-def decode_image(data: bytes):
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise BadInput("Could not decode the input: it is not a supported image (PNG, JPEG, GIF, BMP, WEBP).") from None
-    return image
-
-
-def _dominant(image) -> tuple[int, int, int]:
-    # a 1x1 resize averages every pixel
-    pixel = image.convert("RGB").resize((1, 1), resample=4).getpixel((0, 0))  # 4 = BOX
-    return tuple(pixel)  # type: ignore[return-value]
-
-
-def _colour_name(rgb: tuple[int, int, int]) -> str:
-    r, g, b = rgb
-    if max(rgb) < 60:
-        return "dark"
-    if min(rgb) > 200:
-        return "white"
-    if r > g and r > b:
-        return "red" if r - max(g, b) > 40 else "brown"
-    if g > r and g > b:
-        return "green"
-    if b > r and b > g:
-        return "blue"
-    return "grey"
-
-
-_IMAGENET = ("tabby, tabby cat", "golden retriever", "sombrero", "sports car, sport car", "espresso",
-             "mountain bike, all-terrain bike", "lakeside, lakeshore", "seashore, coast, seacoast", "balloon",
-             "volcano", "daisy", "goldfish, Carassius auratus", "laptop, laptop computer", "teapot", "umbrella",
-             "pizza, pizza pie", "Egyptian cat", "red fox, Vulpes vulpes", "alp", "cliff, drop, drop-off")
-_COCO = ("person", "cat", "dog", "car", "bicycle", "bird", "cup", "chair", "laptop", "bottle", "remote", "couch")
-
-
-def run_image_classification(seed: int, model_id: str, req: Request) -> list[dict]:
-    data = req.binary_input()
-    image = decode_image(data)
-    params = req.parameters if req.json is not None else {}
-    top_k = _int_param(params, "top_k", 5, 1, len(_IMAGENET))
-    digest = hashlib.sha256(data).hexdigest()
-    colour = _colour_name(_dominant(image))
-    raw = []
-    for label in _IMAGENET:
-        bonus = 1.5 if (colour in ("blue",) and any(k in label for k in ("lake", "sea", "coast"))) or (
-            colour == "green" and any(k in label for k in ("alp", "daisy"))) or (
-            colour == "red" and any(k in label for k in ("fox", "car", "balloon"))) else 0.0
-        raw.append(4.0 * _h(seed, model_id, digest, label) + bonus)
-    scores = _softmax(raw)
-    ranked = sorted(zip(_IMAGENET, scores), key=lambda p: -p[1])[:top_k]
-    return [{"label": label, "score": _round(score)} for label, score in ranked]
-
-
-def run_object_detection(seed: int, model_id: str, req: Request) -> list[dict]:
-    data = req.binary_input()
-    image = decode_image(data)
-    params = req.parameters if req.json is not None else {}
-    threshold = params.get("threshold", 0.5)
-    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
-        raise BadInput("`threshold` must be a number", 422)
-    width, height = image.size
-    digest = hashlib.sha256(data).hexdigest()
-    out = []
-    count = 1 + int(_h(seed, digest, "n") * 4)
-    for i in range(count):
-        w = max(1, int(width * (0.2 + 0.5 * _h(digest, i, "w"))))
-        h = max(1, int(height * (0.2 + 0.5 * _h(digest, i, "h"))))
-        x0 = int((width - w) * _h(digest, i, "x"))
-        y0 = int((height - h) * _h(digest, i, "y"))
-        score = 0.55 + 0.45 * _h(seed, model_id, digest, i)
-        if score < threshold:
-            continue
-        out.append({"score": _round(score), "label": _COCO[int(_h(digest, i, "l") * len(_COCO))],
-                    "box": {"xmin": x0, "ymin": y0, "xmax": min(width - 1, x0 + w), "ymax": min(height - 1, y0 + h)}})
-    out.sort(key=lambda d: -d["score"])
-    return out
-
-
-def run_image_to_text(seed: int, model_id: str, req: Request) -> list[dict]:
-    data = req.binary_input()
-    image = decode_image(data)
-    colour = _colour_name(_dominant(image))
-    width, height = image.size
-    shape = "wide" if width > height * 1.3 else "tall" if height > width * 1.3 else "square"
-    subject = _COCO[int(_h(seed, hashlib.sha256(data).hexdigest()) * len(_COCO))]
-    return [{"generated_text": f"a {shape} photo of a {subject} on a {colour} background"}]
-
-
-def run_text_to_image(seed: int, model_id: str, req: Request) -> bytes:
-    from PIL import Image, ImageDraw
-
-    prompt = req.text_input()
-    params = req.parameters
-
-    def dim(key: str) -> int:
-        value = params.get(key)
-        if value is None:
-            return 512
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise BadInput(f"`{key}` must be an integer", 422)
-        return max(64, min(1024, int(value)))
-
-    width, height = dim("width"), dim("height")
-    rng = textgen.rng_for(seed, model_id, prompt, params.get("seed"), params.get("negative_prompt"))
-    top = tuple(rng.randrange(256) for _ in range(3))
-    bottom = tuple(rng.randrange(256) for _ in range(3))
-    mask = Image.linear_gradient("L").resize((width, height))
-    image = Image.composite(Image.new("RGB", (width, height), bottom), Image.new("RGB", (width, height), top), mask)
-    draw = ImageDraw.Draw(image)
-    for _ in range(6):
-        r = rng.randrange(min(width, height) // 12, min(width, height) // 3)
-        cx, cy = rng.randrange(width), rng.randrange(height)
-        colour = tuple(rng.randrange(256) for _ in range(3))
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=colour)
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=85)
-    return out.getvalue()
-
-
-# ----------------------------------------------------------------- speech
-
-def _audio_seconds(data: bytes) -> float:
-    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        import wave
-
-        try:
-            with wave.open(io.BytesIO(data)) as wav:
-                return wav.getnframes() / float(wav.getframerate() or 1)
-        except (wave.Error, EOFError):
-            pass
-    return max(1.0, len(data) / 32000.0)
-
-
-def run_asr(seed: int, model_id: str, req: Request) -> dict:
-    data = req.binary_input()
-    if len(data) < 16:
-        raise BadInput("Malformed soundfile: the audio input is too short to decode")
-    params = req.parameters if req.json is not None else {}
-    seconds = min(_audio_seconds(data), 600.0)
-    words = max(3, min(120, int(seconds * 2.5)))
-    toks = textgen.tokens(seed, model_id, hashlib.sha256(data).hexdigest(), words)
-    text = "".join(toks).strip()
-    out: dict[str, Any] = {"text": text}
-    if params.get("return_timestamps"):
-        chunks = _split_sentences(text) or [text]
-        step = seconds / len(chunks)
-        out["chunks"] = [{"text": c, "timestamp": [round(i * step, 2), round((i + 1) * step, 2)]}
-                         for i, c in enumerate(chunks)]
+        out.append(rounded(max(0.0, min(1.0, 0.5 * jac + 0.5 * max(cos, 0.0) + 0.1 * (1 if sent == src else 0)))))
     return out
 
 
