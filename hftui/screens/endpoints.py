@@ -121,7 +121,7 @@ class EndpointsScreen(Screen[None]):
         Binding("enter,d", "describe", "Describe", id="endpoints.describe",
                 tooltip="Every field, status message and URL (y: raw JSON)", key_display="⏎/d"),
         Binding("p", "pause", "Pause", id="endpoints.pause", tooltip="Pause the endpoint, or the marked ones (space marks); stops billing"),
-        Binding("r", "resume", "Resume", id="endpoints.resume",
+        Binding("r", "resume", "Resume", id="endpoints.resume", show=False,
                 tooltip="Resume the endpoint or the marked ones (shows the hourly price first)"),
         Binding("z", "scale_to_zero", "Scale to 0", id="endpoints.scale_to_zero", show=False,
                 tooltip="Scale the endpoint (or the marked ones) to zero replicas; wakes on the next request"),

@@ -173,6 +173,7 @@ class EndpointTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     EndpointTable {
         height: 1fr;
+        scrollbar-size-horizontal: 0;  /* a row is worth more at 80x24; the header shows ← → instead */
         background: $surface;
         color: $foreground;
         & > .endpoint-table--header { text-style: bold; background: $panel; color: $text-accent; }
@@ -617,7 +618,7 @@ class EndpointTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self._base_style()
         if y == 0:
-            strip = self._header_strip()
+            return self._header_line(scroll_x, width)
         else:
             i = scroll_y + y - 1
             if i >= len(self._view):
@@ -632,12 +633,19 @@ class EndpointTable(ScrollView, can_focus=True):
                 strip = Strip(Segment.apply_style(strip, post_style=self._style("cursor")), strip.cell_length)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
-    def _header_strip(self) -> Strip:
-        style = self._style("header")
+    def _header_line(self, scroll_x: int, width: int) -> Strip:
+        """Column labels; ``←``/``→`` at the edges say more columns are scrolled off."""
         parts = [" "]
         for col, w in zip(COLUMNS, self._widths):
             parts.append((col.label.rjust(w) if col.right else col.label.ljust(w)) + " ")
-        return Strip([Segment("".join(parts), style)])
+        full = "".join(parts)
+        text = full[scroll_x: scroll_x + width].ljust(width)
+        if width >= 2:
+            if scroll_x > 0:
+                text = "←" + text[1:]
+            if scroll_x + width < len(full):
+                text = text[:-1] + "→"
+        return Strip([Segment(text, self._style("header"))], width)
 
     def _frame(self, row: _Row) -> str:
         """The spinner frame for a row in transition or with an action in flight, else ""."""
