@@ -231,7 +231,8 @@ class HFTUIApp(App[int]):
         if name not in SCREENS:
             return None
         if self.client is None or (self._token is None and self.whoami is None):
-            self.notify("Log in first.", severity="warning")
+            connecting = self._token is not None and self.whoami is None
+            self.notify("Still connecting…" if connecting else "Log in first.", severity="warning")
             return None
         # Leave any login/start screen that sits on the default stack.
         await self.switch_mode(name)
