@@ -160,12 +160,29 @@ def scan_output(path: Path, *, drop_failed: bool = False) -> ScanResult:
     return result
 
 
+class OutputBusy(OSError):
+    """Another process is writing the same output file."""
+
+
 class ResultWriter:
-    """Appends one record per line; each record is one ``write`` syscall."""
+    """Appends one record per line; each record is one ``write`` syscall.
+
+    Holds an exclusive advisory lock on the file while open, so two runs
+    (two terminals, or the TUI and the CLI) never interleave into one output.
+    """
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = open(path, "ab", buffering=0)  # noqa: SIM115 - closed by close()
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            return
+        try:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.close()
+            raise OutputBusy(f"{path} is being written by another hftui batch run") from None
 
     def write(self, record: dict[str, Any]) -> None:
         data = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8") + b"\n"

@@ -134,6 +134,7 @@ class BatchRunner:
         self.interrupted = False
         self._stopping = False
         self._fatal: HFError | None = None
+        self._writer: ResultWriter | None = None
         self._tasks: set[asyncio.Task] = set()
         self._hold_until = 0.0
         self._billing_since: float | None = None
@@ -340,10 +341,23 @@ class BatchRunner:
     # -- inputs --------------------------------------------------------------------
 
     async def _run_inputs(self) -> None:
+        writer = ResultWriter(self.config.output_path)  # lock the output first: no second run writes into it
+        self._writer = writer
+        try:
+            await self._run_locked()
+        finally:
+            self.stats.finished = time.monotonic()
+            self._writer.close()
+
+    async def _run_locked(self) -> None:
         cfg = self.config
         resolved = self.resolved
         assert resolved is not None and resolved.target is not None
         scan = scan_output(cfg.output_path, drop_failed=cfg.retry_failed)
+        if cfg.retry_failed:  # the file was replaced: write (and lock) the new one
+            self._writer.close()
+            self._writer = ResultWriter(cfg.output_path)
+        writer = self._writer
         if scan.torn_bytes:
             self.listener.notice("The output's last record was cut short (interrupted run); that input runs again.")
         self.stats.total = count_inputs(cfg.input_path)
@@ -352,38 +366,33 @@ class BatchRunner:
         if scan.done.count:
             self.listener.notice(f"{scan.done.count} inputs already in {cfg.output_path}; skipping them.")
         self.listener.started(self.stats)
-        writer = ResultWriter(cfg.output_path)
         queue: asyncio.Queue = asyncio.Queue(maxsize=cfg.concurrency * 2)
         self.stats.started = time.monotonic()
         options = CallOptions(timeout=cfg.timeout)
-        try:
-            workers = [asyncio.ensure_future(self._worker(queue, writer, resolved, options))
-                       for _ in range(cfg.concurrency)]
-            feeder = asyncio.ensure_future(self._feed(queue, writer, scan.done, len(workers)))
-            self._tasks.update(workers)
-            self._tasks.add(feeder)
+        workers = [asyncio.ensure_future(self._worker(queue, writer, resolved, options))
+                   for _ in range(cfg.concurrency)]
+        feeder = asyncio.ensure_future(self._feed(queue, writer, scan.done, len(workers)))
+        everything = [feeder, *workers]
+        self._tasks.update(everything)
 
-            def on_done(task: asyncio.Task) -> None:
-                # an unexpected failure (say the disk is full) ends the run instead of hanging it
-                if not task.cancelled() and task.exception() is not None:
-                    for t in [*workers, feeder]:
-                        t.cancel()
-
-            for t in [*workers, feeder]:
-                t.add_done_callback(on_done)
-            if self._stopping:  # stop() came in between
-                for t in [*workers, feeder]:
+        def on_done(task: asyncio.Task) -> None:
+            # an unexpected failure (say the disk is full) ends the run instead of hanging it
+            if not task.cancelled() and task.exception() is not None:
+                for t in everything:
                     t.cancel()
-            try:
-                results = await asyncio.gather(feeder, *workers, return_exceptions=True)
-            finally:
-                self._tasks.difference_update([feeder, *workers])
-            for res in results:
-                if isinstance(res, BaseException) and not isinstance(res, asyncio.CancelledError):
-                    raise res
+
+        for t in everything:
+            t.add_done_callback(on_done)
+        if self._stopping:  # stop() came in between
+            for t in everything:
+                t.cancel()
+        try:
+            results = await asyncio.gather(*everything, return_exceptions=True)
         finally:
-            self.stats.finished = time.monotonic()
-            writer.close()
+            self._tasks.difference_update(everything)
+        for res in results:
+            if isinstance(res, BaseException) and not isinstance(res, asyncio.CancelledError):
+                raise res
 
     async def _feed(self, queue: asyncio.Queue, writer: ResultWriter, done, n_workers: int) -> None:
         for n, raw in iter_input(self.config.input_path):

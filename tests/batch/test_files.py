@@ -122,3 +122,14 @@ def test_runner_and_cli_import_no_textual():
             "print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_second_writer_on_the_same_output_is_refused(tmp_path):
+    from hftui.batch.files import OutputBusy
+
+    out = tmp_path / "out.jsonl"
+    first = ResultWriter(out)
+    with pytest.raises(OutputBusy):
+        ResultWriter(out)
+    first.close()
+    ResultWriter(out).close()  # free again once the first run is done
