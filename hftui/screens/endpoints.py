@@ -260,7 +260,10 @@ class EndpointsScreen(Screen[None]):
             if generation == self._generation:
                 self._failures = 0
                 self.last_error = None
-                self._apply_poll(endpoints)
+                try:
+                    self._apply_poll(endpoints)
+                except Exception as exc:  # a bug here must not stop the polling
+                    self.app.show_error(exc, title="Showing the endpoints failed")
         self.poll_count += 1
         self._polling = False
         if self._poll_again:
@@ -273,22 +276,33 @@ class EndpointsScreen(Screen[None]):
         table = self.table
         first = not table.loaded
         result = table.update(endpoints)
-        present = {ep.key for ep in endpoints}
-        for key in list(self._deleting):
-            if key not in present:
-                self._deleting.discard(key)
-        for key in self._deleting:
-            table.set_pending(key, "deleting")
-        if not first:
-            for key, old, new in result.transitions:
-                severity = "error" if new in FAULT_STATES else "information"
-                self.notify(f"{key}: {old} → {new}", title="State changed", severity=severity, markup=False)
-                self.app.bell()
+        if self._deleting:
+            present = {ep.key for ep in endpoints}
+            self._deleting &= present
+            for key in self._deleting:
+                table.set_pending(key, "deleting")
+        if not first and result.transitions:
+            self._notify_transitions(result.transitions)
         self.last_ok = now()
         self._update_title()
         self._set_status(f"Updated {self.last_ok:%H:%M:%S} · {table.row_count} endpoint"
                          f"{'' if table.row_count == 1 else 's'}")
         self._post_stats()
+
+    def _notify_transitions(self, transitions) -> None:
+        """One toast per state change (a summary past three), one bell per poll."""
+        faults = any(new in FAULT_STATES for _, _, new in transitions)
+        if len(transitions) <= 3:
+            for key, old, new in transitions:
+                severity = "error" if new in FAULT_STATES else "information"
+                self.notify(f"{key}: {old} → {new}", title="State changed", severity=severity, markup=False)
+        else:
+            lines = [f"{key}: {old} → {new}" for key, old, new in transitions[:5]]
+            if len(transitions) > 5:
+                lines.append(f"… and {len(transitions) - 5} more")
+            self.notify("\n".join(lines), title=f"{len(transitions)} endpoints changed state",
+                        severity="error" if faults else "information", markup=False)
+        self.app.bell()
 
     @work(group="endpoints-catalog", exclusive=True, exit_on_error=False, description="hardware catalog")
     async def _load_catalog(self) -> None:
