@@ -75,6 +75,9 @@ async def go(pilot, name: str, timeout: float = 10.0):
     from hftui.app import SCREENS
 
     module, cls, _ = SCREENS[name]
+    # like a user, wait for the first screen (the token checked) before switching
+    await wait_until(pilot, lambda: pilot.app.whoami is not None and pilot.app.client is not None, timeout,
+                     "the app to connect")
     await pilot.app.run_action(f"switch_to('{name}')")
     screen = await wait_until(
         pilot, lambda: pilot.app.screen if type(pilot.app.screen).__name__ == cls and pilot.app.screen.is_mounted
