@@ -148,6 +148,12 @@ async def _run(config, settings: Settings, explicit_token: str | None, progress_
         ticker = asyncio.ensure_future(progress.loop())
         try:
             summary = await runner.run()
+        except Exception as exc:  # a bug: still no traceback for the user, and what was written is kept
+            from hftui.batch.stats import one_line
+
+            progress.finish()
+            print(f"hftui batch: unexpected error: {type(exc).__name__}: {one_line(exc, 500)}", file=sys.stderr)
+            return 2
         finally:
             ticker.cancel()
             for sig in (signal.SIGINT, signal.SIGTERM):

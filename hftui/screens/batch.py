@@ -337,6 +337,11 @@ class BatchScreen(Screen):
         self._ticker = self.set_interval(0.25, self._refresh_progress)
         try:
             summary = await runner.run()
+        except Exception as exc:  # a bug: say so in the log, keep the form usable
+            self.log_line(f"Unexpected error: {type(exc).__name__}: {exc}", style="bold red")
+            self.runner = None
+            self.query_one("#batch-form").disabled = False
+            return
         finally:
             self._ticker.stop()
         self.summary = summary
