@@ -133,8 +133,26 @@ def run_app(args, settings) -> int:
             emulator.close()
 
 
+def _parse(argv: list[str] | None):
+    """Parse; everything after ``batch`` goes to the batch command as is.
+
+    (argparse's REMAINDER does not take a leading option such as
+    ``hftui batch --help`` or ``hftui batch -i in.jsonl TARGET``.)
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "batch" in argv:
+        i = argv.index("batch")
+        head = _parser().parse_args(argv[: i + 1])
+        if head.command == "batch":
+            head.rest = argv[i + 1:]
+            if head.token and "--token" not in head.rest:
+                head.rest += ["--token", head.token]
+            return head
+    return _parser().parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     if args.command == "logout":
         return _logout()
     if args.command == "locate":

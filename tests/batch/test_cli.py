@@ -102,3 +102,14 @@ def test_progress_and_summary_on_stderr(emulator, tmp_path):
     assert "30 ok · 1 failed" in err
     assert "p50" in err and "p95" in err and "throughput" in err
     assert str(out) in err
+
+
+def test_options_may_come_before_the_target(emulator, tmp_path):
+    proc = start_cli(emulator, "--help")
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "usage: hftui batch" in out and "--pause-after" in out
+    inp = write_inputs(tmp_path / "in.jsonl", 3)
+    proc = start_cli(emulator, "-i", str(inp), "--task", "text-classification", WARM_CLASSIFIER)
+    rc, err = finish(proc)
+    assert rc == 0, err
+    assert lines_of(read_records(tmp_path / "in.results.jsonl")) == [1, 2, 3]
