@@ -16,7 +16,6 @@ from hftui.emulator.webutil import (
     FAULT_KEY,
     error,
     json_response,
-    new_request_id,
     router_unauthorized,
     state_of,
     token_state,
@@ -29,10 +28,10 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes")
 
 
-def compute_headers(spec: ModelSpec | None, started: float, size: int = 0) -> dict[str, str]:
+def compute_headers(state: State, spec: ModelSpec | None, started: float, size: int = 0) -> dict[str, str]:
     elapsed = max(time.monotonic() - started, 0.001)
     headers = {"x-compute-type": spec.compute if spec else "cpu", "x-compute-time": f"{elapsed:.3f}",
-               "x-request-id": new_request_id(), "x-inference-id": new_request_id()}
+               "x-request-id": state.next_id(), "x-inference-id": state.next_id()}
     if spec:
         headers["x-sha"] = spec.sha
     if size:
@@ -96,7 +95,7 @@ async def answer_task(request: web.Request, state: State, spec: ModelSpec, task:
             return error(422, "Failed to deserialize the JSON body into the target type: expected a JSON object")
         return await generation.text_generation(request, state, spec.id, req.json, tgi=spec.tgi,
                                                 fault=request.get(FAULT_KEY), max_total=spec.max_total,
-                                                headers={**compute_headers(spec, started), **(headers or {})})
+                                                headers={**compute_headers(state, spec, started), **(headers or {})})
     if task not in BINARY_TASKS and req.json is None:
         return error(400, "The request body must be JSON: {\"inputs\": ..., \"parameters\": {...}}")
     try:
@@ -105,7 +104,7 @@ async def answer_task(request: web.Request, state: State, spec: ModelSpec, task:
         return error(exc.status, exc.message, **exc.extra)
     if task == "text-to-image":
         await asyncio.sleep(min(0.5, 0.05 * max(1.0, 40.0 / max(state.token_rate, 1.0))))
-    hdrs = {**compute_headers(spec, started, len(body)), **(headers or {})}
+    hdrs = {**compute_headers(state, spec, started, len(body)), **(headers or {})}
     if state.seen_before(request.path, body) and (request.headers.get("x-use-cache") or "").lower() not in (
             "false", "0", "no"):
         hdrs["x-compute-type"] = "cache"  # an identical earlier request: served from the cache
@@ -174,7 +173,7 @@ async def hf_inference(request: web.Request) -> web.StreamResponse:
     if is_chat:
         body = await _json_or_none(request)
         return await chat.chat_completion(request, state, spec.id, body, fault=request.get(FAULT_KEY),
-                                          headers=compute_headers(spec, time.monotonic()))
+                                          headers=compute_headers(state, spec, time.monotonic()))
     return await answer_task(request, state, spec, task_override or spec.pipeline_tag)
 
 
@@ -241,11 +240,11 @@ async def openai_chat(request: web.Request) -> web.StreamResponse:
     provider, message = _pick_provider(spec, wanted or None)
     if provider is None:
         return error(400, message or "no provider")
-    headers: dict[str, str] = {"x-inference-provider": provider, "x-request-id": new_request_id()}
+    headers: dict[str, str] = {"x-inference-provider": provider, "x-request-id": state.next_id()}
     if provider == HF:
         if (loading := await wait_or_503(request, state, spec)) is not None:
             return loading
-        headers.update(compute_headers(spec, time.monotonic()))
+        headers.update(compute_headers(state, spec, time.monotonic()))
     elif provider == "together":
         # third-party providers send rate-limit headers (and retry-after!) on 200s
         headers.update({"x-ratelimit-limit": "600", "x-ratelimit-remaining": "599", "x-ratelimit-reset": "1",

@@ -11,7 +11,7 @@ from aiohttp import web
 from hftui.emulator import hub, router
 from hftui.emulator.generation import GENERATION_ERROR
 from hftui.emulator.state import State, parse_fault
-from hftui.emulator.webutil import FAULT_KEY, STATE_KEY, error, json_response, new_request_id
+from hftui.emulator.webutil import FAULT_KEY, STATE_KEY, error, json_response
 
 log = logging.getLogger("hftui.emulator")
 
@@ -119,7 +119,7 @@ async def request_id_middleware(request: web.Request, handler):
     """Every answer carries a request id (the Hub's ``Root=1-…`` form on ``/api``), as the real hosts do."""
     resp = await handler(request)
     if not resp.prepared and not any(k.lower() == "x-request-id" for k in resp.headers):
-        rid = new_request_id()
+        rid = request.app[STATE_KEY].next_id()
         resp.headers["X-Request-Id"] = f"Root=1-{rid[:8]}-{rid[8:20]}{rid[:12]}" if request.path.startswith(
             "/api/") else rid
     return resp

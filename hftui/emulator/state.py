@@ -6,7 +6,6 @@ import hashlib
 import re
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -72,6 +71,7 @@ class State:
     # model id -> real monotonic time at which it is loaded (cold start)
     loading: dict[str, float] = field(default_factory=dict)
     cache_keys: set = field(default_factory=set)
+    id_counter: int = 0
     hub_requests: int = 0
     hub_window_start: float = field(default_factory=time.monotonic)
 
@@ -108,6 +108,13 @@ class State:
                     self.faults.remove(fault)
                 return fault.kind, fault.arg
         return None
+
+    # ---- request ids: deterministic per emulator (seed + a counter), so screenshots are stable
+    def next_id(self) -> str:
+        with self.lock:
+            self.id_counter += 1
+            count = self.id_counter
+        return hashlib.blake2b(f"{self.seed}:{count}".encode(), digest_size=10).hexdigest()
 
     # ---- response cache (only reported through x-compute-type: cache)
     def seen_before(self, path: str, body: bytes) -> bool:
@@ -153,7 +160,3 @@ class State:
             reset = max(1, int(300 - (now - self.hub_window_start)))
         return {"ratelimit": f'"api";r={remaining};t={reset}',
                 "ratelimit-policy": '"fixed window";"api";q=1000;w=300'}
-
-
-def request_id() -> str:
-    return uuid.uuid4().hex[:20]

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hftui.emulator.state import DEMO_TOKEN, State, request_id
+from hftui.emulator.state import DEMO_TOKEN, State
 
 STATE_KEY = web.AppKey("state", State)
 FAULT_KEY = web.RequestKey("fault", str)  # the fault kind armed for this request, if any
@@ -71,7 +71,3 @@ async def read_json(request: web.Request) -> Any:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise web.HTTPBadRequest(text=dumps({"error": f"Malformed JSON body: {exc}"}),
                                  content_type="application/json") from None
-
-
-def new_request_id() -> str:
-    return request_id()

@@ -219,3 +219,18 @@ def test_num_parameters_and_legacy_switches(client):
     assert client.get("/api/models", params={"num_parameters": "lots"}).status_code == 400
     with_card = client.get("/api/models", params={"search": "gpt2", "cardData": "true"}).json()
     assert with_card and all("cardData" in m for m in with_card)
+
+
+def test_request_ids_are_deterministic_per_emulator():
+    from hftui.emulator import start_background
+
+    seen = []
+    for _ in range(2):
+        handle = start_background(seed=7)
+        try:
+            auth = {"Authorization": f"Bearer {handle.token}"}
+            seen.append([httpx2.get(handle.base_url + "/api/whoami-v2", headers=auth).headers["X-Request-Id"]
+                         for _ in range(3)])
+        finally:
+            handle.close()
+    assert seen[0] == seen[1] and len(set(seen[0])) == 3
