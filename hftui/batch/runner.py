@@ -184,6 +184,7 @@ class BatchRunner:
     async def run(self) -> Summary:
         cfg = self.config
         summary = Summary(target=cfg.target, output=str(cfg.output_path), stats=self.stats)
+        began = time.monotonic()
         try:
             self._check_files()
             resolved = await self._guarded(self.resolve())
@@ -204,6 +205,7 @@ class BatchRunner:
             if self.stats.started is not None and self.stats.finished is None:
                 self.stats.finished = time.monotonic()
             await asyncio.shield(self._finish(summary))
+            summary.total_seconds = time.monotonic() - began
         summary.interrupted = self.interrupted
         return summary
 

@@ -175,6 +175,8 @@ class Summary:
     cost: Cost | None = None
     paused: bool = False
     pause_error: str | None = None
+    total_seconds: float | None = None
+    """Whole run, endpoint start and pause included."""
 
     @property
     def failed_total(self) -> int:
@@ -207,6 +209,8 @@ class Summary:
             wall = s.elapsed()
             out.append(f"Latency p50 {fmt_ms(s.latency.percentile(50))} · p95 {fmt_ms(s.latency.percentile(95))}"
                        f" · throughput {s.rate():.1f}/s · wall {fmt_duration(wall)}"
+                       + (f" ({fmt_duration(self.total_seconds)} in all)"
+                          if self.total_seconds is not None and self.total_seconds > wall + 1 else "")
                        + (f" · {s.retries} retries" if s.retries else ""))
         if s.skipped_failed:
             out.append(f"{s.skipped_failed} inputs failed in an earlier run (re-run them with --retry-failed)")

@@ -146,3 +146,22 @@ async def test_path_suggester_completes_files_and_dirs(tmp_path):
     assert await s.get_suggestion(str(tmp_path / "da")) == str(tmp_path / "data") + "/"
     assert await s.get_suggestion(str(tmp_path / "no")) is None  # .txt is not offered
     assert await s.get_suggestion(str(tmp_path / "zzz")) is None
+
+
+async def test_opened_without_an_endpoint_runs_a_typed_target(settings, token, tmp_path):
+    from batch_helpers import WARM_CLASSIFIER
+
+    inp = write_inputs(tmp_path / "in.jsonl", 6)
+    app = Host(settings, token, None)
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.query("#batch-target"))
+        assert "Target" in static_text(screen, "#batch-price")
+        await fill(pilot, screen, "#batch-input", str(inp))
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: "Enter a target" in static_text(screen, "#batch-error"))
+        await fill(pilot, screen, "#batch-target", f"model:{WARM_CLASSIFIER}")
+        await pilot.press("ctrl+r")  # task left blank: taken from the model
+        await wait_until(pilot, lambda: screen.summary is not None)
+        assert screen.summary.exit_code == 0 and screen.summary.stats.ok == 6
+        assert "6/6 done" in static_text(screen, "#batch-counts")
