@@ -165,7 +165,8 @@ def main() -> None:
     p.add_argument("--inputs", type=int, default=10_000)
     p.add_argument("--concurrency", type=int, nargs="+", default=[8, 32, 128])
     p.add_argument("--repeat", type=int, default=2)
-    p.add_argument("--memory-sizes", type=int, nargs="+", default=[10_000, 50_000])
+    p.add_argument("--memory-sizes", type=int, nargs="*", default=[10_000, 50_000],
+                   help="input sizes for the memory table (none: skip it)")
     p.add_argument("--memory-child", type=int)
     p.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slow)")
     p.add_argument("--base")
@@ -208,6 +209,8 @@ def main() -> None:
                       f"{args.inputs / wall['hftui']:7.0f} | {ratio:5.2f}x{flag:5} | "
                       f"{cpu['plain']:11.2f} / {cpu['hftui']:<10.2f} | {cpu['hftui'] / cpu['plain']:8.2f}x")
 
+        if not args.memory_sizes:
+            return
         print("\nMemory of the hftui runner (child process, concurrency 32; growth = peak RSS of the run "
               "above the warmed-up process)")
         print(f"{'inputs':>8} | {'peak RSS MB':>11} | {'RSS growth MB':>13} | {'tracemalloc peak MB':>19} | {'wall s':>6}")
