@@ -350,7 +350,7 @@ class BatchScreen(Screen):
             self.log_line(line, style="bold" if i == 0 else "")
         self.query_one("#batch-form").disabled = False
         self.query_one("#batch-run", Button).label = "Run again"
-        self.notify(one_line(summary.lines()[0], 200), title="Batch",
+        self.notify(one_line(summary.lines()[0], 200), title="Batch", markup=False,  # may quote a server
                     severity="error" if summary.exit_code in (1, 2) else "information")
 
     def action_cancel(self) -> None:

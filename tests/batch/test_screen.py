@@ -165,3 +165,21 @@ async def test_opened_without_an_endpoint_runs_a_typed_target(settings, token, t
         await wait_until(pilot, lambda: screen.summary is not None)
         assert screen.summary.exit_code == 0 and screen.summary.stats.ok == 6
         assert "6/6 done" in static_text(screen, "#batch-counts")
+
+
+async def test_a_failed_endpoint_is_a_readable_error_and_the_form_stays_usable(settings, token, tmp_path, emulator):
+    emulator.set_state("demo-user", "bert-fill", "failed")
+    from hftui.client import HFClient
+
+    async with HFClient(settings, token) as hf:
+        ep = await hf.endpoints.get("demo-user", "bert-fill")
+    inp = write_inputs(tmp_path / "in.jsonl", 2, task="fill-mask")
+    app = Host(settings, token, ep)
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = app.screen
+        await fill(pilot, screen, "#batch-input", str(inp))
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen.summary is not None)
+        assert screen.summary.exit_code == 2
+        assert "Error: endpoint demo-user/bert-fill is failed" in log_text(screen)
+        assert screen.query_one("#batch-run").label.plain == "Run again"
