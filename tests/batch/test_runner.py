@@ -222,3 +222,15 @@ async def test_parameters_are_sent_and_a_line_can_override_them(settings, token,
     by_line = {r["line"]: r for r in read_records(out)}
     assert len(by_line[1]["result"]) == 2 and len(by_line[2]["result"]) == 1
     assert by_line[2]["input"]["parameters"] == {"top_k": 1}  # the input is echoed as given
+
+
+async def test_url_target(settings, token, tmp_path):
+    ep = await find_endpoint(settings, token, ("running",))
+    inp = write_inputs(tmp_path / "in.jsonl", 4, task=ep.task)
+    out = tmp_path / "out.jsonl"
+    summary, heard = await run_batch(settings, token, target=ep.url, task=ep.task, input_path=inp, output_path=out)
+    assert summary.exit_code == 0, summary.lines()
+    assert summary.cost is None and heard.states == []  # a URL is not managed: no resume, no pause
+    assert lines_of(read_records(out)) == [1, 2, 3, 4]
+    no_task, _ = await run_batch(settings, token, target=ep.url, input_path=inp, output_path=tmp_path / "o2.jsonl")
+    assert no_task.exit_code == 2 and "task" in no_task.fatal
