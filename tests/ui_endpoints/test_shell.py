@@ -223,3 +223,28 @@ async def test_keymap_section_of_the_config_file(still_emulator, tmp_path):
         assert isinstance(app.screen, HelpScreen)
         titles = [c.title for c in app.get_system_commands(screen)]
         assert "Endpoints: acme-ml" in titles
+
+
+async def test_batch_key_and_command_open_the_batch_screen_on_the_endpoint(still_emulator):
+    from hftui.screens.batch import BatchScreen
+
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        screen.table.move_cursor_to("demo-user/gpt2-demo")
+        await pilot.press("b")
+        batch = await wait_until(pilot, lambda: isinstance(app.screen, BatchScreen) and app.screen)
+        app.pop_screen()
+        await pilot.pause()
+        assert app.screen is screen
+        await command(pilot, "batch")
+        assert isinstance(app.screen, BatchScreen) and app.screen is not batch
+
+
+async def test_play_command_opens_the_playground(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await endpoints_screen(pilot)
+        await command(pilot, "play openai-community/gpt2")
+        await wait_until(pilot, lambda: app.current_mode == "playground", what="playground")
+        assert app.header_info.screen == "Playground"
