@@ -251,6 +251,9 @@ class EndpointsScreen(Screen[None]):
             if generation == self._generation:
                 self._failures += 1
                 delay = min(self.interval * (2 ** self._failures), MAX_BACKOFF)
+                retry_after = getattr(exc, "retry_after", None)  # RateLimited: the server says when
+                if isinstance(retry_after, (int, float)) and retry_after > delay:
+                    delay = min(float(retry_after), 10 * MAX_BACKOFF)
                 text = exc.user_message() if isinstance(exc, HFError) else f"{type(exc).__name__}: {exc}"
                 self.last_error = text
                 kept = f" — showing rows from {self.last_ok:%H:%M:%S}" if self.last_ok else ""

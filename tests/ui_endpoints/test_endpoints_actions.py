@@ -383,3 +383,13 @@ async def test_marked_rows_are_paused_together(emulator):
                          and server_state(emulator, "demo-user", "llama-chat") == "paused", what="both paused")
         assert server_state(emulator, "demo-user", "bert-fill") == "paused"  # was paused already
         assert screen.table.cursor_key == "demo-user/bert-fill"
+
+
+async def test_rate_limited_poll_waits_what_the_server_asks(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        still_emulator.inject("429:90", path=r"/v2/endpoint/demo-user$", method="GET", times=100)
+        await poll_once(pilot, screen)
+        assert "retrying in 90s" in status(screen), status(screen)
+        assert screen.table.row_count == 7
