@@ -46,7 +46,7 @@ class DeleteEndpointScreen(ModalScreen[bool]):
                 "and its URL. It cannot be undone.\nType the endpoint's name to confirm:",
                 classes="delete-body", markup=False)
             yield Input(placeholder=f"type {one_line(ep.name, 64)}", id="delete-name")
-            yield Static("", id="delete-error")
+            yield Static("", id="delete-error", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel", variant="primary")
                 yield Button("Delete", id="delete", variant="error")

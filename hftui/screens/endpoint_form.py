@@ -120,7 +120,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         with Horizontal(classes="row", id=f"row-{key}"):
             yield Static(label, classes="label")
             yield widget
-        yield Static("", classes="field-error -empty", id=f"err-{key}")
+        yield Static("", classes="field-error -empty", id=f"err-{key}", markup=False)
 
     def compose(self) -> ComposeResult:
         ep = self.endpoint

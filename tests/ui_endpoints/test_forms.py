@@ -171,3 +171,16 @@ async def test_update_sends_each_edited_field_and_nothing_untouched(still_emulat
                                            secrets={"TOKEN": "s3cret"})
         assert "s3cret" not in repr(form.sent)
         assert still_emulator.endpoint("demo-user", "llama-chat")["model"]["env"]["MAX_INPUT_LENGTH"] == "2048"
+
+
+async def test_markup_typed_into_fields_is_shown_as_text(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        _, form = await open_create(pilot)
+        form.query_one("#env", Input).value = "[b]K[/b]"
+        await pilot.pause()
+        assert "[b]K[/b]" in field_error(form, "env")
+        form.query_one("#name", Input).value = "[/]"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "nothing was sent" in form_error(form)
