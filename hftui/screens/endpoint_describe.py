@@ -49,7 +49,8 @@ def describe_rows(ep: Endpoint, price: float | None) -> list[tuple[str, str]]:
         ("Price", "-" if price is None else f"${price:,.2f} per replica-hour"),
         ("Replicas", f"ready {n(ep.ready_replica)} / target {n(ep.target_replica)} "
                      f"(min {n(ep.min_replica)}, max {n(ep.max_replica)})"),
-        ("Scale to zero", "never" if ep.scale_to_zero_timeout is None else f"after {ep.scale_to_zero_timeout} min idle"),
+        ("Scale to zero",
+         "never" if ep.scale_to_zero_timeout is None else f"after {ep.scale_to_zero_timeout} min idle"),
         ("Health route", ep.health_route or "-"),
         ("Env", ", ".join(f"{k}={v}" for k, v in ep.env.items()) or "-"),
         ("Secrets", ", ".join(ep.secrets) or "-"),

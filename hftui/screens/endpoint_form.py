@@ -143,7 +143,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                                suggester=SuggestFromList(TASKS), id="task", compact=True), "task")
             framework = (ep.framework if ep and ep.framework else "pytorch")
             frameworks = list(dict.fromkeys([*FRAMEWORKS, framework]))  # keep an unknown current value
-            yield from self._row("Framework", Select([(f, f) for f in frameworks], value=framework,
+            yield from self._row("Framework", Select([(safe_content(f, 40), f) for f in frameworks], value=framework,
                                                      allow_blank=False, id="framework", compact=True), "framework")
             yield Static("Hardware", classes="section")
             yield from self._row("Vendor", Select([], id="vendor", compact=True, prompt="vendor",
@@ -218,7 +218,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         ep = self.endpoint
         vendors = catalog.vendors
         vendor_sel = self.query_one("#vendor", Select)
-        vendor_sel.set_options([(v, v) for v in vendors])
+        vendor_sel.set_options([(safe_content(v, 60), v) for v in vendors])  # catalog = server data
         want = ep.vendor if ep and ep.vendor in vendors else (vendors[0] if vendors else None)
         if want:
             vendor_sel.value = want
@@ -230,7 +230,8 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             return
         regions = catalog.regions_of(vendor)
         sel = self.query_one("#region", Select)
-        sel.set_options([(f"{r.name}" + (f" ({r.label})" if r.label else ""), r.name) for r in regions])
+        sel.set_options([(safe_content(f"{r.name}" + (f" ({r.label})" if r.label else ""), 80), r.name)
+                         for r in regions])
         ep = self.endpoint
         names = [r.name for r in regions]
         want = ep.region if ep and ep.region in names else (names[0] if names else None)
@@ -248,7 +249,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         computes = self._hardware()
         accels = list(dict.fromkeys(c.accelerator for c in computes))
         sel = self.query_one("#accelerator", Select)
-        sel.set_options([(a, a) for a in accels])
+        sel.set_options([(safe_content(a, 40), a) for a in accels])
         ep = self.endpoint
         want = ep.accelerator if ep and ep.accelerator in accels else (accels[0] if accels else None)
         if want:
@@ -268,7 +269,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                 label += f" · {c.gpu_memory_gb:g} GB"
             if not c.deployable:
                 label += " · unavailable"
-            options.append((one_line(label, 80), c.id))
+            options.append((safe_content(one_line(label, 80)), c.id))
         sel.set_options(options)
         ep = self.endpoint
         want = None

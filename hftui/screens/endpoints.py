@@ -120,7 +120,8 @@ class EndpointsScreen(Screen[None]):
     BINDINGS = [
         Binding("enter,d", "describe", "Describe", id="endpoints.describe",
                 tooltip="Every field, status message and URL (y: raw JSON)", key_display="⏎/d"),
-        Binding("p", "pause", "Pause", id="endpoints.pause", tooltip="Pause the endpoint, or the marked ones (space marks); stops billing"),
+        Binding("p", "pause", "Pause", id="endpoints.pause",
+                tooltip="Pause the endpoint, or the marked ones (space marks); stops billing"),
         Binding("r", "resume", "Resume", id="endpoints.resume", show=False,
                 tooltip="Resume the endpoint or the marked ones (shows the hourly price first)"),
         Binding("z", "scale_to_zero", "Scale to 0", id="endpoints.scale_to_zero", show=False,
