@@ -296,6 +296,7 @@ class EndpointsScreen(Screen[None]):
     def _notify_transitions(self, transitions) -> None:
         """One toast per state change (a summary past three), one bell per poll."""
         faults = any(new in FAULT_STATES for _, _, new in transitions)
+        transitions = [(one_line(k, 80), one_line(o, 30), one_line(n, 30)) for k, o, n in transitions]
         if len(transitions) <= 3:
             for key, old, new in transitions:
                 severity = "error" if new in FAULT_STATES else "information"
@@ -461,7 +462,7 @@ class EndpointsScreen(Screen[None]):
             return
         self._busy[key] = pending
         self.table.set_pending(key, pending)
-        self._set_status(f"{verb} {key}…", "busy")
+        self._set_status(f"{verb} {key}…", "busy")  # _set_status cleans
         self.run_worker(self._do(ep, verb, call, done), group=f"action:{key}", exit_on_error=False,
                         description=f"{verb} {key}")
 
@@ -503,7 +504,7 @@ class EndpointsScreen(Screen[None]):
         eps = self.app.client.endpoints
         for ep in self._targets():
             if ep.raw_state == "paused":
-                self.notify(f"{ep.key} is already paused.", markup=False)
+                self.notify(f"{one_line(ep.key, 80)} is already paused.", markup=False)
                 continue
             self._run(ep, "Pausing", "pausing", lambda ep=ep: eps.pause(ep.namespace, ep.name), "Paused")
 
@@ -597,7 +598,8 @@ class EndpointsScreen(Screen[None]):
         if ep is None:
             return
         if not ep.url:
-            self.notify(f"{ep.key} has no URL yet ({ep.raw_state}).", severity="warning", markup=False)
+            self.notify(f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}).",
+                        severity="warning", markup=False)
             return
         if self.app.copy_to_clipboard_osc52(ep.url):
             self.notify(f"Copied {one_line(ep.url, 120)}", timeout=3, markup=False)
@@ -609,7 +611,8 @@ class EndpointsScreen(Screen[None]):
         from hftui.client import Target
 
         if not ep.url:
-            self.notify(f"{ep.key} has no URL yet ({ep.raw_state}); resume it first.", severity="warning",
+            self.notify(f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}); resume it first.",
+                        severity="warning",
                         markup=False)
             return
         await self.app.open_playground(Target.for_endpoint(ep), task=ep.task, endpoint=ep)
