@@ -24,6 +24,7 @@ from hftui.emulator.generation import (
     pace_all,
     plan_generation,
     sse_response,
+    stop_sequences,
     token_obj,
 )
 from hftui.emulator.state import State
@@ -72,9 +73,7 @@ def plan_chat(state: State, model_id: str, body: Any) -> dict:
         if ends:
             toks = toks[: ends[-1] + 1]
         finish = "stop"
-    stops = body.get("stop") or []
-    if isinstance(stops, str):
-        stops = [stops]
+    stops = stop_sequences(body.get("stop"))
     text = ""
     for i, tok in enumerate(toks):
         text += tok

@@ -57,6 +57,54 @@ def _req(obj: Any, path: str) -> Any:
     return cur
 
 
+# The payload's typed fields (create and update). A value is a type name, or a nested schema;
+# ``?`` = may be null. Unknown keys are dropped silently, as the real API does.
+_STR_MAP = "str-map"
+_SCHEMA: dict[str, Any] = {
+    "name": "str", "type": "str", "cacheHttpResponses": "bool", "tags": "str-list",
+    "provider": {"vendor": "str", "region": "str"},
+    "compute": {"accelerator": "str", "instanceType": "str", "instanceSize": "str",
+                "scaling": {"minReplica": "int", "maxReplica": "int", "scaleToZeroTimeout": "int?",
+                            "measure": "dict?", "metric": "str?"}},
+    "model": {"repository": "str", "framework": "str", "revision": "str?", "task": "str", "image": "dict",
+              "env": _STR_MAP, "secrets": _STR_MAP, "command": "str-list?", "args": "str-list?"},
+    "route": {"domain": "str?", "path": "str?"},
+    "privateService": {"accountId": "str", "region": "str"},
+}
+_OK: dict[str, Any] = {
+    "str": lambda v: isinstance(v, str),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+    "dict": lambda v: isinstance(v, dict),
+    "str-list": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    _STR_MAP: lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+}
+
+
+def _type_error(body: Any, schema: dict = _SCHEMA, path: str = "") -> str | None:
+    """The first field of ``body`` whose type does not match ``schema`` (serde-like message), or None."""
+    if not isinstance(body, dict):
+        return f"{path.rstrip('.') or 'body'}: invalid type: {type(body).__name__}, expected an object"
+    for key, want in schema.items():
+        if key not in body:
+            continue
+        value, where = body[key], f"{path}{key}"
+        if isinstance(want, dict):
+            if value is None and key in ("route", "privateService"):
+                continue
+            if (msg := _type_error(value, want, where + ".")) is not None:
+                return msg
+            continue
+        optional = want.endswith("?")
+        kind = want.rstrip("?")
+        if value is None and optional:
+            continue
+        if not _OK[kind](value):
+            shown = "null" if value is None else type(value).__name__
+            return f"{where}: invalid type: {shown}, expected {kind.replace('-', ' ')}"
+    return None
+
+
 def _check_image(image: Any) -> str | None:
     if not isinstance(image, dict) or len(image) != 1:
         return "model.image must be an object with exactly one key (huggingface, custom, tgi, tei, vLLM, llamacpp, ...)"
@@ -106,14 +154,16 @@ def _validate_create(body: Any) -> tuple[dict | None, web.Response | None]:
             _req(model, f)
     except ValueError as exc:
         return None, error(422, f"Failed to deserialize the JSON body: {exc}")
+    if "task" in model and model["task"] is None:
+        return None, error(422, "model.task: invalid type: null, expected a string")
+    if (msg := _type_error(body)) is not None:
+        return None, error(422, f"Failed to deserialize the JSON body: {msg}")
     if not isinstance(name, str) or len(name) > 32 or not epstore.NAME_RE.match(name):
         return None, error(422, f"Invalid endpoint name '{name}': use at most 32 lowercase letters, digits and '-' "
                                 "(starting and ending with a letter or digit)")
     if type_ not in epstore.TYPES:
         return None, error(422, f"type: unknown variant `{type_}`, "
                                 "expected one of `public`, `authenticated`, `private`")
-    if "task" in model and model["task"] is None:
-        return None, error(422, "model.task: invalid type: null, expected a string")
     if (msg := _check_image(model["image"])) is not None:
         return None, error(422, msg)
     if (bad := _check_compute(body, provider, compute)) is not None:
@@ -228,6 +278,8 @@ async def update_endpoint(request: web.Request) -> web.Response:
             return bad
         if "name" in body and body["name"] != ep.name:
             return error(422, "name cannot be changed")
+        if (msg := _type_error(body)) is not None:
+            return error(422, f"Failed to deserialize the JSON body: {msg}")
         if "type" in body and body["type"] not in epstore.TYPES:
             return error(422, f"type: unknown variant `{body['type']}`")
         model = body.get("model") or {}

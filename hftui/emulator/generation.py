@@ -51,6 +51,20 @@ def max_tokens_param(value: Any, default: int = 64, name: str = "max_new_tokens"
     return value
 
 
+def stop_sequences(value: Any) -> list[str]:
+    """``stop`` as a list of strings (a single string is accepted); anything else is a 422."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        if len(value) > 4:
+            raise GenError(422, "Input validation error: `stop` supports up to 4 stop sequences. Given: "
+                                f"{len(value)}", error_type="validation")
+        return value
+    raise GenError(422, "Failed to deserialize the JSON body into the target type: `stop` must be a list of strings")
+
+
 class Pacer:
     """Sleeps so that tokens leave at ``rate`` per second (batching tiny sleeps)."""
 
@@ -137,9 +151,7 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_to
         # grammar-constrained decoding: a JSON document, cut into pieces like tokens
         toks = _json_pieces(grammar.get("value"), "".join(toks).strip())[:max(max_new, 1)]
     finish = "length"
-    stops = params.get("stop") or []
-    if isinstance(stops, str):
-        stops = [stops]
+    stops = stop_sequences(params.get("stop"))
     text = ""
     for i, tok in enumerate(toks):
         text += tok

@@ -141,6 +141,8 @@ def run_fill_mask(seed: int, model_id: str, mask_token: str, req: Request) -> li
     targets = params.get("targets")
     if isinstance(targets, str):
         targets = [targets]
+    if targets is not None and not (isinstance(targets, list) and all(isinstance(t, str) for t in targets)):
+        raise BadInput("`targets` must be a string or a list of strings", 422)
     lower = text.lower()
     words: list[str] = []
     if targets:
@@ -441,6 +443,8 @@ def run_token_classification(seed: int, model_id: str, req: Request) -> list[dic
         score = 0.95 + 0.0499 * stable_float(seed, model_id, text, group[0][0])
         entities.append((label, score, group))
     ignore = params.get("ignore_labels") or ["O"]
+    if not isinstance(ignore, list) or not all(isinstance(x, str) for x in ignore):
+        raise BadInput("`ignore_labels` must be a list of strings", 422)
     out = []
     if strategy == "none":
         index = 0

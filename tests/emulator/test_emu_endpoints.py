@@ -306,3 +306,15 @@ def test_scale_up_timeout_too_short_still_503(emulator, client):
     r = httpx2.post(url, json={"inputs": "ok"}, headers={"Authorization": f"Bearer {emulator.token}",
                                                           "X-Scale-Up-Timeout": "0.01"})
     assert r.status_code == 503 and r.headers.get("Retry-After")
+
+
+@pytest.mark.parametrize("patch", [{"tags": 1.5}, {"compute": "x"}, {"model": -1}, {"provider": True},
+                                   {"model": {"env": {"A": 1}}}, {"compute": {"scaling": {"minReplica": "1"}}},
+                                   {"route": []}, {"cacheHttpResponses": "yes"}])
+def test_wrongly_typed_fields_are_422_and_leave_the_endpoint_intact(client, patch):
+    before = client.get(f"/v2/endpoint/{NS}/gpt2-demo").json()
+    r = client.put(f"/v2/endpoint/{NS}/gpt2-demo", json=patch)
+    assert r.status_code == 422 and "invalid type" in r.json()["error"]
+    assert client.get(f"/v2/endpoint/{NS}/gpt2-demo").json() == before
+    assert client.post(f"/v2/endpoint/{NS}", json=payload("typed") | patch).status_code == 422
+    assert client.get(f"/v2/endpoint/{NS}").status_code == 200
