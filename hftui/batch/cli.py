@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -140,8 +141,10 @@ async def _run(config, settings: Settings, explicit_token: str | None, progress_
                 progress.notice(f"Stopping: cancelling requests in flight{what}… (again to force quit)")
                 runner.stop()
             else:
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    loop.remove_signal_handler(sig)
+                # every record is already on disk (unbuffered writes): only the pause is skipped
+                left = " — the endpoint was not paused" if config.pause_after else ""
+                progress.notice(f"Force quit{left}.")
+                os._exit(130)
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, on_signal)

@@ -113,3 +113,18 @@ def test_options_may_come_before_the_target(emulator, tmp_path):
     rc, err = finish(proc)
     assert rc == 0, err
     assert lines_of(read_records(tmp_path / "in.results.jsonl")) == [1, 2, 3]
+
+
+def test_second_ctrl_c_forces_quit_keeping_the_output(emulator, tmp_path):
+    inp = write_inputs(tmp_path / "in.jsonl", 300)
+    out = tmp_path / "out.jsonl"
+    slow_down(emulator, 0.5)
+    proc = start_cli(emulator, WARM_CLASSIFIER, "--task", "text-classification", "-i", str(inp), "-o", str(out),
+                     "-c", "8")
+    wait_for_lines(out, 8, proc)
+    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGINT)
+    rc, err = finish(proc)
+    assert rc == 130 and "Traceback" not in err
+    records = read_records(out)  # what was written is intact
+    assert len(records) >= 8 and len(set(lines_of(records))) == len(records)
