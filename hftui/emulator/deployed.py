@@ -9,7 +9,8 @@ unless ``X-Scale-Up-Timeout``); auth per the endpoint's ``type``.
 from __future__ import annotations
 
 import asyncio
-import copy
+import dataclasses
+import functools
 import time
 from typing import Any
 
@@ -28,16 +29,18 @@ def _store(request: web.Request) -> EndpointStore:
 
 
 def _spec_for(ep_data: dict) -> ModelSpec:
-    repo = ep_data["model"]["repository"]
-    spec = catalog.lookup(repo)
-    task = ep_data["model"].get("task") or "text-generation"
+    return _spec(ep_data["model"]["repository"], ep_data["model"].get("task") or "text-generation")
+
+
+@functools.lru_cache(maxsize=256)
+def _spec(repo: str, task: str) -> ModelSpec:
+    """The model an endpoint serves: its catalog entry, re-tasked as the endpoint says (always warm)."""
     task = {"conversational": "text-generation", "text2text-generation": "translation",
             "sentence-embeddings": "feature-extraction", "sentence-ranking": "sentence-similarity"}.get(task, task)
+    spec = catalog.lookup(repo)
     if spec is None:
         return ModelSpec(id=repo, pipeline_tag=task, tgi=True, warm=True, mask_token="[MASK]")
-    from dataclasses import replace
-
-    return replace(spec, pipeline_tag=task, warm=True, tgi=spec.tgi or task == "text-generation")
+    return dataclasses.replace(spec, pipeline_tag=task, warm=True, tgi=spec.tgi or task == "text-generation")
 
 
 _SERVING = ("running", "updating", "updateFailed")
@@ -62,7 +65,8 @@ async def _ready(request: web.Request, state: State, ns: str, name: str) -> tupl
             current = ep.state
             if current in _SERVING:
                 ep.last_request = state.vnow()
-                return copy.deepcopy(ep.data), None
+                # no copy: ``ep.data`` is replaced, never mutated, by updates
+                return ep.data, None
             if current == "scaledToZero":
                 now = state.vnow()
                 ep.plan = [("initializing", epstore.WAKE_S), ("running", None)]

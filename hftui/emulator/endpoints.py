@@ -300,6 +300,8 @@ async def update_endpoint(request: web.Request) -> web.Response:
                 return bad
         if merged.get("type") == "protected":
             merged["type"] = "private"
+        if not merged["model"].get("revision"):  # null = the latest commit of main
+            merged["model"]["revision"] = epstore.default_revision(merged["model"]["repository"])
         ep.data = merged
         now = state.vnow()
         ep.updated = now

@@ -202,7 +202,7 @@ def enter_state(ep: Endpoint, state: str, ts: float) -> None:
                 f"Scheduling replica {replica} on {ep.data['compute']['instanceType']} "
                 f"{ep.data['compute']['instanceSize']}",
                 f"Pulling image for engine '{ep.engine}'",
-                f"Downloading model weights from {repo} (revision {ep.data['model'].get('revision', 'main')[:12]})",
+                f"Downloading model weights from {repo} (revision {(ep.data['model'].get('revision') or 'main')[:12]})",
         )):
             add_log(ep, ts + i * 0.7, f"{replica} {line}")
     elif state == "running":

@@ -318,3 +318,12 @@ def test_wrongly_typed_fields_are_422_and_leave_the_endpoint_intact(client, patc
     assert client.get(f"/v2/endpoint/{NS}/gpt2-demo").json() == before
     assert client.post(f"/v2/endpoint/{NS}", json=payload("typed") | patch).status_code == 422
     assert client.get(f"/v2/endpoint/{NS}").status_code == 200
+
+
+def test_update_with_null_revision_means_latest(client):
+    r = client.put(f"/v2/endpoint/{NS}/gpt2-demo", json={"model": {"revision": None}})
+    assert r.status_code == 200 and r.json()["model"]["revision"]
+    client.post(f"/v2/endpoint/{NS}/gpt2-demo/pause")
+    assert client.post(f"/v2/endpoint/{NS}/gpt2-demo/resume").status_code == 200
+    wait_state(client, "gpt2-demo", "running")
+    assert "Downloading model weights" in client.get(f"/v2/endpoint/{NS}/gpt2-demo/logs").text
