@@ -228,7 +228,11 @@ class EndpointsScreen(Screen[None]):
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:
             self._timer.stop()
+        self._timer = None
         if not self.is_attached:
+            return
+        if delay <= 0:  # Textual timers cannot have a zero interval
+            self.call_later(self.poll_now)
             return
         self._timer = self.set_timer(delay, self.poll_now, name="endpoints-poll")
 

@@ -393,3 +393,22 @@ async def test_rate_limited_poll_waits_what_the_server_asks(still_emulator):
         await poll_once(pilot, screen)
         assert "retrying in 90s" in status(screen), status(screen)
         assert screen.table.row_count == 7
+
+
+async def test_polls_never_overlap(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        workers = lambda: [w for w in app.workers if w.group == "endpoints-poll" and not w.is_finished]  # noqa: E731
+        still_emulator.inject("slow:1", path=r"/v2/endpoint/demo-user$", method="GET")
+        before = screen.poll_count
+        screen.poll_now()
+        await pilot.pause(0.2)
+        for _ in range(5):  # ctrl+r hammered while the slow poll runs
+            await pilot.press("ctrl+r")
+            assert len(workers()) <= 1
+        await wait_until(pilot, lambda: screen.poll_count >= before + 2, what="two polls")
+        await pilot.pause(0.3)
+        # the five requests collapsed into one poll after the slow one
+        assert screen.poll_count == before + 2
+        assert len(workers()) <= 1
