@@ -35,7 +35,10 @@ Results are appended to the output as each input finishes:
   {"line": 3, "input": {...}, "result": ..., "latency_ms": 41.2}
   {"line": 4, "input": {...}, "error": {"type": "BadRequest", "message": "..."}, "latency_ms": 12.0}
 Run the same command again to continue an interrupted batch: lines already
-in the output are skipped.
+in the output are skipped. Ctrl+C stops cleanly (twice: at once).
+
+Exit status: 0 all inputs succeeded; 1 some failed (this run or an earlier
+one); 2 the batch could not run; 130 interrupted.
 """
 
 
@@ -75,24 +78,24 @@ def parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("target", metavar="TARGET", help="endpoint (namespace/name or name), model id, or URL")
     p.add_argument("--task", help="inference task, e.g. text-classification (default: the endpoint's task)")
-    p.add_argument("--input", "-i", required=True, type=Path, help="JSONL file, one input per line")
-    p.add_argument("--output", "-o", type=Path,
+    p.add_argument("--input", "-i", required=True, type=Path, metavar="FILE", help="JSONL file, one input per line")
+    p.add_argument("--output", "-o", type=Path, metavar="FILE",
                    help="JSONL results file, appended to (default: INPUT with .results.jsonl)")
-    p.add_argument("--concurrency", "-c", type=_positive_int, default=8, help="requests in flight (default 8)")
-    p.add_argument("--parameters", "-p", type=_json_object, default={}, help="task parameters as a JSON object")
+    p.add_argument("--concurrency", "-c", type=_positive_int, default=8, metavar="N", help="requests in flight (default 8)")
+    p.add_argument("--parameters", "-p", type=_json_object, default={}, metavar="JSON", help="task parameters as a JSON object")
     p.add_argument("--pause-after", action="store_true",
                    help="pause the endpoint at the end (also after failures or Ctrl+C)")
-    p.add_argument("--timeout", type=_seconds, help="seconds per request (default: the configured timeout)")
+    p.add_argument("--timeout", type=_seconds, metavar="S", help="seconds per request (default: the configured timeout)")
     p.add_argument("--retries", type=int, default=4, metavar="N",
                    help="retries per input on 429 / 503 (default 4)")
     p.add_argument("--max-retry-wait", type=_seconds, default=120.0, metavar="S",
                    help="longest wait honoured from Retry-After / a loading model's estimate (default 120)")
     p.add_argument("--retry-failed", action="store_true",
                    help="run again the inputs recorded as errors in the output (their old records are dropped)")
-    p.add_argument("--wait-timeout", type=_seconds, default=1800.0,
+    p.add_argument("--wait-timeout", type=_seconds, default=1800.0, metavar="S",
                    help="seconds to wait for the endpoint to be running (default 1800)")
-    p.add_argument("--poll-interval", type=_seconds, default=5.0, help="endpoint state poll, seconds (default 5)")
-    p.add_argument("--progress-interval", type=_seconds,
+    p.add_argument("--poll-interval", type=_seconds, default=5.0, metavar="S", help="endpoint state poll, seconds (default 5)")
+    p.add_argument("--progress-interval", type=_seconds, metavar="S",
                    help="seconds between progress lines when stderr is not a terminal (default 10)")
     p.add_argument("--no-token", action="store_true", help="do not send your token to a URL target")
     p.add_argument("--token", help="HF token (default: $HF_TOKEN, then the saved token)")
