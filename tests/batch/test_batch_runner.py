@@ -234,3 +234,18 @@ async def test_url_target(settings, token, tmp_path):
     assert lines_of(read_records(out)) == [1, 2, 3, 4]
     no_task, _ = await run_batch(settings, token, target=ep.url, input_path=inp, output_path=tmp_path / "o2.jsonl")
     assert no_task.exit_code == 2 and "task" in no_task.fatal
+
+
+async def test_a_torn_last_record_is_repaired_and_that_input_runs_again(settings, token, tmp_path):
+    inp = write_inputs(tmp_path / "in.jsonl", 6)
+    out = tmp_path / "out.jsonl"
+    kw = dict(target=WARM_CLASSIFIER, task="text-classification", input_path=inp, output_path=out)
+    first, _ = await run_batch(settings, token, **kw)
+    assert first.stats.ok == 6
+    records = out.read_bytes().splitlines(keepends=True)
+    torn_line = records[-1]
+    out.write_bytes(b"".join(records[:-1]) + torn_line[: len(torn_line) // 2])  # killed mid-write
+    again, heard = await run_batch(settings, token, **kw)
+    assert again.stats.skipped == 5 and again.stats.ok == 1
+    assert any("cut short" in n for n in heard.notices)
+    assert lines_of(read_records(out)) == list(range(1, 7))
