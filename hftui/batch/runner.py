@@ -355,14 +355,15 @@ class BatchRunner:
         cfg = self.config
         resolved = self.resolved
         assert resolved is not None and resolved.target is not None
-        scan = scan_output(cfg.output_path, drop_failed=cfg.retry_failed)
+        # whole-file passes run in a thread: a big file must not freeze the TUI
+        scan = await asyncio.to_thread(scan_output, cfg.output_path, drop_failed=cfg.retry_failed)
         if cfg.retry_failed:  # the file was replaced: write (and lock) the new one
             self._writer.close()
             self._writer = ResultWriter(cfg.output_path)
         writer = self._writer
         if scan.torn_bytes:
             self.listener.notice("The output's last record was cut short (interrupted run); that input runs again.")
-        self.stats.total = count_inputs(cfg.input_path)
+        self.stats.total = await asyncio.to_thread(count_inputs, cfg.input_path)
         self.stats.skipped = scan.done.count
         self.stats.skipped_failed = scan.failed
         if scan.done.count:
