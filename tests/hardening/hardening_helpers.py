@@ -103,3 +103,8 @@ async def still_works(pilot) -> None:
     await pilot.pause()
     assert ep.is_current
     assert_clean_screen(pilot.app)
+
+
+def no_retries(app) -> None:
+    """Idempotent GETs are retried with back-off (tested in tests/client); here one failure is the case."""
+    app.client.max_retries = 0
