@@ -1,4 +1,4 @@
-"""Inference Endpoints API v2 (``/v2/...``) and the deployed endpoints (``/_ep/{ns}/{name}/...``)."""
+"""Inference Endpoints API v2 (``/v2/...``): CRUD, actions, logs, the hardware catalog, validation."""
 
 from __future__ import annotations
 

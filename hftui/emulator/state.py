@@ -1,4 +1,4 @@
-"""Shared emulator state: settings, virtual clock, armed faults, loaded models."""
+"""Shared emulator state: settings, virtual clock, armed faults, cold models, request ids."""
 
 from __future__ import annotations
 
