@@ -38,7 +38,7 @@ from textual.widgets import Button, Footer, Input, Select, Static, TextArea
 from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec
 from hftui.tasks.record import make_run_record, target_from_record
 from hftui.widgets.results import ResultArea, build_result_view
-from hftui.widgets.safe_text import clean, one_line
+from hftui.widgets.safe_text import clean, one_line, safe_content
 from hftui.widgets.stream_output import StreamMeter, StreamOutput
 from hftui.widgets.task_form import TaskForm
 
@@ -263,7 +263,7 @@ class PlaygroundScreen(Screen):
     def _set_provider_options(self, providers: list[str], selected: str | None = None) -> None:
         select = self.query_one("#provider", Select)
         names = [AUTO_PROVIDER] + [p for p in dict.fromkeys(providers) if p and p != AUTO_PROVIDER]
-        select.set_options([(n, n) for n in names])
+        select.set_options([(safe_content(one_line(n, 60)), n) for n in names])
         select.value = selected if selected in names else AUTO_PROVIDER
 
     def _update_providers(self, model: ModelInfo) -> None:
