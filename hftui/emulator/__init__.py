@@ -257,16 +257,21 @@ def _quiet_loop_error(loop: Any, context: dict) -> None:
 
 
 def start_background(*, seed: int = 0, speed: float = 1.0, token_rate: float | None = None, port: int = 0,
-                     host: str = "127.0.0.1", lazy: bool = False) -> EmulatorHandle:
+                     host: str = "127.0.0.1", lazy: bool = False, epoch: float | str | None = None) -> EmulatorHandle:
     """Start an emulator on ``host:port`` (0 = ephemeral) in a daemon thread.
 
     The socket is bound and listening before this returns, so ``base_url`` is
     usable at once (early connections wait in the backlog). ``lazy``: the HTTP
     server is imported and started only when the first connection arrives.
+    ``epoch``: the virtual clock's start (unix seconds, or ``"now"``; default
+    2026-10-26T12:00:00Z, which tests rely on).
     """
     import asyncio
     import logging
     import socket
+    import time
+
+    start = None if epoch is None else time.time() if epoch == "now" else float(epoch)
 
     from hftui.emulator.state import State
 
@@ -292,6 +297,8 @@ def start_background(*, seed: int = 0, speed: float = 1.0, token_rate: float | N
     base_url = f"http://{shown}:{bound}"
     state = State(seed=seed, speed=float(speed) if speed and speed > 0 else 1.0,
                   token_rate=float(token_rate) if token_rate else 40.0, base_url=base_url)
+    if start is not None:
+        state.epoch = start
     handle = EmulatorHandle(state, sock, base_url)
     if lazy:
         handle._lazy = True

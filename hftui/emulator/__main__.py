@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--speed", type=float, default=1.0, help="endpoint clock speed-up factor")
     parser.add_argument("--token-rate", type=float, default=None, help="streamed tokens per second (default 40)")
+    parser.add_argument("--epoch", default=None,
+                        help='virtual clock start: "now", or RFC 3339 (default 2026-10-26T12:00:00Z)')
     args = parser.parse_args(argv)
 
     import logging
@@ -40,8 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
+    epoch = args.epoch
+    if epoch not in (None, "now"):
+        from datetime import datetime
+
+        try:
+            epoch = datetime.fromisoformat(epoch.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            parser.error(f"--epoch: not a date: {args.epoch!r}")
     handle = start_background(seed=args.seed, speed=args.speed, token_rate=args.token_rate, port=args.port,
-                              host=args.host)
+                              host=args.host, epoch=epoch)
     done = threading.Event()
 
     def stop(*_: object) -> None:

@@ -453,7 +453,7 @@ def ensure_store(state: State) -> EndpointStore:
     with state.lock:
         if state.store is None:
             store = EndpointStore()
-            epstore.seed_store(store)
+            epstore.seed_store(store, state.epoch)
             state.store = store
         return state.store
 

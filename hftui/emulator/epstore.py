@@ -9,6 +9,7 @@ force states under ``State.lock``. States advance lazily on a virtual clock
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -347,14 +348,15 @@ def new_endpoint(ns: str, data: dict, now: float) -> Endpoint:
     return ep
 
 
-def _seed_ep(ns: str, name: str, repo: str, task: str, *, state: str, created_min: float, updated_min: float,
+def _seed_ep(ns: str, name: str, repo: str, task: str, *, epoch: float, state: str, created_min: float,
+             updated_min: float,
              vendor: str = "aws", region: str = "us-east-1", accelerator: str = "cpu", itype: str = "intel-icl",
              size: str = "x2", type_: str = "authenticated", min_replica: int = 0, max_replica: int = 1,
              scale_timeout: int | None = 15, image: dict | None = None, env: dict | None = None,
              tags: tuple[str, ...] = ("dev",), framework: str = "pytorch",
              plan_tail: list[tuple[str, float | None]] | None = None) -> Endpoint:
-    created = EPOCH - (120 - created_min) * 60 + (int(_hex(ns, name, n=6), 16) % 1_000_000) / 1e6
-    updated = EPOCH - (120 - updated_min) * 60 + (int(_hex(name, ns, n=6), 16) % 1_000) / 1e3
+    created = epoch - (120 - created_min) * 60 + (int(_hex(ns, name, n=6), 16) % 1_000_000) / 1e6
+    updated = epoch - (120 - updated_min) * 60 + (int(_hex(name, ns, n=6), 16) % 1_000) / 1e3
     data = {
         "name": name, "type": type_, "accountId": None,
         "provider": {"vendor": vendor, "region": region}, "healthRoute": "/health",
@@ -369,7 +371,7 @@ def _seed_ep(ns: str, name: str, repo: str, task: str, *, state: str, created_mi
     }
     # plan_tail, when given, starts with the current state and its remaining duration
     plan: list[tuple[str, float | None]] = list(plan_tail) if plan_tail else [(state, None)]
-    ep = Endpoint(namespace=ns, data=data, created=created, updated=updated, plan=plan, phase_start=EPOCH,
+    ep = Endpoint(namespace=ns, data=data, created=created, updated=updated, plan=plan, phase_start=epoch,
                   engine=engine_of(data["model"]["image"]))
     if state == "failed":
         data["_never_ran"] = True
@@ -382,42 +384,44 @@ def _seed_ep(ns: str, name: str, repo: str, task: str, *, state: str, created_mi
             add_log(ep, created + 90 + i * 41.5, f"{replica_name(ep)} INFO POST / 200 OK {18 + i * 7}ms")
     if state in ("paused", "scaledToZero", "failed", "updating", "updateFailed"):
         enter_state(ep, state, updated)
-    ep.health_logged_to = max(ep.health_logged_to, EPOCH)
+    ep.health_logged_to = max(ep.health_logged_to, epoch)
     return ep
 
 
-def seed_store(store: EndpointStore) -> None:
+def seed_store(store: EndpointStore, epoch: float = EPOCH) -> None:
+    """The demo endpoints, created and updated in the two hours before ``epoch``."""
+    seed = functools.partial(_seed_ep, epoch=epoch)
     tgi = {"tgi": {"url": "ghcr.io/huggingface/text-generation-inference:3.3.6", "healthRoute": "/health",
                    "maxBatchTokens": 16384, "maxConcurrentRequests": 128}}
     for ep in (
-        _seed_ep(USER, "gpt2-demo", "openai-community/gpt2", "text-generation", state="running",
+        seed(USER, "gpt2-demo", "openai-community/gpt2", "text-generation", state="running",
                  created_min=41.9, updated_min=47.2),
-        _seed_ep(USER, "llama-chat", "meta-llama/Llama-3.1-8B-Instruct", "text-generation", state="running",
+        seed(USER, "llama-chat", "meta-llama/Llama-3.1-8B-Instruct", "text-generation", state="running",
                  created_min=12.5, updated_min=30.0, accelerator="gpu", itype="nvidia-l4", size="x1",
                  min_replica=1, max_replica=2, scale_timeout=None, image=tgi,
                  env={"MAX_INPUT_LENGTH": "4096", "MAX_TOTAL_TOKENS": "8192"}, tags=("prod", "chat")),
-        _seed_ep(USER, "bert-fill", "google-bert/bert-base-uncased", "fill-mask", state="paused",
+        seed(USER, "bert-fill", "google-bert/bert-base-uncased", "fill-mask", state="paused",
                  created_min=5.0, updated_min=55.1, type_="public"),
-        _seed_ep(USER, "sentiment-api", "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        seed(USER, "sentiment-api", "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
                  "text-classification", state="scaledToZero", created_min=20.3, updated_min=58.8, size="x1"),
-        _seed_ep(USER, "broken-model", "demo-user/broken-model", "text-classification", state="failed",
+        seed(USER, "broken-model", "demo-user/broken-model", "text-classification", state="failed",
                  created_min=70.2, updated_min=71.9, tags=("test",)),
-        _seed_ep(USER, "sdxl-images", "stabilityai/stable-diffusion-xl-base-1.0", "text-to-image",
+        seed(USER, "sdxl-images", "stabilityai/stable-diffusion-xl-base-1.0", "text-to-image",
                  state="initializing", created_min=99.0, updated_min=99.4, accelerator="gpu", itype="nvidia-a10g",
                  size="x1", framework="pytorch", plan_tail=[("initializing", 25.0), ("running", None)]),
-        _seed_ep(USER, "embeddings-v2", "sentence-transformers/all-MiniLM-L6-v2", "sentence-embeddings",
+        seed(USER, "embeddings-v2", "sentence-transformers/all-MiniLM-L6-v2", "sentence-embeddings",
                  state="updating", created_min=33.3, updated_min=101.7,
                  plan_tail=[("updating", 20.0), ("running", None)], size="x1"),
-        _seed_ep("acme-ml", "acme-summarizer", "facebook/bart-large-cnn", "summarization", state="running",
+        seed("acme-ml", "acme-summarizer", "facebook/bart-large-cnn", "summarization", state="running",
                  created_min=3.3, updated_min=18.0, vendor="gcp", region="us-east4", itype="intel-spr", size="x4",
                  min_replica=1, scale_timeout=None, tags=("prod",)),
-        _seed_ep("acme-ml", "acme-ner", "dslim/bert-base-NER", "token-classification", state="paused",
+        seed("acme-ml", "acme-ner", "dslim/bert-base-NER", "token-classification", state="paused",
                  created_min=8.8, updated_min=44.0, type_="private"),
-        _seed_ep("acme-ml", "acme-qwen", "Qwen/Qwen2.5-7B-Instruct", "text-generation", state="updateFailed",
+        seed("acme-ml", "acme-qwen", "Qwen/Qwen2.5-7B-Instruct", "text-generation", state="updateFailed",
                  created_min=15.0, updated_min=90.0, accelerator="gpu", itype="nvidia-a100", size="x1",
                  image={"vLLM": {"url": "vllm/vllm-openai:v0.11.0", "port": 8000, "tensorParallelSize": 1}},
                  env={"FAIL_UPDATE": "1"}, framework="custom"),
-        _seed_ep("demo-lab", "lab-whisper", "openai/whisper-large-v3", "automatic-speech-recognition",
+        seed("demo-lab", "lab-whisper", "openai/whisper-large-v3", "automatic-speech-recognition",
                  state="running", created_min=61.0, updated_min=66.6, vendor="azure", region="eastus",
                  accelerator="gpu", itype="nvidia-a100", size="x1", type_="public", scale_timeout=60),
     ):

@@ -64,6 +64,7 @@ class State:
     speed: float = 1.0
     token_rate: float = 40.0
     base_url: str = ""
+    epoch: float = EPOCH  # virtual time at start-up (unix seconds)
     started: float = field(default_factory=time.monotonic)
     lock: threading.RLock = field(default_factory=threading.RLock)
     store: Any = None  # epstore.EndpointStore, created with the app
@@ -77,7 +78,7 @@ class State:
 
     # ---- virtual clock
     def vnow(self) -> float:
-        return EPOCH + (time.monotonic() - self.started) * self.speed
+        return self.epoch + (time.monotonic() - self.started) * self.speed
 
     def vsleep_seconds(self, virtual: float) -> float:
         """Real seconds for a virtual duration."""

@@ -327,3 +327,20 @@ def test_update_with_null_revision_means_latest(client):
     assert client.post(f"/v2/endpoint/{NS}/gpt2-demo/resume").status_code == 200
     wait_state(client, "gpt2-demo", "running")
     assert "Downloading model weights" in client.get(f"/v2/endpoint/{NS}/gpt2-demo/logs").text
+
+
+def test_epoch_moves_the_virtual_clock_and_the_seeded_endpoints():
+    from datetime import UTC, datetime
+
+    from hftui.emulator import start_background
+
+    start = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
+    handle = start_background(epoch=start.timestamp())
+    try:
+        ep = handle.endpoint(NS, "gpt2-demo")
+        created = datetime.fromisoformat(ep["status"]["createdAt"][:19]).replace(tzinfo=UTC)
+        assert created.date().isoformat() == "2027-01-02" and created < start
+    finally:
+        handle.close()
+    with pytest.raises(ValueError):
+        start_background(epoch="yesterday")
