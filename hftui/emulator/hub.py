@@ -263,12 +263,11 @@ def _split_model_path(tail: str) -> tuple[str, str | None]:
 
 
 def _repo_missing(auth: str) -> web.Response:
-    if auth != "valid":
-        return hub_unauthorized() if auth == "invalid" else error(
-            401, "Repository not found", {"X-Error-Code": "RepoNotFound",
-                                          "X-Error-Message": "Invalid credentials in Authorization header"})
-    return error(404, "Repository not found", {"X-Error-Code": "RepoNotFound",
-                                              "X-Error-Message": "Repository not found"})
+    """Unknown or private repo: 404 with a token; 401 without one (the Hub does not reveal existence)."""
+    if auth == "invalid":
+        return hub_unauthorized()
+    headers = {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
+    return error(404 if auth == "valid" else 401, "Repository not found", headers)
 
 
 async def model_info(request: web.Request) -> web.Response:
