@@ -423,7 +423,7 @@ class EndpointTable(ScrollView, can_focus=True):
                 self._marked.discard(k)
                 self.selected_keys.discard(k)
         if grown:
-            self._fit_widths(rows[k] for k in (added or changed))
+            self._fit_widths([rows[k] for k in (*added, *changed) if k in rows])
         if added or removed or not self.loaded:
             self.loaded = True
             cursor_key = self.cursor_key
