@@ -116,3 +116,53 @@ async def test_error_messages_with_markup(make_app, hostile):
 def one_line_header(tag: str) -> str:
     # header values cannot carry CR/LF or most controls on the wire; keep the markup and an ESC
     return f"{tag}[bold red]B[/] [@click=app.quit]Q[/] \x1b[2J"
+
+
+async def test_catalog_names_with_markup_in_the_create_form(make_app, hostile):
+    """Vendors, regions, instance names from the hardware catalog go into Select options."""
+    async def catalog(request):
+        _, body = await upstream_json(request, "/v2/provider/demo-user")
+        vendor = body["vendors"][0]
+        vendor["name"] = "[bold]aws[/]\x1b[2J"
+        region = vendor["regions"][0]
+        region["label"] = hostile_text("RLABEL")
+        for compute in region["computes"]:
+            compute["instanceType"] = "[@click=app.quit]icl[/]"
+            compute["architecture"] = hostile_text("ARCH")
+        return body
+
+    hostile.on("GET", r"^/v2/provider", json_reply(catalog))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: screen.catalog is not None, what="the catalog")
+        screen.table.focus()
+        await pilot.press("a")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "EndpointFormScreen", what="the form")
+        await pilot.pause(0.3)
+        text = assert_clean_screen(app)
+        assert "[bold]aws[/]" in text, text
+        assert "[@click=app.quit]icl[/]" in text, text
+        for _ in range(3):
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+            if app.screen is screen:
+                break
+        await still_works(pilot)
+
+
+async def test_user_name_with_markup_in_the_header(make_app, hostile):
+    """The user's own name (the default namespace) is server text too: header and title stay literal."""
+    async def whoami(request):
+        _, body = await upstream_json(request)
+        body["name"] = "[bold]me[/]\x1b]52;c;SGVsbG8=\x07"
+        return body
+
+    hostile.on("GET", r"^/api/whoami", json_reply(whoami))
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await endpoints_ready(pilot)
+        await pilot.pause(0.2)
+        text = assert_clean_screen(app)
+        assert "[bold]me[/]" in text.splitlines()[0], text.splitlines()[0]
+        assert "Endpoints([bold]me[/])" in text, text

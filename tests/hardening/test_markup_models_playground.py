@@ -142,3 +142,32 @@ async def test_classification_labels_with_markup(make_app, hostile):
         text = assert_clean_screen(app)
         assert "LBL[bold red]B[/]" in text, text
         assert "[@click=app.quit]n[/]" in text
+
+
+async def test_provider_names_with_markup_in_the_playground(make_app, hostile):
+    """Provider names (Hub mapping) fill the provider picker: literal, not markup."""
+    from hftui.client import Target
+
+    info = {"_id": "1", "id": "meta-llama/Llama-3.1-8B-Instruct", "pipeline_tag": "text-generation",
+            "inference": "warm",
+            "inferenceProviderMapping": [
+                {"provider": "[bold]evilprov[/]\x1b[2J", "providerId": "x", "status": "live",
+                 "task": "conversational"},
+                {"provider": "[@click=app.quit]clickprov[/]", "providerId": "y", "status": "live",
+                 "task": "conversational"}]}
+    hostile.on("GET", r"^/api/models/meta-llama", json_reply(info))
+    app = make_app(first_screen="playground")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await go(pilot, "playground")
+        screen.set_target(Target.router("meta-llama/Llama-3.1-8B-Instruct"))
+        await wait_until(pilot, lambda: hostile.count("GET", r"^/api/models/meta-llama") > 0, what="the lookup")
+        await pilot.pause(0.5)
+        select = screen.query_one("#provider")
+        select.focus()
+        await pilot.press("enter")  # open the list of providers
+        await pilot.pause(0.3)
+        text = assert_clean_screen(app)
+        assert "[bold]evilprov[/" in text, text  # literal (the narrow menu wraps it)
+        assert "[@click=app.quit" in text and "]clickprov[/]" in text
+        await pilot.press("escape")
+        assert app.is_running
