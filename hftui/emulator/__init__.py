@@ -63,7 +63,8 @@ parameter ``emulator_fault=<kind>``, or armed from Python with
   (TGI: ``data:{"error": "...", "error_type": "generation"}``; chat:
   ``data: {"error": {"message": ..., "http_status_code": 424}}`` then ``[DONE]``);
   other responses: 424 ``{"error": ..., "error_type": "generation"}``
-- ``malformed``: 200 with an invalid JSON body
+- ``malformed``: 200 with an invalid JSON body; streams send about half their events, then a
+  broken one (invalid JSON) and end
 - ``slow[:N]``: the first byte comes after N seconds (default 5), then the normal answer
 - ``html``: 502 with an HTML error page (``text/html``)
 

@@ -14,12 +14,13 @@ from hftui.emulator import catalog, textgen
 from hftui.emulator.generation import (
     GENERATION_ERROR,
     MAX_TOTAL,
+    STREAM_FAULTS,
     SYSTEM_FINGERPRINT,
     GenError,
     Pacer,
     alternatives,
     count_tokens,
-    cut_connection,
+    end_with_fault,
     max_tokens_param,
     pace_all,
     plan_generation,
@@ -29,6 +30,9 @@ from hftui.emulator.generation import (
 )
 from hftui.emulator.state import State
 from hftui.emulator.webutil import dumps, json_response
+
+CHAT_ERROR = {"error": {"message": GENERATION_ERROR, "http_status_code": 424}}  # TGI's in-stream error object
+
 
 # ------------------------------------------------------------------- chat
 
@@ -168,7 +172,7 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
         pacer = Pacer(state.token_rate)
         toks = plan["tokens"]
         events = [("reasoning", t) for t in plan["reasoning"]] + [("content", t) for t in toks]
-        cut_at = max(1, len(events) // 2) if fault in ("cut", "stream_error") else None
+        cut_at = max(1, len(events) // 2) if fault in STREAM_FAULTS else None
 
         async def send(obj: dict | str) -> None:
             data = obj if isinstance(obj, str) else dumps(obj)
@@ -176,12 +180,9 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
 
         for i, (kind, tok) in enumerate(events, start=1):
             if cut_at is not None and i > cut_at:
-                if fault == "stream_error":
-                    await send({"error": {"message": GENERATION_ERROR, "http_status_code": 424}})
-                    await send("[DONE]")
-                    await resp.write_eof()
-                    return resp
-                return await cut_connection(request, resp)
+                return await end_with_fault(request, resp, fault or "", prefix=b"data: ", done=True,
+                                            error_event={"error": {"message": GENERATION_ERROR,
+                                                                   "http_status_code": 424}})
             await pacer.tick()
             last = i == len(events) and not plan["tool_calls"]
             logprobs = _logprobs([tok], plan["top_logprobs"]) if plan["logprobs"] and kind == "content" else None
@@ -193,8 +194,9 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
             if i == 1 or i % 32 == 0:
                 await resp.write(b": keep-alive\n\n")
         if plan["tool_calls"] or not toks:
-            if fault == "cut":
-                return await cut_connection(request, resp)
+            if fault in STREAM_FAULTS:
+                return await end_with_fault(request, resp, fault or "", prefix=b"data: ", done=True,
+                                            error_event=CHAT_ERROR)
             delta: dict[str, Any] = {"role": "assistant"}
             if plan["tool_calls"]:
                 delta["tool_calls"] = plan["tool_calls"]
@@ -257,10 +259,11 @@ async def completion(request: web.Request, state: State, model_id: str, body: An
     await resp.prepare(request)
     pacer = Pacer(state.token_rate)
     toks = plan["tokens"]
-    cut_at = max(1, len(toks) // 2) if fault == "cut" else None
+    cut_at = max(1, len(toks) // 2) if fault in STREAM_FAULTS else None
     for i, tok in enumerate(toks, start=1):
         if cut_at is not None and i > cut_at:
-            return await cut_connection(request, resp)
+            return await end_with_fault(request, resp, fault or "", prefix=b"data: ", done=True,
+                                        error_event=CHAT_ERROR)
         await pacer.tick()
         chunk = {**base, "choices": [{"index": 0, "text": tok, "logprobs": None,
                                       "finish_reason": finish if i == len(toks) else None}]}
@@ -280,16 +283,12 @@ async def _old_tgi_chat_stream(request: web.Request, state: State, plan: dict, b
     await resp.prepare(request)
     base = {**base, "object": "text_completion", "system_fingerprint": "1.4.3-sha-e6bb3ff"}
     toks = plan["tokens"]
-    cut_at = max(1, len(toks) // 2) if fault in ("cut", "stream_error") else None
+    cut_at = max(1, len(toks) // 2) if fault in STREAM_FAULTS else None
     pacer = Pacer(state.token_rate)
     for i, tok in enumerate(toks, start=1):
         if cut_at is not None and i > cut_at:
-            if fault == "stream_error":
-                event = {"error": {"message": GENERATION_ERROR, "http_status_code": 424}}
-                await resp.write(b"data:" + dumps(event).encode() + b"\n\n")
-                await resp.write_eof()
-                return resp
-            return await cut_connection(request, resp)
+            return await end_with_fault(request, resp, fault or "", prefix=b"data:",
+                                        error_event=CHAT_ERROR)
         await pacer.tick()
         chunk = {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": tok},
                                       "logprobs": None, "finish_reason": None}]}

@@ -90,6 +90,25 @@ async def cut_connection(request: web.Request, resp: web.StreamResponse) -> web.
     return resp
 
 
+STREAM_FAULTS = ("cut", "stream_error", "malformed")
+
+
+async def end_with_fault(request: web.Request, resp: web.StreamResponse, fault: str, *, prefix: bytes,
+                         error_event: dict, done: bool = False) -> web.StreamResponse:
+    """Finish a stream the way ``fault`` says: dropped (``cut``), an in-stream error event
+    (``stream_error``, then ``[DONE]`` if the format has one), or a broken event (``malformed``)."""
+    if fault == "cut":
+        return await cut_connection(request, resp)
+    if fault == "stream_error":
+        await resp.write(prefix + dumps(error_event).encode() + b"\n\n")
+        if done:
+            await resp.write(prefix + b"[DONE]\n\n")
+    else:
+        await resp.write(prefix + b'{"index": 7, "token": {"id": 12, "text\n\n')
+    await resp.write_eof()
+    return resp
+
+
 def sse_response(request: web.Request) -> web.StreamResponse:
     resp = web.StreamResponse(status=200, headers={
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
@@ -265,16 +284,12 @@ async def stream_generation(request: web.Request, state: State, plan: dict, faul
     await resp.prepare(request)
     pacer = Pacer(state.token_rate)
     toks = plan["tokens"]
-    cut_at = max(1, len(toks) // 2) if fault in ("cut", "stream_error") else None
+    cut_at = max(1, len(toks) // 2) if fault in STREAM_FAULTS else None
     text = ""
     for i, tok in enumerate(toks, start=1):
         if cut_at is not None and i > cut_at:
-            if fault == "stream_error":
-                await resp.write(b"data:" + dumps({"error": GENERATION_ERROR, "error_type": "generation"}).encode()
-                                 + b"\n\n")
-                await resp.write_eof()
-                return resp
-            return await cut_connection(request, resp)
+            return await end_with_fault(request, resp, fault or "", prefix=b"data:",
+                                        error_event={"error": GENERATION_ERROR, "error_type": "generation"})
         await pacer.tick()
         text += tok
         last = i == len(toks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 
@@ -78,6 +79,18 @@ async def _cut_response(request: web.Request, resp: web.Response) -> web.StreamR
     return out
 
 
+async def _wants_stream(request: web.Request) -> bool:
+    if request.path.endswith("/generate_stream"):
+        return True
+    if request.method != "POST" or not request.can_read_body:
+        return False
+    try:
+        body = json.loads(await request.read() or b"null")
+    except ValueError:  # includes UnicodeDecodeError
+        return False
+    return isinstance(body, dict) and body.get("stream") is True
+
+
 @web.middleware
 async def fault_middleware(request: web.Request, handler):
     state: State = request.app[STATE_KEY]
@@ -89,6 +102,8 @@ async def fault_middleware(request: web.Request, handler):
         kind, arg = fault
         if kind == "slow":
             await asyncio.sleep(arg if arg is not None else 5.0)
+        elif kind == "malformed" and await _wants_stream(request):
+            pass  # the stream itself carries a broken event (see generation.end_with_fault)
         elif (resp := fault_response(kind, arg, request)) is not None:
             return resp
         request[FAULT_KEY] = kind

@@ -174,3 +174,21 @@ def test_legacy_host_paths_are_gone(client):
     for url in ("/models/google-bert/bert-base-uncased", "/pipeline/feature-extraction/BAAI/bge-small-en-v1.5"):
         r = client.post(url, json=MASK_BODY)
         assert r.status_code == 410 and "router.huggingface.co" in r.json()["error"]
+
+
+@pytest.mark.parametrize("url,body,prefix", [
+    ("/hf-inference/models/openai-community/gpt2",
+     {"inputs": "x", "stream": True, "parameters": {"max_new_tokens": 10}}, "data:"),
+    ("/v1/chat/completions", {"model": "Qwen/Qwen2.5-7B-Instruct", "stream": True, "max_tokens": 10,
+                              "messages": [{"role": "user", "content": "hi"}]}, "data: "),
+    ("/v1/chat/completions", {"model": "HuggingFaceH4/zephyr-7b-beta", "stream": True, "max_tokens": 10,
+                              "messages": [{"role": "user", "content": "hi"}]}, "data:"),
+])
+def test_malformed_event_inside_a_stream(client, url, body, prefix):
+    with client.stream("POST", url, json=body, headers={"X-Emulator-Fault": "malformed"}) as r:
+        lines = [line for line in r.iter_lines() if line.startswith("data")]
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    good, broken = lines[:-1], lines[-1]
+    assert 1 <= len(good) < 10 and all(json.loads(line[len(prefix):]) for line in good)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(broken[len(prefix):])
