@@ -36,7 +36,14 @@ async def wait_until(pilot, predicate, timeout: float = 10.0, what: str = "condi
 
 
 def strips(app):
-    return app.screen._compositor.render_strips()
+    """The current screen as Textual would paint it, modal backgrounds included (like export_screenshot)."""
+    from textual._context import visible_screen_stack
+
+    token = visible_screen_stack.set(app._background_screens)
+    try:
+        return app.screen._compositor.render_strips()
+    finally:
+        visible_screen_stack.reset(token)
 
 
 def screen_text(app) -> str:

@@ -166,3 +166,26 @@ async def test_user_name_with_markup_in_the_header(make_app, hostile):
         text = assert_clean_screen(app)
         assert "[bold]me[/]" in text.splitlines()[0], text.splitlines()[0]
         assert "Endpoints([bold]me[/])" in text, text
+
+
+async def test_wait_screen_with_hostile_states_and_messages(make_app, hostile):
+    """``w`` shows each state the endpoint goes through (server words): literal."""
+    async def one(request):
+        _, body = await upstream_json(request, "/v2/endpoint/demo-user")
+        item = body["items"][0]
+        item["status"]["state"] = hostile_text("WST")
+        item["status"]["message"] = hostile_text("WMSG")
+        return item
+
+    hostile.on("GET", r"^/v2/endpoint/[^/]+/[^/]+$", json_reply(one))
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: screen.table.row_count > 0, what="rows")
+        screen.table.focus()
+        await pilot.press("home", "w")
+        await wait_until(pilot, lambda: "WST" in screen_text(app), 10, "the wait log")
+        text = assert_clean_screen(app)
+        assert "? WST[bold red]B[/" in text, text
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, 10, "back to the table")

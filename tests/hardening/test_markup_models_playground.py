@@ -171,3 +171,23 @@ async def test_provider_names_with_markup_in_the_playground(make_app, hostile):
         assert "[@click=app.quit" in text and "]clickprov[/]" in text
         await pilot.press("escape")
         assert app.is_running
+
+
+async def test_history_rows_of_a_hostile_run_stay_literal(make_app, hostile):
+    """What a hostile server answered is saved in the history and shown there again: still literal."""
+    labels = [{"label": hostile_text("HLBL"), "score": 0.9}]
+    hostile.on("POST", r"^/hf-inference/models/", json_reply([labels]))
+    app = make_app(first_screen="playground")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_playground(pilot, "text-classification",
+                                       "distilbert/distilbert-base-uncased-finetuned-sst-2-english")
+        screen.form.set_value("inputs", "[bold]typed[/] \x1b[2J by the user")
+        await run(pilot, screen)
+        history = await go(pilot, "history")
+        await wait_until(pilot, lambda: "HLBL" in screen_text(app) or "typed" in screen_text(app), 10,
+                         "the run in the history")
+        await pilot.pause(0.2)
+        text = assert_clean_screen(app)
+        assert "[bold]typed[/]" in text or "HLBL[bold red]B[/]" in text, text
+        assert history.is_current
+        await go(pilot, "endpoints")
