@@ -137,15 +137,17 @@ async def deployed(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     ns, name = request.match_info["ns"], request.match_info["name"]
     tail = "/" + request.match_info.get("tail", "").strip("/")
-    if tail == "/health" and request.method == "GET":
+    if request.method == "GET":
         with state.lock:
             ep = _store(request).get(ns, name, state.vnow())
-            if ep is None:
-                return error(404, "Not Found")
-            if (auth := _endpoint_auth(request, ep)) is not None:
-                return auth
-            ok = ep.state in _SERVING
-        return web.Response(status=200 if ok else 503, text="" if ok else "Service Unavailable")
+            health = "/" + (ep.data.get("healthRoute") or "/health").strip("/") if ep is not None else "/health"
+            if tail in ("/health", health):  # the container's own route (custom images) or TGI's
+                if ep is None:
+                    return error(404, "Not Found")
+                if (auth := _endpoint_auth(request, ep)) is not None:
+                    return auth
+                ok = ep.state in _SERVING
+                return web.Response(status=200 if ok else 503, text="" if ok else "Service Unavailable")
     data, bad = await _ready(request, state, ns, name)
     if bad is not None:
         return bad

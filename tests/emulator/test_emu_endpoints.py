@@ -344,3 +344,13 @@ def test_epoch_moves_the_virtual_clock_and_the_seeded_endpoints():
         handle.close()
     with pytest.raises(ValueError):
         start_background(epoch="yesterday")
+
+
+def test_custom_image_health_route(emulator, client):
+    body = payload("custom-img")
+    body["model"]["image"] = {"custom": {"url": "ghcr.io/acme/server:1", "port": 8080, "healthRoute": "/ready"}}
+    created = client.post(f"/v2/endpoint/{NS}", json=body).json()
+    assert created["healthRoute"] == "/ready"
+    ep, _ = wait_state(client, "custom-img", "running")
+    auth = {"Authorization": f"Bearer {emulator.token}"}
+    assert httpx2.get(ep["status"]["url"] + "/ready", headers=auth).status_code == 200
