@@ -20,7 +20,9 @@ Clock: endpoint states move on a virtual clock = 2026-10-26T12:00:00Z + wall
 time elapsed × ``speed`` (pending 3 s → initializing 5 s → running, updating
 4 s, waking 3 s, delete visible 2 s; virtual seconds). A repository whose name
 contains ``broken`` fails to deploy; an update whose ``model.env`` has
-``FAIL_UPDATE=1`` ends in ``updateFailed``.
+``FAIL_UPDATE=1`` ends in ``updateFailed``. Running endpoints with ``minReplica: 0``
+scale to zero after ``scaleToZeroTimeout`` idle minutes. ``handle.advance(s)`` jumps the
+virtual clock; ``start_background(epoch="now")`` starts it at today's date.
 
 Catalog highlights (``hftui/emulator/catalog.py``)
 --------------------------------------------------
@@ -238,6 +240,17 @@ class EmulatorHandle:
                 raise KeyError(f"{namespace}/{name}")
             ep.plan, ep.phase_start, ep.updated = [(state, None)], now, now
             epstore.enter_state(ep, state, now)
+
+    def advance(self, seconds: float) -> None:
+        """Jump the virtual clock ``seconds`` (virtual) forward: pending endpoints get scheduled,
+        initializing ones come up, idle ones scale to zero, logs grow — without waiting."""
+        self._state.advance(seconds)
+
+    def now(self) -> str:
+        """The virtual clock, RFC 3339 (what endpoint timestamps are measured against)."""
+        from hftui.emulator.state import rfc3339
+
+        return rfc3339(self._state.vnow())
 
     def endpoint(self, namespace: str, name: str) -> dict | None:
         """The endpoint's API object as ``GET /v2/endpoint/{ns}/{name}`` would answer, or None."""

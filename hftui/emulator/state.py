@@ -65,6 +65,7 @@ class State:
     token_rate: float = 40.0
     base_url: str = ""
     epoch: float = EPOCH  # virtual time at start-up (unix seconds)
+    skipped: float = 0.0  # virtual seconds jumped over with advance()
     started: float = field(default_factory=time.monotonic)
     lock: threading.RLock = field(default_factory=threading.RLock)
     store: Any = None  # epstore.EndpointStore, created with the app
@@ -78,7 +79,12 @@ class State:
 
     # ---- virtual clock
     def vnow(self) -> float:
-        return self.epoch + (time.monotonic() - self.started) * self.speed
+        return self.epoch + self.skipped + (time.monotonic() - self.started) * self.speed
+
+    def advance(self, virtual_seconds: float) -> None:
+        """Jump the virtual clock forward (tests: move endpoint states without waiting)."""
+        with self.lock:
+            self.skipped += max(0.0, float(virtual_seconds))
 
     def vsleep_seconds(self, virtual: float) -> float:
         """Real seconds for a virtual duration."""

@@ -354,3 +354,20 @@ def test_custom_image_health_route(emulator, client):
     ep, _ = wait_state(client, "custom-img", "running")
     auth = {"Authorization": f"Bearer {emulator.token}"}
     assert httpx2.get(ep["status"]["url"] + "/ready", headers=auth).status_code == 200
+
+
+def test_advance_moves_states_without_waiting():
+    from hftui.emulator import start_background
+
+    handle = start_background(speed=1e-6)  # a clock that stands still
+    try:
+        assert handle.endpoint(NS, "sdxl-images")["status"]["state"] == "initializing"
+        before = handle.now()
+        handle.advance(30)
+        assert handle.now() > before
+        assert handle.endpoint(NS, "sdxl-images")["status"]["state"] == "running"
+        handle.advance(20 * 60)  # 15-minute idle timeout: gpt2-demo scales to zero
+        assert handle.endpoint(NS, "gpt2-demo")["status"]["state"] == "scaledToZero"
+        assert handle.endpoint(NS, "llama-chat")["status"]["state"] == "running"  # minReplica 1: never
+    finally:
+        handle.close()
