@@ -121,7 +121,9 @@ async def fault_middleware(request: web.Request, handler):
         return json_response({"error": f"Internal emulator error: {type(exc).__name__}"}, 500)
     if request.path.startswith("/api/") and not resp.prepared and "ratelimit" not in resp.headers:
         resp.headers.update(state.ratelimit_headers())
-    if kind == "stream_error" and isinstance(resp, web.Response) and not resp.prepared and resp.status < 400:
+    generating = not request.path.startswith(("/api/", "/v2/"))
+    if kind == "stream_error" and generating and isinstance(resp, web.Response) and not resp.prepared \
+            and resp.status < 400:
         # not a stream: the same failure as a plain TGI error answer
         return error(424, GENERATION_ERROR, error_type="generation")
     if kind == "cut" and isinstance(resp, web.Response) and not resp.prepared:

@@ -192,3 +192,35 @@ def test_malformed_event_inside_a_stream(client, url, body, prefix):
     assert 1 <= len(good) < 10 and all(json.loads(line[len(prefix):]) for line in good)
     with pytest.raises(json.JSONDecodeError):
         json.loads(broken[len(prefix):])
+
+
+def test_every_fault_kind_is_documented_and_answers():
+    import hftui.emulator as emu
+
+    for kind in emu.FAULT_KINDS:
+        assert f"``{kind}" in emu.__doc__, f"fault {kind!r} missing from the module docstring"
+
+
+@pytest.mark.parametrize("kind", ["401", "402", "403", "404", "429", "503", "500", "malformed", "html", "cut",
+                                  "stream_error", "slow:0"])
+def test_every_fault_kind_on_every_service(emulator, client, kind):
+    """Each service (Hub, router, Endpoints API, a deployed endpoint) takes each fault without breaking."""
+    url = client.get("/v2/endpoint/demo-user/gpt2-demo").json()["status"]["url"]
+    calls = [("GET", "/api/models/openai-community/gpt2", None), ("POST", MASK_URL, MASK_BODY),
+             ("GET", "/v2/endpoint/demo-user", None), ("POST", url + "/generate", {"inputs": "x"})]
+    for method, target, body in calls:
+        try:
+            r = client.request(method, target, json=body, headers={"X-Emulator-Fault": kind})
+        except httpx2.RemoteProtocolError:
+            assert kind == "cut"
+            continue
+        assert kind != "cut"
+        if kind in ("slow:0",):
+            assert r.status_code == 200
+        elif kind == "stream_error":  # a generation failure: only where something generates
+            assert r.status_code == (200 if target.startswith(("/api/", "/v2/")) else 424)
+        elif kind == "malformed":
+            assert r.status_code == 200
+        else:
+            assert r.status_code == (502 if kind == "html" else int(kind))
+    assert client.get("/api/whoami-v2").status_code == 200
