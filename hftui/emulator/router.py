@@ -10,7 +10,7 @@ from aiohttp import web
 
 from hftui.emulator import catalog, chat, generation, media, tasks
 from hftui.emulator.catalog import HF, ModelSpec
-from hftui.emulator.state import State
+from hftui.emulator.state import ENTERPRISE_ORGS, ORGS, USER, State
 from hftui.emulator.tasks import BadInput, Request
 from hftui.emulator.webutil import (
     FAULT_KEY,
@@ -37,6 +37,18 @@ def compute_headers(state: State, spec: ModelSpec | None, started: float, size: 
     if size:
         headers["x-compute-characters"] = str(size)
     return headers
+
+
+def _bill_to_refusal(request: web.Request) -> web.Response | None:
+    """``X-HF-Bill-To``: only an Enterprise org the user belongs to can be billed."""
+    org = (request.headers.get("X-HF-Bill-To") or "").strip()
+    if not org or org == USER:
+        return None
+    if org not in ORGS:
+        return error(403, f"You are not a member of the organization '{org}': cannot bill it.")
+    if org not in ENTERPRISE_ORGS:
+        return error(403, f"Billing to '{org}' needs an Enterprise Hub subscription; '{org}' has none.")
+    return None
 
 
 def run_task(state: State, spec: ModelSpec, task: str, req: Request) -> Any:
@@ -153,6 +165,8 @@ async def hf_inference(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     if token_state(request) != "valid":
         return router_unauthorized()
+    if (refused := _bill_to_refusal(request)) is not None:
+        return refused
     tail = request.match_info["tail"].strip("/")
     task_override = None
     is_chat = False
@@ -182,6 +196,8 @@ async def legacy_pipeline(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     if token_state(request) != "valid":
         return router_unauthorized()
+    if (refused := _bill_to_refusal(request)) is not None:
+        return refused
     task = request.match_info["task"]
     spec, failure = _resolve_hf(request.match_info["tail"].strip("/"))
     if failure:
@@ -227,6 +243,8 @@ async def openai_chat(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     if token_state(request) != "valid":
         return router_unauthorized()
+    if (refused := _bill_to_refusal(request)) is not None:
+        return refused
     body = await _json_or_none(request)
     if not isinstance(body, dict):
         return error(422, "Failed to deserialize the JSON body into the target type: expected an object")
@@ -259,6 +277,8 @@ async def provider_chat(request: web.Request) -> web.StreamResponse:
     provider = request.match_info["provider"]
     if token_state(request) != "valid":
         return router_unauthorized()
+    if (refused := _bill_to_refusal(request)) is not None:
+        return refused
     body = await _json_or_none(request)
     if not isinstance(body, dict) or not isinstance(body.get("model"), str):
         return error(422, "`model` is required")

@@ -18,6 +18,7 @@ EPOCH = datetime(2026, 10, 26, 12, 0, 0, tzinfo=UTC).timestamp()
 DEMO_TOKEN = "hf_hftuiDemoToken0000000000000000000"
 USER = "demo-user"
 ORGS = ("acme-ml", "demo-lab")
+ENTERPRISE_ORGS = ("acme-ml",)  # may be billed with X-HF-Bill-To
 
 FAULT_KINDS = ("401", "402", "403", "404", "429", "503", "500", "cut", "malformed", "slow", "html", "stream_error")
 

@@ -280,3 +280,11 @@ def test_identical_requests_report_the_cache(client):
     fresh = post(client, "google-bert/bert-base-uncased", body, headers={"x-use-cache": "false"})
     assert first.headers["x-compute-type"] == "cpu" and again.headers["x-compute-type"] == "cache"
     assert fresh.headers["x-compute-type"] == "cpu" and first.json() == again.json() == fresh.json()
+
+
+def test_bill_to_an_enterprise_org_only(client):
+    body = {"inputs": "Hello [MASK]."}
+    assert post(client, "google-bert/bert-base-uncased", body, headers={"X-HF-Bill-To": "acme-ml"}).status_code == 200
+    for org in ("demo-lab", "someone-else"):
+        r = post(client, "google-bert/bert-base-uncased", body, headers={"X-HF-Bill-To": org})
+        assert r.status_code == 403 and org in r.json()["error"]
