@@ -68,7 +68,7 @@ class PlaygroundScreen(Screen):
     #pg-target > Button { min-width: 7; width: 7; margin-left: 1; }
     #pg-body { height: 1fr; }
     #pg-form-pane { width: 2fr; min-width: 30; max-width: 60; border-right: vkey $panel; padding: 0 1 0 0;
-                    scrollbar-size-vertical: 1; }
+                    scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     #pg-form-error { color: $error; height: auto; display: none; padding: 0 1; border: round $error; }
     #pg-form-error.-shown { display: block; }
     #pg-result-pane { width: 3fr; }
@@ -252,6 +252,7 @@ class PlaygroundScreen(Screen):
         else:
             self._endpoint_target = None
             field.value = target.model or ""
+        field.cursor_position = 0  # show the start (the owner) of a long id
         if target.kind == "router":
             self._set_provider_options([target.provider] if target.provider else [], target.provider)
         self._sync_target_widgets()

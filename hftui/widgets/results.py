@@ -437,7 +437,7 @@ class ResultArea(VerticalScroll):
     """Holds the current result view (replaced on each run)."""
 
     DEFAULT_CSS = """
-    ResultArea { height: 1fr; }
+    ResultArea { height: 1fr; scrollbar-gutter: stable; }
     """
 
     def show(self, view: Widget) -> None:

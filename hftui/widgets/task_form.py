@@ -76,6 +76,24 @@ class FieldValidator(Validator):
         return self.success()
 
 
+class FormTextArea(TextArea):
+    """A TextArea whose soft wrap always matches its width when painted.
+
+    The stock widget wraps on resize only; when its first wrap happens before
+    it has a size (width 0) or before its scrollbar gutter applies, and no
+    resize follows, it keeps showing the stale wrap.
+    """
+
+    def render_lines(self, crop):
+        wrapped = getattr(self.wrapped_document, "_width", None)
+        width = self.wrap_width
+        if self.soft_wrap and width > 0 and wrapped is not None and wrapped != width:
+            rewrap = getattr(self, "_rewrap_and_refresh_virtual_size", None)
+            if callable(rewrap):
+                rewrap()
+        return super().render_lines(crop)
+
+
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 AUDIO_EXT = (".flac", ".wav", ".mp3", ".ogg", ".m4a", ".webm", ".opus")
 
@@ -94,7 +112,7 @@ class FieldRow(Vertical):
     FieldRow > .field-label { color: $text-muted; height: 1; }
     FieldRow > .field-error { color: $error; height: auto; display: none; }
     FieldRow.-invalid > .field-error { display: block; }
-    FieldRow > TextArea { height: 4; }
+    FieldRow > TextArea { height: 4; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     FieldRow > TextArea.tall { height: 6; }
     """
 
@@ -139,7 +157,7 @@ def make_widget(field: Field, value: Any) -> Widget:
         return Select(options, value=form_value if form_value in field.choices else Select.NULL,
                       prompt="default", allow_blank=True, id=wid, compact=True)
     if kind in ("multiline", "table", "json") or (kind == "list" and field.extra.get("multiline")):
-        area = TextArea(str(form_value), id=wid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+        area = FormTextArea(str(form_value), id=wid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                         compact=True)
         if kind in ("table", "json") or field.name in ("context", "inputs"):
             area.add_class("tall")

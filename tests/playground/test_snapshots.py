@@ -27,6 +27,9 @@ def scenario(task: str, fill: dict | None = None, runs: int = 1, model: str | No
         from hftui.client import Target
 
         screen = await playground(pilot)
+        # The way a user gets there (key 2 / :play): the app puts its header on the screen.
+        await pilot.app.switch_to("playground")
+        await wait_until(pilot, lambda: bool(screen.query("AppHeader")))
         screen.set_target(Target.hf_model(model or MODELS[task]), task=task)
         await wait_until(pilot, lambda: screen.spec.task == task)
         await wait_until(pilot, lambda: screen.model_info is not None)
@@ -38,9 +41,12 @@ def scenario(task: str, fill: dict | None = None, runs: int = 1, model: str | No
             await pilot.pause()
             await pilot.press("ctrl+r")
             await wait_until(pilot, lambda: screen._worker is not None and screen._worker.is_finished)
-        screen.main_widget().focus()
         await pilot.pause(0.2)
         await pilot.wait_for_scheduled_animations()
+        # No focused widget: no text cursor or focus highlight whose timing could differ between runs.
+        pilot.app.set_focus(None)
+        await wait_until(pilot, lambda: pilot.app.focused is None)
+        await pilot.pause()
 
     return run_before
 
