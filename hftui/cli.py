@@ -7,6 +7,7 @@ when the chosen command needs them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from hftui import __version__
@@ -114,7 +115,10 @@ def run_app(args, settings) -> int:
     if args.demo:
         from hftui.emulator import start_background
 
-        emulator = start_background(seed=args.seed, speed=args.speed, lazy=True)
+        # The demo's clock starts today, so ages read naturally; a frozen UI clock
+        # (screenshots, tests) keeps the emulator's fixed epoch to match it.
+        epoch = None if os.environ.get("HFTUI_FROZEN_TIME") else "now"
+        emulator = start_background(seed=args.seed, speed=args.speed, lazy=True, epoch=epoch)
         settings = settings.with_base_url(emulator.base_url)
         token = ResolvedToken(Secret(emulator.token), "demo")
     else:
