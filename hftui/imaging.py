@@ -128,11 +128,23 @@ def _new(mode: str, size: tuple[int, int], color: Any):
     return Image.new(mode, size, color)
 
 
+_configured_max_pixels: int | None = None
+
+
+def set_max_pixels(value: int | None) -> None:
+    """Use the ``max_image_pixels`` setting for every later check (None: back to the default)."""
+    global _configured_max_pixels
+    _configured_max_pixels = int(value) if value else None
+
+
 def _max_pixels() -> int:
-    try:
-        return int(os.environ.get("HFTUI_MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS))
-    except ValueError:
-        return DEFAULT_MAX_PIXELS
+    env = os.environ.get("HFTUI_MAX_IMAGE_PIXELS")
+    if env:
+        try:
+            return int(env)
+        except ValueError:
+            pass
+    return _configured_max_pixels or DEFAULT_MAX_PIXELS
 
 
 def save_image(data: bytes, directory: Path, *, stem: str = "image") -> Path:
@@ -143,7 +155,7 @@ def save_image(data: bytes, directory: Path, *, stem: str = "image") -> Path:
     safe_stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)[:40] or "image"
     path = directory / f"{safe_stem}-{hashlib.sha256(data).hexdigest()[:12]}{ext}"
     if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".part")
+        tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.part")
         tmp.write_bytes(data)
         tmp.replace(path)
     return path

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -146,6 +145,9 @@ class PlaygroundScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from hftui.imaging import set_max_pixels
+
+        set_max_pixels(getattr(getattr(self.app, "settings", None), "max_image_pixels", None))
         self._sync_target_widgets()
         self._sync_result_pane()
         if self._pending is not None:
@@ -655,7 +657,7 @@ class PlaygroundScreen(Screen):
 
     async def _show_result(self, spec: TaskSpec, result: Any, values: dict) -> dict:
         from hftui.config import data_dir
-        from hftui.imaging import check_image_file, detect_protocol, save_image
+        from hftui.imaging import check_image_file, save_image
 
         extra: dict = {}
         protocol = self._image_protocol()
@@ -691,7 +693,6 @@ class PlaygroundScreen(Screen):
         view = build_result_view(spec.result_kind, result, values=values, protocol=protocol,
                                  image_bytes=image_bytes, saved=saved)
         self.result_area.show(view)
-        del detect_protocol
         return extra
 
     def _image_protocol(self) -> str:
@@ -775,4 +776,4 @@ class PlaygroundScreen(Screen):
             self._lookup_model(target.model, pick_task=False)
 
 
-__all__ = ["PlaygroundScreen", "Path"]
+__all__ = ["PlaygroundScreen"]

@@ -18,7 +18,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -455,4 +455,4 @@ class ResultArea(VerticalScroll):
 
 
 __all__ = ["AnswerView", "DetectionsView", "EntitiesView", "ImageResultView", "ResultArea", "ResultView",
-           "ScoreBars", "TableAnswerView", "TextResult", "VectorView", "Vertical", "build_result_view", "score_bar"]
+           "ScoreBars", "TableAnswerView", "TextResult", "VectorView", "build_result_view", "score_bar"]

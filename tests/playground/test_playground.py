@@ -281,3 +281,18 @@ async def test_model_lookup_picks_task_and_providers(make_app):
         await wait_until(pilot, lambda: screen.spec.task == "chat-completion")
         await wait_until(pilot, lambda: len(screen.query_one("#provider")._options) > 1)
         assert screen.build_target().kind == "router"
+
+
+@pytest.mark.parametrize("task", ["chat-completion", "text-generation"])
+async def test_generation_with_streaming_off(task, make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_task(pilot, task, tmp_path)
+        screen.form.set_value("stream", False)
+        await run_and_wait(pilot, screen)
+        assert screen.error_text == ""
+        assert screen.last_record["options"]["stream"] is False
+        text = screen.output.plain_text()
+        assert len(text.split()) > 5
+        if task == "chat-completion":
+            assert "Assistant" in text and [m.role for m in screen.conversation] == ["user", "assistant"]
