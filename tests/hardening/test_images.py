@@ -8,7 +8,7 @@ import struct
 import zlib
 
 import pytest
-from hardening_helpers import assert_clean_screen, go, screen_text, still_works, wait_until
+from hardening_helpers import assert_clean_screen, go, screen_text, wait_until
 from hostile_server import raw_reply
 
 
@@ -94,4 +94,12 @@ async def test_bomb_file_as_input_is_refused(make_app, hostile, tmp_path):
         text = assert_clean_screen(app)
         assert screen.error_text, text
         assert hostile.count("POST", r"^/hf-inference/models/") == 0, "a refused file is never uploaded"
-        await still_works(pilot)
+        # the next run with a sane picture works
+        good = tmp_path / "good.png"
+        good.write_bytes(real_png())
+        screen.form.set_value(field.name, str(good))
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: hostile.count("POST", r"^/hf-inference/models/") == 1, 10, "the upload")
+        await wait_until(pilot, lambda: not screen._worker.is_running, 20, "the second run")
+        await pilot.pause()
+        assert screen.error_text == "", screen.error_text

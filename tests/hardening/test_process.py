@@ -79,3 +79,16 @@ def test_ctrl_c_during_start_up(hftui, delay):
     if b"\x1b[?1049h" in app.output:
         assert app.output.rfind(b"\x1b[?1049l") > app.output.rfind(b"\x1b[?1049h")
     assert app.session_processes() == []
+
+
+def test_ctrl_c_quits_from_a_text_field(hftui):
+    """Focus in the Playground's text area (which has its own keys): Ctrl+C still quits cleanly."""
+    app = hftui("--screen", "playground")
+    assert app.wait_for(r"Run", 30), app.text[-2000:]
+    assert app.wait_for(r"deep learning", 10)
+    app.write(b"typed")
+    app.write(b"\x03")
+    assert app.wait_exit(8) == 0
+    tail = app.output[app.output.rfind(b"\x1b[?1049h"):]
+    for seq in RESTORE:
+        assert seq in tail
