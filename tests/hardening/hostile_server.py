@@ -179,7 +179,7 @@ class HostileServer:
             if chosen is not None:
                 return await chosen.handler(request)
             return await proxy(request)
-        except (ConnectionResetError, ClientConnectionResetError):
+        except (ConnectionError, ClientConnectionResetError):
             # the client went away (cancelled run, timeout): expected here, keep the log quiet
             raise asyncio.CancelledError from None
 

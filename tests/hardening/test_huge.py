@@ -130,3 +130,34 @@ async def test_fifty_thousand_log_lines(make_app, hostile):
         await pilot.press("escape")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "EndpointsScreen", what="the table")
         await still_works(pilot)
+
+
+async def test_ten_megabyte_generated_text_is_bounded(make_app, hostile):
+    """A 10 MB answer (one JSON string) and a 10 MB stream chunk: cut for the screen, UI responsive."""
+    from hftui.client import Target
+
+    from hostile_server import chat_chunk, sse_reply
+
+    huge = "word " * (TEN_MB // 5)
+    hostile.on("POST", r"^/hf-inference/models/facebook", json_reply([{"summary_text": "SUM " + huge}]))
+    hostile.on("POST", r"/v1/chat/completions$", sse_reply([chat_chunk("CHAT " + huge), chat_chunk("", "stop"),
+                                                              "[DONE]"]))
+    app = make_app(first_screen="playground")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await go(pilot, "playground")
+        for task, model, marker in (("summarization", "facebook/bart-large-cnn", "SUM"),
+                                    ("chat-completion", "meta-llama/Llama-3.1-8B-Instruct", "CHAT")):
+            screen.set_target(Target.hf_model(model), task=task)
+            await wait_until(pilot, lambda: screen.spec.task == task, what=f"the {task} form")
+            await pilot.press("ctrl+r")
+            await wait_until(pilot, lambda: screen._worker is not None and not screen._worker.is_running, 60,
+                             f"the {task} run")
+            await pilot.pause()
+            text = assert_clean_screen(app)
+            # shown (cut), or refused with a message (an SSE event of 10 MB is not a sane event)
+            assert marker in text or screen.error_text, text
+            assert "Traceback" not in text
+            assert await responsive(pilot, screen, "pagedown") < 2.0
+        shown = screen.output.plain_text() if hasattr(screen, "output") else ""
+        assert len(shown) < 2_000_000, f"{len(shown)} characters kept for the screen"
+        await go(pilot, "endpoints")
