@@ -269,6 +269,20 @@ def raw_http(data: bytes) -> Handler:
     return handler
 
 
+def endless_body(content_type: str = "application/json") -> Handler:
+    """A 200 whose body never ends (chunked, ``[`` then endless items)."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        out = web.StreamResponse(status=200, headers={"Content-Type": content_type})
+        await out.prepare(request)
+        await out.write(b"[")
+        chunk = b'{"label": "x", "score": 0.5},' * 2000
+        while True:
+            await out.write(chunk)
+            await asyncio.sleep(0)
+
+    return handler
+
+
 def hang() -> Handler:
     """Accept the request and never send a byte (until the client gives up)."""
     async def handler(request: web.Request) -> web.StreamResponse:

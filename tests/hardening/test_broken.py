@@ -160,3 +160,47 @@ async def test_broken_streams_in_the_playground(make_app, hostile, case):
         await pilot.pause(0.2)
         assert screen.error_text == "", screen.error_text
         assert_clean_screen(app)
+
+
+async def test_broken_task_answers_in_the_playground(make_app, hostile):
+    """One-shot task answers that are broken in every way: a message each time, the next run works."""
+    from hftui.client import Target
+
+    from hostile_server import endless_body
+
+    cases = [
+        ("wrong types", json_reply({"label": ["not", "a", "list"], "score": "high"})),
+        ("a bare number", json_reply(42)),
+        ("invalid utf-8", raw_reply(b'[[{"label": "\xff\xfe", "score": 0.5}]]')),
+        ("html 503", html_reply(503)),
+        ("empty 200", raw_reply(b"")),
+        ("truncated", raw_reply(b'[[{"label": "POS')),
+        ("endless body", endless_body()),
+        ("never answers", hang()),
+    ]
+    app = make_app(first_screen="playground", timeout=1.0, max_body_bytes=1024 * 1024)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await go(pilot, "playground")
+        screen.set_target(Target.hf_model("distilbert/distilbert-base-uncased-finetuned-sst-2-english"),
+                          task="text-classification")
+        await wait_until(pilot, lambda: screen.spec.task == "text-classification", what="the form")
+        for what, handler in cases:
+            hostile.clear()
+            hostile.on("POST", r"^/hf-inference/models/", handler)
+            before = screen._worker
+            await pilot.press("ctrl+r")
+            await wait_until(pilot, lambda: screen._worker is not before and not screen._worker.is_running, 15,
+                             f"the run ({what})")
+            await pilot.pause()
+            text = assert_clean_screen(app)
+            assert "Traceback" not in text, what
+            if what != "invalid utf-8":  # may decode with replacement characters: shown, not an error
+                assert screen.error_text, f"{what}: no message\n{text}"
+        hostile.clear()
+        before = screen._worker
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen._worker is not before and not screen._worker.is_running, 15,
+                         "the last run")
+        await pilot.pause()
+        assert screen.error_text == ""
+        assert "POSITIVE" in screen_text(app)
