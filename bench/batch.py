@@ -117,6 +117,60 @@ async def hftui_runner(base: str, token: str, inp: Path, out: Path, concurrency:
     return summary.stats.ok, summary.stats.failed
 
 
+_MOCK_BODY = json.dumps([[{"label": "POSITIVE", "score": 0.9}, {"label": "NEGATIVE", "score": 0.1}]]).encode()
+
+
+def _mock_transport():
+    import httpx2
+
+    return httpx2.MockTransport(lambda request: httpx2.Response(
+        200, content=_MOCK_BODY, headers={"content-type": "application/json"}))
+
+
+async def plain_loop_mock(inp: Path, out: Path, concurrency: int) -> tuple[int, int]:
+    """The plain loop with no server at all: what the client side costs."""
+    import httpx2
+
+    url = f"http://mock/hf-inference/models/{MODEL}"
+    headers = {"authorization": "Bearer hf_mock", "content-type": "application/json"}
+    queue: asyncio.Queue = asyncio.Queue(maxsize=concurrency * 2)
+    ok = 0
+    async with httpx2.AsyncClient(transport=_mock_transport()) as client:
+        with open(out, "ab", buffering=0) as sink:
+
+            async def worker():
+                nonlocal ok
+                while (item := await queue.get()) is not None:
+                    n, body = item
+                    t0 = time.perf_counter()
+                    r = await client.post(url, content=body, headers=headers)
+                    ok += 1
+                    sink.write(json.dumps({"line": n, "result": r.json(),
+                                           "latency_ms": round((time.perf_counter() - t0) * 1000, 1)}).encode() + b"\n")
+
+            async def feed():
+                with open(inp, "rb") as fh:
+                    for n, raw in enumerate(fh, 1):
+                        await queue.put((n, raw.rstrip(b"\n")))
+                for _ in range(concurrency):
+                    await queue.put(None)
+
+            await asyncio.gather(feed(), *(worker() for _ in range(concurrency)))
+    return ok, 0
+
+
+async def hftui_runner_mock(inp: Path, out: Path, concurrency: int) -> tuple[int, int]:
+    from hftui.auth import Secret
+    from hftui.batch.runner import BatchConfig, BatchRunner
+    from hftui.client import HFClient
+    from hftui.config import Settings
+
+    async with HFClient(Settings().with_base_url("http://mock"), Secret("hf_mock"), transport=_mock_transport()) as hf:
+        summary = await BatchRunner(hf, BatchConfig(target=MODEL, task=TASK, input_path=inp, output_path=out,
+                                                    concurrency=concurrency)).run()
+    return summary.stats.ok, summary.stats.failed
+
+
 def timed(fn, *args) -> tuple[float, float, tuple[int, int]]:
     """(wall s, this process's CPU s, result)."""
     t0, c0 = time.perf_counter(), time.process_time()
@@ -208,6 +262,22 @@ def main() -> None:
                 print(f"{c:>11} | {wall['plain']:7.2f} | {args.inputs / wall['plain']:7.0f} | {wall['hftui']:7.2f} | "
                       f"{args.inputs / wall['hftui']:7.0f} | {ratio:5.2f}x{flag:5} | "
                       f"{cpu['plain']:11.2f} / {cpu['hftui']:<10.2f} | {cpu['hftui'] / cpu['plain']:8.2f}x")
+
+            print("\nClient side only (in-process mock transport, no server): CPU s per "
+                  f"{args.inputs} inputs, best of {args.repeat}")
+            print(f"{'concurrency':>11} | {'plain CPU s':>11} | {'hftui CPU s':>11} | {'µs/input extra':>14} | {'ratio':>6}")
+            print("-" * 66)
+            for c in args.concurrency:
+                cpu = {"plain": float("inf"), "hftui": float("inf")}
+                for r in range(args.repeat):
+                    for name, fn in (("plain", plain_loop_mock), ("hftui", hftui_runner_mock)):
+                        out = Path(tmp) / f"mock-{name}-{c}-{r}.jsonl"
+                        _, cp, _ = timed(fn, inp, out, c)
+                        cpu[name] = min(cpu[name], cp)
+                        out.unlink()
+                extra = (cpu["hftui"] - cpu["plain"]) / args.inputs * 1e6
+                print(f"{c:>11} | {cpu['plain']:11.2f} | {cpu['hftui']:11.2f} | {extra:14.0f} | "
+                      f"{cpu['hftui'] / cpu['plain']:5.2f}x", flush=True)
 
         if not args.memory_sizes:
             return

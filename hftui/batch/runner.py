@@ -20,6 +20,7 @@ is recorded for that input and the run goes on.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
 from dataclasses import dataclass, field
@@ -113,10 +114,37 @@ def _error_json(exc: BaseException) -> dict[str, Any]:
     return {"type": type(exc).__name__, "message": one_line(exc, 2000)}
 
 
-def _result_json(result: Any) -> Any:
-    from hftui.client.inference import result_to_json
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
 
-    return result_to_json(result)
+
+def result_json(value: Any) -> Any:
+    """``client.inference.result_to_json``, with the field list of each result class cached.
+
+    The generic converter inspects dataclass fields on every call; per input
+    that was a visible share of the runner's own CPU. Anything that is not a
+    plain dataclass (images, bytes, enums) still goes through the client's.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
+        return [result_json(v) for v in value]
+    if kind is dict:
+        return {str(k): result_json(v) for k, v in value.items()}
+    names = _FIELDS.get(kind, ())
+    if names == ():
+        from hftui.client.results import ImageResult
+
+        names = None
+        if dataclasses.is_dataclass(kind) and kind is not ImageResult:
+            names = tuple(f.name for f in dataclasses.fields(kind) if f.repr and f.name != "raw")
+        _FIELDS[kind] = names
+    if names is None:
+        from hftui.client.inference import result_to_json
+
+        return result_to_json(value)
+    return {name: result_json(getattr(value, name)) for name in names}
 
 
 class BatchRunner:
@@ -463,7 +491,7 @@ class BatchRunner:
                 await asyncio.sleep(hold)
             try:
                 result = await self.hf.inference.run(task, target, inputs, params, options)
-                return _result_json(result), attempt
+                return result_json(result), attempt
             except RateLimited as exc:
                 if attempt >= self.config.max_attempts:
                     raise

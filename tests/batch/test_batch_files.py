@@ -133,3 +133,28 @@ def test_a_second_writer_on_the_same_output_is_refused(tmp_path):
         ResultWriter(out)
     first.close()
     ResultWriter(out).close()  # free again once the first run is done
+
+
+def test_result_json_matches_the_clients_converter():
+    from hftui.batch.runner import result_json
+    from hftui.client.inference import result_to_json
+    from hftui.client.results import (
+        Answer, ChatCompletion, DetectedObject, Entity, Generation, ImageResult, Label, TableAnswer, Transcription,
+    )
+
+    samples = [
+        [Label("POSITIVE", 0.9), Label("NEGATIVE", 0.1)],
+        Answer("Clara", 0.97, 11, 16),
+        [Entity("PER", 0.99, "Sarah", 11, 16)],
+        Generation(" 3 4 5", "length", 3, None),
+        ChatCompletion("hi", "stop", "m", 1, 2, None, [{"id": "x", "function": {"name": "f"}}]),
+        TableAnswer("AVERAGE > 1", [(0, 1)], ["1"], "AVERAGE"),
+        Transcription("text", [("a", 0.0, 1.2)]),
+        [DetectedObject("cat", 0.5, 1, 2, 3, 4)],
+        ImageResult(b"\x89PNG....", "image/png"),
+        [[0.1, 0.2], [0.3, 0.4]],
+        "plain text",
+        {"nested": [Label("x", 1.0)], "bytes": b"\x00\x01"},
+    ]
+    for value in samples:
+        assert result_json(value) == result_to_json(value)
