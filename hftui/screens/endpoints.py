@@ -174,6 +174,8 @@ class EndpointsScreen(Screen[None]):
         self._poll_again = False
         self._generation = 0
         self._deleting: set[str] = set()
+        self._poll_status: tuple[str, str | None] = ("", None)
+        self._action_note: tuple[str, str | None, float | None] | None = None
         self._busy: dict[str, str] = {}
         self.polling_enabled = True
         """False stops scheduling polls (screenshots); ctrl+r still polls once."""
@@ -364,6 +366,27 @@ class EndpointsScreen(Screen[None]):
         table.border_subtitle = f"⟳ {self.interval:g}s"
 
     def _set_status(self, text: str, kind: str | None = None) -> None:
+        """The poll's part of the status line (an action's recent outcome stays next to it)."""
+        self._poll_status = (text, kind)
+        self._render_status()
+
+    def _note(self, text: str, kind: str | None = None, ttl: float | None = None) -> None:
+        """An action's outcome: shown until ``ttl`` seconds pass (None: until replaced)."""
+        import time
+
+        self._action_note = (text, kind, None if ttl is None else time.monotonic() + ttl)
+        self._render_status()
+
+    def _render_status(self) -> None:
+        import time
+
+        text, kind = self._poll_status
+        note = self._action_note
+        if note is not None and note[2] is not None and time.monotonic() > note[2]:
+            note = self._action_note = None
+        if note is not None and kind != "error":
+            # A poll must not wipe out why an action failed a moment ago.
+            text, kind = f"{note[0]} · {text[0].lower()}{text[1:]}" if text else note[0], note[1]
         status = self.query_one("#status-line", Static)
         status.update(one_line(text, 400))
         status.set_class(kind == "error", "-error")
@@ -466,7 +489,7 @@ class EndpointsScreen(Screen[None]):
             return
         self._busy[key] = pending
         self.table.set_pending(key, pending)
-        self._set_status(f"{verb} {key}…", "busy")  # _set_status cleans
+        self._note(f"{verb} {key}…", "busy")
         self.run_worker(self._do(ep, verb, call, done), group=f"action:{key}", exit_on_error=False,
                         description=f"{verb} {key}")
 
@@ -480,11 +503,11 @@ class EndpointsScreen(Screen[None]):
             raise
         except Exception as exc:
             self.app.show_error(exc, title=f"{verb} {key} failed")
-            self._set_status(f"⚠ {verb} {key} failed: {_message(exc)}", "error")
+            self._note(f"⚠ {verb} {key} failed: {_message(exc)}", "error", ttl=20)
         else:
             if isinstance(result, EndpointType):
                 self.table.update_one(result)
-            self._set_status(f"{done} {key}")
+            self._note(f"{done} {key}", None, ttl=5)
             self._post_stats()
             # Reconcile soon: the server moves on from the answer we got.
             if not self._polling and self.polling_enabled:
