@@ -110,3 +110,38 @@ async def test_export_snippet_uses_the_variable_not_the_token(make_app, hostile,
     db = History.default()
     for run in db.list():
         assert upstream.token not in json.dumps(run, default=str)
+
+
+SHOWN_ENDPOINTS = r"""
+import asyncio, json, sys
+from hftui.app import HFTUIApp
+from hftui.auth import ResolvedToken, Secret
+from hftui.config import Settings
+from hftui.emulator import start_background
+
+async def main():
+    emulator = start_background(seed=0, speed=1e-6)
+    app = HFTUIApp(Settings().with_base_url(emulator.base_url), ResolvedToken(Secret(emulator.token), "t"),
+                   first_screen="endpoints")
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(400):
+            screen = app.screen
+            if type(screen).__name__ == "EndpointsScreen" and screen.poll_count and screen.catalog is not None:
+                break
+            await pilot.pause(0.025)
+        heavy = ("PIL", "textual_image", "sqlite3", "hftui.history", "hftui.imaging", "hftui.export",
+                 "hftui.screens.models", "hftui.screens.playground", "hftui.screens.history", "hftui.screens.batch")
+        print(json.dumps([type(app.screen).__name__, [m for m in heavy if m in sys.modules]]))
+    emulator.close()
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_screen_loads_only_what_it_needs():
+    """Endpoints shown (client and emulator running): no image, history, export or other screen module."""
+    out = subprocess.run([sys.executable, "-c", SHOWN_ENDPOINTS], capture_output=True, text=True, check=True,
+                         timeout=60).stdout
+    screen, loaded = json.loads(out.strip().splitlines()[-1])
+    assert screen == "EndpointsScreen"
+    assert loaded == [], f"loaded before they were needed: {loaded}"
