@@ -101,6 +101,10 @@ def exit_when_terminal_goes(app: Any) -> Iterator[None]:
         previous = signal.signal(signal.SIGHUP, hangup.on_signal)
     fd = _tty_fd()
     watcher = None
+    try:
+        import termios  # noqa: F401 - POSIX only
+    except ImportError:
+        fd = None
     if fd is not None:
         watcher = threading.Thread(target=hangup.watch, args=(fd,), name="hftui-tty-watch", daemon=True)
         watcher.start()
