@@ -92,3 +92,15 @@ def test_ctrl_c_quits_from_a_text_field(hftui):
     tail = app.output[app.output.rfind(b"\x1b[?1049h"):]
     for seq in RESTORE:
         assert seq in tail
+
+
+def test_terminal_gone_detects_a_hung_up_pty():
+    from hftui.signals import terminal_gone
+
+    master, slave = os.openpty()
+    try:
+        assert not terminal_gone(slave)
+        os.close(master)
+        assert terminal_gone(slave)
+    finally:
+        os.close(slave)
