@@ -221,7 +221,7 @@ class BatchScreen(Screen):
         try:
             catalog = await self.hf.endpoints.catalog(ep.namespace)
             price = catalog.hourly_cost(ep)
-        except HFError:
+        except (HFError, RuntimeError):  # RuntimeError: no client yet
             price = None
         hw = " ".join(one_line(x, 30) for x in (ep.vendor, ep.region, ep.instance_type, ep.instance_size) if x)
         text = Text(f"{hw} · " if hw else "")
@@ -321,6 +321,11 @@ class BatchScreen(Screen):
         config = self.read_form()
         if config is None:
             return
+        try:
+            hf = self.hf
+        except RuntimeError:
+            self._error("Not connected yet: log in first (or wait a moment), then run again.")
+            return
         self.summary = None
         self.query_one("#batch-log", RichLog).clear()
         self.query_one("#batch-form").disabled = True
@@ -328,7 +333,7 @@ class BatchScreen(Screen):
         progress.display = True
         self.query_one("#batch-bar", ProgressBar).update(total=None, progress=0)
         self.query_one("#batch-counts", Static).update("")
-        self.runner = BatchRunner(self.hf, config, _ScreenListener(self))
+        self.runner = BatchRunner(hf, config, _ScreenListener(self))
         self.log_line(f"Starting: {config.input_path} → {config.output_path}")
         self.run_batch(self.runner)
 
