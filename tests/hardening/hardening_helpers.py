@@ -69,6 +69,12 @@ def assert_clean_screen(app) -> str:
             if style is not None and style.meta:
                 action = str(style.meta.get("@click", ""))
                 assert "quit" not in action, f"server click action on row {y}: {action}"
+    for note in app._notifications:  # toasts (painted on their own layer)
+        for part in (note.message, note.title or ""):
+            bad = CONTROL.search(part)
+            assert bad is None, f"control char {bad.group()!r} in a notification: {part!r}"
+        if note.markup and "[@click" in note.message:
+            raise AssertionError(f"server markup in a markup notification: {note.message!r}")
     return screen_text(app)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from hardening_helpers import (assert_clean_screen, endpoints_ready, hostile_text, screen_text, still_works,
+from hardening_helpers import (CONTROL, assert_clean_screen, endpoints_ready, hostile_text, screen_text, still_works,
                                wait_until)
 from hostile_server import json_reply, raw_http, raw_reply, upstream_json
 
@@ -189,3 +189,30 @@ async def test_wait_screen_with_hostile_states_and_messages(make_app, hostile):
         assert "? WST[bold red]B[/" in text, text
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen, 10, "back to the table")
+
+
+async def test_state_change_notification_with_hostile_state(make_app, hostile):
+    """A row changing state raises a toast with the name and both states: all server words."""
+    app = make_app(refresh_interval=3600)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: screen.table.row_count == 7, what="rows")
+
+        async def listing(request):
+            _, body = await upstream_json(request)
+            for item in body["items"]:
+                if item["name"] == "gpt2-demo":
+                    item["status"]["state"] = hostile_text("NEWST")
+            return body
+
+        hostile.on("GET", r"^/v2/endpoint/[^/]+$", json_reply(listing))
+        before = screen.poll_count
+        screen.poll_now()
+        await wait_until(pilot, lambda: screen.poll_count > before, 10, "the second poll")
+        await wait_until(pilot, lambda: any("NEWST" in n.message for n in app._notifications), 10, "the toast")
+        assert_clean_screen(app)
+        for note in app._notifications:  # what the toasts will paint
+            assert CONTROL.search(note.message) is None, repr(note.message)
+            assert CONTROL.search(note.title or "") is None
+            if "NEWST" in note.message:
+                assert not note.markup, "server words in a toast must not be markup"
