@@ -297,3 +297,22 @@ async def test_generation_with_streaming_off(task, make_app, tmp_path):
         assert len(text.split()) > 5
         if task == "chat-completion":
             assert "Assistant" in text and [m.role for m in screen.conversation] == ["user", "assistant"]
+
+
+async def test_fill_mask_uses_the_models_mask_token(make_app):
+    from hftui.client import Target
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await playground(pilot)
+        screen.set_target(Target.hf_model("FacebookAI/roberta-base"), task="fill-mask")
+        await wait_until(pilot, lambda: screen.model_info is not None and screen.spec.task == "fill-mask")
+        await wait_until(pilot, lambda: "<mask>" in screen.form.values()["inputs"])
+        screen.form.set_value("inputs", "Paris is the [MASK] of France.")
+        await run_and_wait(pilot, screen)
+        assert "mask token <mask>" in str(screen.form.query_one("#err-inputs").render())
+        assert "mask token <mask>" in screen.error_text
+        assert screen.last_record is None
+        screen.form.set_value("inputs", "Paris is the <mask> of France.")
+        await run_and_wait(pilot, screen)
+        assert screen.error_text == "" and "Best:" in screen_text(app)
