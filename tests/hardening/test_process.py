@@ -104,3 +104,29 @@ def test_terminal_gone_detects_a_hung_up_pty():
         assert terminal_gone(slave)
     finally:
         os.close(slave)
+
+
+@pytest.mark.parametrize("where", ["textarea", "modal", "form", "palette"])
+async def test_ctrl_c_quits_wherever_the_focus_is(make_app, where):
+    """Text areas, modals, forms and the palette have keys of their own; none swallows Ctrl+C."""
+    from hardening_helpers import endpoints_ready, go
+    from textual.widgets import TextArea
+
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        screen.table.focus()
+        if where == "textarea":
+            play = await go(pilot, "playground")
+            play.query(TextArea).first().focus()
+        elif where == "modal":
+            await pilot.press("ctrl+d")
+        elif where == "form":
+            await pilot.press("a")
+        else:
+            await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        assert app.is_running
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.2)
+        assert not app.is_running and app.return_code == 0, f"Ctrl+C did not quit from {where}"
