@@ -316,3 +316,23 @@ async def test_fill_mask_uses_the_models_mask_token(make_app):
         screen.form.set_value("inputs", "Paris is the <mask> of France.")
         await run_and_wait(pilot, screen)
         assert screen.error_text == "" and "Best:" in screen_text(app)
+
+
+async def test_models_search_enter_opens_the_playground_and_runs(settings, token):
+    from hftui.app import HFTUIApp
+    from hftui.auth import ResolvedToken
+    from hftui.screens.playground import PlaygroundScreen
+
+    app = HFTUIApp(settings, ResolvedToken(token, "test"), first_screen="models")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ModelsScreen")
+        app.screen.set_search("bert-base-NER")
+        await wait_until(pilot, lambda: "</bert-base-NER>" in screen_text(app) and "dslim/bert-base-NER" in screen_text(app))
+        app.screen.query_one("#models-table").focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PlaygroundScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.spec.task == "token-classification")
+        assert screen.build_target().model == "dslim/bert-base-NER"
+        await run_and_wait(pilot, screen)
+        assert "Sarah Jessica Parker PER" in screen_text(app)
