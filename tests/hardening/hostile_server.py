@@ -2,7 +2,8 @@
 
 One aiohttp server on loopback, in a thread with its own event loop. By
 default every request is forwarded to an upstream (the friendly emulator), so
-the app works normally; tests then *override* single routes with hostile or
+the app works normally (URLs in its JSON answers are rewritten to lead back
+here, so calls to a deployed endpoint pass through too); tests then *override* single routes with hostile or
 broken answers:
 
     hostile = HostileServer(upstream_url).start()
@@ -194,6 +195,11 @@ async def proxy(request: web.Request) -> web.StreamResponse:
     url = server.upstream + request.rel_url.path_qs
     async with session.request(request.method, url, headers=headers, data=request.get(_BODY_KEY) or None,
                                allow_redirects=False) as up:
+        if up.headers.get("content-type", "").startswith("application/json") and not up.headers.get("content-encoding"):
+            # URLs the upstream hands out (an endpoint's status.url) must lead back here too
+            body = (await up.read()).replace(server.upstream.encode(), server.base_url.encode())
+            keep = {k: v for k, v in up.headers.items() if k.lower() not in _HOP}
+            return web.Response(status=up.status, body=body, headers=keep)
         out = web.StreamResponse(status=up.status, reason=up.reason)
         for k, v in up.headers.items():
             if k.lower() not in _HOP:
@@ -216,7 +222,7 @@ async def upstream_json(request: web.Request, path: str | None = None) -> tuple[
     url = server.upstream + (path or request.rel_url.path_qs)
     async with session.request(method, url, headers=headers, data=None if path else (request.get(_BODY_KEY) or None),
                                allow_redirects=False) as up:
-        raw = await up.read()
+        raw = (await up.read()).replace(server.upstream.encode(), server.base_url.encode())
         return up.status, (json.loads(raw) if raw else None)
 
 

@@ -216,3 +216,30 @@ async def test_state_change_notification_with_hostile_state(make_app, hostile):
             assert CONTROL.search(note.title or "") is None
             if "NEWST" in note.message:
                 assert not note.markup, "server words in a toast must not be markup"
+
+
+async def test_batch_against_a_hostile_endpoint(make_app, hostile, tmp_path):
+    """A batch run whose every call fails with hostile error text: readable log, the run ends."""
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text("".join(json.dumps({"inputs": f"hello {i}"}) + "\n" for i in range(5)))
+    hostile.on("POST", r"^/_ep/demo-user/gpt2-demo", json_reply({"error": hostile_text("BERR")}, status=400))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: screen.table.row_count == 7, what="rows")
+        assert screen.table.move_cursor_to("demo-user/gpt2-demo")
+        assert "127.0.0.1" in (screen.table.get("demo-user/gpt2-demo").url or "")
+        screen.table.focus()
+        await pilot.press("b")
+        batch = await wait_until(pilot, lambda: app.screen if type(app.screen).__name__ == "BatchScreen" else None,
+                                 what="the batch screen")
+        batch.query_one("#batch-input").value = str(inputs)
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: batch.summary is not None, 30, "the batch to end")
+        await pilot.pause(0.2)
+        assert hostile.count("POST", r"^/_ep/demo-user/gpt2-demo") >= 5
+        text = assert_clean_screen(app)
+        assert "Traceback" not in text
+        assert batch.summary.stats.ok == 0
+        assert "5 failed" in text
