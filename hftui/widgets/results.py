@@ -72,7 +72,11 @@ class ScoreBars(ResultView):
         self.summary = ", ".join(f"{label} {score:.3f}" for label, score in self.rows[:5])
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return len(self.rows) + (1 if self.title else 0) + (2 if self.note else 0) or 1
+        from rich.cells import cell_len
+
+        note_rows = 1 + -(-cell_len(self.note) // max(1, width)) if self.note else 0
+        title_rows = -(-cell_len(self.title) // max(1, width)) if self.title else 0
+        return len(self.rows) + title_rows + note_rows or 1
 
     def render(self) -> Text:
         width = max(20, self.size.width - 2 if self.size.width else 60)
