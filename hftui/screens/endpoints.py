@@ -205,6 +205,7 @@ class EndpointsScreen(Screen[None]):
         whoami = getattr(app, "whoami", None)
         ns = self._namespace_arg or (settings.namespace if settings else None) or (whoami.name if whoami else None)
         self.namespace = ns or ALL
+        self.table.set_show_namespace(self.namespace == ALL)
         self.table.focus()
         self._update_title()
         self._set_status("Loading…")
@@ -404,6 +405,7 @@ class EndpointsScreen(Screen[None]):
         self._failures = 0
         self.last_error = None
         self.table.clear()
+        self.table.set_show_namespace(namespace == ALL)
         self._update_title()
         self._set_status(f"Loading {'all namespaces' if namespace == ALL else namespace}…")
         self.poll_now()

@@ -80,7 +80,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "NAME", 8, 32),
+    Column("name", "NAME", 8, 40),
     Column("state", "STATE", 9, 16),
     Column("model", "MODEL", 8, 28),
     Column("replicas", "REPLICAS", 8, 12),
@@ -110,13 +110,16 @@ def short_url(url: str | None) -> str:
     return host
 
 
-def endpoint_cells(ep: Endpoint, price: float | None) -> tuple[str, ...]:
-    """The text of every column but ``updated`` (computed when drawn)."""
+def endpoint_cells(ep: Endpoint, price: float | None, with_namespace: bool = False) -> tuple[str, ...]:
+    """The text of every column but ``updated`` (computed when drawn).
+
+    ``with_namespace``: the name column reads ``namespace/name`` (the "all namespaces" view).
+    """
     instance = " ".join(p for p in (ep.accelerator, ep.instance_type, ep.instance_size) if p) or "-"
     region = "/".join(p for p in (ep.vendor, ep.region) if p) or "-"
     replicas = f"{_num(ep.ready_replica)}/{_num(ep.target_replica)} {_num(ep.min_replica)}–{_num(ep.max_replica)}"
     return (
-        one_line(ep.name, 64),
+        one_line(f"{ep.namespace}/{ep.name}" if with_namespace else ep.name, 100),
         state_label(ep.raw_state),
         one_line(ep.repository or "-", 120),
         replicas,
@@ -245,6 +248,8 @@ class EndpointTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] | None = None
         self.selected_keys: set[str] = set()
         self.empty_text = empty_text
+        self.show_namespace = False
+        """Names read ``namespace/name`` (set_show_namespace)."""
         self.spinner = True
         """Animate the glyph of transitional rows (off when the clock is frozen)."""
         self.spinner_frame = 0
@@ -308,11 +313,23 @@ class EndpointTable(ScrollView, can_focus=True):
     def set_prices(self, price: Callable[[Endpoint], float | None]) -> None:
         """Where the $/h column comes from; re-formats every row (rare: the catalog arrived)."""
         self._price = price
+        self._reformat()
+
+    def set_show_namespace(self, show: bool) -> None:
+        """Names read ``namespace/name`` (when several namespaces are listed)."""
+        if show != self.show_namespace:
+            self.show_namespace = show
+            self._widths = [max(c.min_width, len(c.label)) for c in COLUMNS]
+            self._reformat()
+
+    def _reformat(self) -> None:
+        price, ns = self._price, self.show_namespace
         for row in self._rows.values():
-            row.cells = endpoint_cells(row.endpoint, price(row.endpoint))
+            row.cells = endpoint_cells(row.endpoint, price(row.endpoint), ns)
             row.signature = _signature(row.endpoint)
             row.strip = None
         self._fit_widths(self._rows.values())
+        self._update_virtual_size()
         self.refresh()
 
     def price_of(self, ep: Endpoint) -> float | None:
@@ -378,6 +395,7 @@ class EndpointTable(ScrollView, can_focus=True):
         added: list[str] = []
         transitions: list[tuple[str, str, str]] = []
         price = self._price
+        show_ns = self.show_namespace
         grown = False
         widths = self._widths
         for ep in ep_list:
@@ -385,7 +403,7 @@ class EndpointTable(ScrollView, can_focus=True):
             row = rows.get(key)
             signature = _signature(ep)
             if row is None:
-                cells = endpoint_cells(ep, price(ep))
+                cells = endpoint_cells(ep, price(ep), show_ns)
                 rows[key] = _Row(ep, cells, signature)
                 added.append(key)
                 grown = True
@@ -395,7 +413,7 @@ class EndpointTable(ScrollView, can_focus=True):
             if row.signature == signature:
                 continue
             row.signature = signature
-            cells = endpoint_cells(ep, price(ep))
+            cells = endpoint_cells(ep, price(ep), show_ns)
             marks = {}
             for i, (a, b) in enumerate(zip(row.cells, cells)):
                 if a != b:

@@ -260,7 +260,11 @@ async def test_namespace_picker_and_all(still_emulator):
         screen.set_namespace("*")
         await wait_until(pilot, lambda: screen.table.loaded and len({e.namespace for e in screen.table.endpoints()}) > 1,
                          what="all namespaces")
-        assert "Endpoints(all)" in screen.table.border_title
+        assert "Endpoints(all)" in str(screen.table.border_title)
+        assert screen.table.cell_text("acme-ml/acme-ner", "name") == "acme-ml/acme-ner"
+        screen.set_namespace("demo-user")
+        await wait_until(pilot, lambda: screen.table.get("demo-user/gpt2-demo") is not None)
+        assert screen.table.cell_text("demo-user/gpt2-demo", "name") == "gpt2-demo"
 
 
 async def test_refresh_interval_keys(still_emulator):
