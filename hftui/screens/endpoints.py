@@ -80,7 +80,7 @@ def make_filter(text: str, faults_only: bool) -> Callable[[Endpoint], bool] | No
             return False
         if match is None:
             return True
-        hit = match(ep.name) or match(ep.repository or "") or match(ep.raw_state)
+        hit = match(ep.name) or match(ep.repository or "") or match(ep.raw_state) or match(ep.namespace)
         return not hit if invert else hit
 
     return predicate
