@@ -55,8 +55,11 @@ class EndpointsStats(Message):
         self.state = state
 
 
-def make_filter(text: str, faults_only: bool) -> Callable[[Endpoint], bool] | None:
-    """``/`` text -> predicate over name, model and state. ``!`` inverts; regex if it compiles."""
+def make_filter(text: str, faults_only: bool, with_namespace: bool = False) -> Callable[[Endpoint], bool] | None:
+    """``/`` text -> predicate over name, model and state (and namespace in the all-namespaces view).
+
+    ``!`` inverts; a regex when the text has regex characters and compiles, else a substring.
+    """
     text = text.strip()
     invert = text.startswith("!")
     if invert:
@@ -80,7 +83,8 @@ def make_filter(text: str, faults_only: bool) -> Callable[[Endpoint], bool] | No
             return False
         if match is None:
             return True
-        hit = match(ep.name) or match(ep.repository or "") or match(ep.raw_state) or match(ep.namespace)
+        hit = match(ep.name) or match(ep.repository or "") or match(ep.raw_state) \
+            or (with_namespace and match(ep.namespace))
         return not hit if invert else hit
 
     return predicate
@@ -406,6 +410,8 @@ class EndpointsScreen(Screen[None]):
         self.last_error = None
         self.table.clear()
         self.table.set_show_namespace(namespace == ALL)
+        if self.filter_text:
+            self._apply_filter()
         self._update_title()
         self._set_status(f"Loading {'all namespaces' if namespace == ALL else namespace}…")
         self.poll_now()
@@ -439,7 +445,7 @@ class EndpointsScreen(Screen[None]):
         self._apply_filter()
 
     def _apply_filter(self) -> None:
-        self.table.set_filter(make_filter(self.filter_text, self.faults_only))
+        self.table.set_filter(make_filter(self.filter_text, self.faults_only, self.namespace == ALL))
         self._update_title()
 
     def action_namespace(self) -> None:

@@ -416,3 +416,21 @@ async def test_polls_never_overlap(still_emulator):
         # the five requests collapsed into one poll after the slow one
         assert screen.poll_count == before + 2
         assert len(workers()) <= 1
+
+
+def test_make_filter():
+    from hftui.client.models import Endpoint
+    from hftui.screens.endpoints import make_filter
+
+    def ep(ns, name, repo, state):
+        return Endpoint.from_json({"name": name, "model": {"repository": repo}, "status": {"state": state}}, ns)
+
+    a = ep("acme", "chat-bot", "meta-llama/Llama", "running")
+    b = ep("me", "ner", "dslim/bert", "failed")
+    assert make_filter("", False) is None
+    assert make_filter("llama", False)(a) and not make_filter("llama", False)(b)
+    assert make_filter("!llama", False)(b) and not make_filter("!llama", False)(a)
+    assert make_filter("^n.r$", False)(b)
+    assert make_filter("[unclosed", False)(a) is False  # bad regex: a plain substring
+    assert make_filter("", True)(b) and not make_filter("", True)(a)
+    assert not make_filter("acme", False)(a) and make_filter("acme", False, with_namespace=True)(a)
