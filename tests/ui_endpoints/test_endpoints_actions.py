@@ -258,7 +258,8 @@ async def test_namespace_picker_and_all(still_emulator):
         assert all(e.namespace == ids[1] for e in screen.table.endpoints())
         assert app.header_info.namespace == ids[1]
         screen.set_namespace("*")
-        await wait_until(pilot, lambda: screen.table.loaded and len({e.namespace for e in screen.table.endpoints()}) > 1,
+        await wait_until(pilot, lambda: screen.table.loaded
+                         and len({e.namespace for e in screen.table.endpoints()}) > 1,
                          what="all namespaces")
         assert "Endpoints(all)" in str(screen.table.border_title)
         assert screen.table.cell_text("acme-ml/acme-ner", "name") == "acme-ml/acme-ner"

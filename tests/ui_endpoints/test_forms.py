@@ -167,7 +167,8 @@ async def test_update_sends_each_edited_field_and_nothing_untouched(still_emulat
         await pilot.pause()
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen is screen, what="form closed")
-        assert form.sent == EndpointUpdate(revision="main", env={"MAX_INPUT_LENGTH": "2048", "MAX_TOTAL_TOKENS": "8192"},
+        env = {"MAX_INPUT_LENGTH": "2048", "MAX_TOTAL_TOKENS": "8192"}
+        assert form.sent == EndpointUpdate(revision="main", env=env,
                                            secrets={"TOKEN": "s3cret"})
         assert "s3cret" not in repr(form.sent)
         assert still_emulator.endpoint("demo-user", "llama-chat")["model"]["env"]["MAX_INPUT_LENGTH"] == "2048"
