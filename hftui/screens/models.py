@@ -307,6 +307,8 @@ class ModelsScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted, "#models-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is None or event.row_key.value is None:  # highlight cleared (table emptied)
+            return
         info = self.query_one(ModelTable).models.get(str(event.row_key.value))
         if info is None:
             return
