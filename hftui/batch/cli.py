@@ -132,7 +132,9 @@ async def _run(config, settings: Settings, explicit_token: str | None, progress_
     progress = StderrProgress(interval=progress_interval)
     loop = asyncio.get_running_loop()
     async with HFClient(settings, resolved.token if resolved else None,
-                        token_source=resolved.source if resolved else None) as hf:
+                        token_source=resolved.source if resolved else None,
+                        # a connection per worker: waiting for a pooled one would count against --timeout
+                        max_connections=max(64, config.concurrency)) as hf:
         runner = BatchRunner(hf, config, progress)
         signals = 0
 

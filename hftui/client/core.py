@@ -112,7 +112,7 @@ class HFClient:
     """One pooled HTTP client and the three service APIs. Use as an async context manager."""
 
     def __init__(self, settings: Settings, token: Secret | None, *, token_source: str | None = None,
-                 transport: Any | None = None, max_retries: int = 3) -> None:
+                 transport: Any | None = None, max_retries: int = 3, max_connections: int = 64) -> None:
         from hftui.client.endpoints import EndpointsAPI
         from hftui.client.hub import HubAPI
         from hftui.client.inference import InferenceAPI
@@ -122,7 +122,8 @@ class HFClient:
         self.token_source = token_source
         self.max_retries = max(0, max_retries)
         self._http = Http(timeout=settings.timeout, stream_timeout=settings.stream_timeout,
-                          max_body_bytes=settings.max_body_bytes, transport=transport)
+                          max_body_bytes=settings.max_body_bytes, transport=transport,
+                          max_connections=max_connections)
         self._trusted = frozenset(origin(u) for u in (settings.hub_url, settings.inference_url,
                                                        settings.endpoints_api_url))
         self._whoami: WhoAmI | None = None
