@@ -417,8 +417,17 @@ class StreamOutput(ScrollView, can_focus=True):
         self._md_src = rest
 
     def _update_size(self) -> None:
-        height = len(self._lines) + len(self._tail)
-        self.virtual_size = Size(self._text_width(), height)
+        size = Size(self._text_width(), len(self._lines) + len(self._tail))
+        if size == self.virtual_size:
+            return
+        update = getattr(self, "_scroll_update", None)
+        if self.is_mounted and callable(update):
+            # Growing content changes only what can be scrolled, not this widget's own size: skip
+            # the screen-wide layout pass that assigning the (layout=True) reactive would cost.
+            self.set_reactive(ScrollView.virtual_size, size)
+            update(size)
+        else:
+            self.virtual_size = size
 
     def _following(self) -> bool:
         return self.scroll_y >= self.max_scroll_y - 1
