@@ -63,9 +63,17 @@ async def test_broken_endpoint_lists_give_a_message_and_keep_the_rows(make_app, 
         await still_works(pilot)
 
 
-async def test_first_byte_never_comes_times_out(make_app, hostile):
-    """A server that accepts and never answers: the configured timeout, then a message; no hang."""
-    app = make_app(timeout=1.0)
+async def test_first_byte_never_comes_times_out(hostile, upstream, monkeypatch):
+    """A server that accepts and never answers: the configured timeout (``HFTUI_TIMEOUT``), then a
+    message; no hang."""
+    from hftui.app import HFTUIApp
+    from hftui.auth import ResolvedToken, Secret
+    from hftui.config import load_settings
+
+    monkeypatch.setenv("HFTUI_TIMEOUT", "1")
+    settings = load_settings().with_base_url(hostile.base_url)
+    assert settings.timeout == 1.0
+    app = HFTUIApp(settings, ResolvedToken(Secret(upstream.token), "test"), first_screen="endpoints")
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await endpoints_ready(pilot)
         no_retries(app)
