@@ -46,6 +46,8 @@ class Seen:
     path: str
     query: str
     body: bytes
+    authorized: bool = False
+    """An ``Authorization`` header came with it (its value is never kept)."""
 
 
 @dataclass
@@ -167,7 +169,8 @@ class HostileServer:
         body = await request.read()
         request[_BODY_KEY] = body
         with self._lock:
-            self.seen.append(Seen(request.method, request.path, request.query_string, body))
+            self.seen.append(Seen(request.method, request.path, request.query_string, body,
+                                  "authorization" in request.headers))
             chosen = None
             for o in self._overrides:
                 if o.method in (request.method, "*") and o.path.search(request.path):
