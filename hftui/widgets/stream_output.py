@@ -145,7 +145,6 @@ class StreamOutput(ScrollView, can_focus=True):
         scrollbar-gutter: stable;
         overflow-x: hidden;
         background: $surface;
-        padding: 0 1;
     }
     StreamOutput > .stream-output--header { color: $accent; text-style: bold; }
     StreamOutput > .stream-output--user { color: $text; }
@@ -275,8 +274,9 @@ class StreamOutput(ScrollView, can_focus=True):
     # --- rendering ------------------------------------------------------------------
 
     def _text_width(self) -> int:
+        # One blank cell each side (drawn by render_line, not CSS padding: cheaper per frame).
         width = self.scrollable_content_region.width if self.is_mounted else 0
-        return max(10, width or 78)
+        return max(10, (width - 2) if width else 78)
 
     def _style(self, kind: str) -> Style:
         try:
@@ -474,14 +474,23 @@ class StreamOutput(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._base = None
+        self._cache.clear()
         if self._width:
             self._rerender_all(self._width)
+
+    def _base_style(self) -> Style:
+        # rich_style walks the DOM; once per style change is enough.
+        base = getattr(self, "_base", None)
+        if base is None:
+            base = self._base = self.rich_style
+        return base
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         frozen = len(self._lines)
         if index < frozen:
             # Frozen rows never change: keep their final strips (cleared on resize/style/clear).
@@ -489,14 +498,20 @@ class StreamOutput(ScrollView, can_focus=True):
             cached = self._cache.get(key)
             if cached is not None and cached[0] is base:
                 return cached[1]
-            strip = self._lines[index].crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
+            strip = self._finish_strip(self._lines[index], scroll_x, width, base)
             if len(self._cache) > 4096:
                 self._cache.clear()
             self._cache[key] = (base, strip)
             return strip
         if index - frozen < len(self._tail):
-            return self._tail[index - frozen].crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
+            return self._finish_strip(self._tail[index - frozen], scroll_x, width, base)
         return Strip.blank(width, base)
+
+    @staticmethod
+    def _finish_strip(strip: Strip, scroll_x: int, width: int, base: Style) -> Strip:
+        margin = Segment(" ", base)
+        inner = strip.crop_extend(scroll_x, scroll_x + max(0, width - 1), None)
+        return Strip([margin, *inner], width).apply_style(base)
 
 
 class StreamMeter:
