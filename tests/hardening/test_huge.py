@@ -3,8 +3,6 @@ screen; the UI stays responsive (keys answer, screens switch)."""
 
 from __future__ import annotations
 
-import resource
-import time
 
 from hardening_helpers import assert_clean_screen, endpoints_ready, go, screen_text, still_works, wait_until
 from hostile_server import json_reply, raw_reply, upstream_json
@@ -18,12 +16,10 @@ def tiny_endpoint(i: int) -> dict:
             "status": {"state": "running" if i % 3 else "paused", "readyReplica": 1, "targetReplica": 1}}
 
 
-async def responsive(pilot, screen, key: str = "down") -> float:
-    """Seconds for one key press to be handled and the screen repainted."""
-    start = time.monotonic()
+async def answers(pilot, key: str, changed) -> None:
+    """The key is handled: ``changed()`` becomes true (no timing: speed is for bench/)."""
     await pilot.press(key)
-    await pilot.pause()
-    return time.monotonic() - start
+    await wait_until(pilot, changed, 20, f"the app to answer {key}")
 
 
 async def test_ten_megabyte_strings_are_bounded(make_app, hostile):
@@ -41,15 +37,14 @@ async def test_ten_megabyte_strings_are_bounded(make_app, hostile):
     hostile.on("GET", r"^/v2/endpoint/[^/]+$", json_reply(listing))
     hostile.on("GET", r"^/v2/endpoint/[^/]+/[^/]+$", json_reply(one))
     app = make_app(refresh_interval=3600)
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await endpoints_ready(pilot)
         await wait_until(pilot, lambda: "big-AAAA" in screen_text(app), 20, "the huge row")
         text = assert_clean_screen(app)
         row = next(line for line in text.splitlines() if "big-AAA" in line)
         assert len(row) <= 120
-        assert await responsive(pilot, screen) < 2.0
         screen.table.focus()
+        await answers(pilot, "down", lambda: screen.table.cursor_row == 1)
         await pilot.press("home", "d")  # describe the endpoint with the 10 MB status message
         await wait_until(pilot, lambda: type(app.screen).__name__ == "DescribeScreen", what="describe")
         await pilot.pause(0.3)
@@ -58,14 +53,12 @@ async def test_ten_megabyte_strings_are_bounded(make_app, hostile):
         assert "msg-AAA" in shown
         assert len(shown) < 50_000, f"the 10 MB message must be cut, {len(shown)} chars shown"
         assert_clean_screen(app)
-        assert await responsive(pilot, app.screen, "pagedown") < 2.0
+        scroll = app.screen.query_one("#describe-scroll")
+        await answers(pilot, "pagedown", lambda: scroll.scroll_y > 0)
         await pilot.press("escape")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "EndpointsScreen", what="the table")
         hostile.clear()
         await still_works(pilot)
-    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
-    # a few copies of 10 MB are unavoidable (bytes, str, parsed JSON); hundreds of MB are not
-    assert grown_mb < 250, f"peak RSS grew by {grown_mb:.0f} MB"
 
 
 async def test_hundred_thousand_endpoints(make_app, hostile):
@@ -76,9 +69,9 @@ async def test_hundred_thousand_endpoints(make_app, hostile):
         screen = await endpoints_ready(pilot, timeout=60)
         # the client keeps the first 10,000 (far above any real quota): every poll stays cheap
         await wait_until(pilot, lambda: screen.table.row_count == 10_000, 60, "10,000 rows")
-        assert await responsive(pilot, screen) < 2.0
-        await pilot.press("end")
-        await pilot.pause()
+        screen.table.focus()
+        await answers(pilot, "down", lambda: screen.table.cursor_row == 1)
+        await answers(pilot, "end", lambda: screen.table.cursor_row == 9_999)
         text = assert_clean_screen(app)
         assert "ep-009999" in text
         assert len(text.splitlines()) == 30
@@ -102,9 +95,8 @@ async def test_hundred_thousand_models(make_app, hostile):
         table = screen.query_one("ModelTable")
         await wait_until(pilot, lambda: table.row_count > 0 and not screen.searching, 60, "the model list")
         table.focus()
-        assert await responsive(pilot, screen) < 2.0
-        await pilot.press("end")
-        await pilot.pause(0.3)
+        await answers(pilot, "down", lambda: table.cursor_row == 1)
+        await answers(pilot, "end", lambda: table.cursor_row == table.row_count - 1)
         text = assert_clean_screen(app)
         assert "org/model-" in text
         assert table.row_count <= 1000  # a page is cut at the Hub's own cap
@@ -126,7 +118,7 @@ async def test_fifty_thousand_log_lines(make_app, hostile):
         text = assert_clean_screen(app)
         log = app.screen.query_one("#log")
         assert getattr(log, "line_count", 0) <= 50_000
-        assert await responsive(pilot, app.screen, "home") < 2.0
+        await answers(pilot, "home", lambda: log.scroll_y == 0)
         await pilot.press("escape")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "EndpointsScreen", what="the table")
         await still_works(pilot)
@@ -157,7 +149,6 @@ async def test_ten_megabyte_generated_text_is_bounded(make_app, hostile):
             # shown (cut), or refused with a message (an SSE event of 10 MB is not a sane event)
             assert marker in text or screen.error_text, text
             assert "Traceback" not in text
-            assert await responsive(pilot, screen, "pagedown") < 2.0
         shown = screen.output.plain_text() if hasattr(screen, "output") else ""
         assert len(shown) < 2_000_000, f"{len(shown)} characters kept for the screen"
         await go(pilot, "endpoints")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
