@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 TOKEN_FILES = {"token", "stored_tokens"}
