@@ -49,6 +49,28 @@ _PIECES = re.compile(r"\n| +|[^ \n]+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
+class _Markdown(Markdown):
+    """Rich's Markdown with one shared parser: building a MarkdownIt per render compiles its rules
+    (regexes) again each time, the largest cost of re-rendering a small live tail 20 times a second."""
+
+    _parser = None
+
+    def __init__(self, markup: str, *, code_theme: str = "ansi_dark") -> None:
+        cls = type(self)
+        if cls._parser is None:
+            from markdown_it import MarkdownIt
+
+            cls._parser = MarkdownIt().enable("strikethrough").enable("table")
+        self.markup = markup
+        self.parsed = cls._parser.parse(markup)
+        self.code_theme = code_theme
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = False  # links render as "text (url)": nothing clickable, no actions
+        self.inline_code_lexer = None
+        self.inline_code_theme = code_theme
+
+
 @dataclass
 class Block:
     kind: str  # markdown | plain | user | error | notice | header
@@ -298,7 +320,7 @@ class StreamOutput(ScrollView, can_focus=True):
             return []
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
-        md = Markdown(source, hyperlinks=False, code_theme="ansi_dark")
+        md = _Markdown(source)
         lines = console.render_lines(md, options, pad=False, new_lines=False)
         strips = [Strip(line) for line in lines]
         while strips and not strips[-1].text.strip():
@@ -499,7 +521,7 @@ class StreamOutput(ScrollView, can_focus=True):
             if cached is not None and cached[0] is base:
                 return cached[1]
             strip = self._finish_strip(self._lines[index], scroll_x, width, base)
-            if len(self._cache) > 4096:
+            if len(self._cache) > 4 * max(1, self.size.height):  # about the rows on screen
                 self._cache.clear()
             self._cache[key] = (base, strip)
             return strip
