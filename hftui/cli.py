@@ -113,7 +113,10 @@ def run_app(args, settings) -> int:
 
     emulator = None
     if args.demo:
+        from hftui.config import use_separate_data_dir
         from hftui.emulator import start_background
+
+        use_separate_data_dir("demo")
 
         # The demo's clock starts today, so ages read naturally; a frozen UI clock
         # (screenshots, tests) keeps the emulator's fixed epoch to match it.

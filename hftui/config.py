@@ -26,8 +26,19 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
+_data_dir_override: Path | None = None
+
+
+def use_separate_data_dir(name: str) -> None:
+    """Keep this process's history and images apart (``--demo`` runs never mix with real ones)."""
+    global _data_dir_override
+    _data_dir_override = data_dir() / name
+
+
 def data_dir() -> Path:
     """hftui's data dir: run history, saved images (honours ``XDG_DATA_HOME``)."""
+    if _data_dir_override is not None:
+        return _data_dir_override
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))

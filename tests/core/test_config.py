@@ -70,3 +70,15 @@ def test_ago_units():
         "5s", "5m", "2h", "3d", "2y"]
     assert ago(ref + timedelta(hours=1), ref) == "0s"  # clock skew never shows a negative age
     assert now() == ref  # frozen by the test fixture
+
+
+def test_demo_keeps_its_data_apart(isolated_env, monkeypatch):
+    import hftui.config as config
+
+    monkeypatch.setattr(config, "_data_dir_override", None)
+    real = config.data_dir()
+    config.use_separate_data_dir("demo")
+    assert config.data_dir() == real / "demo"
+    from hftui.history import History
+
+    assert History.default().path.parent == real / "demo"
