@@ -336,3 +336,25 @@ async def test_models_search_enter_opens_the_playground_and_runs(settings, token
         assert screen.build_target().model == "dslim/bert-base-NER"
         await run_and_wait(pilot, screen)
         assert "Sarah Jessica Parker PER" in screen_text(app)
+
+
+async def test_chat_through_the_router_with_a_live_provider(make_app):
+    from textual.widgets import Select
+
+    from hftui.client import Target
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await playground(pilot)
+        screen.set_target(Target.router("meta-llama/Llama-3.1-8B-Instruct"))
+        provider = screen.query_one("#provider", Select)
+        await wait_until(pilot, lambda: len(provider._options) == 3)
+        # live providers only: hf-inference and together (fireworks-ai is staging)
+        assert [v for _, v in provider._options] == ["auto", "hf-inference", "together"]
+        provider.value = "together"
+        await pilot.pause()
+        assert screen.build_target() == Target.router("meta-llama/Llama-3.1-8B-Instruct", "together")
+        await run_and_wait(pilot, screen)
+        assert screen.error_text == ""
+        assert screen.last_record["target"]["provider"] == "together"
+        assert "Assistant" in screen.output.plain_text()
