@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"hftui {__version__}")
     p.add_argument("--demo", action="store_true",
                    help="run against a built-in emulator of the HF services (no account, no network)")
-    p.add_argument("--token", help="HF token to use (default: $HF_TOKEN, then the saved token)")
+    p.add_argument("--token", help="HF token to use (default: $HF_TOKEN, then the saved token); other users can see command lines, so prefer HF_TOKEN or `hftui login`")
     p.add_argument("--seed", type=int, default=0, help="emulator seed with --demo")
     p.add_argument("--speed", type=float, default=1.0, help="emulator clock speed with --demo")
     p.add_argument("--screen", choices=["models", "playground", "endpoints"],
