@@ -17,6 +17,17 @@ from pathlib import Path
 HFTUI = str(Path(sys.executable).with_name("hftui"))
 
 
+def ptys_available() -> bool:
+    """Containers without /dev/ptmx (or a Windows box) cannot run these tests."""
+    try:
+        master, slave = os.openpty()
+    except (OSError, AttributeError):
+        return False
+    os.close(master)
+    os.close(slave)
+    return Path(HFTUI).exists()
+
+
 class PtyApp:
     def __init__(self, *args: str, env: dict[str, str] | None = None, size: tuple[int, int] = (100, 30),
                  ignore_sighup: bool = False) -> None:

@@ -8,9 +8,10 @@ import signal
 import time
 
 import pytest
-from ptyapp import PtyApp
+from ptyapp import PtyApp, ptys_available
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX only")
+needs_pty = pytest.mark.skipif(not hasattr(signal, "SIGHUP") or not ptys_available(),
+                               reason="needs POSIX ptys and the hftui script")
 
 DRAWN = r"running"  # the endpoints table is on screen
 RESTORE = (b"\x1b[?1049l", b"\x1b[?1000l", b"\x1b[?25h")  # alt screen off, mouse off, cursor on
@@ -30,6 +31,7 @@ def hftui():
         app.kill()
 
 
+@needs_pty
 def test_sighup_exits_promptly_and_leaves_nothing(hftui):
     app = hftui()
     assert app.wait_for(DRAWN), app.text[-2000:]
@@ -40,6 +42,7 @@ def test_sighup_exits_promptly_and_leaves_nothing(hftui):
 
 
 @pytest.mark.parametrize("ignore_sighup", [False, True], ids=["default", "sighup-ignored"])
+@needs_pty
 def test_terminal_gone_ends_the_process(hftui, ignore_sighup):
     """The pty closes (SSH drop). Even with SIGHUP ignored (nohup), hftui notices and leaves."""
     app = hftui(ignore_sighup=ignore_sighup)
@@ -49,6 +52,7 @@ def test_terminal_gone_ends_the_process(hftui, ignore_sighup):
     assert app.session_processes() == []
 
 
+@needs_pty
 def test_ctrl_c_quits_and_restores_the_terminal(hftui):
     app = hftui()
     assert app.wait_for(DRAWN), app.text[-2000:]
@@ -61,6 +65,7 @@ def test_ctrl_c_quits_and_restores_the_terminal(hftui):
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.9])
+@needs_pty
 def test_ctrl_c_during_start_up(hftui, delay):
     """Ctrl+C before the app owns the keyboard: no traceback; the terminal is left as found."""
     app = hftui()
@@ -77,6 +82,7 @@ def test_ctrl_c_during_start_up(hftui, delay):
     assert app.session_processes() == []
 
 
+@needs_pty
 def test_ctrl_c_quits_from_a_text_field(hftui):
     """Focus in the Playground's text area (which has its own keys): Ctrl+C still quits cleanly."""
     app = hftui("--screen", "playground")

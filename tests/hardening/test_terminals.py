@@ -7,7 +7,7 @@ import re
 
 import pytest
 from hardening_helpers import assert_clean_screen, endpoints_ready, go, screen_text, wait_until
-from ptyapp import PtyApp
+from ptyapp import PtyApp, ptys_available
 from textual.widgets import Input, TextArea
 
 STATES = ("● running", "‖ paused", "✗ failed", "○ scaledToZero")
@@ -155,6 +155,7 @@ TERMINALS = {
 }
 
 
+@pytest.mark.skipif(not ptys_available(), reason="needs POSIX ptys and the hftui script")
 @pytest.mark.parametrize("name", list(TERMINALS))
 def test_states_read_in_every_terminal(name):
     """The real app in a pty: states are word + glyph whatever the colours, and the colour
