@@ -312,7 +312,7 @@ def drop() -> Handler:
     return handler
 
 
-def fail_then_pass(status: int, times: int, body: Any = None) -> Handler:
+def fail_then_pass(status: int, times: int, body: Any = None, headers: dict[str, str] | None = None) -> Handler:
     """``status`` (JSON error body) for the first ``times`` requests, then the upstream's answer."""
     state = {"n": 0}
     payload = body if body is not None else {"error": "Internal Server Error"}
@@ -320,7 +320,8 @@ def fail_then_pass(status: int, times: int, body: Any = None) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         state["n"] += 1
         if state["n"] <= times:
-            return web.Response(status=status, body=json.dumps(payload).encode(), content_type="application/json")
+            return web.Response(status=status, body=json.dumps(payload).encode(), content_type="application/json",
+                                headers=headers)
         return await proxy(request)
 
     return handler

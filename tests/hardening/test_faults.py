@@ -106,3 +106,25 @@ async def test_stream_drop_keeps_the_partial_text_and_is_not_retried(make_app, h
         text = assert_clean_screen(app)
         assert "Traceback" not in text
         await still_works(pilot)
+
+
+async def test_hostile_retry_after_values_neither_hang_nor_crash(make_app, hostile):
+    """429 with Retry-After of nan, -5, inf, 1e308 or a bogus date: a message soon, never a sleep
+    of a thousand years (the client retries idempotent GETs and honours sane Retry-After)."""
+    app = make_app(refresh_interval=3600)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        for value in ("nan", "-5", "inf", "1e308", "Wed, 21 Oct 2999 07:28:00 GMT", "soon"):
+            hostile.clear()
+            hostile.on("GET", LIST, fail_then_pass(429, 100, {"error": "Rate limit reached"}, {"Retry-After": value}))
+            before = screen.poll_count
+            screen.poll_now()
+            await wait_until(pilot, lambda: screen.poll_count > before, 30, f"the poll (Retry-After: {value})")
+            assert "429" in status_of(screen), (value, status_of(screen))
+            assert_clean_screen(app)
+        hostile.clear()
+        before = screen.poll_count
+        screen.poll_now()
+        await wait_until(pilot, lambda: screen.poll_count > before and status_of(screen).startswith("Updated"), 30,
+                         "the recovery")
+
