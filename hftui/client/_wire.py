@@ -128,7 +128,7 @@ def parse_error_body(headers: Any, body: bytes) -> tuple[list[str], str | None, 
     if stripped in (b"{", b"[") or "json" in content_type:
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             data = None
     if isinstance(data, dict):
         err = data.get("error")
