@@ -218,7 +218,7 @@ class EndpointsAPI:
                                          retry=retry)
         try:
             return json.loads(response.content) if response.content else None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise InvalidResponse("the Endpoints API did not answer with valid JSON",
                                   status=response.status_code) from None
 
