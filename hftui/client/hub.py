@@ -64,7 +64,7 @@ def next_link(header: str | None) -> str | None:
 def json_of(response, what: str):
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidResponse(f"{what}: the server did not answer with valid JSON",
                               status=response.status_code) from None
 
