@@ -360,7 +360,7 @@ class InferenceAPI:
         response = await self._send(req, options, on_loading)
         try:
             return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise InvalidResponse(f"{task}: the server did not answer with valid JSON",
                                   status=response.status_code) from None
 
@@ -453,7 +453,7 @@ class InferenceAPI:
             # Some providers answer JSON with a base64 image.
             try:
                 data = json.loads(response.content)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 raise InvalidResponse("text-to-image: the answer is not an image", status=response.status_code) \
                     from None
             b64 = None
@@ -691,7 +691,7 @@ class InferenceAPI:
         body = await self._c.http.aread(response)
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             messages, _, _ = parse_error_body(response.headers, body)
             raise InvalidResponse("expected a stream (text/event-stream), got: "
                                   + ("; ".join(messages) or "an empty answer"), status=response.status_code) from None
