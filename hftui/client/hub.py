@@ -153,7 +153,7 @@ class HubAPI:
         try:
             response = await self._c.request("GET", url, service="inference", retry=False)
             data = json.loads(response.content)
-        except (HFError, ValueError, UnicodeDecodeError):
+        except (HFError, ValueError, UnicodeDecodeError, RecursionError):
             return None
         if not isinstance(data, dict) or not ({"loaded", "state"} & data.keys()):
             return None
