@@ -213,3 +213,22 @@ async def test_broken_task_answers_in_the_playground(make_app, hostile):
         await pilot.pause()
         assert screen.error_text == ""
         assert "POSITIVE" in screen_text(app)
+
+
+DEEP = b"[" * 200_000 + b"]" * 200_000
+"""Nested past Python's recursion limit: ``json.loads`` raises RecursionError, not ValueError."""
+
+
+async def test_deeply_nested_json_gives_a_clear_message(make_app, hostile):
+    hostile.on("GET", r"^/v2/endpoint/[^/]+$", raw_reply(DEEP))
+    app = make_app()
+    async with app.run_test(size=(140, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await pilot.pause()
+        line = str(screen.query_one("#status-line").render())
+        assert line.startswith("⚠"), line
+        assert "RecursionError" not in line and "recursion" not in line.lower(), line
+        assert "JSON" in line or "expected" in line or "invalid" in line.lower(), line
+        assert_clean_screen(app)
+        hostile.clear()
+        await still_works(pilot)
