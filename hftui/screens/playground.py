@@ -121,6 +121,7 @@ class PlaygroundScreen(Screen):
         self._form_serial = 0
         self._suppress_model_lookup = False
         self._form: TaskForm | None = None
+        self._answer_parts: list[str] = []
 
     # --- layout -------------------------------------------------------------------------
 
@@ -602,18 +603,28 @@ class PlaygroundScreen(Screen):
             if values.get("system") and not self.conversation and not out.plain_text().strip():
                 out.add_block(values["system"], "notice", header="System")
             out.add_block(values.get("prompt") or "", "user", header="You")
-            out.begin("markdown", header="Assistant")
         else:
             out.clear()
-            out.begin("plain")
         finish = None
+        self._answer_parts = []
+        section = None  # "reasoning" while a reasoning model thinks aloud, then "answer"
         stream = spec.stream(client, target, values, on_loading=self._on_loading)
         try:
             async for chunk in stream:
                 if self._loading_until is not None:
                     self._stop_loading()
+                if chunk.reasoning:
+                    if section != "reasoning":
+                        out.begin("notice", header="Thinking")
+                        section = "reasoning"
+                    out.append(chunk.reasoning)
+                    meter.token()
                 if chunk.text:
+                    if section != "answer":
+                        out.begin("markdown" if chat else "plain", header="Assistant" if chat else None)
+                        section = "answer"
                     out.append(chunk.text)
+                    self._answer_parts.append(chunk.text)
                     meter.token()
                 if chunk.final:
                     finish = chunk.finish_reason
@@ -633,7 +644,8 @@ class PlaygroundScreen(Screen):
         return {"text": out_text, "finish_reason": finish}
 
     def _live_answer(self, out: StreamOutput) -> str:
-        return out.last_text if not out.live else out.live_text
+        """The answer text received so far (not the reasoning)."""
+        return "".join(self._answer_parts)
 
     def _keep_partial(self, spec: TaskSpec, values: dict, exc: Any) -> dict | None:
         """After a cancel or a broken stream: freeze the partial text and keep it in the conversation."""

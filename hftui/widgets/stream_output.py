@@ -18,7 +18,7 @@ All text is untrusted: control characters and escape sequences are stripped
 (``safe_text.clean``), Markdown is rendered by Rich with hyperlinks off (no
 clickable links, no Textual actions), and nothing is parsed as markup.
 
-    out.begin("markdown" | "plain", header="Assistant")   # start a live section
+    out.begin("markdown" | "plain" | "notice", header="Assistant")   # start a live section
     out.append(text)                                      # cheap; any rate
     out.finish()                                          # freeze the tail
     out.add_block(text, kind="user" | "plain" | "markdown" | "error" | "notice", header=...)
@@ -188,6 +188,7 @@ class StreamOutput(ScrollView, can_focus=True):
         # live section
         self._live_kind: str | None = None
         self._live_header: str | None = None
+        self._live_style = "plain"
         self._live_chunks: list[str] = []
         self._live_started_block = 0
         self._md_src = ""
@@ -221,6 +222,7 @@ class StreamOutput(ScrollView, can_focus=True):
         if header:
             self._add_block(Block("header", header))
         self._live_kind = "markdown" if kind == "markdown" else "plain"
+        self._live_style = "notice" if kind == "notice" else "plain"
         self._live_header = header
         self._live_chunks = []
         self._md_src = ""
@@ -362,13 +364,13 @@ class StreamOutput(ScrollView, can_focus=True):
                 rows += self._wrapper.close()
                 self._wrapper.row, self._wrapper.row_w = "", 0
             if rows:
-                style = self._style("plain")
+                style = self._style(self._live_style)
                 if self._gap_pending:
                     self._lines.append(Strip([]))
                     self._gap_pending = False
                 self._lines.extend(Strip([Segment(r, style)]) if r else Strip([]) for r in rows)
             tail = self._wrapper.row
-            self._tail = [Strip([Segment(tail, self._style("plain"))])] if tail else []
+            self._tail = [Strip([Segment(tail, self._style(self._live_style))])] if tail else []
         else:
             self._md_src += text
             self._freeze_finished_markdown(final)

@@ -358,3 +358,21 @@ async def test_chat_through_the_router_with_a_live_provider(make_app):
         assert screen.error_text == ""
         assert screen.last_record["target"]["provider"] == "together"
         assert "Assistant" in screen.output.plain_text()
+
+
+async def test_reasoning_model_shows_its_thinking_apart_from_the_answer(make_app):
+    from hftui.client import Target
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await playground(pilot)
+        screen.set_target(Target.router("deepseek-ai/DeepSeek-R1"), task="chat-completion")
+        await wait_until(pilot, lambda: screen.spec.task == "chat-completion")
+        await run_and_wait(pilot, screen)
+        assert screen.error_text == ""
+        text = screen.output.plain_text()
+        thinking, answer_shown = text.split("\nThinking\n", 1)[1].split("\nAssistant\n", 1)
+        answer = screen.conversation[-1].content
+        assert thinking.strip() and " ".join(answer_shown.split()) == answer
+        assert answer not in " ".join(thinking.split())  # the reasoning is not kept as the reply
+        assert screen.last_record["result"]["text"] == answer
