@@ -184,6 +184,7 @@ async def test_broken_task_answers_in_the_playground(make_app, hostile):
         ("html 503", html_reply(503)),
         ("empty 200", raw_reply(b"")),
         ("truncated", raw_reply(b'[[{"label": "POS')),
+        ("deeply nested", raw_reply(DEEP)),
         ("endless body", endless_body()),
         ("never answers", hang()),
     ]
@@ -203,6 +204,7 @@ async def test_broken_task_answers_in_the_playground(make_app, hostile):
             await pilot.pause()
             text = assert_clean_screen(app)
             assert "Traceback" not in text, what
+            assert "RecursionError" not in screen.error_text, screen.error_text
             if what != "invalid utf-8":  # may decode with replacement characters: shown, not an error
                 assert screen.error_text, f"{what}: no message\n{text}"
         hostile.clear()
