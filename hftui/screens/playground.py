@@ -628,6 +628,8 @@ class PlaygroundScreen(Screen):
                     meter.token()
                 if chunk.final:
                     finish = chunk.finish_reason
+                    if chunk.generated_tokens:  # the server's own count, when it gives one
+                        meter.tokens = max(meter.tokens, chunk.generated_tokens)
         finally:
             closer = getattr(stream, "aclose", None)
             if closer is not None:
