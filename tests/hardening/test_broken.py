@@ -234,3 +234,73 @@ async def test_deeply_nested_json_gives_a_clear_message(make_app, hostile):
         assert_clean_screen(app)
         hostile.clear()
         await still_works(pilot)
+
+
+WEIRD_NUMBERS = b"""{"items": [{"name": "numbers", "type": "protected",
+  "model": {"repository": "org/m", "task": "text-generation"},
+  "compute": {"accelerator": "cpu", "instanceType": "intel-icl", "instanceSize": "x1",
+              "scaling": {"minReplica": 1e400, "maxReplica": -5, "scaleToZeroTimeout": NaN}},
+  "provider": {"vendor": "aws", "region": "us-east-1"},
+  "status": {"state": "running", "readyReplica": Infinity, "targetReplica": -Infinity,
+             "createdAt": 1e400, "updatedAt": "2026-13-45T99:99:99Z"}}]}"""
+
+
+async def test_weird_numbers_do_not_break_the_table_or_the_header(make_app, hostile):
+    """NaN, Infinity, 1e400, negative replicas, impossible dates: shown as something, never a crash."""
+    hostile.on("GET", r"^/v2/endpoint/[^/]+$", raw_reply(WEIRD_NUMBERS))
+
+    async def catalog(request):
+        from hostile_server import upstream_json
+
+        _, body = await upstream_json(request, "/v2/provider/demo-user")
+        for vendor in body["vendors"]:
+            for region in vendor["regions"]:
+                for compute in region["computes"]:
+                    compute["pricePerHour"] = float("nan") if compute["instanceSize"] == "x1" else 1e308
+        return body
+
+    hostile.on("GET", r"^/v2/provider", json_reply(catalog))
+    app = make_app()
+    async with app.run_test(size=(140, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: "numbers" in screen_text(app), 10, "the row")
+        await wait_until(pilot, lambda: screen.catalog is not None, 10, "the catalog")
+        await pilot.pause(0.2)
+        text = assert_clean_screen(app)
+        assert "Traceback" not in text
+        screen.table.focus()
+        await pilot.press("d")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DescribeScreen", 10, "describe")
+        await pilot.pause(0.2)
+        assert_clean_screen(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, 10, "back")
+        await pilot.press("a")  # the create form prices every instance from the catalog
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "EndpointFormScreen", 10, "the form")
+        await pilot.pause(0.3)
+        assert_clean_screen(app)
+        assert app.is_running
+
+
+async def test_weird_numbers_in_the_model_list(make_app, hostile):
+    body = (b'[{"id": "org/a", "downloads": 1e400, "likes": NaN, "trendingScore": -Infinity,'
+            b' "createdAt": "yesterday", "lastModified": 12},'
+            b' {"id": "org/b", "downloads": -5, "likes": "many", "pipeline_tag": 7, "tags": "notalist",'
+            b' "inferenceProviderMapping": {"p": "notadict"}},'
+            b' {"id": "org/c", "downloads": 123456789012345678901234567890, "likes": 1.5,'
+            b' "inferenceProviderMapping": [7, null, {"provider": null, "status": 5}]}]')
+    hostile.on("GET", r"^/api/models$", raw_reply(body))
+    hostile.on("GET", r"^/api/models/org/", raw_reply(body[1:body.index(b"}, {") + 1]))
+    app = make_app(first_screen="models")
+    async with app.run_test(size=(140, 30)) as pilot:
+        screen = await go(pilot, "models")
+        table = screen.query_one("ModelTable")
+        await wait_until(pilot, lambda: table.row_count == 3 and not screen.searching, 10, "the rows")
+        table.focus()
+        for _ in range(3):
+            await pilot.press("down")
+            await pilot.pause(0.2)
+            text = assert_clean_screen(app)
+            assert "Traceback" not in text
+        assert "org/c" in text
+        assert app.is_running
