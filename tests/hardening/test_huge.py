@@ -152,3 +152,32 @@ async def test_ten_megabyte_generated_text_is_bounded(make_app, hostile):
         shown = screen.output.plain_text() if hasattr(screen, "output") else ""
         assert len(shown) < 2_000_000, f"{len(shown)} characters kept for the screen"
         await go(pilot, "endpoints")
+
+
+async def test_a_flood_of_stream_events_can_be_cancelled(make_app, hostile):
+    """Tens of thousands of SSE events as fast as the socket goes: the app keeps up, Esc stops it
+    and keeps what arrived, and the next action works."""
+    from hftui.client import Target
+
+    from hostile_server import chat_chunk, sse_reply
+
+    events = [chat_chunk(f"t{i} ") for i in range(40_000)]
+    hostile.on("POST", r"/v1/chat/completions$", sse_reply(events, then="endless"), times=1)
+    app = make_app(first_screen="playground")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await go(pilot, "playground")
+        screen.set_target(Target.hf_model("meta-llama/Llama-3.1-8B-Instruct"), task="chat-completion")
+        await wait_until(pilot, lambda: screen.spec.task == "chat-completion", what="the form")
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: "t1000 " in screen.output.plain_text(), 30, "a thousand tokens")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not screen._worker.is_running, 15, "the cancel")
+        kept = screen.output.plain_text()
+        assert "t0 t1 t2" in kept and "partial output kept" in kept
+        assert_clean_screen(app)
+        screen.form.set_value("prompt", "again")
+        before = screen._worker
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen._worker is not before and not screen._worker.is_running, 20,
+                         "the next run")
+        assert screen.error_text == ""
