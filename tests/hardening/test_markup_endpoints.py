@@ -243,3 +243,33 @@ async def test_batch_against_a_hostile_endpoint(make_app, hostile, tmp_path):
         assert "Traceback" not in text
         assert batch.summary.stats.ok == 0
         assert "5 failed" in text
+
+
+UNICODE_NASTY = ("Z\u0351\u0352\u0353\u0354" * 50 + "界" * 40 + "👩‍👩‍👧‍👦" * 5 + "\u202egnp.exe\u202c"
+                 + "\u200b" * 100 + "\ufeff" + "\U000e0041" + "\ud7ff")
+
+
+async def test_combining_wide_and_bidi_characters_keep_the_layout(make_app, hostile):
+    """Zalgo marks, wide CJK, emoji sequences, RTL overrides, zero-width spaces in server text:
+    every painted row is exactly the screen's width, no bidi override reaches the terminal."""
+    async def listing(request):
+        _, body = await upstream_json(request)
+        body["items"][0]["name"] = "uni-" + UNICODE_NASTY
+        body["items"][0]["model"]["repository"] = UNICODE_NASTY
+        body["items"][0]["status"]["message"] = UNICODE_NASTY
+        return body
+
+    hostile.on("GET", r"^/v2/endpoint/[^/]+$", json_reply(listing))
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await endpoints_ready(pilot)
+        await wait_until(pilot, lambda: "uni-" in screen_text(app), 10, "the row")
+        for size in ((120, 30), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.2)
+            text = assert_clean_screen(app)
+            assert "\u202e" not in text
+            from hardening_helpers import strips
+
+            widths = {strip.cell_length for strip in strips(app)}
+            assert widths == {size[0]}, f"rows of widths {widths} at {size}"
