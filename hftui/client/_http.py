@@ -85,18 +85,31 @@ class Http:
             follow_redirects=False,  # followed by hand: same host only
             transport=transport,
         )
-        self._timeouts: dict[float, httpx2.Timeout] = {}
+        self._timeouts: dict[tuple[float | None, bool], dict] = {}
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def _timeout_for(self, seconds: float | None, stream: bool = False) -> httpx2.Timeout:
-        if seconds is None:
-            return self._stream_timeout if stream else self._timeout
-        t = self._timeouts.get(seconds)
+    def _timeout_for(self, seconds: float | None, stream: bool = False) -> dict:
+        """The request's timeout extension, built once per value.
+
+        Handing ``build_request`` a ``Timeout`` makes httpx copy and convert
+        it on every request; handing it the (cached) extension does not.
+        """
+        key = (seconds, stream)
+        t = self._timeouts.get(key)
         if t is None:
-            t = self._timeouts[seconds] = httpx2.Timeout(seconds)
+            if seconds is None:
+                t = (self._stream_timeout if stream else self._timeout).as_dict()
+            else:
+                t = httpx2.Timeout(seconds).as_dict()
+            if len(self._timeouts) < 64:
+                self._timeouts[key] = t
         return t
+
+    def _build(self, method: str, url: str, headers, content, params, timeout: dict):
+        return self._client.build_request(method, url, headers=headers, content=content, params=params,
+                                          extensions={"timeout": timeout})
 
     async def request(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
                       content: bytes | None = None, params: Any = None, timeout: float | None = None,
@@ -109,8 +122,7 @@ class Http:
         hops = 0
         while True:
             try:
-                request = self._client.build_request(method, url, headers=headers, content=content, params=params,
-                                                     timeout=self._timeout_for(timeout))
+                request = self._build(method, url, headers, content, params, self._timeout_for(timeout))
                 response = await self._client.send(request, stream=True)
                 try:
                     await self._read_bounded(response)
@@ -131,11 +143,9 @@ class Http:
                 method, content = "GET", None
 
     async def _read_bounded(self, response: Response) -> None:
-        length = response.headers.get("content-length")
-        if (length is not None and length.isdigit() and int(length) <= self.max_body_bytes
-                and "content-encoding" not in response.headers):
-            await response.aread()
-            return
+        # What ``aread()`` does, with a size bound. No header look-ups first: a
+        # small body is one chunk either way, and httpx's header lookups cost
+        # more than the loop on the batch's per-request path.
         parts: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
@@ -143,7 +153,7 @@ class Http:
             if size > self.max_body_bytes:
                 raise HFError(f"response larger than {self.max_body_bytes} bytes; not read")
             parts.append(chunk)
-        response._content = b"".join(parts)  # what aread() would have stored
+        response._content = parts[0] if len(parts) == 1 else b"".join(parts)  # what aread() would have stored
 
     async def read_text_tail(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
                              params: Any = None, limit: int) -> tuple[Response, bytes]:
@@ -165,8 +175,7 @@ class Http:
                      timeout: float | None = None) -> AsyncIterator[Response]:
         """Open a streamed response; the body is read with :meth:`aiter_bytes`."""
         try:
-            request = self._client.build_request(method, url, headers=headers, content=content, params=params,
-                                                 timeout=self._timeout_for(timeout, stream=True))
+            request = self._build(method, url, headers, content, params, self._timeout_for(timeout, stream=True))
             response = await self._client.send(request, stream=True)
         except _LIB_ERRORS as exc:
             raise _map_error(exc, url) from None

@@ -26,6 +26,7 @@ from __future__ import annotations
 SORTS = ("trending", "downloads", "likes", "lastModified")
 
 import asyncio
+import functools
 import json
 import re
 from typing import TYPE_CHECKING
@@ -49,6 +50,7 @@ MAX_PAGE_ITEMS = 1000
 _LINK_NEXT = re.compile(r'<([^>]*)>\s*;[^,]*\brel\s*=\s*"?next"?', re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=512)  # on every inference request's path
 def repo_path(model_id: str) -> str:
     """A repo id in a URL path: '/' kept, everything else escaped."""
     return quote(model_id.strip().strip("/"), safe="/")

@@ -1,0 +1,103 @@
+"""The per-request path made cheaper for the batch: still the same behaviour."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from hftui.batch.files import ResultWriter
+from hftui.client._http import Http, MockResponse, MockTransport
+from hftui.client.errors import HFError, Timeout
+
+
+async def _chunks(*parts: bytes):
+    for part in parts:
+        yield part
+
+
+def _http(handler, **kw) -> Http:
+    return Http(timeout=kw.pop("timeout", 7.0), stream_timeout=kw.pop("stream_timeout", 99.0),
+                max_body_bytes=kw.pop("max_body_bytes", 1000), transport=MockTransport(handler), **kw)
+
+
+async def test_each_request_carries_its_own_timeout():
+    seen = []
+
+    def handler(request):
+        seen.append(request.extensions["timeout"])
+        return MockResponse(200, content=b"{}")
+
+    http = _http(handler)
+    try:
+        await http.request("GET", "http://x/a")
+        await http.request("GET", "http://x/a", timeout=2.5)
+        await http.request("GET", "http://x/a")  # the cached default, not the 2.5 of the call before
+        async with http.stream("GET", "http://x/s") as response:
+            await http.aread(response)
+        async with http.stream("GET", "http://x/s", timeout=3.0) as response:
+            await http.aread(response)
+    finally:
+        await http.aclose()
+    assert [t["read"] for t in seen] == [7.0, 2.5, 7.0, 99.0, 3.0]
+    assert [t["connect"] for t in seen] == [7.0, 2.5, 7.0, 7.0, 3.0]
+
+
+@pytest.mark.parametrize("how", ["content-length", "chunked", "gzip"])
+async def test_body_bound_holds_whatever_the_headers_say(how):
+    big = b"x" * 5000
+
+    def handler(request):
+        if how == "gzip":  # small on the wire, too big once decompressed
+            return MockResponse(200, content=gzip.compress(big), headers={"content-encoding": "gzip"})
+        if how == "chunked":
+            return MockResponse(200, content=_chunks(big[:2500], big[2500:]))
+        return MockResponse(200, content=big)
+
+    http = _http(handler)
+    try:
+        with pytest.raises(HFError, match="larger than 1000 bytes"):
+            await http.request("GET", "http://x/big")
+    finally:
+        await http.aclose()
+
+
+async def test_small_bodies_read_whole_in_one_or_many_chunks():
+    def handler(request):
+        if request.url.path == "/one":
+            return MockResponse(200, content=b'{"a": 1}')
+        return MockResponse(200, content=_chunks(b'{"a"', b": 2}"))
+
+    http = _http(handler)
+    try:
+        assert json.loads((await http.request("GET", "http://x/one")).content) == {"a": 1}
+        assert json.loads((await http.request("GET", "http://x/many")).content) == {"a": 2}
+    finally:
+        await http.aclose()
+
+
+async def test_timeouts_still_map_to_the_typed_error():
+    import httpx2
+
+    def handler(request):
+        raise httpx2.ReadTimeout("slow", request=request)
+
+    http = _http(handler)
+    try:
+        with pytest.raises(Timeout, match="waiting for an answer"):
+            await http.request("GET", "http://x/slow", timeout=0.5)
+    finally:
+        await http.aclose()
+
+
+def test_writer_records_are_on_disk_before_close_and_close_is_idempotent(tmp_path):
+    out = tmp_path / "out.jsonl"
+    writer = ResultWriter(out)
+    writer.write({"line": 1, "input": {"inputs": "héllo ☃"}, "result": b"\x00", "latency_ms": 1.0})
+    # another reader sees the record while the run is still going (no user-space buffer)
+    assert json.loads(out.read_text(encoding="utf-8")) == {
+        "line": 1, "input": {"inputs": "héllo ☃"}, "result": "b'\\x00'", "latency_ms": 1.0}
+    assert "héllo ☃" in out.read_text(encoding="utf-8")  # UTF-8, not \\u escapes
+    writer.close()
+    writer.close()
