@@ -507,7 +507,11 @@ class PlaygroundScreen(Screen):
         spec = self.spec
         form = self.form
         raw = form.values()
-        values, errors = spec.parse(raw, self.model_info)
+        info = self.model_info
+        typed_model = self.query_one("#target-model", Input).value.strip()
+        if info is not None and info.id != typed_model:
+            info = None  # the model id was edited since: its mask token etc. no longer apply
+        values, errors = spec.parse(raw, info)
         form.show_errors(errors)
         if errors:
             self._show_error("Fix the highlighted fields: " + "; ".join(
