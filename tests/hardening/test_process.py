@@ -52,18 +52,6 @@ def test_terminal_gone_ends_the_process(hftui, ignore_sighup):
     assert app.session_processes() == []
 
 
-@needs_pty
-def test_ctrl_c_quits_and_restores_the_terminal(hftui):
-    app = hftui()
-    assert app.wait_for(DRAWN), app.text[-2000:]
-    app.write(b"\x03")
-    assert app.wait_exit(8) == 0
-    tail = app.output[app.output.rfind(b"\x1b[?1049h"):]
-    for seq in RESTORE:
-        assert seq in tail, f"{seq!r} missing after Ctrl+C"
-    assert "Traceback" not in app.text
-
-
 @pytest.mark.parametrize("delay", [0.3, 0.9])
 @needs_pty
 def test_ctrl_c_during_start_up(hftui, delay):
@@ -83,8 +71,9 @@ def test_ctrl_c_during_start_up(hftui, delay):
 
 
 @needs_pty
-def test_ctrl_c_quits_from_a_text_field(hftui):
-    """Focus in the Playground's text area (which has its own keys): Ctrl+C still quits cleanly."""
+def test_ctrl_c_quits_from_a_text_field_and_restores_the_terminal(hftui):
+    """Focus in the Playground's text area (which has its own keys): Ctrl+C still quits, and the
+    terminal gets its modes back (alt screen, mouse, cursor)."""
     app = hftui("--screen", "playground")
     assert app.wait_for(r"Run", 30), app.text[-2000:]
     assert app.wait_for(r"deep learning", 10)
@@ -93,7 +82,8 @@ def test_ctrl_c_quits_from_a_text_field(hftui):
     assert app.wait_exit(8) == 0
     tail = app.output[app.output.rfind(b"\x1b[?1049h"):]
     for seq in RESTORE:
-        assert seq in tail
+        assert seq in tail, f"{seq!r} missing after Ctrl+C"
+    assert "Traceback" not in app.text
 
 
 def test_terminal_gone_detects_a_hung_up_pty():
