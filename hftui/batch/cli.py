@@ -130,6 +130,7 @@ async def _run(config, settings: Settings, explicit_token: str | None, progress_
 
     resolved = resolve_token(explicit_token)
     progress = StderrProgress(interval=progress_interval)
+    progress.output = str(config.output_path)
     loop = asyncio.get_running_loop()
     async with HFClient(settings, resolved.token if resolved else None,
                         token_source=resolved.source if resolved else None,

@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 from hftui.batch.runner import BatchListener
-from hftui.batch.stats import Stats, fmt_duration, one_line, progress_line
+from hftui.batch.stats import FailedLines, Stats, fmt_duration, one_line, progress_line
 
 if TYPE_CHECKING:
     from hftui.client.models import Endpoint
@@ -35,6 +35,8 @@ class StderrProgress(BatchListener):
         self._drawn = False
         self._last_state: str | None = None
         self._t0 = time.monotonic()
+        self.failures = FailedLines()
+        self.output: str | None = None
 
     # -- BatchListener ---------------------------------------------------------------
 
@@ -47,6 +49,11 @@ class StderrProgress(BatchListener):
         self._last_state = endpoint.raw_state
         msg = f" — {one_line(endpoint.message, 120)}" if endpoint.message else ""
         self._print(f"  [{fmt_duration(time.monotonic() - self._t0):>6}] {endpoint.key}: {one_line(endpoint.raw_state, 40)}{msg}")
+
+    def input_failed(self, line: int, message: str) -> None:
+        text = self.failures.add(line, message)
+        if text is not None:
+            self._print(f"  {text}")
 
     def started(self, stats: Stats) -> None:
         self.stats = stats
@@ -92,6 +99,9 @@ class StderrProgress(BatchListener):
             self.stream.write("\n")
             self.stream.flush()
             self._drawn = False
+        tail = self.failures.tail(self.output)
+        if tail:
+            self._print(f"  {tail}")
 
     async def loop(self) -> None:
         """Redraw until cancelled."""

@@ -94,6 +94,12 @@ class BatchListener:
     def started(self, stats: Stats) -> None:
         """Inputs are about to be sent; ``stats.total`` / ``skipped`` are known."""
 
+    def input_failed(self, line: int, message: str) -> None:
+        """An input was recorded as an error (malformed line, failed request), as it happens.
+
+        ``message`` is one plain line (``not valid JSON: …``, ``BadRequest: …``);
+        a display should bound how many it shows (``stats.FailedLines``)."""
+
 
 @dataclass
 class ResolvedTarget:
@@ -171,6 +177,8 @@ class BatchRunner:
         self._hold_until = 0.0
         self._billing_since: float | None = None
         self._replicas = 1
+        self.resumed = False
+        """This run resumed the endpoint (it was paused or scaled to zero)."""
 
     # -- control -------------------------------------------------------------------
 
@@ -257,6 +265,7 @@ class BatchRunner:
             return
         ep = resolved.endpoint
         paused = False
+        summary.resumed = self.resumed
         if self.config.pause_after:
             self.listener.notice(f"Pausing endpoint {ep.key}…")
             try:
@@ -349,6 +358,7 @@ class BatchRunner:
         if ep.state in (EndpointState.PAUSED, EndpointState.SCALED_TO_ZERO):
             self.listener.notice(f"Endpoint {ep.key} is {ep.raw_state}; resuming it — {price} while it runs.")
             self._billing_since = time.monotonic()
+            self.resumed = True  # before the call: a resume cut short may still have started it
             ep = await self.hf.endpoints.resume(ns, name)
             self.listener.endpoint_state(ep)
         elif ep.state.is_fault:
@@ -440,6 +450,7 @@ class BatchRunner:
                               "error": {"type": "MalformedInput", "message": f"line {n}: {exc}"},
                               "latency_ms": 0})
                 self.stats.failed += 1
+                self.listener.input_failed(n, str(exc))
                 continue
             await queue.put((n, item))
         for _ in range(n_workers):
@@ -471,8 +482,10 @@ class BatchRunner:
                 return
             except (HFError, ValueError, TypeError, KeyError) as exc:
                 # typed client errors, and inputs the client could not turn into a payload
-                out = {"line": n, "input": record, "error": _error_json(exc)}
+                err = _error_json(exc)
+                out = {"line": n, "input": record, "error": err}
                 stats.failed += 1
+                self.listener.input_failed(n, f"{err['type']}: {err['message']}")
             else:
                 out = {"line": n, "input": record, "result": result}
                 stats.ok += 1

@@ -145,6 +145,34 @@ def progress_line(stats: Stats, now: float | None = None) -> str:
     return " · ".join(parts)
 
 
+class FailedLines:
+    """Which failed inputs a display names one by one: the first ``limit``, then a count.
+
+    A malformed line or a failed request is worth a line of its own (with its
+    line number) as it happens; ten thousand of them are not.
+    """
+
+    def __init__(self, limit: int = 10) -> None:
+        self.limit = limit
+        self.shown = 0
+        self.more = 0
+
+    def add(self, line: int, message: str) -> str | None:
+        """The text to show for this failure, or None once ``limit`` were shown."""
+        if self.shown >= self.limit:
+            self.more += 1
+            return None
+        self.shown += 1
+        return f"line {line}: {one_line(message, 200)}"
+
+    def tail(self, output: str | None = None) -> str | None:
+        """``… and N more failed lines`` once some were not shown."""
+        if not self.more:
+            return None
+        where = f" (each one is in {output})" if output else ""
+        return f"… and {self.more} more failed line{'s' * (self.more != 1)}{where}"
+
+
 @dataclass
 class Cost:
     """Estimated compute cost of an endpoint for this run."""
@@ -174,6 +202,8 @@ class Summary:
     """Why the run could not start or continue (target not found, endpoint failed...)."""
     cost: Cost | None = None
     paused: bool = False
+    resumed: bool = False
+    """The run resumed the endpoint (it was paused or scaled to zero)."""
     pause_error: str | None = None
     total_seconds: float | None = None
     """Whole run, endpoint start and pause included."""
@@ -189,6 +219,18 @@ class Summary:
         if self.fatal:
             return 2
         return 1 if self.failed_total else 0
+
+    def left_running(self) -> str | None:
+        """``Endpoint left running — $1.30/h …`` when the run leaves a billed endpoint up."""
+        c = self.cost
+        if c is None or not c.still_running:
+            return None
+        if c.price_per_hour is None:
+            price = "hourly price unknown"
+        else:
+            price = f"${c.price_per_hour * c.replicas:.2f}/h" + (f" ({c.replicas} replicas)" if c.replicas != 1 else "")
+        was = " (it was paused before this run)" if self.resumed else ""
+        return f"Endpoint left running — {price} until you pause it{was}."
 
     def lines(self) -> list[str]:
         s = self.stats
@@ -220,13 +262,16 @@ class Summary:
             if c.dollars is not None:
                 out.append(f"Estimated cost: {fmt_duration(c.billed_seconds)} billed × ${c.price_per_hour:.2f}/h"
                            f" × {c.replicas} replica{'s' * (c.replicas != 1)} ≈ ${c.dollars:.4f}"
-                           + (" (endpoint still running)" if c.still_running else ""))
+)
             else:
                 out.append(f"Estimated cost: {hours:.3f} h billed × {c.replicas} replica(s) (price unknown)")
         if self.paused:
-            out.append("Endpoint paused.")
+            out.append("Endpoint paused again." if self.resumed else "Endpoint paused.")
         if self.pause_error:
             out.append(f"Could not pause the endpoint: {self.pause_error}")
+        fate = self.left_running()
+        if fate:
+            out.append(fate)
         if s.total or s.started is not None:
             out.append(f"Output: {self.output}")
         return out

@@ -26,7 +26,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, RichLog, Select, Static
 
 from hftui.batch.runner import BatchConfig, BatchListener, BatchRunner
-from hftui.batch.stats import Stats, one_line, progress_line
+from hftui.batch.stats import FailedLines, Stats, one_line, progress_line
 from hftui.client.inference import TASKS
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ class _ScreenListener(BatchListener):
     def __init__(self, screen: BatchScreen) -> None:
         self.screen = screen
         self._last_state: str | None = None
+        self.failures = FailedLines()
 
     def notice(self, text: str) -> None:
         self.screen.log_line(text)
@@ -98,6 +99,11 @@ class _ScreenListener(BatchListener):
 
     def started(self, stats: Stats) -> None:
         self.screen.run_started(stats)
+
+    def input_failed(self, line: int, message: str) -> None:
+        text = self.failures.add(line, message)
+        if text is not None:
+            self.screen.log_line(text, style="red")
 
 
 class BatchScreen(Screen):
@@ -115,6 +121,8 @@ class BatchScreen(Screen):
     BatchScreen #batch-options { height: 1; }
     BatchScreen #batch-options Checkbox { width: auto; }
     BatchScreen #batch-options Button { margin-left: 4; min-width: 10; }
+    BatchScreen #batch-pause-note { height: auto; color: $text-muted; }
+    BatchScreen #batch-pause-note.-stays-up { color: $warning; }
     BatchScreen #batch-error { color: $error; padding: 0 1; height: auto; }
     BatchScreen #batch-progress { height: auto; padding: 0 1; display: none; }
     BatchScreen #batch-progress ProgressBar { width: auto; }
@@ -142,6 +150,10 @@ class BatchScreen(Screen):
         self.summary: Summary | None = None
         self._auto_output = ""
         self._ticker = None
+        self._listener: _ScreenListener | None = None
+        self._price: float | None = None
+        self._was_stopped = endpoint is not None and endpoint.raw_state in ("paused", "scaledToZero")
+        """The endpoint is not running: a batch resumes it, so pausing it again is the default."""
 
     # -- layout ----------------------------------------------------------------------
 
@@ -179,8 +191,10 @@ class BatchScreen(Screen):
                 yield Label("Timeout (s)")
                 yield Input(placeholder="default", id="batch-timeout", type="number", compact=True)
             with Horizontal(id="batch-options"):
-                yield Checkbox("Pause the endpoint when done", id="batch-pause-after", compact=True)
+                yield Checkbox("Pause the endpoint when done", value=self._was_stopped, id="batch-pause-after",
+                               compact=True)
                 yield Button("Run", id="batch-run", variant="primary", compact=True)
+            yield Static(self._pause_note(self._was_stopped), id="batch-pause-note")
         yield Static("", id="batch-error")
         with Vertical(id="batch-progress"):
             yield ProgressBar(total=None, id="batch-bar", show_eta=False)
@@ -230,8 +244,33 @@ class BatchScreen(Screen):
             text.append(f" — it is {one_line(ep.raw_state, 20)}: running the batch resumes it (billed while running)",
                         style="bold")
         self.query_one("#batch-price", Static).update(text)
+        self._price = price
+        self._update_pause_note()
 
     # -- form ------------------------------------------------------------------------
+
+    def _pause_note(self, pause: bool) -> Text:
+        """What happens to the endpoint when the batch ends, in words (the checkbox alone is easy to misread)."""
+        ep = self.endpoint
+        if ep is None:
+            return Text("When done: an endpoint target is paused if checked, left running if not "
+                        "(a model or URL target is not affected).")
+        price = "its hourly price" if self._price is None else f"${self._price:.2f}/h per replica"
+        if pause:
+            if self._was_stopped:
+                return Text("When done: the endpoint is paused again — billed only while the batch runs.")
+            return Text("When done: the endpoint is paused (it is running now).")
+        if self._was_stopped:
+            return Text(f"When done: the endpoint is left running — {price} until you pause it "
+                        f"(it is {one_line(ep.raw_state, 20)} now).")
+        return Text(f"When done: the endpoint is left running, as it is now — {price}.")
+
+    @on(Checkbox.Changed, "#batch-pause-after")
+    def _update_pause_note(self) -> None:
+        pause = self.query_one("#batch-pause-after", Checkbox).value
+        note = self.query_one("#batch-pause-note", Static)
+        note.update(self._pause_note(pause))
+        note.set_class(self.endpoint is not None and not pause, "-stays-up")
 
     @on(Input.Changed, "#batch-input")
     def _derive_output(self, event: Input.Changed) -> None:
@@ -333,7 +372,8 @@ class BatchScreen(Screen):
         progress.display = True
         self.query_one("#batch-bar", ProgressBar).update(total=None, progress=0)
         self.query_one("#batch-counts", Static).update("")
-        self.runner = BatchRunner(hf, config, _ScreenListener(self))
+        self._listener = _ScreenListener(self)
+        self.runner = BatchRunner(hf, config, self._listener)
         self.log_line(f"Starting: {config.input_path} → {config.output_path}")
         self.run_batch(self.runner)
 
@@ -351,8 +391,12 @@ class BatchScreen(Screen):
             self._ticker.stop()
         self.summary = summary
         self._refresh_progress()
+        tail = self._listener.failures.tail(str(runner.config.output_path)) if self._listener else None
+        if tail:
+            self.log_line(tail, style="red")
+        fate = summary.left_running()
         for i, line in enumerate(summary.lines()):
-            self.log_line(line, style="bold" if i == 0 else "")
+            self.log_line(line, style="bold" if i == 0 else ("bold yellow" if line == fate else ""))
         self.query_one("#batch-form").disabled = False
         self.query_one("#batch-run", Button).label = "Run again"
         self.notify(one_line(summary.lines()[0], 200), title="Batch", markup=False,  # may quote a server

@@ -53,6 +53,10 @@ async def run_batch(settings, token, **kw):
         def __init__(self):
             self.notices: list[str] = []
             self.states: list[str] = []
+            self.failed: list[tuple[int, str]] = []
+
+        def input_failed(self, line, message):
+            self.failed.append((line, message))
 
         def notice(self, text):
             self.notices.append(text)

@@ -128,3 +128,27 @@ def test_second_ctrl_c_forces_quit_keeping_the_output(emulator, tmp_path):
     assert rc == 130 and "Traceback" not in err
     records = read_records(out)  # what was written is intact
     assert len(records) >= 8 and len(set(lines_of(records))) == len(records)
+
+
+def test_malformed_lines_named_on_stderr_with_their_line_number(emulator, tmp_path):
+    inp = write_inputs(tmp_path / "in.jsonl", 10, extra={3: "{not json", 7: "[1, 2]"})
+    out = tmp_path / "out.jsonl"
+    proc = start_cli(emulator, WARM_CLASSIFIER, "--task", "text-classification", "-i", str(inp), "-o", str(out))
+    rc, err = finish(proc)
+    assert rc == 1
+    assert "line 3: not valid JSON" in err
+    assert "line 7: expected a JSON object, got list" in err
+    assert "more failed line" not in err  # only two: both named, nothing summarised
+    assert "10 ok · 2 failed" in err
+
+
+def test_many_malformed_lines_are_bounded_with_a_count(emulator, tmp_path):
+    bad = {n: f"garbage {n}" for n in range(2, 30, 2)}  # 14 malformed lines among 15 good ones
+    inp = write_inputs(tmp_path / "in.jsonl", 15, extra=bad)
+    out = tmp_path / "out.jsonl"
+    proc = start_cli(emulator, WARM_CLASSIFIER, "--task", "text-classification", "-i", str(inp), "-o", str(out))
+    rc, err = finish(proc)
+    assert rc == 1
+    named = [ln for ln in err.splitlines() if ln.strip().startswith("line ") and "not valid JSON" in ln]
+    assert len(named) == 10 and named[0].strip().startswith("line 2: ")
+    assert f"… and 4 more failed lines (each one is in {out})" in err

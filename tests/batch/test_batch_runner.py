@@ -30,6 +30,8 @@ async def test_paused_endpoint_resumed_waited_run_and_paused(settings, token, tm
     assert heard.states.index("running") > 0
     assert any("$" in n and "resuming" in n for n in heard.notices), heard.notices
     assert summary.cost is not None and summary.cost.price_per_hour and summary.cost.dollars is not None
+    assert summary.resumed and "Endpoint paused again." in summary.lines()
+    assert not any("left running" in line for line in summary.lines())
     assert await endpoint_state(settings, token, ep.namespace, ep.name) == "paused"
     records = read_records(out)
     assert lines_of(records) == list(range(1, 21))
@@ -44,16 +46,24 @@ async def test_scaled_to_zero_endpoint_by_bare_name_is_resumed(settings, token, 
     assert summary.exit_code == 0, summary.lines()
     assert heard.states[0] == "scaledToZero" and "running" in heard.states
     assert summary.cost is not None and summary.cost.still_running
+    # resumed by this run and not paused: the summary says it stays up, and what that costs
+    fate = summary.left_running()
+    assert fate is not None and fate in summary.lines()
+    assert fate.startswith("Endpoint left running — $") and "/h until you pause it" in fate
+    assert "it was paused before this run" in fate
     assert await endpoint_state(settings, token, ep.namespace, ep.name) == "running"
 
 
 async def test_model_target_with_malformed_lines(settings, token, tmp_path):
     inp = write_inputs(tmp_path / "in.jsonl", 10, extra={3: "{not json", 7: "[1, 2, 3]", 9: ""})
     out = tmp_path / "out.jsonl"
-    summary, _ = await run_batch(settings, token, target=WARM_CLASSIFIER, task="text-classification",
-                                 input_path=inp, output_path=out)
+    summary, heard = await run_batch(settings, token, target=WARM_CLASSIFIER, task="text-classification",
+                                     input_path=inp, output_path=out)
     records = {r["line"]: r for r in read_records(out)}
     assert summary.stats.ok == 10 and summary.stats.failed == 2
+    # each one reported to the display as it happened, with its line number
+    assert [n for n, _ in heard.failed] == [3, 7]
+    assert heard.failed[0][1].startswith("not valid JSON") and "got list" in heard.failed[1][1]
     assert summary.exit_code == 1
     assert records[3]["error"]["type"] == "MalformedInput" and "line 3" in records[3]["error"]["message"]
     assert records[3]["raw"] == "{not json"
@@ -110,11 +120,12 @@ async def test_a_failing_input_is_recorded_while_the_others_finish(settings, tok
     emulator.inject("500", path="hf-inference/models/", times=1)
     inp = write_inputs(tmp_path / "in.jsonl", 15)
     out = tmp_path / "out.jsonl"
-    summary, _ = await run_batch(settings, token, target=WARM_CLASSIFIER, task="text-classification",
-                                 input_path=inp, output_path=out, concurrency=4)
+    summary, heard = await run_batch(settings, token, target=WARM_CLASSIFIER, task="text-classification",
+                                     input_path=inp, output_path=out, concurrency=4)
     records = read_records(out)
     assert lines_of(records) == list(range(1, 16))
     errors = [r for r in records if "error" in r]
+    assert [n for n, _ in heard.failed] == [errors[0]["line"]] and heard.failed[0][1].startswith("ServerError: ")
     assert len(errors) == 1 and errors[0]["error"]["type"] == "ServerError" and errors[0]["error"]["status"] == 500
     assert errors[0]["input"] == {"inputs": f"input number {errors[0]['line']} is great"}
     assert summary.stats.ok == 14 and summary.stats.failed == 1 and summary.exit_code == 1

@@ -6,7 +6,7 @@ import time
 
 from batch_helpers import endpoint_state, find_endpoint, lines_of, read_records, write_inputs
 from textual.app import App
-from textual.widgets import Input, ProgressBar, RichLog, Static
+from textual.widgets import Checkbox, Input, ProgressBar, RichLog, Static
 
 from hftui.screens.batch import BatchScreen, PathSuggester
 
@@ -84,14 +84,17 @@ async def test_run_resumes_shows_progress_and_pauses(settings, token, tmp_path):
         screen = app.screen
         await fill(pilot, screen, "#batch-input", str(inp))
         await fill(pilot, screen, "#batch-concurrency", "4")
-        await pilot.click("#batch-pause-after")
+        # it is paused: the run resumes it, so pausing it again is the default, and the form says so
+        assert screen.query_one("#batch-pause-after", Checkbox).value
+        assert "paused again" in static_text(screen, "#batch-pause-note")
         await pilot.click("#batch-run")
         await wait_until(pilot, lambda: screen.summary is not None)
         summary = screen.summary
         assert summary.exit_code == 0 and summary.stats.ok == 25 and summary.paused
         text = log_text(screen)
         assert "resuming" in text and "running" in text and "paused" in text
-        assert "Endpoint paused." in text and str(tmp_path / "in.results.jsonl") in text
+        assert "Endpoint paused again." in text and str(tmp_path / "in.results.jsonl") in text
+        assert "left running" not in text
         bar = screen.query_one("#batch-bar", ProgressBar)
         assert bar.total == 25 and bar.progress == 25
         assert "25/25 done" in static_text(screen, "#batch-counts")
@@ -109,7 +112,7 @@ async def test_escape_cancels_and_still_pauses(settings, token, tmp_path, emulat
         screen = app.screen
         await fill(pilot, screen, "#batch-input", str(inp))
         await fill(pilot, screen, "#batch-concurrency", "2")
-        await pilot.click("#batch-pause-after")
+        assert screen.query_one("#batch-pause-after", Checkbox).value  # on by default: it was not running
         await pilot.click("#batch-run")
         await wait_until(pilot, lambda: out.exists() and out.read_bytes().count(b"\n") >= 3)
         await pilot.press("escape")
@@ -183,3 +186,27 @@ async def test_a_failed_endpoint_is_a_readable_error_and_the_form_stays_usable(s
         assert screen.summary.exit_code == 2
         assert "Error: endpoint demo-user/bert-fill is failed" in log_text(screen)
         assert screen.query_one("#batch-run").label.plain == "Run again"
+
+
+async def test_running_endpoint_is_left_running_by_default_and_the_summary_says_so(settings, token, tmp_path):
+    ep = await find_endpoint(settings, token, ("running",))
+    inp = write_inputs(tmp_path / "in.jsonl", 8, task=ep.task, extra={3: "{not json"})
+    app = Host(settings, token, ep)
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = app.screen
+        assert not screen.query_one("#batch-pause-after", Checkbox).value  # it was running: leave it so
+        await wait_until(pilot, lambda: "$" in static_text(screen, "#batch-pause-note"))
+        note = static_text(screen, "#batch-pause-note")
+        assert "left running, as it is now" in note and "/h" in note
+        await pilot.click("#batch-pause-after")
+        await wait_until(pilot, lambda: "paused (it is running now)" in static_text(screen, "#batch-pause-note"))
+        await pilot.click("#batch-pause-after")  # back off: keep it running
+        await fill(pilot, screen, "#batch-input", str(inp))
+        await pilot.click("#batch-run")
+        await wait_until(pilot, lambda: screen.summary is not None)
+        assert not screen.summary.paused and screen.summary.exit_code == 1
+        text = log_text(screen)
+        assert "line 3: not valid JSON" in text  # the malformed line, named in the log as it happened
+        assert "Endpoint left running — $" in text and "/h until you pause it" in text
+        assert "paused again" not in text
+    assert await endpoint_state(settings, token, ep.namespace, ep.name) == "running"
