@@ -77,23 +77,113 @@ class Column:
     min_width: int
     max_width: int
     right: bool = False
+    short_label: str | None = None
+    """Shown when the column is narrower than ``label``."""
+    core: bool = False
+    """Kept on screen first when not every column fits (the others are reached with ← →)."""
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "NAME", 8, 40),
-    Column("state", "STATE", 9, 16),
-    Column("model", "MODEL", 8, 28),
-    Column("replicas", "REPLICAS", 8, 12),
-    Column("price", "$/H", 5, 8, right=True),
-    Column("task", "TASK", 4, 22),
-    Column("instance", "INSTANCE", 8, 26),
-    Column("region", "REGION", 6, 20),
-    Column("url", "URL", 3, 22),
-    Column("updated", "UPDATED", 7, 7, right=True),
+    Column("name", "NAME", 10, 48, core=True),
+    Column("state", "STATE", 9, 16, core=True),
+    Column("model", "MODEL", 10, 60, core=True),
+    Column("task", "TASK", 6, 30),
+    Column("region", "REGION", 6, 24),
+    Column("instance", "INSTANCE", 6, 24, short_label="INST"),
+    Column("replicas", "REPLICAS", 4, 12, short_label="REPL", core=True),
+    Column("price", "$/H", 3, 9, right=True, core=True),
+    Column("url", "URL", 3, 24),
+    Column("updated", "UPDATED", 3, 4, right=True, short_label="UPD", core=True),
 )
-_UPDATED = len(COLUMNS) - 1
-_STATE = 1
-_REPLICAS = 3
+_NAME, _STATE, _MODEL, _TASK, _REGION, _INSTANCE, _REPLICAS, _PRICE, _URL, _UPDATED = range(len(COLUMNS))
+_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+_CONTENT = 0
+"""A shrink target meaning "no narrower than the content" (only the label gets shorter)."""
+
+# How columns give up width when the table is narrower than all of them at their natural
+# width: (column, target) in turn, each only as far as still needed. Lossless first (short
+# labels), then abbreviations, then cuts. When even that is too wide the core columns come
+# first, shrunk by _CORE_STEPS, and the others are reached by scrolling.
+_STEPS: tuple[tuple[int, int], ...] = (
+    (_REPLICAS, _CONTENT), (_UPDATED, _CONTENT), (_INSTANCE, _CONTENT),
+    (_TASK, 10), (_URL, 8), (_MODEL, 24), (_MODEL, 20), (_NAME, 32),
+    (_REGION, 9), (_INSTANCE, 8), (_TASK, 8), (_URL, 6), (_MODEL, 16), (_NAME, 16),
+)
+_GENTLE_STEPS = _STEPS[:5]
+_CORE_STEPS: tuple[tuple[int, int], ...] = (
+    (_REPLICAS, _CONTENT), (_UPDATED, _CONTENT), (_MODEL, 24), (_NAME, 32), (_MODEL, 16), (_NAME, 16),
+    (_MODEL, 12), (_NAME, 10),
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which columns are drawn in which order, how wide, and where each starts."""
+
+    order: tuple[int, ...]
+    widths: tuple[int, ...]
+    """Per column index (COLUMNS order)."""
+    starts: tuple[int, ...]
+    """Per position in ``order``: the x where the column's marker cell starts."""
+    total: int
+    fits: bool
+    """Every column is on screen (no horizontal scrolling)."""
+    scroll_width: int
+    """The virtual width: at the far right a column starts right after the fixed name column."""
+
+
+def layout_columns(natural: Sequence[int], content: Sequence[int], available: int) -> Layout:
+    """Column widths for ``available`` cells (see _STEPS); ``natural`` includes the labels."""
+    widths = list(natural)
+
+    def total(order) -> int:
+        return sum(widths[i] + 1 for i in order) + 1
+
+    def shrink(order, steps) -> None:
+        need = total(order) - available
+        for i, target in steps:
+            if need <= 0:
+                return
+            if i not in order:
+                continue
+            floor = max(content[i], len(COLUMNS[i].short_label or COLUMNS[i].label)) if target == _CONTENT \
+                else max(target, COLUMNS[i].min_width)
+            cut = min(need, widths[i] - floor)
+            if cut > 0:
+                widths[i] -= cut
+                need -= cut
+
+    order = tuple(range(len(COLUMNS)))
+    shrink(order, _STEPS)
+    fits = total(order) <= available
+    if not fits:
+        widths = list(natural)
+        core = tuple(i for i in order if COLUMNS[i].core)
+        shrink(core, _CORE_STEPS)
+        rest = tuple(i for i in order if not COLUMNS[i].core)
+        for i, target in _GENTLE_STEPS:  # scrolled-to columns: only abbreviated, not cut
+            if i in rest:
+                label = len(COLUMNS[i].short_label or COLUMNS[i].label)
+                widths[i] = min(widths[i], max(target or content[i], COLUMNS[i].min_width, label))
+        order = core + rest
+    starts = []
+    x = 0
+    for i in order:
+        starts.append(x)
+        x += widths[i] + 1
+    total = x + 1
+    scroll_width = total
+    if total > available and len(starts) > 1:
+        stops = [start - starts[1] for start in starts[1:]]
+        need = total - available
+        scroll_width = min((stop for stop in stops if stop >= need), default=need) + available
+    return Layout(order, tuple(widths), tuple(starts), total, fits, scroll_width)
+
+
+def _initial_content() -> list[int]:
+    content = [0] * len(COLUMNS)
+    content[_UPDATED] = 4  # "59m", "364d": drawn at paint time, never measured
+    return content
 
 
 def _num(v: int | None) -> str:
@@ -101,32 +191,99 @@ def _num(v: int | None) -> str:
 
 
 def short_url(url: str | None) -> str:
+    """The host, without the HF suffix (the endpoint id is what tells endpoints apart) or the port."""
     if not url:
         return "-"
-    host = url.split("://", 1)[-1].split("/", 1)[0]
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
+    if not host.startswith("["):
+        host = host.split(":", 1)[0]
     for suffix in (".endpoints.huggingface.cloud", ".huggingface.cloud"):
         if host.endswith(suffix):
-            host = host[: -len(suffix)]
-    return host
+            host = host[: -len(suffix)].split(".", 1)[0]
+    return host or "-"
+
+
+_INSTANCE_PREFIXES = ("nvidia-", "intel-", "amd-", "aws-", "google-")
+
+
+def short_instance(accelerator: str | None, instance_type: str | None, size: str | None) -> str:
+    """``gpu·l4·x1`` from gpu / nvidia-l4 / x1."""
+    kind = instance_type or ""
+    for prefix in _INSTANCE_PREFIXES:
+        if kind.startswith(prefix):
+            kind = kind[len(prefix):]
+            break
+    return "·".join(p for p in (accelerator, kind, size) if p) or "-"
+
+
+TASK_ABBREVIATIONS = {
+    "text-generation": "text-gen", "text2text-generation": "t2t-gen", "text-classification": "text-cls",
+    "token-classification": "tok-cls", "feature-extraction": "features", "sentence-embeddings": "embed",
+    "sentence-similarity": "similar", "sentence-ranking": "ranking", "question-answering": "qa",
+    "table-question-answering": "table-qa", "visual-question-answering": "vis-qa",
+    "document-question-answering": "doc-qa", "summarization": "summary", "translation": "translat",
+    "automatic-speech-recognition": "asr", "text-to-image": "txt2img", "image-to-text": "img2txt",
+    "image-text-to-text": "imgtxt2t", "image-to-image": "img2img", "text-to-speech": "tts",
+    "text-to-audio": "txt2aud", "image-classification": "img-cls", "image-segmentation": "img-seg",
+    "object-detection": "obj-det", "zero-shot-classification": "0-shot", "fill-mask": "fillmask",
+    "zero-shot-image-classification": "0shot-im", "audio-classification": "aud-cls",
+    "depth-estimation": "depth", "video-classification": "vid-cls",
+}
+"""At most 8 characters: what the task column shows when the full name does not fit."""
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else (text[: width - 1] + "…" if width > 0 else "")
+
+
+def fit_path(text: str, width: int) -> str:
+    """``owner/name`` in ``width`` cells: the owner gives way first (``meta-…/Llama-3.1-8B``)."""
+    if len(text) <= width:
+        return text
+    owner, slash, name = text.rpartition("/")
+    if slash and owner:
+        room = width - len(name) - 2
+        if room >= 2:
+            return f"{owner[:room]}…/{name}"
+        if len(name) <= width:
+            return name
+        return _cut(name, width)
+    return _cut(text, width)
+
+
+def fit_cell(column: int, text: str, width: int) -> str:
+    """A cell's text in ``width`` cells: abbreviated where a column knows how, else cut with ``…``."""
+    if len(text) <= width:
+        return text
+    if column in (_MODEL, _NAME):
+        return fit_path(text, width)
+    if column == _TASK:
+        short = TASK_ABBREVIATIONS.get(text)
+        if short is not None and len(short) <= width:
+            return short
+    elif column == _REGION:  # the vendor goes first: "us-east-1"
+        return _cut(text.split("/", 1)[-1], width)
+    elif column == _INSTANCE:  # then the accelerator, which the type implies: "l4·x1"
+        return _cut(text.split("·", 1)[-1], width)
+    return _cut(text, width)
 
 
 def endpoint_cells(ep: Endpoint, price: float | None, with_namespace: bool = False) -> tuple[str, ...]:
-    """The text of every column but ``updated`` (computed when drawn).
+    """The full text of every column but ``updated`` (computed when drawn), in COLUMNS order.
 
     ``with_namespace``: the name column reads ``namespace/name`` (the "all namespaces" view).
     """
-    instance = " ".join(p for p in (ep.accelerator, ep.instance_type, ep.instance_size) if p) or "-"
     region = "/".join(p for p in (ep.vendor, ep.region) if p) or "-"
     replicas = f"{_num(ep.ready_replica)}/{_num(ep.target_replica)} {_num(ep.min_replica)}–{_num(ep.max_replica)}"
     return (
         one_line(f"{ep.namespace}/{ep.name}" if with_namespace else ep.name, 100),
         state_label(ep.raw_state),
         one_line(ep.repository or "-", 120),
+        one_line(ep.task or "-", 40),
+        one_line(region, 60),
+        one_line(short_instance(ep.accelerator, ep.instance_type, ep.instance_size), 60),
         replicas,
         "-" if price is None else f"${price:,.2f}",
-        one_line(ep.task or "-", 40),
-        one_line(instance, 60),
-        one_line(region, 60),
         one_line(short_url(ep.url), 80),
     )
 
@@ -244,7 +401,11 @@ class EndpointTable(ScrollView, can_focus=True):
         self._marked: set[str] = set()
         self._filter: Callable[[Endpoint], bool] | None = None
         self._price: Callable[[Endpoint], float | None] = lambda ep: None
-        self._widths: list[int] = [max(c.min_width, len(c.label)) for c in COLUMNS]
+        self._content: list[int] = _initial_content()
+        """Widest cell text seen per column (grows only, so widths stay put across refreshes)."""
+        self._layout: Layout | None = None
+        self._layout_width = -1
+        self._layout_gen = 0
         self._styles: dict[str, Style] | None = None
         self.selected_keys: set[str] = set()
         self.empty_text = empty_text
@@ -291,7 +452,7 @@ class EndpointTable(ScrollView, can_focus=True):
     def cell_text(self, key: str, column: str) -> str:
         """The text a cell shows (tests and the changed-cell logic use it)."""
         row = self._rows[key]
-        i = next(i for i, c in enumerate(COLUMNS) if c.key == column)
+        i = _INDEX[column]
         if i == _UPDATED:
             return ago(row.endpoint.updated_at)
         if i == _STATE:
@@ -319,7 +480,7 @@ class EndpointTable(ScrollView, can_focus=True):
         """Names read ``namespace/name`` (when several namespaces are listed)."""
         if show != self.show_namespace:
             self.show_namespace = show
-            self._widths = [max(c.min_width, len(c.label)) for c in COLUMNS]
+            self._content = _initial_content()
             self._reformat()
 
     def _reformat(self) -> None:
@@ -366,7 +527,8 @@ class EndpointTable(ScrollView, can_focus=True):
         self._marked.clear()
         self.selected_keys.clear()
         self.loaded = False
-        self._widths = [max(c.min_width, len(c.label)) for c in COLUMNS]
+        self._content = _initial_content()
+        self._invalidate_layout()
         self._rebuild_view(None)
         self.refresh()
 
@@ -397,7 +559,7 @@ class EndpointTable(ScrollView, can_focus=True):
         price = self._price
         show_ns = self.show_namespace
         grown = False
-        widths = self._widths
+        content = self._content
         for ep in ep_list:
             key = f"{ep.namespace}/{ep.name}"
             row = rows.get(key)
@@ -418,7 +580,7 @@ class EndpointTable(ScrollView, can_focus=True):
             for i, (a, b) in enumerate(zip(row.cells, cells)):
                 if a != b:
                     marks[i] = "Δ"
-                    if len(b) > widths[i] and widths[i] < COLUMNS[i].max_width:
+                    if len(b) > content[i] and content[i] < COLUMNS[i].max_width:
                         grown = True
             if _REPLICAS in marks:
                 before, after = old.ready_replica or 0, ep.ready_replica or 0
@@ -465,18 +627,41 @@ class EndpointTable(ScrollView, can_focus=True):
         return result
 
     def _fit_widths(self, rows: Iterable[_Row]) -> None:
-        widths = self._widths
-        before = list(widths)
+        content = self._content
+        before = list(content)
         for row in rows:
             for i, text in enumerate(row.cells):
                 n = len(text)
-                if n > widths[i]:
-                    widths[i] = min(n, COLUMNS[i].max_width)
-        if widths != before:
-            for row in self._rows.values():
-                row.strip = None
-            self._update_virtual_size()
-            self.refresh()
+                if n > content[i]:
+                    content[i] = min(n, COLUMNS[i].max_width)
+        if content != before:
+            self._invalidate_layout()
+
+    def _invalidate_layout(self) -> None:
+        self._layout = None
+        self._layout_gen += 1  # every cached row strip is stale
+        self._update_virtual_size()
+        self.refresh()
+
+    @property
+    def layout_info(self) -> Layout:
+        """The current column layout (computed for the table's width)."""
+        width = self.scrollable_content_region.width if self.is_attached else 0
+        width = width if width > 0 else 10_000
+        layout = self._layout
+        if layout is None or width != self._layout_width:
+            natural = [max(n, len(c.label), c.min_width) for n, c in zip(self._content, COLUMNS)]
+            layout = self._layout = layout_columns(natural, self._content, width)
+            if width != self._layout_width:
+                self._layout_width = width
+                self._layout_gen += 1
+        return layout
+
+    def column_label(self, i: int, width: int) -> str:
+        col = COLUMNS[i]
+        if len(col.label) <= width or not col.short_label:
+            return col.label[:width]
+        return col.short_label[:width]
 
     def _rebuild_view(self, keep_key: str | None) -> None:
         pred = self._filter
@@ -496,7 +681,7 @@ class EndpointTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self._total_width(), len(self._view) + 1)
 
     def _total_width(self) -> int:
-        return sum(w + 1 for w in self._widths) + 1
+        return self.layout_info.scroll_width
 
     def _refresh_key(self, key: str) -> None:
         self._refresh_keys([key])
@@ -558,11 +743,22 @@ class EndpointTable(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self._set_cursor(len(self._view) - 1)
 
+    def _column_stops(self) -> list[int]:
+        """Scroll positions that put a column right after the (fixed) name column."""
+        layout = self.layout_info
+        base = layout.starts[1] if len(layout.starts) > 1 else 0
+        return [x - base for x in layout.starts[1:]]
+
     def action_scroll_left(self) -> None:
-        self.scroll_to(x=max(0, self.scroll_offset.x - 8), animate=False)
+        x = int(self.scroll_offset.x)
+        stops = [s for s in self._column_stops() if s < x]
+        self.scroll_to(x=stops[-1] if stops else 0, animate=False, immediate=True)
 
     def action_scroll_right(self) -> None:
-        self.scroll_to(x=self.scroll_offset.x + 8, animate=False)
+        x = int(self.scroll_offset.x)
+        limit = max(0, int(self.max_scroll_x))
+        stops = [s for s in self._column_stops() if s > x]
+        self.scroll_to(x=min(stops[0], limit) if stops else limit, animate=False, immediate=True)
 
     def action_toggle_select(self) -> None:
         key = self.cursor_key
@@ -601,6 +797,7 @@ class EndpointTable(ScrollView, can_focus=True):
             self._refresh_keys(busy)
 
     def on_resize(self) -> None:
+        self._update_virtual_size()
         self._scroll_cursor_into_view()
 
     # --- rendering --------------------------------------------------------------------
@@ -635,32 +832,47 @@ class EndpointTable(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         base = self._base_style()
+        layout = self.layout_info
+        if self.virtual_size.width != layout.scroll_width:
+            self.call_later(self._update_virtual_size)  # the width changed since the last layout
         if y == 0:
-            return self._header_line(scroll_x, width)
-        else:
-            i = scroll_y + y - 1
-            if i >= len(self._view):
-                if i == 0 and not self._view:
-                    text = self.empty_text if self.loaded else "Loading…"
-                    return Strip([Segment("  " + text, base + self._style("empty"))]).crop_extend(0, width, base)
-                return Strip.blank(width, base)
-            key = self._view[i]
-            strip = self._row_strip(self._rows[key], key)
-            if i == self.cursor_row:
-                # post_style: the cursor colours win over the cells' own.
-                strip = Strip(Segment.apply_style(strip, post_style=self._style("cursor")), strip.cell_length)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+            return self._header_line(layout, scroll_x, width)
+        i = scroll_y + y - 1
+        if i >= len(self._view):
+            if i == 0 and not self._view:
+                text = self.empty_text if self.loaded else "Loading…"
+                return Strip([Segment("  " + text, base + self._style("empty"))]).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        key = self._view[i]
+        strip = self._row_strip(self._rows[key], key, layout)
+        if i == self.cursor_row:
+            # post_style: the cursor colours win over the cells' own.
+            strip = Strip(Segment.apply_style(strip, post_style=self._style("cursor")), strip.cell_length)
+        return self._visible_part(strip, layout, scroll_x, width, base)
 
-    def _header_line(self, scroll_x: int, width: int) -> Strip:
-        """Column labels; ``←``/``→`` at the edges say more columns are scrolled off."""
+    @staticmethod
+    def _visible_part(strip: Strip, layout: Layout, scroll_x: int, width: int, base: Style) -> Strip:
+        """The name column stays put; the columns after it scroll."""
+        if scroll_x <= 0 or len(layout.starts) < 2:
+            return strip.crop_extend(scroll_x, scroll_x + width, base)
+        fixed = min(layout.starts[1], width)
+        head = strip.crop(0, fixed)
+        tail = strip.crop_extend(fixed + scroll_x, fixed + scroll_x + width - fixed, base)
+        return Strip.join([head, tail])
+
+    def _header_line(self, layout: Layout, scroll_x: int, width: int) -> Strip:
+        """Column labels; ``←``/``→`` say more columns are scrolled off."""
         parts = [" "]
-        for col, w in zip(COLUMNS, self._widths):
-            parts.append((col.label.rjust(w) if col.right else col.label.ljust(w)) + " ")
+        for i in layout.order:
+            w = layout.widths[i]
+            label = self.column_label(i, w)
+            parts.append((label.rjust(w) if COLUMNS[i].right else label.ljust(w)) + " ")
         full = "".join(parts)
-        text = full[scroll_x: scroll_x + width].ljust(width)
+        fixed = min(layout.starts[1], width) if scroll_x > 0 and len(layout.starts) > 1 else 0
+        text = (full[:fixed] + full[fixed + scroll_x: fixed + scroll_x + width - fixed]).ljust(width)
         if width >= 2:
             if scroll_x > 0:
-                text = "←" + text[1:]
+                text = text[:fixed] + "←" + text[fixed + 1:]
             if scroll_x + width < len(full):
                 text = text[:-1] + "→"
         return Strip([Segment(text, self._style("header"))], width)
@@ -679,12 +891,12 @@ class EndpointTable(ScrollView, can_focus=True):
             return frame + row.cells[_STATE][1:]
         return row.cells[_STATE]
 
-    def _row_strip(self, row: _Row, key: str) -> Strip:
+    def _row_strip(self, row: _Row, key: str, layout: Layout) -> Strip:
         ep = row.endpoint
         updated = ago(ep.updated_at, self._now())
         selected = key in self.selected_keys
         frame = self._frame(row)
-        strip_key = (updated, selected, frame)
+        strip_key = (updated, selected, frame, self._layout_gen)
         if row.strip is not None and row.strip_key == strip_key:
             return row.strip
         base = self._base_style()
@@ -692,7 +904,9 @@ class EndpointTable(ScrollView, can_focus=True):
         changed = base + self._style("changed")
         segments: list[Segment] = []
         marks = row.marks
-        for i, (col, w) in enumerate(zip(COLUMNS, self._widths)):
+        widths = layout.widths
+        for i in layout.order:
+            w = widths[i]
             if i == _UPDATED:
                 text = updated
             elif i == _STATE:
@@ -700,10 +914,10 @@ class EndpointTable(ScrollView, can_focus=True):
             else:
                 text = row.cells[i]
             if len(text) > w:
-                text = text[: w - 1] + "…"
-            text = text.rjust(w) if col.right else text.ljust(w)
+                text = fit_cell(i, text, w)
+            text = text.rjust(w) if COLUMNS[i].right else text.ljust(w)
             mark = marks.get(i)
-            if i == 0:
+            if i == _NAME:
                 segments.append(Segment("▸" if selected else " ", base + self._style("selected")))
             elif mark:
                 segments.append(Segment(mark, changed))
@@ -711,7 +925,7 @@ class EndpointTable(ScrollView, can_focus=True):
                 segments.append(Segment(" ", base))
             if i == _STATE:
                 style = base + self._style("pending") if row.pending else state_style
-            elif i == 0 and selected:
+            elif i == _NAME and selected:
                 style = base + self._style("selected")
             elif mark:
                 style = changed
@@ -719,7 +933,7 @@ class EndpointTable(ScrollView, can_focus=True):
                 style = base
             segments.append(Segment(text, style))
         segments.append(Segment(" ", base))
-        strip = Strip(segments, self._total_width())
+        strip = Strip(segments, layout.total)
         row.strip = strip
         row.strip_key = strip_key
         return strip

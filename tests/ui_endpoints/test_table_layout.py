@@ -1,0 +1,113 @@
+"""Responsive Endpoints table columns: what fits at 120 and 80 columns, abbreviations, scrolling."""
+
+from __future__ import annotations
+
+from hftui.widgets.endpoint_table import (
+    COLUMNS,
+    fit_cell,
+    fit_path,
+    layout_columns,
+    short_instance,
+    short_url,
+)
+from ui_endpoints.helpers import endpoints_screen, make_app, poll_once
+
+ALL_LABELS = ("NAME", "STATE", "MODEL", "TASK", "REGION", "INST", "REPL", "$/H", "URL", "UPD")
+
+
+def lines(table, n: int) -> list[str]:
+    return [table.render_line(y).text for y in range(n)]
+
+
+def test_abbreviations():
+    assert short_instance("gpu", "nvidia-l4", "x1") == "gpu·l4·x1"
+    assert short_instance("cpu", "intel-icl", "x2") == "cpu·icl·x2"
+    assert short_instance(None, None, None) == "-"
+    assert short_url("https://abcd1234.us-east-1.aws.endpoints.huggingface.cloud/x") == "abcd1234"
+    assert short_url("http://127.0.0.1:8123/_ep/a/b") == "127.0.0.1"  # no port: snapshots stay stable
+    assert short_url(None) == "-"
+    assert fit_path("meta-llama/Llama-3.1-8B-Instruct", 28) == "meta-…/Llama-3.1-8B-Instruct"
+    assert fit_path("meta-llama/Llama-3.1-8B-Instruct", 21) == "Llama-3.1-8B-Instruct"
+    assert fit_path("meta-llama/Llama-3.1-8B-Instruct", 12) == "Llama-3.1-8…"
+    assert fit_cell(3, "text-classification", 10) == "text-cls"
+    assert fit_cell(4, "aws/us-east-1", 9) == "us-east-1"
+    assert fit_cell(5, "gpu·a100·x1", 8) == "a100·x1"
+    assert fit_cell(8, "abcdefghijkl", 6) == "abcde…"
+
+
+def test_layout_is_stable_and_uses_the_width():
+    natural = [13, 14, 40, 19, 13, 11, 8, 5, 9, 7]
+    content = [13, 14, 40, 19, 13, 11, 7, 5, 9, 4]
+    wide = layout_columns(natural, content, 118)
+    assert wide.fits and wide.total <= 118 and len(wide.order) == len(COLUMNS)
+    assert wide.widths[2] >= 20  # the model keeps a useful width
+    assert layout_columns(natural, content, 118) == wide  # same inputs, same widths
+    narrow = layout_columns(natural, content, 78)
+    assert not narrow.fits
+    core = [COLUMNS[i].key for i in narrow.order[:6]]
+    assert core == ["name", "state", "model", "replicas", "price", "updated"]
+    assert narrow.starts[6] + 1 <= 78  # every core column on screen
+    assert narrow.scroll_width >= narrow.total
+    roomy = layout_columns(natural, content, 300)
+    assert roomy.widths == tuple(natural)
+
+
+async def test_every_column_visible_at_120(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await endpoints_screen(pilot)
+        table = screen.table
+        await poll_once(pilot, screen)
+        shown = lines(table, table.row_count + 1)
+        header = shown[0]
+        for label in ALL_LABELS:
+            assert label in header, (label, header)
+        assert not header.rstrip().endswith("→"), header
+        row = next(line for line in shown if "llama-chat" in line)
+        assert "aws/us-east-1" in row and "gpu·l4·x1" in row and ("127.0.0.1" in row or "127.0.0…" in row), row
+        assert "Llama-3.1-8B-Instruct" in row and "$0.80" in row
+        assert row.rstrip()[-1] in "smhdy", row  # the updated-ago column, last
+        widths = table.layout_info.widths
+        await poll_once(pilot, screen)
+        assert table.layout_info.widths == widths  # stable across refreshes
+
+
+async def test_core_columns_at_80_and_the_rest_with_arrows(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await endpoints_screen(pilot)
+        table = screen.table
+        header = lines(table, 1)[0]
+        for label in ("NAME", "STATE", "MODEL", "REPL", "$/H", "UPD"):
+            assert label in header, (label, header)
+        assert header.rstrip().endswith("→") and "TASK" not in header
+        row = next(line for line in lines(table, 10) if "llama-chat" in line)
+        assert "Llama-3.1-8B-Instruct" in row and "$0.80" in row
+        table.focus()
+        seen = set()
+        for _ in range(6):
+            await pilot.press("right")
+            await pilot.pause()
+            header = lines(table, 1)[0]
+            assert header.startswith(" NAME"), header  # the name column stays put
+            seen.update(label for label in ALL_LABELS if label in header)
+            row = next(line for line in lines(table, 10) if "llama-chat" in line)
+            assert row.startswith(" llama-chat")
+        assert seen >= {"TASK", "REGION", "INST", "URL"}, seen
+        row = next(line for line in lines(table, 10) if "llama-chat" in line)
+        assert "aws/us-east-1" in row and "gpu·l4·x1" in row, row
+        for _ in range(6):
+            await pilot.press("left")
+        await pilot.pause()
+        assert table.scroll_offset.x == 0 and "STATE" in lines(table, 1)[0]
+
+
+async def test_all_namespaces_names_show_the_namespace(still_emulator):
+    app = make_app(still_emulator, namespace=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await endpoints_screen(pilot)
+        screen.set_namespace("*")
+        await poll_once(pilot, screen)
+        shown = lines(screen.table, screen.table.row_count + 1)
+        assert any(line.startswith(" acme-ml/acme-qwen ") for line in shown), shown
+        assert any(line.startswith(" demo-user/gpt2-demo ") for line in shown), shown
