@@ -198,7 +198,10 @@ async def test_running_endpoint_is_left_running_by_default_and_the_summary_says_
         await wait_until(pilot, lambda: "$" in static_text(screen, "#batch-pause-note"))
         note = static_text(screen, "#batch-pause-note")
         assert "left running, as it is now" in note and "/h" in note
+        box = screen.query_one("#batch-pause-after", Checkbox)
+        assert "X" not in str(box.render())  # an empty box reads as "off" (the stock one shows an X)
         await pilot.click("#batch-pause-after")
+        assert "X" in str(box.render())
         await wait_until(pilot, lambda: "paused (it is running now)" in static_text(screen, "#batch-pause-note"))
         await pilot.click("#batch-pause-after")  # back off: keep it running
         await fill(pilot, screen, "#batch-input", str(inp))
