@@ -553,10 +553,12 @@ class PlaygroundScreen(Screen):
             self._status(f"Done · {meter.summary()}" if streamed else f"Done in {meter.elapsed:.2f} s", "ok")
         except asyncio.CancelledError:
             meter.stop()
-            error = "cancelled"
-            result = self._keep_partial(spec, values, None)
-            self._status(f"Cancelled · kept what arrived · {meter.summary()}", "error")
-            self._save(spec, target, values, result, error, meter)
+            try:  # the app may be closing: keep what can be kept, never fail the cancel
+                result = self._keep_partial(spec, values, None)
+                self._status(f"Cancelled · kept what arrived · {meter.summary()}", "error")
+                self._save(spec, target, values, result, "cancelled", meter)
+            except Exception:
+                log.debug("cleanup after cancel failed", exc_info=True)
             raise
         except StreamInterrupted as exc:
             meter.stop()
@@ -594,8 +596,11 @@ class PlaygroundScreen(Screen):
             if self._stats_timer is not None:
                 self._stats_timer.stop()
                 self._stats_timer = None
-            if self.output.live:
-                self.output.finish()
+            try:
+                if self.output.live:
+                    self.output.finish()
+            except Exception:  # the screen may be going away
+                log.debug("cannot finish the output", exc_info=True)
         self._save(spec, target, values, result, error, meter, extra)
 
     async def _run_stream(self, spec: TaskSpec, client, target, values: dict, meter: StreamMeter):
