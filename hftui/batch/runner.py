@@ -20,7 +20,6 @@ is recorded for that input and the run goes on.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import random
 import time
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from hftui.batch.files import (
 from hftui.batch.stats import Cost, Stats, Summary, one_line
 from hftui.client.core import CallOptions, Target
 from hftui.client.errors import AuthError, HFError, ModelLoading, NotFound, RateLimited, ServerError
+from hftui.client.inference import result_to_json
 from hftui.client.models import EndpointState
 
 if TYPE_CHECKING:
@@ -120,41 +120,8 @@ def _error_json(exc: BaseException) -> dict[str, Any]:
     return {"type": type(exc).__name__, "message": one_line(exc, 2000)}
 
 
-_PLAIN = frozenset((str, int, float, bool, type(None)))
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-
-
-def result_json(value: Any) -> Any:
-    """``client.inference.result_to_json``, with the field list of each result class cached.
-
-    The generic converter inspects dataclass fields on every call; per input
-    that was a visible share of the runner's own CPU. Anything that is not a
-    plain dataclass (images, bytes, enums) still goes through the client's.
-    """
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    if kind is list or kind is tuple:
-        return [result_json(v) for v in value]
-    if kind is dict:
-        return {str(k): result_json(v) for k, v in value.items()}
-    names = _FIELDS.get(kind, ())
-    if names == ():
-        from hftui.client.results import ImageResult
-
-        names = None
-        if dataclasses.is_dataclass(kind) and kind is not ImageResult:
-            names = tuple(f.name for f in dataclasses.fields(kind) if f.repr and f.name != "raw")
-        _FIELDS[kind] = names
-    if names is None:
-        from hftui.client.inference import result_to_json
-
-        return result_to_json(value)
-    out = {}
-    for name in names:  # inlined for plain fields: a call per field showed in the profile
-        v = getattr(value, name)
-        out[name] = v if type(v) in _PLAIN else result_json(v)
-    return out
+# the client's converter caches each result class's fields: cheap enough per input
+result_json = result_to_json
 
 
 class BatchRunner:

@@ -12,6 +12,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
+_log = math.log
+
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
 
 
@@ -27,6 +29,8 @@ class LatencyHistogram:
     _GROWTH = 1.01
     _MIN_MS = 0.01
     _BUCKETS = int(math.log(24 * 3600 * 1000 / _MIN_MS, _GROWTH)) + 2  # 10 µs .. 1 day
+    _LOG_MIN = math.log(_MIN_MS)
+    _INV_LOG_GROWTH = 1 / math.log(_GROWTH)
 
     __slots__ = ("_counts", "count", "total_ms", "max_ms")
 
@@ -37,12 +41,17 @@ class LatencyHistogram:
         self.max_ms = 0.0
 
     def add(self, ms: float) -> None:
-        ms = max(ms, self._MIN_MS)
-        idx = min(int(math.log(ms / self._MIN_MS, self._GROWTH)), self._BUCKETS - 1)
+        # once per input: comparisons and a precomputed 1/ln(growth) instead of min/max/log(x, base)
+        if ms < self._MIN_MS:
+            ms = self._MIN_MS
+        idx = int((_log(ms) - self._LOG_MIN) * self._INV_LOG_GROWTH)
+        if idx >= self._BUCKETS:
+            idx = self._BUCKETS - 1
         self._counts[idx] += 1
         self.count += 1
         self.total_ms += ms
-        self.max_ms = max(self.max_ms, ms)
+        if ms > self.max_ms:
+            self.max_ms = ms
 
     def percentile(self, p: float) -> float | None:
         """The p-th percentile (0..100) in ms, or None with no samples."""

@@ -284,18 +284,39 @@ def image(content: bytes, content_type: str | None) -> ImageResult:
 # --- JSON export ------------------------------------------------------------------------
 
 
+_PLAIN_TYPES = frozenset((str, int, float, bool, type(None)))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+"""Exported field names of each result dataclass (``dataclasses.fields`` is slow per call)."""
+
+
 def result_to_json(result: Any) -> Any:
     """Any typed result (or list/tuple of them) -> JSON-able data.
 
     ImageResult becomes ``{"media_type", "base64"}``; dataclasses become dicts.
+    Called once per input by ``hftui batch``: plain values and known result
+    classes take the short paths first.
     """
+    kind = type(result)
+    if kind in _PLAIN_TYPES:
+        return result
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN_TYPES else result_to_json(v) for v in result]
+    names = _FIELD_NAMES.get(kind)
+    if names is not None:
+        out = {}
+        for name in names:
+            v = getattr(result, name)
+            out[name] = v if type(v) in _PLAIN_TYPES else result_to_json(v)
+        return out
     if isinstance(result, ImageResult):
         return {"media_type": result.media_type, "base64": base64.b64encode(result.data).decode("ascii")}
     if isinstance(result, (bytes, bytearray, memoryview)):
         return {"base64": base64.b64encode(bytes(result)).decode("ascii")}
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return {f.name: result_to_json(getattr(result, f.name)) for f in dataclasses.fields(result)
-                if f.repr and f.name != "raw"}
+        names = tuple(f.name for f in dataclasses.fields(result) if f.repr and f.name != "raw")
+        if len(_FIELD_NAMES) < 256:
+            _FIELD_NAMES[kind] = names
+        return {name: result_to_json(getattr(result, name)) for name in names}
     if isinstance(result, dict):
         return {str(k): result_to_json(v) for k, v in result.items()}
     if isinstance(result, (list, tuple)):

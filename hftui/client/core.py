@@ -126,6 +126,7 @@ class HFClient:
                           max_connections=max_connections)
         self._trusted = frozenset(origin(u) for u in (settings.hub_url, settings.inference_url,
                                                        settings.endpoints_api_url))
+        self._trusted_urls: dict[str, bool] = {}
         self._whoami: WhoAmI | None = None
         self._whoami_lock = asyncio.Lock()
         self.hub = HubAPI(self)
@@ -156,7 +157,13 @@ class HFClient:
 
     def trusted(self, url: str) -> bool:
         """True for the configured HF base URLs (the token may go there)."""
-        return origin(url) in self._trusted
+        known = self._trusted_urls.get(url)
+        if known is None:  # parsed once per URL: a batch asks for the same one on every input
+            known = origin(url) in self._trusted
+            if len(self._trusted_urls) >= 256:
+                self._trusted_urls.clear()
+            self._trusted_urls[url] = known
+        return known
 
     def headers(self, url: str, send_token: bool | None = None, extra: Mapping[str, str] | None = None
                 ) -> dict[str, str]:

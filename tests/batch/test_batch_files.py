@@ -135,9 +135,35 @@ def test_a_second_writer_on_the_same_output_is_refused(tmp_path):
     ResultWriter(out).close()  # free again once the first run is done
 
 
-def test_result_json_matches_the_clients_converter():
+def _generic_result_to_json(result):
+    """The converter as it was before its per-class cache: the reference for the fast one."""
+    import base64
+    import dataclasses
+
+    from hftui.client.results import ImageResult
+
+    if isinstance(result, ImageResult):
+        return {"media_type": result.media_type, "base64": base64.b64encode(result.data).decode("ascii")}
+    if isinstance(result, (bytes, bytearray, memoryview)):
+        return {"base64": base64.b64encode(bytes(result)).decode("ascii")}
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return {f.name: _generic_result_to_json(getattr(result, f.name)) for f in dataclasses.fields(result)
+                if f.repr and f.name != "raw"}
+    if isinstance(result, dict):
+        return {str(k): _generic_result_to_json(v) for k, v in result.items()}
+    if isinstance(result, (list, tuple)):
+        return [_generic_result_to_json(v) for v in result]
+    if isinstance(result, (str, int, float, bool)) or result is None:
+        return result
+    if hasattr(result, "value"):
+        return result.value
+    return str(result)
+
+
+def test_result_json_matches_the_generic_converter():
+    import enum
+
     from hftui.batch.runner import result_json
-    from hftui.client.inference import result_to_json
     from hftui.client.results import (
         Answer, ChatCompletion, DetectedObject, Entity, Generation, ImageResult, Label, TableAnswer, Transcription,
     )
@@ -155,9 +181,12 @@ def test_result_json_matches_the_clients_converter():
         [[0.1, 0.2], [0.3, 0.4]],
         "plain text",
         {"nested": [Label("x", 1.0)], "bytes": b"\x00\x01"},
+        {1: (Label("y", 0.5),), "e": enum.Enum("E", {"A": "a"}).A},
+        [None, True, 3, 2.5, "s", [Label("z", 0.0)]],
     ]
-    for value in samples:
-        assert result_json(value) == result_to_json(value)
+    for _ in range(2):  # the second pass takes the cached per-class path
+        for value in samples:
+            assert result_json(value) == _generic_result_to_json(value), value
 
 
 def test_failed_lines_named_up_to_a_limit_then_counted():
@@ -169,3 +198,14 @@ def test_failed_lines_named_up_to_a_limit_then_counted():
     assert f.add(9, "BadRequest: no") == "line 9: BadRequest: no"
     assert f.add(10, "again") is None and f.add(11, "again") is None
     assert f.tail("out.jsonl") == "… and 2 more failed lines (each one is in out.jsonl)"
+
+
+def test_histogram_bounds_tiny_and_huge_latencies():
+    h = LatencyHistogram()
+    h.add(0.0)  # below the first bucket
+    h.add(10 * 24 * 3600 * 1000.0)  # ten days: the last bucket
+    h.add(42.0)
+    assert h.count == 3 and h.max_ms == 10 * 24 * 3600 * 1000.0
+    assert h.percentile(1) == pytest.approx(0.01, rel=0.02)
+    assert h.percentile(50) == pytest.approx(42, rel=0.02)
+    assert h.percentile(100) <= h.max_ms

@@ -101,3 +101,18 @@ def test_writer_records_are_on_disk_before_close_and_close_is_idempotent(tmp_pat
     assert "héllo ☃" in out.read_text(encoding="utf-8")  # UTF-8, not \\u escapes
     writer.close()
     writer.close()
+
+
+def test_token_host_check_is_cached_per_url_and_stays_right():
+    from hftui.auth import Secret
+    from hftui.client import HFClient
+    from hftui.config import Settings
+
+    hf = HFClient(Settings().with_base_url("http://hf.test"), Secret("hf_secret_value"))
+    for _ in range(2):  # the second round answers from the cache
+        assert "authorization" in hf.headers("http://hf.test/hf-inference/models/x")
+        assert "authorization" not in hf.headers("http://evil.test/hf-inference/models/x")
+        assert "authorization" not in hf.headers("http://hf.test.evil.test/x")
+    for i in range(600):  # many distinct URLs: the cache stays bounded and right
+        assert hf.trusted(f"http://hf.test/{i}") and not hf.trusted(f"http://other{i}.test/")
+    assert len(hf._trusted_urls) <= 256
