@@ -2,8 +2,10 @@
 
 CONTRACT — methods of ``hf.endpoints`` (class EndpointsAPI):
 
-    async list(namespace: str) -> list[Endpoint]
-    async list_all() -> list[Endpoint]       # user + each org; 401/403 of an org ignored
+    async list(namespace: str, *, retry: bool | None = None) -> list[Endpoint]
+    async list_all(*, retry: bool | None = None) -> list[Endpoint]   # user + each org; 401/403 of an org ignored
+        ``retry=False``: one attempt, no retries (a background poll: the next poll is the retry,
+        and a stalled server shows up after one timeout, not after every retry's).
     async get(namespace, name) -> Endpoint
     async create(namespace, spec: EndpointSpec) -> Endpoint
     async update(namespace, name, changes: EndpointUpdate) -> Endpoint   # only set fields sent
@@ -229,22 +231,22 @@ class EndpointsAPI:
             raise InvalidResponse("the Endpoints API answered without an endpoint")
         return Endpoint.from_json(data, namespace)
 
-    async def list(self, namespace: str) -> builtins.list[Endpoint]:
-        data = await self._json("GET", self._url("endpoint", namespace))
+    async def list(self, namespace: str, *, retry: bool | None = None) -> builtins.list[Endpoint]:
+        data = await self._json("GET", self._url("endpoint", namespace), retry=retry)
         items = data.get("items") if isinstance(data, dict) else data
         if not isinstance(items, builtins.list):
             raise InvalidResponse("endpoint list: expected {'items': [...]}")
         return [Endpoint.from_json(d, namespace) for d in items[:MAX_LIST_ITEMS]
                 if isinstance(d, dict) and isinstance(d.get("name"), str)]
 
-    async def list_all(self) -> builtins.list[Endpoint]:
+    async def list_all(self, *, retry: bool | None = None) -> builtins.list[Endpoint]:
         """The user's endpoints, then each org's; orgs that refuse (401/403) are skipped."""
         me = await self._c.hub.whoami()
         namespaces = me.namespaces
 
         async def one(ns: str, own: bool) -> builtins.list[Endpoint]:
             try:
-                return await self.list(ns)
+                return await self.list(ns, retry=retry)
             except (AuthError, NotFound):
                 if own:
                     raise

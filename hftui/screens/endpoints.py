@@ -3,6 +3,9 @@
 Polling (dolphie habit): one poll at a time; the next is scheduled only when
 the previous one finished; on errors the delay doubles (up to 2 min) and the
 status line says why while the last good rows stay. ``ctrl+r`` polls now.
+A poll is one request, never retried by the client (the next poll is the
+retry), so a stalled server shows as an error after one timeout; while a poll
+is slow the header and the status line count the seconds ("refreshing… 4s").
 
 Actions run in workers, show "⋯ pausing" in the row while in flight, apply
 the server's answer to the row, and the next poll reconciles. Costly
@@ -40,6 +43,8 @@ ALL = "*"
 
 INTERVALS = (1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0)
 MAX_BACKOFF = 120.0
+SLOW_POLL = 2.0
+"""A poll running longer than this (seconds) is shown as "refreshing… Ns"."""
 
 
 class EndpointsStats(Message):
@@ -175,12 +180,17 @@ class EndpointsScreen(Screen[None]):
         self._failures = 0
         self._timer: Timer | None = None
         self._polling = False
+        self._poll_started: float | None = None
         self._poll_again = False
         self._generation = 0
         self._deleting: set[str] = set()
         self._poll_status: tuple[str, str | None] = ("", None)
-        self._action_note: tuple[str, str | None, float | None] | None = None
+        self._poll_status_at = 0.0
+        self._action_note: tuple[str, str | None, float | None, float] | None = None
+        """(text, kind, expires at, set at)"""
         self._busy: dict[str, str] = {}
+        self._unsure: dict[str, tuple[str, str, Callable[[Endpoint | None], bool], float]] = {}
+        """Actions that got no answer: key -> (verb, done, applied(endpoint or None), deadline)."""
         self.polling_enabled = True
         """False stops scheduling polls (screenshots); ctrl+r still polls once."""
 
@@ -215,6 +225,7 @@ class EndpointsScreen(Screen[None]):
         self._set_status("Loading…")
         self._load_catalog()
         self.poll_now()
+        self.set_interval(1.0, self._poll_tick, name="endpoints-poll-clock")
 
     def on_screen_resume(self) -> None:
         self._post_stats()
@@ -229,8 +240,28 @@ class EndpointsScreen(Screen[None]):
         if self._polling:
             self._poll_again = True
             return
+        import time
+
         self._polling = True
+        self._poll_started = time.monotonic()
         self._poll()
+
+    def poll_seconds(self) -> float | None:
+        """How long the poll in flight has been running (None: no poll in flight)."""
+        import time
+
+        return time.monotonic() - self._poll_started if self._polling and self._poll_started else None
+
+    def _poll_tick(self) -> None:
+        """Once a second: a slow poll says so (the rows shown may be stale)."""
+        seconds = self.poll_seconds()
+        if seconds is None or seconds < SLOW_POLL:
+            return
+        kept = f" — showing rows from {self.last_ok:%H:%M:%S}" if self.last_ok else ""
+        timeout = getattr(getattr(self.app, "settings", None), "timeout", None)
+        limit = f" (gives up after {timeout:g}s)" if timeout else ""
+        self._set_status(f"Refreshing… {seconds:.0f}s, no answer yet{limit}{kept}", "busy")
+        self._post_stats()
 
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:
@@ -252,14 +283,17 @@ class EndpointsScreen(Screen[None]):
         delay = self.interval
         try:
             client = self.app.client
+            # No client retries: a stalled server must show after one timeout, not four.
             if namespace == ALL:
-                endpoints = await client.endpoints.list_all()
+                endpoints = await client.endpoints.list_all(retry=False)
             else:
-                endpoints = await client.endpoints.list(namespace)
+                endpoints = await client.endpoints.list(namespace, retry=False)
         except asyncio.CancelledError:
             self._polling = False
+            self._poll_started = None
             raise
         except Exception as exc:  # typed HFError, or anything: keep the last good rows
+            self._poll_started = None  # answered (with an error): no longer "refreshing…"
             if generation == self._generation:
                 self._failures += 1
                 delay = min(self.interval * (2 ** self._failures), MAX_BACKOFF)
@@ -272,6 +306,7 @@ class EndpointsScreen(Screen[None]):
                 self._set_status(f"⚠ {one_line(text, 300)} — retrying in {delay:g}s{kept}", "error")
                 self._post_stats()
         else:
+            self._poll_started = None
             if generation == self._generation:
                 self._failures = 0
                 self.last_error = None
@@ -281,6 +316,7 @@ class EndpointsScreen(Screen[None]):
                     self.app.show_error(exc, title="Showing the endpoints failed")
         self.poll_count += 1
         self._polling = False
+        self._poll_started = None
         if self._poll_again:
             self._poll_again = False
             delay = 0
@@ -299,6 +335,8 @@ class EndpointsScreen(Screen[None]):
         if not first and result.transitions:
             self._notify_transitions(result.transitions)
         self.last_ok = now()
+        if self._unsure:
+            self._reconcile_unsure()
         self._update_title()
         self._set_status(f"Updated {self.last_ok:%H:%M:%S} · {table.row_count} endpoint"
                          f"{'' if table.row_count == 1 else 's'}")
@@ -344,7 +382,10 @@ class EndpointsScreen(Screen[None]):
         eps = table.endpoints()
         running = sum(1 for ep in eps if ep.raw_state == "running")
         burn = burn_rate(eps, self.price_of) if self.catalog else None
-        if self.last_error:
+        seconds = self.poll_seconds()
+        if seconds is not None and seconds >= SLOW_POLL:
+            state = f"refreshing… {seconds:.0f}s"
+        elif self.last_error:
             state = "error"
         elif not table.loaded:
             state = "loading"
@@ -372,6 +413,10 @@ class EndpointsScreen(Screen[None]):
 
     def _set_status(self, text: str, kind: str | None = None) -> None:
         """The poll's part of the status line (an action's recent outcome stays next to it)."""
+        import time
+
+        if (text, kind) != self._poll_status:
+            self._poll_status_at = time.monotonic()
         self._poll_status = (text, kind)
         self._render_status()
 
@@ -379,7 +424,7 @@ class EndpointsScreen(Screen[None]):
         """An action's outcome: shown until ``ttl`` seconds pass (None: until replaced)."""
         import time
 
-        self._action_note = (text, kind, None if ttl is None else time.monotonic() + ttl)
+        self._action_note = (text, kind, None if ttl is None else time.monotonic() + ttl, time.monotonic())
         self._render_status()
 
     def _render_status(self) -> None:
@@ -389,8 +434,9 @@ class EndpointsScreen(Screen[None]):
         note = self._action_note
         if note is not None and note[2] is not None and time.monotonic() > note[2]:
             note = self._action_note = None
-        if note is not None and kind != "error":
-            # A poll must not wipe out why an action failed a moment ago.
+        if note is not None and (kind != "error" or note[3] >= self._poll_status_at):
+            # A poll must not wipe out why an action failed a moment ago (a poll error that is
+            # older than the action's outcome comes second).
             text, kind = f"{note[0]} · {text[0].lower()}{text[1:]}" if text else note[0], note[1]
         status = self.query_one("#status-line", Static)
         status.update(one_line(text, 400))
@@ -490,18 +536,22 @@ class EndpointsScreen(Screen[None]):
             self.notify("No endpoint selected.", severity="warning")
         return ep
 
-    def _run(self, ep: Endpoint, verb: str, pending: str, call, done: str) -> None:
+    def _run(self, ep: Endpoint, verb: str, pending: str, call, done: str,
+             applied: Callable[[Endpoint | None], bool] | None = None) -> None:
+        """Run ``call`` for ``ep``; ``applied(endpoint or None when gone)`` tells from a later poll
+        whether an action that got no answer happened after all."""
         key = ep.key
+        self._unsure.pop(key, None)
         if key in self._busy:
             self.notify(f"{key}: already {self._busy[key]}…", severity="warning", markup=False)
             return
         self._busy[key] = pending
         self.table.set_pending(key, pending)
         self._note(f"{verb} {key}…", "busy")
-        self.run_worker(self._do(ep, verb, call, done), group=f"action:{key}", exit_on_error=False,
+        self.run_worker(self._do(ep, verb, call, done, applied), group=f"action:{key}", exit_on_error=False,
                         description=f"{verb} {key}")
 
-    async def _do(self, ep: Endpoint, verb: str, call, done: str) -> None:
+    async def _do(self, ep: Endpoint, verb: str, call, done: str, applied=None) -> None:
         from hftui.client import Endpoint as EndpointType
 
         key = ep.key
@@ -510,8 +560,11 @@ class EndpointsScreen(Screen[None]):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self.app.show_error(exc, title=f"{verb} {key} failed")
-            self._note(f"⚠ {verb} {key} failed: {_message(exc)}", "error", ttl=20)
+            if maybe_applied(exc):
+                self._no_answer(key, verb, done, applied)
+            else:
+                self.app.show_error(exc, title=f"{verb} {key} failed")
+                self._note(f"⚠ {verb} {key} failed: {_message(exc)}", "error", ttl=20)
         else:
             if isinstance(result, EndpointType):
                 self.table.update_one(result)
@@ -525,6 +578,37 @@ class EndpointsScreen(Screen[None]):
             self.table.clear_pending(key)
             if key in self._deleting:
                 self.table.set_pending(key, "deleting")
+
+    def _no_answer(self, key: str, verb: str, done: str, applied) -> None:
+        """The request went out but no answer came back: it may have been applied. The polls tell."""
+        import time
+
+        timeout = getattr(getattr(self.app, "settings", None), "timeout", None)
+        within = f" within {timeout:g}s" if timeout else ""
+        text = (f"⏱ {verb} {one_line(key, 80)}: no answer{within} — it may still have been applied; "
+                "the next refresh will tell")
+        self.notify(text, title="No answer", severity="warning", markup=False, timeout=8)
+        self._note(text, "busy", ttl=60)
+        if applied is not None:
+            self._unsure[key] = (verb, done, applied, time.monotonic() + 60)
+        if self._polling:
+            self._poll_again = True
+        elif self.polling_enabled:
+            self._schedule(min(self.interval, 1.0))
+
+    def _reconcile_unsure(self) -> None:
+        """After a good poll: say whether each unanswered action happened after all."""
+        import time
+
+        table = self.table
+        for key, (verb, done, applied, deadline) in list(self._unsure.items()):
+            if applied(table.get(key)):
+                del self._unsure[key]
+                self._note(f"{done} {one_line(key, 80)} (no answer came, but the refresh shows it)", None, ttl=10)
+            elif time.monotonic() > deadline:
+                del self._unsure[key]
+                self._note(f"⚠ {verb} {one_line(key, 80)}: not seen on the server — try again if needed",
+                           "error", ttl=20)
 
     def _targets(self) -> list[Endpoint]:
         """The marked rows (space) when there are any, else the row under the cursor."""
@@ -541,13 +625,15 @@ class EndpointsScreen(Screen[None]):
             if ep.raw_state == "paused":
                 self.notify(f"{one_line(ep.key, 80)} is already paused.", markup=False)
                 continue
-            self._run(ep, "Pausing", "pausing", lambda ep=ep: eps.pause(ep.namespace, ep.name), "Paused")
+            self._run(ep, "Pausing", "pausing", lambda ep=ep: eps.pause(ep.namespace, ep.name), "Paused",
+                      applied=lambda cur: cur is not None and cur.raw_state == "paused")
 
     def action_scale_to_zero(self) -> None:
         eps = self.app.client.endpoints
         for ep in self._targets():
             self._run(ep, "Scaling to zero", "scaling to 0",
-                      lambda ep=ep: eps.scale_to_zero(ep.namespace, ep.name), "Scaled to zero")
+                      lambda ep=ep: eps.scale_to_zero(ep.namespace, ep.name), "Scaled to zero",
+                      applied=lambda cur: cur is not None and cur.raw_state == "scaledToZero")
 
     def cost_text(self, ep: Endpoint, min_replica: int | None = None, max_replica: int | None = None) -> str:
         price = self.price_of(ep)
@@ -572,7 +658,8 @@ class EndpointsScreen(Screen[None]):
             if ok:
                 for ep in targets:
                     self._run(ep, "Resuming", "resuming", lambda ep=ep: eps.resume(ep.namespace, ep.name),
-                              "Resumed")
+                              "Resumed", applied=lambda cur: cur is not None
+                              and cur.raw_state not in ("paused", "scaledToZero"))
 
         if len(targets) == 1:
             title = f"Resume {targets[0].key}?"
@@ -600,7 +687,8 @@ class EndpointsScreen(Screen[None]):
         def confirmed(ok: bool | None) -> None:
             if ok:
                 self._deleting.add(ep.key)
-                self._run(ep, "Deleting", "deleting", lambda: eps.delete(ep.namespace, ep.name), "Deleted")
+                self._run(ep, "Deleting", "deleting", lambda: eps.delete(ep.namespace, ep.name), "Deleted",
+                          applied=lambda cur: cur is None)
 
         self.app.push_screen(DeleteEndpointScreen(ep), confirmed)
 
@@ -681,6 +769,20 @@ class EndpointsScreen(Screen[None]):
             self.table.move_cursor_to(result.key)
             self._post_stats()
             self.poll_now()
+
+
+def maybe_applied(exc: BaseException) -> bool:
+    """True when a request was sent but its answer never came (timeout, dropped connection):
+    the server may have done it. Refused connections and timeouts while connecting were never sent."""
+    from hftui.client import ConnectionFailed, Timeout
+
+    if isinstance(exc, Timeout):
+        text = exc.message or ""
+        return "connecting to" not in text and "free connection" not in text
+    if isinstance(exc, ConnectionFailed):
+        text = exc.message or ""
+        return "closed the connection" in text
+    return False
 
 
 def _message(exc: BaseException) -> str:

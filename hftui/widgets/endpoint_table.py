@@ -110,6 +110,10 @@ _STEPS: tuple[tuple[int, int], ...] = (
     (_REGION, 9), (_INSTANCE, 8), (_TASK, 8), (_URL, 6), (_MODEL, 16), (_NAME, 16),
 )
 _GENTLE_STEPS = _STEPS[:5]
+_SNAP = frozenset({_TASK, _REGION, _INSTANCE})
+"""Columns that abbreviate (rather than cut) when narrower than their text."""
+_GIVE_BACK = (_MODEL, _NAME, _URL, _REGION, _TASK)
+"""Who gets the cells a snapped column left over."""
 _CORE_STEPS: tuple[tuple[int, int], ...] = (
     (_REPLICAS, _CONTENT), (_UPDATED, _CONTENT), (_MODEL, 24), (_NAME, 32), (_MODEL, 16), (_NAME, 16),
     (_MODEL, 12), (_NAME, 10),
@@ -148,14 +152,30 @@ def layout_columns(natural: Sequence[int], content: Sequence[int], available: in
                 continue
             floor = max(content[i], len(COLUMNS[i].short_label or COLUMNS[i].label)) if target == _CONTENT \
                 else max(target, COLUMNS[i].min_width)
-            cut = min(need, widths[i] - floor)
+            # Abbreviating columns go straight to their abbreviation's width: a column cut
+            # part-way would show "text-gen" in 13 cells.
+            cut = widths[i] - floor if i in _SNAP else min(need, widths[i] - floor)
             if cut > 0:
                 widths[i] -= cut
                 need -= cut
 
+    def give_back(order) -> None:
+        slack = available - total(order)
+        for i in _GIVE_BACK:
+            if slack <= 0:
+                return
+            if i in order and widths[i] < natural[i]:
+                if i in _SNAP and slack < natural[i] - widths[i]:
+                    continue  # still abbreviated: the extra cells would stay blank
+                more = min(slack, natural[i] - widths[i])
+                widths[i] += more
+                slack -= more
+
     order = tuple(range(len(COLUMNS)))
     shrink(order, _STEPS)
     fits = total(order) <= available
+    if fits:
+        give_back(order)
     if not fits:
         widths = list(natural)
         core = tuple(i for i in order if COLUMNS[i].core)
