@@ -204,6 +204,11 @@ class StreamOutput(ScrollView, can_focus=True):
         self._last_flush = 0.0
         self.last_text = ""
         """The text of the last finished live section (what a cancel or a cut keeps)."""
+        self.follow = True
+        """Keep the end in view as text arrives. Sticky: only the user scrolling up turns it off
+        (a scroll clamped while the content grows must not); scrolling back to the end, End,
+        or a new section turns it on again."""
+        self._own_scroll = False
 
     # --- public API ---------------------------------------------------------------
 
@@ -233,6 +238,8 @@ class StreamOutput(ScrollView, can_focus=True):
         self.chars_shown = 0
         self._tail = []
         self._update_size()
+        if self.follow:
+            self._scroll_bottom()
 
     def append(self, text: str) -> None:
         """Add streamed text; rendered at the next frame (at most FPS per second)."""
@@ -270,8 +277,9 @@ class StreamOutput(ScrollView, can_focus=True):
         if header:
             self._add_block(Block("header", header))
         self._add_block(Block(kind, clean(text, limit=None), gap=not header and bool(self._blocks)))
+        self.follow = True
         self._update_size()
-        self._scroll_to_end_if_following(force=True)
+        self._scroll_to_end_if_following()
 
     def clear(self) -> None:
         self._blocks.clear()
@@ -283,8 +291,9 @@ class StreamOutput(ScrollView, can_focus=True):
         self._live_chunks = []
         self._md_src = ""
         self._wrapper = None
+        self.follow = True
         self._update_size()
-        self.scroll_home(animate=False)
+        self._set_own_scroll(0)
         self.refresh()
 
     def flush_now(self) -> None:
@@ -353,7 +362,6 @@ class StreamOutput(ScrollView, can_focus=True):
             text = ""
         if not self.live:
             return
-        follow = self._following()
         self._live_chunks.append(text)
         self.chars_shown += len(text)
         width = self._text_width()
@@ -379,7 +387,7 @@ class StreamOutput(ScrollView, can_focus=True):
                 self._tail.insert(0, Strip([]))
         self.frames += 1
         self._update_size()
-        if follow:
+        if self.follow:
             self._scroll_bottom()
         self.refresh()
 
@@ -453,21 +461,51 @@ class StreamOutput(ScrollView, can_focus=True):
         else:
             self.virtual_size = size
 
-    def _following(self) -> bool:
+    def _at_end(self) -> bool:
         return self.scroll_y >= self.max_scroll_y - 1
+
+    def _set_own_scroll(self, y: float) -> None:
+        self._own_scroll = True
+        try:
+            self.scroll_to(None, y, animate=False, immediate=True)
+        finally:
+            self._own_scroll = False
 
     def _scroll_bottom(self) -> None:
         bottom = max(0, self.virtual_size.height - self.scrollable_content_region.height)
-        self.set_scroll(None, bottom)
+        self._set_own_scroll(bottom)
+        if self.is_mounted and self.scroll_y < bottom:
+            # Clamped: the new height is not laid out yet. Try again once it is.
+            self.call_after_refresh(self._scroll_end_if_following)
 
-    def _scroll_to_end_if_following(self, force: bool = False) -> None:
-        if force or self._following():
+    def _scroll_end_if_following(self) -> None:
+        if self.follow:
+            bottom = max(0, self.virtual_size.height - self.scrollable_content_region.height)
+            self._set_own_scroll(bottom)
+
+    def _scroll_to_end_if_following(self) -> None:
+        if self.follow:
             self._scroll_bottom()
         self.refresh()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._own_scroll:
+            return
+        if new_value < old_value and not self._at_end():
+            self.follow = False  # the user scrolled up to read
+        elif self._at_end():
+            self.follow = True  # back at the end (wheel, PageDown, End, scrollbar)
+
+    def action_scroll_end(self) -> None:
+        self.follow = True
+        super().action_scroll_end()
 
     def on_resize(self) -> None:
         width = self._text_width()
         if width == self._width:
+            if self.follow:  # taller or shorter: the end stays in view
+                self.call_after_refresh(self._scroll_end_if_following)
             return
         self._width = width
         self._rerender_all(width)
@@ -494,6 +532,8 @@ class StreamOutput(ScrollView, can_focus=True):
         elif self.live:
             self._tail = self._render_markdown(self._md_src, width)
         self._update_size()
+        if self.follow:
+            self.call_after_refresh(self._scroll_end_if_following)
         self.refresh()
 
     def notify_style_update(self) -> None:
