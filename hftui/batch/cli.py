@@ -34,8 +34,13 @@ A "parameters" object on a line is merged over --parameters.
 Results are appended to the output as each input finishes:
   {"line": 3, "input": {...}, "result": ..., "latency_ms": 41.2}
   {"line": 4, "input": {...}, "error": {"type": "BadRequest", "message": "..."}, "latency_ms": 12.0}
+Each record is handed to the operating system as its input finishes, so it
+survives hftui being killed; the file is fsync-ed when the run ends (a power
+cut mid-run can lose recent records: those inputs simply run again).
 Run the same command again to continue an interrupted batch: lines already
 in the output are skipped. Ctrl+C stops cleanly (twice: at once).
+A malformed or failed line is named on stderr with its line number as it
+happens (the first 10; then a count, every one is in the output).
 
 Exit status: 0 all inputs succeeded; 1 some failed (this run or an earlier
 one); 2 the batch could not run; 130 interrupted.

@@ -323,7 +323,9 @@ class BatchRunner:
         self.listener.endpoint_state(ep)
         price = self._price_text(ep)
         if ep.state in (EndpointState.PAUSED, EndpointState.SCALED_TO_ZERO):
-            self.listener.notice(f"Endpoint {ep.key} is {ep.raw_state}; resuming it — {price} while it runs.")
+            after = "paused again" if self.config.pause_after else "left running"
+            self.listener.notice(f"Endpoint {ep.key} is {ep.raw_state}; resuming it — {price} while it runs"
+                                 f" (it will be {after} when the batch ends).")
             self._billing_since = time.monotonic()
             self.resumed = True  # before the call: a resume cut short may still have started it
             ep = await self.hf.endpoints.resume(ns, name)
@@ -333,7 +335,8 @@ class BatchRunner:
                              + (f": {one_line(ep.message)}" if ep.message else "") + " — fix it first")
         else:
             self._billing_since = time.monotonic()
-            self.listener.notice(f"Endpoint {ep.key} is {ep.raw_state} — {price}.")
+            after = "paused when the batch ends" if self.config.pause_after else "left running"
+            self.listener.notice(f"Endpoint {ep.key} is {ep.raw_state} — {price} (it will be {after}).")
         if ep.state is not EndpointState.RUNNING or not ep.url:
             self.listener.notice(f"Waiting for {ep.key} to be running…")
             ep = await self.hf.endpoints.wait_until_running(

@@ -28,7 +28,8 @@ async def test_paused_endpoint_resumed_waited_run_and_paused(settings, token, tm
     assert heard.states[0] == "paused" and heard.states[-1] == "paused"
     assert "running" in heard.states
     assert heard.states.index("running") > 0
-    assert any("$" in n and "resuming" in n for n in heard.notices), heard.notices
+    assert any("$" in n and "resuming" in n and "paused again when the batch ends" in n
+               for n in heard.notices), heard.notices
     assert summary.cost is not None and summary.cost.price_per_hour and summary.cost.dollars is not None
     assert summary.resumed and "Endpoint paused again." in summary.lines()
     assert not any("left running" in line for line in summary.lines())
@@ -45,6 +46,7 @@ async def test_scaled_to_zero_endpoint_by_bare_name_is_resumed(settings, token, 
     summary, heard = await run_batch(settings, token, target=ep.name, input_path=inp, output_path=out)
     assert summary.exit_code == 0, summary.lines()
     assert heard.states[0] == "scaledToZero" and "running" in heard.states
+    assert any("resuming" in n and "left running when the batch ends" in n for n in heard.notices), heard.notices
     assert summary.cost is not None and summary.cost.still_running
     # resumed by this run and not paused: the summary says it stays up, and what that costs
     fate = summary.left_running()
