@@ -175,3 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(args, settings)
     except KeyboardInterrupt:  # Ctrl+C during start-up, before the app owns the keyboard: no traceback
         return 130
+    except RuntimeError as exc:  # Python 3.11 wraps a Ctrl+C that lands in a class's __set_name__
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            return 130
+        raise
