@@ -140,7 +140,9 @@ class DescribeScreen(Screen[None]):
 
     def action_copy_url(self) -> None:
         if self.endpoint.url and self.app.copy_to_clipboard_osc52(self.endpoint.url):
-            self.notify("Copied the URL", timeout=2)
+            from hftui.widgets.clipboard import note
+
+            self.notify(f"Copied URL {note()}", timeout=4, markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

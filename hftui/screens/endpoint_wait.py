@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from hftui.widgets.endpoint_table import state_label
+from hftui.widgets.endpoint_table import IDLE_STATES, idle_reason, state_label
 from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ class WaitScreen(ModalScreen[str | None]):
                             border: round $warning; background: $surface; padding: 0 1; }
     WaitScreen #wait-log { height: auto; }
     WaitScreen #wait-elapsed { color: $text-muted; margin-top: 1; }
+    WaitScreen #wait-hint { color: $warning; height: auto; }
+    WaitScreen #wait-hint.-hidden { display: none; }
     WaitScreen.-done > Vertical { border: round $success; }
     WaitScreen.-failed > Vertical { border: round $error; }
     """
@@ -43,8 +45,11 @@ class WaitScreen(ModalScreen[str | None]):
         Binding("escape,q", "stop", "Stop waiting", id="wait.stop", tooltip="Stop waiting and close"),
     ]
 
-    def __init__(self, endpoint: Endpoint, *, poll_interval: float = 2.0, timeout: float | None = None) -> None:
+    def __init__(self, endpoint: Endpoint, *, poll_interval: float = 2.0, timeout: float | None = None,
+                 resuming: bool = False) -> None:
+        """``resuming``: a resume was just sent, so a paused state shown first is expected."""
         super().__init__()
+        self.resuming = resuming
         self.endpoint = endpoint
         self.poll_interval = poll_interval
         self.timeout = timeout
@@ -57,6 +62,7 @@ class WaitScreen(ModalScreen[str | None]):
             box.border_title = safe_content(f"Waiting for {one_line(self.endpoint.key, 60)} to run")
             box.border_subtitle = "esc: stop waiting"
             yield Static("", id="wait-log", markup=False)
+            yield Static("", id="wait-hint", markup=False, classes="-hidden")
             yield Static("", id="wait-elapsed", markup=False)
 
     def on_mount(self) -> None:
@@ -71,6 +77,12 @@ class WaitScreen(ModalScreen[str | None]):
             self.states.append((time.monotonic() - self._start, ep.raw_state))
             lines = [f"{_elapsed(t):>7}  {state_label(s)}" for t, s in self.states]
             self.query_one("#wait-log", Static).update("\n".join(lines))
+            # Paused / scaled to zero: nothing will happen by waiting, say what will.
+            hint = self.query_one("#wait-hint", Static)
+            idle = ep.raw_state in IDLE_STATES and not (self.resuming and len(self.states) == 1)
+            hint.set_class(not idle, "-hidden")
+            if idle:
+                hint.update(f"{one_line(ep.name, 60)} {idle_reason(ep.raw_state)} — esc, then r to resume")
 
     def _tick(self) -> None:
         if self.outcome is None:

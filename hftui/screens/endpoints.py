@@ -31,7 +31,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from hftui.clock import now
-from hftui.widgets.endpoint_table import FAULT_STATES, EndpointTable
+from hftui.widgets.endpoint_table import FAULT_STATES, IDLE_STATES, EndpointTable, idle_reason
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
 
@@ -698,7 +698,28 @@ class EndpointsScreen(Screen[None]):
             return
         from hftui.screens.endpoint_wait import WaitScreen
 
-        self.app.push_screen(WaitScreen(ep), lambda _r: self.poll_now())
+        if ep.raw_state not in IDLE_STATES:
+            self.app.push_screen(WaitScreen(ep), lambda _r: self.poll_now())
+            return
+        # Waiting on an idle endpoint would only wait for the timeout: say so, offer to resume.
+        from hftui.widgets.confirm import ConfirmScreen
+
+        eps = self.app.client.endpoints
+
+        def chosen(resume: bool | None) -> None:
+            if not resume:
+                self._note(f"Not waiting: {one_line(ep.key, 80)} {idle_reason(ep.raw_state)} — "
+                           "press r to resume", None, ttl=15)
+                return
+            self._run(ep, "Resuming", "resuming", lambda: eps.resume(ep.namespace, ep.name), "Resumed",
+                      applied=lambda cur: cur is not None and cur.raw_state not in IDLE_STATES)
+            self.app.push_screen(WaitScreen(ep, resuming=True), lambda _r: self.poll_now())
+
+        body = (f"{one_line(ep.key, 80)} {idle_reason(ep.raw_state)}, so waiting alone would only "
+                f"time out.\n\nResume it and wait until it runs? Billing starts when it is initializing. "
+                f"{self.cost_text(ep)}")
+        self.app.push_screen(ConfirmScreen(f"{ep.key} is {ep.raw_state}", body, confirm="Resume and wait",
+                                           variant="warning"), chosen)
 
     def action_describe(self) -> None:
         ep = self._current()
@@ -725,7 +746,10 @@ class EndpointsScreen(Screen[None]):
                         severity="warning", markup=False)
             return
         if self.app.copy_to_clipboard_osc52(ep.url):
-            self.notify(f"Copied {one_line(ep.url, 120)}", timeout=3, markup=False)
+            from hftui.widgets.clipboard import note
+
+            self._note(f"Copied URL {note()}", None, ttl=8)
+            self.notify(f"Copied URL {note()}\n{one_line(ep.url, 120)}", timeout=4, markup=False)
 
     async def action_playground(self) -> None:
         ep = self._current()

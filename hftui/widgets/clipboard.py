@@ -1,30 +1,68 @@
 """Copy text to the user's clipboard with OSC 52, so it works over SSH.
 
 The terminal (not the remote machine) owns the clipboard; OSC 52 asks it
-to set it. Inside tmux the sequence is wrapped in a DCS passthrough (tmux
-also forwards plain OSC 52 when ``set-clipboard`` is on; the wrapped form
-works with ``allow-passthrough``), inside GNU screen in screen's DCS.
+to set it. The plain sequence is always sent: terminals read it directly,
+and tmux forwards it when ``set-clipboard`` is ``on``. Inside tmux
+(``TMUX`` set) a DCS-passthrough copy follows, for tmux with
+``allow-passthrough on`` (tmux's default ``set-clipboard external`` ignores
+the plain one). Inside GNU screen (``STY`` set; not ``TERM=screen*``, which
+tmux sets too) a copy in screen's DCS follows, in 76-byte chunks (screen
+drops longer strings). Whether the clipboard changed is up to the terminal:
+nothing comes back, so the UI says what was sent, not that it worked.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Mapping
 
 MAX_BYTES = 100_000
 """Terminals cap OSC 52 payloads (xterm: ~100 kB); longer text is refused."""
+_SCREEN_CHUNK = 76
 
 
-def osc52(text: str, environ: dict[str, str] | None = None) -> str:
-    """The escape sequence that sets the clipboard to ``text``."""
-    env = os.environ if environ is None else environ
+def _plain(text: str) -> str:
     data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    seq = f"\x1b]52;c;{data}\x07"
+    return f"\x1b]52;c;{data}\x07"
+
+
+def tmux_wrap(seq: str) -> str:
+    """tmux DCS passthrough: every ESC inside doubled."""
+    return "\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+
+
+def screen_wrap(seq: str) -> str:
+    """GNU screen DCS, chunked."""
+    return "".join(f"\x1bP{seq[i:i + _SCREEN_CHUNK]}\x1b\\" for i in range(0, len(seq), _SCREEN_CHUNK))
+
+
+def osc52(text: str, environ: Mapping[str, str] | None = None) -> str:
+    """Every escape sequence sent to set the clipboard to ``text`` (see the module docstring)."""
+    env = os.environ if environ is None else environ
+    seq = _plain(text)
+    out = seq
     if env.get("TMUX"):
-        return "\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\"
-    if env.get("STY") or env.get("TERM", "").startswith("screen"):
-        return "\x1bP" + seq + "\x1b\\"
-    return seq
+        out += tmux_wrap(seq)
+    if env.get("STY"):
+        out += screen_wrap(seq)
+    return out
+
+
+def method(environ: Mapping[str, str] | None = None) -> str:
+    """What ``osc52`` sends, for the user: ``OSC 52``, ``OSC 52 + tmux passthrough``…"""
+    env = os.environ if environ is None else environ
+    parts = ["OSC 52"]
+    if env.get("TMUX"):
+        parts.append("tmux passthrough")
+    if env.get("STY"):
+        parts.append("screen passthrough")
+    return " + ".join(parts)
+
+
+def note(environ: Mapping[str, str] | None = None) -> str:
+    """The caveat shown after a copy: ``(OSC 52) — your terminal must allow clipboard writes``."""
+    return f"({method(environ)}) — your terminal must allow clipboard writes"
 
 
 def copy(app, text: str) -> bool:

@@ -61,6 +61,16 @@ STATE_CLASS = {
 }
 FAULT_STATES = frozenset({"failed", "updateFailed"})
 TRANSITIONAL_STATES = frozenset({"pending", "initializing", "updating"})
+IDLE_STATES = frozenset({"paused", "scaledToZero"})
+"""States an endpoint does not leave by itself (scaled to zero: until a request comes)."""
+
+
+def idle_reason(raw_state: str) -> str:
+    """Why an idle endpoint will not become running by waiting: ``is paused: …``."""
+    if raw_state == "paused":
+        return "is paused: it will not start by itself"
+    return "is scaled to zero: it starts only when a request comes or when resumed"
+
 SPINNER = "◐◓◑◒"
 """Frames replacing the glyph of transitional states (and of rows with an action in flight)."""
 

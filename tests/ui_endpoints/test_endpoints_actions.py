@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Button, Input, Static
 
 from hftui.screens.endpoints import EndpointsScreen
+from hftui.widgets.confirm import ConfirmScreen
 from ui_endpoints.helpers import endpoints_screen, make_app, poll_once, wait_until
 
 SIZE = (120, 40)
@@ -290,6 +291,8 @@ async def test_copy_url_uses_the_clipboard(still_emulator):
         await pilot.press("c")
         assert app.clipboard == screen.table.get("demo-user/gpt2-demo").url
         assert app.clipboard.startswith("http")
+        await pilot.pause()
+        assert status(screen).startswith("Copied URL (OSC 52") and "must allow clipboard writes" in status(screen)
 
 
 async def test_describe_raw_json_and_logs(still_emulator):
@@ -330,8 +333,14 @@ async def test_wait_shows_states_until_running(emulator):
         await poll_once(pilot, screen)
         await goto(pilot, screen, "demo-user/gpt2-demo")
         await pilot.press("w")
+        # Paused: waiting alone would never end, so it offers to resume first (with the price).
+        confirm = await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen)
+        body = str(confirm.query_one(".confirm-body", Static).render())
+        assert "is paused: it will not start by itself" in body and "per replica-hour" in body, body
+        await pilot.press("enter")
         wait = await wait_until(pilot, lambda: isinstance(app.screen, WaitScreen) and app.screen)
-        await app.client.endpoints.resume("demo-user", "gpt2-demo")
+        hint = await wait_until(pilot, lambda: wait.query_one("#wait-hint", Static), what="the hint")
+        assert hint.has_class("-hidden")  # resuming: no "press r" hint
         await wait_until(pilot, lambda: wait.outcome is not None, timeout=15, what="wait outcome")
         assert wait.outcome == "running"
         seen = [s for _, s in wait.states]
@@ -343,6 +352,29 @@ async def test_wait_shows_states_until_running(emulator):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
+
+
+async def test_wait_on_a_paused_endpoint_says_press_r_when_not_resumed(still_emulator):
+    from hftui.screens.endpoint_wait import WaitScreen
+
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        await goto(pilot, screen, "demo-user/bert-fill")  # paused
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert "Not waiting: demo-user/bert-fill is paused: it will not start by itself — press r to resume" \
+            in status(screen)
+        assert server_state(still_emulator, "demo-user", "bert-fill") == "paused"
+        # A wait that finds the endpoint idle (paused by someone else) says what to do.
+        app.push_screen(WaitScreen(screen.table.get("demo-user/sentiment-api")))
+        wait = await wait_until(pilot, lambda: isinstance(app.screen, WaitScreen) and app.screen)
+        hint = await wait_until(pilot, lambda: wait.query_one("#wait-hint", Static), what="the hint")
+        await wait_until(pilot, lambda: not hint.has_class("-hidden"), what="the hint shown")
+        assert "is scaled to zero: it starts only when a request comes or when resumed — esc, then r" \
+            in str(hint.render())
 
 
 async def test_wait_can_be_stopped_with_escape(still_emulator):
@@ -369,7 +401,7 @@ async def test_playground_and_batch_keys_do_not_crash(still_emulator):
         await pilot.press("i")
         await pilot.pause(0.3)
         assert app.current_mode == "playground"
-        await pilot.press("3")
+        await pilot.press("escape", "3")  # the Playground focuses its form: esc leaves the text field
         await pilot.pause()
         assert app.screen is screen
         assert screen.table.cursor_key == "demo-user/gpt2-demo"

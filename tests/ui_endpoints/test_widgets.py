@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 
 from textual.app import App, ComposeResult
 
 from hftui.client.models import Endpoint
-from hftui.widgets.clipboard import osc52
+from hftui.widgets.clipboard import copy, note, osc52
 from hftui.widgets.endpoint_table import EndpointTable
 from hftui.widgets.header import HeaderInfo, header_text
 from hftui.widgets.log_view import LogView
@@ -91,10 +92,51 @@ async def test_endpoint_table_renders_state_words_and_glyphs():
         assert "✗ failed" in lines[1] and "○ scaledToZero" in lines[2] and "? weirdNewState" in lines[3]
 
 
-def test_osc52_wraps_for_tmux_and_screen():
-    assert osc52("hi", {}) == "\x1b]52;c;aGk=\x07"
-    assert osc52("hi", {"TMUX": "/tmp/x"}).startswith("\x1bPtmux;\x1b\x1b]52;c;aGk=")
-    assert osc52("hi", {"TERM": "screen-256color"}).startswith("\x1bP\x1b]52")
+PLAIN = "\x1b]52;c;aGk=\x07"  # base64("hi") = aGk=
+
+
+def test_osc52_plain_everywhere_wrapped_only_where_it_helps():
+    assert osc52("hi", {}) == PLAIN
+    # TERM=screen* is what tmux sets too (and what ssh carries from a local tmux): no screen wrap.
+    assert osc52("hi", {"TERM": "screen-256color"}) == PLAIN
+    assert osc52("hi", {"TMUX": "/tmp/tmux-0/default,1,0", "TERM": "screen-256color"}) == (
+        PLAIN + "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\")
+    assert osc52("hi", {"STY": "1234.pts-0.host"}) == PLAIN + "\x1bP\x1b]52;c;aGk=\x07\x1b\\"
+    both = osc52("hi", {"TMUX": "x", "STY": "y"})
+    assert both == PLAIN + "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\" + "\x1bP\x1b]52;c;aGk=\x07\x1b\\"
+
+
+def test_osc52_screen_chunks_long_payloads():
+    text = "x" * 200
+    seq = osc52(text, {"STY": "1"})
+    plain = "\x1b]52;c;" + base64.b64encode(text.encode()).decode() + "\x07"
+    assert seq.startswith(plain)
+    wrapped = seq[len(plain):]
+    chunks = wrapped.split("\x1b\\")[:-1]
+    assert all(c.startswith("\x1bP") and len(c) <= 2 + 76 for c in chunks)
+    assert "".join(c[2:] for c in chunks) == plain
+
+
+def test_copy_writes_the_sequences_to_the_terminal(monkeypatch):
+    written = []
+
+    class Driver:
+        def write(self, data):
+            written.append(data)
+
+    class FakeApp:
+        is_headless = False
+        _driver = Driver()
+
+    monkeypatch.setenv("TMUX", "/tmp/tmux")
+    monkeypatch.delenv("STY", raising=False)
+    app = FakeApp()
+    assert copy(app, "hi") and app._clipboard == "hi"
+    assert written == [PLAIN + "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"]
+    assert note() == "(OSC 52 + tmux passthrough) — your terminal must allow clipboard writes"
+    assert not copy(app, "x" * 200_000) and len(written) == 1  # too long: nothing sent
+    monkeypatch.delenv("TMUX")
+    assert note() == "(OSC 52) — your terminal must allow clipboard writes"
 
 
 def test_header_text():
