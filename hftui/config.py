@@ -8,7 +8,6 @@ Plain dataclasses and stdlib ``tomllib`` keep start-up fast.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -115,6 +114,8 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     values: dict[str, object] = {}
     known = {f.name for f in fields(Settings)}
     if path.is_file():
+        import tomllib  # only when there is a file: start-up
+
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
