@@ -32,7 +32,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Input, Static
 
 from hftui.keymap import apply_keymap
 from hftui.widgets.header import AppHeader, HeaderInfo
@@ -336,6 +336,8 @@ class HFTUIApp(App[int]):
     # --- keys -----------------------------------------------------------------------
 
     def action_focus_main(self) -> None:
+        from textual.widgets import TextArea
+
         focused = self.focused
         if not isinstance(focused, (Input, TextArea)):
             return
