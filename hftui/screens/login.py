@@ -1,7 +1,10 @@
 """Login: paste a token (masked), validated with whoami, then saved (0600).
 
 The token never appears on screen or in messages; the field is a password
-Input and is cleared when validation fails.
+Input. When the check fails the token stays in the field (selected, so a new
+paste replaces it): "Token rejected" only when the Hub says so (401/403);
+a network error or timeout says the Hub could not be reached, and Enter
+tries again.
 """
 
 from __future__ import annotations
@@ -82,12 +85,29 @@ class LoginScreen(Screen[None]):
         try:
             await self.app.login_with(Secret(raw))
         except Exception as exc:  # typed HFError or anything else: a message, never a traceback
-            from hftui.client import HFError
-
-            text = exc.user_message() if isinstance(exc, HFError) else f"{type(exc).__name__}: {exc}"
-            self.query_one("#token-input", Input).value = ""
-            self._show(f"Token rejected: {text}")
+            self._show(failure_text(exc, getattr(self.app.settings, "hub_url", None)))
+            box = self.query_one("#token-input", Input)
+            box.focus()
+            box.select_all()
         finally:
             if self.is_mounted:
                 self.query_one("#login-busy", Static).update("")
                 self.query_one("#login-button", Button).disabled = False
+
+
+def failure_text(exc: BaseException, hub_url: str | None) -> str:
+    """Why the login did not work, telling a refused token from a Hub that did not answer."""
+    from urllib.parse import urlsplit
+
+    from hftui.client import AuthError, ConnectionFailed, HFError, Timeout
+
+    host = (urlsplit(hub_url).netloc if hub_url else "") or "the Hub"
+    if isinstance(exc, AuthError) and exc.status in (401, 403):
+        return f"Token rejected: {exc.user_message()}"
+    if isinstance(exc, (ConnectionFailed, Timeout)):
+        return (f"Could not reach {host}: {exc.user_message()}. The token was not checked; "
+                "check the network (or HF_ENDPOINT) and press Enter to try again.")
+    if isinstance(exc, HFError):
+        return (f"{host} answered with an error, so the token was not checked: {exc.user_message()}. "
+                "Press Enter to try again.")
+    return f"The token could not be checked: {type(exc).__name__}: {exc}"

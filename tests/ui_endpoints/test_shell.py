@@ -29,8 +29,9 @@ async def test_login_rejects_a_bad_token_then_saves_a_good_one(still_emulator):
         box = login.query_one("#token-input", Input)
         assert box.password
         await pilot.press(*"hf_wrong", "enter")
-        await wait_until(pilot, lambda: "rejected" in str(login.query_one("#login-message", Static).render()))
-        assert box.value == ""
+        await wait_until(pilot, lambda: "Token rejected: 401" in str(login.query_one("#login-message", Static).render()))
+        assert box.value == "hf_wrong"  # kept (masked) and selected: a new paste replaces it
+        assert box.selection.start == 0 and box.selection.end == len("hf_wrong")
         assert not hftui_token_path().exists()
         await pilot.press(*still_emulator.token, "enter")
         screen = await endpoints_screen(pilot)
@@ -39,6 +40,31 @@ async def test_login_rejects_a_bad_token_then_saves_a_good_one(still_emulator):
         assert app.whoami.name == "demo-user"
         # the token is never on screen
         assert still_emulator.token not in app.export_screenshot()
+
+
+async def test_login_when_the_hub_cannot_be_reached_keeps_the_token(still_emulator):
+    import socket
+
+    from hftui.app import HFTUIApp
+    from hftui.auth import hftui_token_path
+    from hftui.config import Settings
+    from hftui.screens.login import LoginScreen
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = HFTUIApp(Settings().with_base_url(f"http://127.0.0.1:{port}"), None)
+    async with app.run_test(size=SIZE) as pilot:
+        login = await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen)
+        box = login.query_one("#token-input", Input)
+        await pilot.press(*"hf_pasted", "enter")
+        message = login.query_one("#login-message", Static)
+        await wait_until(pilot, lambda: "Could not reach" in str(message.render()), timeout=15)
+        text = str(message.render())
+        assert f"Could not reach 127.0.0.1:{port}" in text and "rejected" not in text, text
+        assert "press Enter to try again" in text
+        assert box.value == "hf_pasted"
+        assert not hftui_token_path().exists()
 
 
 async def test_a_refused_token_sends_back_to_login_with_the_message(still_emulator):
