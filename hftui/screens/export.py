@@ -64,7 +64,8 @@ class ExportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = f"Export run #{self.record.get('id', '?')}"
+            run_id = self.record.get("id")
+            box.border_title = f"Export run #{run_id}" if run_id is not None else "Export run (not in history)"
             box.border_subtitle = "←/→ format · c copy · s save · t token · esc close"
             with RadioSet(id="export-formats"):
                 for fmt in FORMATS:

@@ -59,7 +59,8 @@ class PlaygroundScreen(Screen):
 
     DEFAULT_CSS = """
     PlaygroundScreen { layout: vertical; }
-    #pg-target { height: 1; width: 1fr; margin-bottom: 1; }
+    #pg-target { height: 1; width: 1fr; }
+    #pg-target-line { height: 1; padding: 0 1; color: $text-muted; }
     #pg-target > #target-kind { width: 18; }
     #pg-target > #provider { width: 16; }
     #pg-target > #task { width: 28; }
@@ -89,9 +90,14 @@ class PlaygroundScreen(Screen):
         Binding("ctrl+n", "new_chat", "New chat", id="playground.new_chat",
                 tooltip="Forget the conversation and start again"),
         Binding("ctrl+y", "copy_output", "Copy", id="playground.copy", tooltip="Copy the output (OSC 52)"),
-        Binding("ctrl+x", "export", "Export", id="playground.export",
-                tooltip="Export the last run as curl / httpx / huggingface_hub"),
+        Binding("x", "export_run", "Export", id="playground.export",
+                tooltip="Export the last run as curl / httpx / huggingface_hub (outside a text field)"),
+        Binding("ctrl+x", "export", "Export", id="playground.export_ctrl", show=False,
+                tooltip="Export the last run (in a text field ctrl+x cuts)"),
+        Binding("h", "history", "History", id="playground.history",
+                tooltip="Past runs (outside a text field; also :history)"),
     ]
+
 
     class RunFinished(Message):
         """A run ended (result, error or cancel) and was saved."""
@@ -123,6 +129,13 @@ class PlaygroundScreen(Screen):
         self._form: TaskForm | None = None
         self._answer_parts: list[str] = []
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_chat":
+            return self.spec.task == "chat-completion"
+        if action in ("history", "export_run") and isinstance(self.focused, (Input, TextArea)):
+            return False  # in a text field h and x type (ctrl+x still exports)
+        return True
+
     # --- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -135,6 +148,8 @@ class PlaygroundScreen(Screen):
             yield Select([(s.title, s.task) for s in all_specs()], value=self.spec.task, allow_blank=False,
                          id="task", compact=True)
             yield Button("Run", id="run", variant="primary", compact=True)
+        # The model field is narrow at 80 columns: the whole target, on a line of its own.
+        yield Static("", id="pg-target-line", markup=False)
         with Horizontal(id="pg-body"):
             with VerticalScroll(id="pg-form-pane"):
                 yield Static("", id="pg-form-error")
@@ -203,6 +218,17 @@ class PlaygroundScreen(Screen):
     def _sync_target_widgets(self) -> None:
         kind = self.query_one("#target-kind", Select).value
         self.query_one("#provider", Select).display = kind == "router"
+        self._sync_target_line()
+
+    def _sync_target_line(self) -> None:
+        kind = self.query_one("#target-kind", Select).value
+        text = self.query_one("#target-model", Input).value.strip()
+        where = {"model": "hf-inference", "router": "router", "url": "URL"}.get(str(kind), "")
+        if kind == "router":
+            provider = self.query_one("#provider", Select).value
+            where = f"router · {provider if isinstance(provider, str) else AUTO_PROVIDER}"
+        line = f"→ {one_line(text, 200)}  ({where})" if text else "→ no target yet: type a model id or a URL"
+        self.query_one("#pg-target-line", Static).update(Text(line))
 
     # --- target and task -------------------------------------------------------------------
 
@@ -237,6 +263,11 @@ class PlaygroundScreen(Screen):
             self._refresh_form_for_model()
         elif target is not None and target.model and target.kind != "url":
             self._lookup_model(target.model, pick_task=not task)
+        self.call_after_refresh(self._focus_form)  # typing right after :play goes to the form
+
+    def _focus_form(self) -> None:
+        if self.is_mounted and self.is_current:
+            self.form.focus_first()
 
     def _task_for_model(self, model: ModelInfo) -> str | None:
         tasks = {p.task for p in model.live_providers if p.task}
@@ -295,6 +326,8 @@ class PlaygroundScreen(Screen):
         self.spec = spec
         self._form_serial += 1
         old = self.form
+        focused = self.focused
+        refocus = focused is None or old in focused.ancestors_with_self
         pane = self.query_one("#pg-form-pane")
         new = TaskForm(spec, values if values is not None else spec.defaults(self.model_info),
                        id=f"pg-form-{self._form_serial}")
@@ -308,6 +341,9 @@ class PlaygroundScreen(Screen):
         self.output.clear()
         self._sync_result_pane()
         self._fit_kind_to_task()
+        self.refresh_bindings()  # ^n New chat is for chat only
+        if refocus:
+            self.call_after_refresh(self._focus_form)
         self._status(f"{spec.title}. ctrl+r runs.")
 
     def _refresh_form_for_model(self) -> None:
@@ -341,8 +377,14 @@ class PlaygroundScreen(Screen):
         if value and self.query_one("#target-kind", Select).value != "url":
             self._lookup_model(value, pick_task=True)
 
+    @on(Select.Changed, "#provider")
+    def _provider_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._sync_target_line()
+
     @on(Input.Changed, "#target-model")
     def _model_changed(self, event: Input.Changed) -> None:
+        self._sync_target_line()
         if self._suppress_model_lookup:
             return
         if self._endpoint_target is not None and event.value.strip() != (self._endpoint_target.url or ""):
@@ -460,6 +502,14 @@ class PlaygroundScreen(Screen):
         view = self.result_area.view
         return getattr(view, "summary", "") if view is not None else ""
 
+    def action_export_run(self) -> None:
+        self.action_export()
+
+    def action_history(self) -> None:
+        switch = getattr(self.app, "switch_to", None)
+        if callable(switch):
+            self.run_worker(switch("history"), exit_on_error=False, group="playground-history")
+
     def action_export(self) -> None:
         if not self.last_record:
             self.notify("Run something first.")
@@ -498,7 +548,7 @@ class PlaygroundScreen(Screen):
 
     def _tick_stats(self) -> None:
         if self._meter is not None and self._loading_until is None:
-            self._status(f"Streaming · {self._meter.summary()} · Esc cancels", "running")
+            self._status(f"Streaming · {self._meter.summary()}", "running")
 
     @work(exclusive=True, group="playground-run", exit_on_error=False, description="Playground run")
     async def _run(self) -> None:
@@ -555,7 +605,7 @@ class PlaygroundScreen(Screen):
             meter.stop()
             try:  # the app may be closing: keep what can be kept, never fail the cancel
                 result = self._keep_partial(spec, values, None)
-                self._status(f"Cancelled · kept what arrived · {meter.summary()}", "error")
+                self._status(f"Cancelled (kept) · {meter.summary()}", "error")
                 self._save(spec, target, values, result, "cancelled", meter)
             except Exception:
                 log.debug("cleanup after cancel failed", exc_info=True)
@@ -754,6 +804,8 @@ class PlaygroundScreen(Screen):
             log.debug("cannot save the run", exc_info=True)
             self.notify(f"Run not saved to history: {type(exc).__name__}", severity="warning", markup=False)
         self.last_run_id = run_id
+        if run_id is not None:
+            self.last_record = {**record, "id": run_id}  # export names the run and its files by id
         self.post_message(self.RunFinished(record, run_id))
 
     # --- history ------------------------------------------------------------------------------

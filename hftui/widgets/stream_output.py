@@ -641,10 +641,10 @@ class StreamMeter:
                 "tokens_per_s": self.tokens_per_s}
 
     def summary(self) -> str:
-        parts = [f"{self.tokens} tok"]
+        # Elapsed first: in a narrow pane the line is cut from the end.
+        parts = [f"{self.elapsed:.1f}s", f"{self.tokens} tok"]
         tps = self.tokens_per_s
         parts.append(f"{tps:.1f} tok/s" if tps else "– tok/s")
         ttft = self.ttft
         parts.append(f"TTFT {ttft:.2f}s" if ttft is not None and not self._frozen else "TTFT –")
-        parts.append(f"{self.elapsed:.1f}s")
         return " · ".join(parts)

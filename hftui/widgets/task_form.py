@@ -273,10 +273,15 @@ class TaskForm(Vertical):
                 widget.focus()
 
     def focus_first(self) -> None:
-        for field in self.spec.inputs:
+        """Focus the first required input (else the first input): where typing should go."""
+        fields = [f for f in self.spec.inputs if f.required] + list(self.spec.inputs)
+        for field in fields:
             widget = self._widget(field.name)
-            if widget is not None:
+            if widget is not None and widget.focusable:
                 widget.focus()
+                select_all = getattr(widget, "select_all", None)
+                if callable(select_all):
+                    select_all()  # an example value is replaced by what is typed
                 return
 
 

@@ -142,4 +142,4 @@ def test_meter_under_a_frozen_clock_is_deterministic():
     m.token(4)
     m.stop()
     assert m.tokens == 5 and m.elapsed == 0.0
-    assert m.summary() == "5 tok · – tok/s · TTFT – · 0.0s"
+    assert m.summary() == "0.0s · 5 tok · – tok/s · TTFT –"

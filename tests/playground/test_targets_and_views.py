@@ -96,6 +96,7 @@ async def test_export_opens_for_the_last_run(make_app):
                           task="text-classification")
         await wait_until(pilot, lambda: screen.spec.task == "text-classification")
         await run_and_wait(pilot, screen)
+        await pilot.press("escape")  # out of the text field (where ctrl+x cuts)
         await pilot.press("ctrl+x")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
         text = screen_text(app)
