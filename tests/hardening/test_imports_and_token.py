@@ -13,7 +13,7 @@ import pytest
 from hardening_helpers import assert_clean_screen, endpoints_ready, screen_text, wait_until
 
 HEAVY = ("PIL", "aiohttp", "sqlite3", "textual_image", "httpx2", "hftui.emulator", "hftui.history",
-         "hftui.client", "hftui.imaging")
+         "hftui.client", "hftui.imaging", "tomllib", "textual.widgets._text_area")
 
 
 @pytest.mark.parametrize("module", ["hftui.app", "hftui.cli"])
