@@ -100,7 +100,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         Binding("ctrl+s", "submit", "Submit", id="form.submit", tooltip="Check the form and send it",
                 priority=True),
         Binding("escape", "cancel", "Close", id="form.cancel",
-                tooltip="Leave the field; again to close the form (nothing sent)"),
+                tooltip="Leave the field; again to close the form (asks first if you typed something)"),
     ]
 
     def __init__(self, *, namespace: str | None, catalog: Catalog | None = None,
@@ -419,14 +419,36 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         if isinstance(self.focused, Input):
             self.query_one("#form").focus()
             return
-        self.dismiss(None)
+        self.close()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "submit":
             self.action_submit()
         else:
+            self.close()
+
+    @property
+    def dirty(self) -> bool:
+        """Something was typed or chosen since the form opened."""
+        initial = getattr(self, "_initial", None)
+        return initial is not None and self._current_texts() != initial
+
+    def close(self) -> None:
+        """Close without sending; asks first when that would throw away what was typed."""
+        if not self.dirty:
             self.dismiss(None)
+            return
+        from hftui.widgets.confirm import ConfirmScreen
+
+        def chosen(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        what = "update" if self.is_update else "new endpoint"
+        self.app.push_screen(ConfirmScreen("Discard your changes?",
+                                           f"Close the {what} form and lose what you typed? Nothing was sent.",
+                                           confirm="Discard", variant="error", focus_cancel=True), chosen)
 
     def build(self, values: dict[str, Any]):
         """An EndpointSpec (create) or EndpointUpdate with only the changed fields."""
@@ -468,8 +490,9 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     def _current_texts(self) -> dict[str, str]:
         texts = {box.id: box.value for box in self.query(Input) if box.id}
-        framework = self.query_one("#framework", Select).value
-        texts["framework"] = "" if framework is Select.BLANK else str(framework)
+        for key in ("framework", "type"):
+            value = self.query_one(f"#{key}", Select).value
+            texts[key] = "" if value is Select.BLANK else str(value)
         return texts
 
     def _extra_cost(self, values: dict[str, Any]) -> str | None:

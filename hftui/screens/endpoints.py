@@ -95,20 +95,32 @@ def make_filter(text: str, faults_only: bool, with_namespace: bool = False) -> C
     return predicate
 
 
+def billed_replicas(ep: Endpoint) -> int:
+    """Replicas being charged for: ready ones in any state but paused/scaled to zero (an
+    ``updateFailed`` or ``updating`` endpoint keeps serving, and billing, on its old replicas),
+    and the ones starting while ``initializing`` (billed from then on)."""
+    if ep.raw_state in IDLE_STATES:
+        return 0
+    ready = ep.ready_replica or 0
+    if ep.raw_state == "initializing" or (ep.raw_state == "running" and ep.ready_replica is None):
+        return max(ready, ep.target_replica or 0)
+    return ready
+
+
 def burn_rate(endpoints, price: Callable[[Endpoint], float | None]) -> float | None:
-    """Sum over running endpoints of ready (else target) replicas × $/replica-hour."""
+    """Sum of billed replicas × $/replica-hour; None when nothing billed has a known price."""
     total = 0.0
-    known = False
+    unknown = False
     for ep in endpoints:
-        if ep.raw_state != "running":
+        replicas = billed_replicas(ep)
+        if replicas <= 0:
             continue
         p = price(ep)
         if p is None:
+            unknown = True
             continue
-        known = True
-        replicas = ep.ready_replica if ep.ready_replica is not None else (ep.target_replica or 0)
         total += replicas * p
-    return total if known else (0.0 if not any(ep.raw_state == "running" for ep in endpoints) else None)
+    return None if unknown and total == 0 else total
 
 
 class EndpointsScreen(Screen[None]):

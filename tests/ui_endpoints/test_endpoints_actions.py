@@ -467,3 +467,22 @@ def test_make_filter():
     assert make_filter("[unclosed", False)(a) is False  # bad regex: a plain substring
     assert make_filter("", True)(b) and not make_filter("", True)(a)
     assert not make_filter("acme", False)(a) and make_filter("acme", False, with_namespace=True)(a)
+
+
+def test_burn_rate_counts_every_billed_replica():
+    from hftui.client.models import Endpoint
+    from hftui.screens.endpoints import burn_rate
+
+    def ep(name, state, ready, target=1):
+        return Endpoint.from_json({"name": name, "status": {"state": state, "readyReplica": ready,
+                                                            "targetReplica": target}}, "ns")
+
+    price = {"a": 2.5, "b": 1.0, "c": 0.5, "d": 4.0, "e": 3.0, "f": 7.0, "g": 9.0}
+    eps = [ep("a", "updateFailed", 1),   # still serving on its old replica: billed
+           ep("b", "running", 2, 2),
+           ep("c", "updating", 1),
+           ep("d", "initializing", 0, 1),  # billed from initializing on
+           ep("e", "paused", 0, 0), ep("f", "scaledToZero", 0, 0), ep("g", "failed", 0)]
+    assert burn_rate(eps, lambda e: price[e.name]) == 2.5 + 2 * 1.0 + 0.5 + 4.0
+    assert burn_rate([ep("x", "paused", 0)], lambda e: None) == 0.0
+    assert burn_rate([ep("x", "running", 1)], lambda e: None) is None

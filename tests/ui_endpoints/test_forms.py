@@ -144,9 +144,26 @@ async def test_escape_in_a_form_field_leaves_the_field_first(still_emulator):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is form and not isinstance(app.focused, Input)
+        # Something was typed: the second Esc asks before throwing it away (Cancel focused).
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is screen
+        confirm = await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen)
+        assert confirm._title == "Discard your changes?"
+        await pilot.press("enter")  # Cancel: back to the form, text kept
+        await wait_until(pilot, lambda: app.screen is form)
+        assert form.query_one("#name", Input).value == "abc"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("right", "enter")  # Discard
+        await wait_until(pilot, lambda: app.screen is screen, what="the form closed")
+
+
+async def test_escape_closes_an_untouched_form_at_once(still_emulator):
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, form = await open_create(pilot)
+        await pilot.press("escape")  # leaves the name field
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, what="the form closed")
 
 
 async def test_update_sends_each_edited_field_and_nothing_untouched(still_emulator):
