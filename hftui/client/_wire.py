@@ -46,6 +46,26 @@ def drop_none(value: Any) -> Any:
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def loads(data: bytes) -> Any:
+    """``json.loads`` of a UTF-8 body, about twice as fast on small bodies (a batch parses one per input).
+
+    ``json.loads(bytes)`` sniffs the encoding and runs two whitespace regexes;
+    decoding UTF-8 and ``raw_decode`` of the stripped text does the same
+    parse. Anything unusual (another encoding, a BOM, trailing data, an
+    error) goes through ``json.loads`` itself, so what is accepted and the
+    error raised are exactly its own.
+    """
+    try:
+        text = data.decode("utf-8").strip(" \t\n\r")
+        value, end = _raw_decode(text)
+        if end == len(text):
+            return value
+    except (ValueError, UnicodeDecodeError):  # JSONDecodeError is a ValueError
+        pass
+    return json.loads(data)
 
 
 def dumps(value: Any) -> bytes:

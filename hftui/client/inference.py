@@ -60,7 +60,7 @@ from urllib.parse import urlsplit
 
 from hftui.client import _parse
 from hftui.client._parse import result_to_json, sniff
-from hftui.client._wire import clean_text, drop_none, dumps, parse_error_body
+from hftui.client._wire import clean_text, drop_none, dumps, loads, parse_error_body
 from hftui.client.core import CallOptions, Target
 from hftui.client.errors import (
     BadRequest,
@@ -359,7 +359,7 @@ class InferenceAPI:
     async def _json(self, req: RawRequest, options, on_loading, task: str) -> Any:
         response = await self._send(req, options, on_loading)
         try:
-            return json.loads(response.content)
+            return loads(response.content)
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise InvalidResponse(f"{task}: the server did not answer with valid JSON",
                                   status=response.status_code) from None

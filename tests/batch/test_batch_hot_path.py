@@ -116,3 +116,26 @@ def test_token_host_check_is_cached_per_url_and_stays_right():
     for i in range(600):  # many distinct URLs: the cache stays bounded and right
         assert hf.trusted(f"http://hf.test/{i}") and not hf.trusted(f"http://other{i}.test/")
     assert len(hf._trusted_urls) <= 256
+
+
+@pytest.mark.parametrize("data", [
+    b'{"inputs": "x"}\n', b'  [1, 2.5, "\xc3\xa9", null, true]\r\n', b"\xef\xbb\xbf{\"bom\": 1}", b'"s"', b"3",
+    b"NaN", b'{"a": Infinity}', b"", b"   ", b"{not json", b'{"a": 1} {"b": 2}', b'{"a": 1}\x0c',
+    b"\xff\xfe{\x00}\x00", b'{"bad utf8": "\xff"}', b'{"tab\tin string": 1}', "{\"u\": \"\u2028\"}".encode(),
+])
+def test_fast_loads_accepts_and_rejects_exactly_like_json_loads(data):
+    from hftui.batch.files import MalformedInput, parse_input
+    from hftui.client._wire import loads
+
+    try:
+        expected = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        with pytest.raises(type(exc)) as got:
+            loads(data)
+        assert str(got.value) == str(exc)
+        with pytest.raises(MalformedInput):
+            parse_input(data)
+    else:
+        value = loads(data)
+        assert value == expected or (value != value and expected != expected)  # NaN
+        assert type(value) is type(expected)
