@@ -211,7 +211,9 @@ class ModelsScreen(Screen[None]):
         status.set_class(kind == "error", "-error")
         status.set_class(kind == "busy", "-busy")
 
-    def _update_title(self, count: int) -> None:
+    def _update_title(self, count: int | None = None) -> None:
+        # The count is always read from the table: a count passed around can be stale.
+        count = self.query_one(ModelTable).row_count
         text, task, sort, servable = self.query_state
         parts = [f"Models[{count}{'+' if self._next_url else ''}]"]
         if text:
@@ -262,6 +264,7 @@ class ModelsScreen(Screen[None]):
 
     def _status_counts(self) -> None:
         rows = self.query_one(ModelTable).row_count
+        self._update_title()
         more = " · more load as you scroll" if self._next_url else ""
         self._status(f"{rows} model{'s' if rows != 1 else ''}{more}")
 

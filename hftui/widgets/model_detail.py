@@ -91,8 +91,9 @@ class ModelDetail(VerticalScroll):
         status, level = serving_status(info)
         live = len(info.live_providers)
         summary = Text(status, style=self._style(level))
-        summary.append(f"  ({live} live provider{'s' if live != 1 else ''})" if info.providers
-                       else "  (no provider serves it)", style="dim")
+        # " · " not just spaces: the words stay apart however the row is drawn or copied.
+        summary.append(f" · {live} live provider{'s' if live != 1 else ''}" if info.providers
+                       else " · no provider serves it", style="dim")
         row("Serving", summary)
         width = max((len(one_line(p.provider, 30)) for p in info.providers), default=0)
         for p in info.providers:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.cells import cell_len, chop_cells
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -56,6 +57,27 @@ def serving_status(info: ModelInfo) -> tuple[str, str]:
     return "○ cold", "muted"
 
 
+def middle_cut(text: str, width: int) -> str:
+    """Shorten ``owner/name`` to ``width`` cells by cutting its middle, so the end of the name (where
+    ``…-base-uncased`` and ``…-finetuned-sst-2-english`` differ) stays visible."""
+    if width <= 0 or cell_len(text) <= width:
+        return text
+    if width < 4:
+        return chop_cells(text, width)[0]
+    head = max(1, (width - 1) * 2 // 5)
+    tail = width - 1 - head
+    start = chop_cells(text, head)[0]
+    end_chars = []
+    used = 0
+    for ch in reversed(text):
+        w = cell_len(ch)
+        if used + w > tail:
+            break
+        end_chars.append(ch)
+        used += w
+    return start + "…" + "".join(reversed(end_chars))
+
+
 def _cell(text: str, style: str = "", justify: str = "left") -> Text:
     return Text(text, style=style, justify=justify, no_wrap=True, overflow="ellipsis", end="")
 
@@ -94,6 +116,7 @@ class ModelTable(DataTable):
         """The loaded models by id, in table order."""
         self._asked_at_rows = -1
         self._bulk = False
+        self._model_width = 24
 
     def on_mount(self) -> None:
         for key, label in COLUMNS:
@@ -115,6 +138,10 @@ class ModelTable(DataTable):
         for key, width in (("task", task_width), ("model", model_width)):
             column = self.columns[ColumnKey(key)]
             column.width, column.auto_width = width, False
+        if model_width != self._model_width:
+            self._model_width = model_width
+            for model_id in self.models:  # ids are cut to the column: cut them again
+                self.update_cell(model_id, "model", self._id_cell(model_id), update_width=False)
         self._require_update_dimensions = True  # DataTable recomputes its virtual size on the next refresh
         self.refresh()
 
@@ -127,13 +154,16 @@ class ModelTable(DataTable):
     def _row(self, info: ModelInfo) -> list:
         label, level = serving_status(info)
         return [
-            _cell(one_line(info.id, 96)),
+            self._id_cell(info.id),
             _cell(one_line(info.pipeline_tag or "-", 40)),
             _cell(compact_number(info.downloads), justify="right"),
             _cell(compact_number(info.likes), justify="right"),
             _cell(label, style=self._level_style(level)),
             _cell(ago(info.last_modified), justify="right"),
         ]
+
+    def _id_cell(self, model_id: str) -> Text:
+        return _cell(middle_cut(one_line(model_id, 96), self._model_width))
 
     def set_models(self, models: Iterable[ModelInfo]) -> None:
         """Replace every row (a new search)."""

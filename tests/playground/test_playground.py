@@ -325,7 +325,8 @@ async def test_models_search_enter_opens_the_playground_and_runs(settings, token
 
     app = HFTUIApp(settings, ResolvedToken(token, "test"), first_screen="models")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ModelsScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ModelsScreen"
+                         and bool(app.screen.query("#models-search")))  # composed, not just pushed
         app.screen.set_search("bert-base-NER")
         await wait_until(pilot, lambda: "</bert-base-NER>" in screen_text(app) and "dslim/bert-base-NER" in screen_text(app))
         app.screen.query_one("#models-table").focus()
