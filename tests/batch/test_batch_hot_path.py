@@ -139,3 +139,18 @@ def test_fast_loads_accepts_and_rejects_exactly_like_json_loads(data):
         value = loads(data)
         assert value == expected or (value != value and expected != expected)  # NaN
         assert type(value) is type(expected)
+
+
+def test_record_encoder_writes_what_json_dumps_would():
+    from hftui.batch.files import _encode
+
+    samples = [
+        {"line": 1, "input": {"inputs": "héllo ☃ \u2028 \x00 \"q\""}, "result": [{"label": "A", "score": 0.5}],
+         "latency_ms": 1.0},
+        {"line": 2, "input": None, "raw": "{bad", "error": {"type": "X", "message": "m"}, "latency_ms": 0},
+        {"line": 3, "result": {"n": float("nan"), "inf": float("inf"), "big": 10**30, "t": (1, 2), "b": b"\x01",
+                               "nested": [[[]], {}], "k": True}},
+    ]
+    for record in samples:
+        expected = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+        assert _encode(record) == expected
