@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import gc
 import statistics
 import subprocess
@@ -44,26 +43,14 @@ MODEL = "openai-community/gpt2"
 DEBUG = False
 
 
-EMULATOR_CHILD = r"""
-import dataclasses, sys
-from hftui.emulator import catalog
-from hftui.emulator.__main__ import main
-spec = catalog.BY_ID[{model!r}]
-bigger = dataclasses.replace(spec, max_total={max_total})
-catalog.BY_ID[{model!r}] = bigger
-if hasattr(catalog, "BY_ID_LOWER"):
-    catalog.BY_ID_LOWER[{model!r}.lower()] = bigger
-sys.exit(main(["--seed", "0", "--token-rate", "{rate}"]))
-"""
-
-
 class Emulator:
     """The emulator in a child process (so its CPU and the GIL are not the UI's)."""
 
     def __init__(self, rate: float, max_total: int) -> None:
-        code = EMULATOR_CHILD.format(model=MODEL, max_total=max_total, rate=rate)
-        self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True)
+        # --max-tokens-cap lifts the real services' 4,096-token limit for long streams.
+        self.proc = subprocess.Popen([sys.executable, "-m", "hftui.emulator", "--seed", "0", "--token-rate",
+                                      str(rate), "--max-tokens-cap", str(max_total)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.base_url = self.proc.stdout.readline().strip()
         self.token = self.proc.stdout.readline().strip()
         if not self.base_url.startswith("http"):

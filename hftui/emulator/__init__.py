@@ -271,14 +271,16 @@ def _quiet_loop_error(loop: Any, context: dict) -> None:
 
 
 def start_background(*, seed: int = 0, speed: float = 1.0, token_rate: float | None = None, port: int = 0,
-                     host: str = "127.0.0.1", lazy: bool = False, epoch: float | str | None = None) -> EmulatorHandle:
+                     host: str = "127.0.0.1", lazy: bool = False, epoch: float | str | None = None,
+                     max_tokens_cap: int | None = None) -> EmulatorHandle:
     """Start an emulator on ``host:port`` (0 = ephemeral) in a daemon thread.
 
     The socket is bound and listening before this returns, so ``base_url`` is
     usable at once (early connections wait in the backlog). ``lazy``: the HTTP
     server is imported and started only when the first connection arrives.
     ``epoch``: the virtual clock's start (unix seconds, or ``"now"``; default
-    2026-10-26T12:00:00Z, which tests rely on).
+    2026-10-26T12:00:00Z, which tests rely on). ``max_tokens_cap``: allow generations longer
+    than the real services' 4,096 tokens (benchmarks of long streams).
     """
     import asyncio
     import logging
@@ -310,7 +312,8 @@ def start_background(*, seed: int = 0, speed: float = 1.0, token_rate: float | N
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     base_url = f"http://{shown}:{bound}"
     state = State(seed=seed, speed=float(speed) if speed and speed > 0 else 1.0,
-                  token_rate=float(token_rate) if token_rate else 40.0, base_url=base_url)
+                  token_rate=float(token_rate) if token_rate else 40.0, base_url=base_url,
+                  max_tokens_cap=int(max_tokens_cap) if max_tokens_cap else None)
     if start is not None:
         state.epoch = start
     handle = EmulatorHandle(state, sock, base_url)

@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--speed", type=float, default=1.0, help="endpoint clock speed-up factor")
     parser.add_argument("--token-rate", type=float, default=None, help="streamed tokens per second (default 40)")
+    parser.add_argument("--max-tokens-cap", type=int, default=None,
+                        help="allow generations longer than 4096 tokens (benchmarks)")
     parser.add_argument("--epoch", default=None,
                         help='virtual clock start: "now", or RFC 3339 (default 2026-10-26T12:00:00Z)')
     args = parser.parse_args(argv)
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             parser.error(f"--epoch: not a date: {args.epoch!r}")
     handle = start_background(seed=args.seed, speed=args.speed, token_rate=args.token_rate, port=args.port,
-                              host=args.host, epoch=epoch)
+                              host=args.host, epoch=epoch, max_tokens_cap=args.max_tokens_cap)
     done = threading.Event()
 
     def stop(*_: object) -> None:

@@ -62,8 +62,9 @@ def plan_chat(state: State, model_id: str, body: Any) -> dict:
             raise GenError(422, "Failed to deserialize the JSON body into the target type: messages[].role: "
                                 "unknown variant, expected one of `system`, `user`, `assistant`, `tool`")
     max_tokens = max_tokens_param(body.get("max_tokens", body.get("max_completion_tokens")), name="max_tokens")
-    if max_tokens > MAX_TOTAL:
-        raise GenError(422, f"Input validation error: `max_tokens` must be <= {MAX_TOTAL}", error_type="validation")
+    limit = max(MAX_TOTAL, state.max_tokens_cap or 0)
+    if max_tokens > limit:
+        raise GenError(422, f"Input validation error: `max_tokens` must be <= {limit}", error_type="validation")
     last_user = next((m for m in reversed(messages) if m.get("role") == "user"), messages[-1])
     prompt = _message_text(last_user.get("content"))
     history = "\x00".join(_message_text(m.get("content")) for m in messages)

@@ -137,6 +137,8 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_to
         if body.get("stream"):
             raise GenError(400, "This model does not support streaming (plain transformers pipeline)")
     max_new = max_tokens_param(params.get("max_new_tokens"))
+    if state.max_tokens_cap:
+        max_total = max(max_total, state.max_tokens_cap)
     prompt_tokens = count_tokens(prompt)
     if prompt_tokens + max_new > max_total:
         raise GenError(422, f"Input validation error: `inputs` tokens + `max_new_tokens` must be <= {max_total}. "

@@ -65,6 +65,7 @@ class State:
     speed: float = 1.0
     token_rate: float = 40.0
     base_url: str = ""
+    max_tokens_cap: int | None = None  # raises the 4,096-token generation limit (benchmarks of long streams)
     epoch: float = EPOCH  # virtual time at start-up (unix seconds)
     skipped: float = 0.0  # virtual seconds jumped over with advance()
     started: float = field(default_factory=time.monotonic)
