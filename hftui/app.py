@@ -120,6 +120,9 @@ class HFTUIApp(App[int]):
     def __init__(self, settings: Settings, token: ResolvedToken | None, *, demo: bool = False,
                  first_screen: str | None = None) -> None:
         super().__init__()
+        from hftui.widgets.toggles import install as install_toggle_glyphs
+
+        install_toggle_glyphs()  # checkbox / radio state readable without colour, on every screen
         self.settings = settings
         self.demo = demo
         self.whoami: WhoAmI | None = None

@@ -143,3 +143,46 @@ def test_header_text():
     info = HeaderInfo(user="alice", namespace="acme", running=3, burn_per_hour=4.2, interval=5, state="ok")
     assert header_text(info) == "hftui · alice@acme · 3 running · $4.20/h · ⟳ 5s ok"
     assert header_text(HeaderInfo()) == "hftui"
+
+
+async def test_checkbox_and_radio_state_read_by_glyph_not_colour():
+    from textual.containers import Vertical
+    from textual.widgets import Checkbox, RadioButton, RadioSet
+
+    from hftui.widgets.toggles import install
+
+    install()
+    install()  # idempotent
+
+    class Form(App):
+        def compose(self) -> ComposeResult:
+            with Vertical():
+                yield Checkbox("include my token", id="cb")
+                with RadioSet():
+                    yield RadioButton("curl", value=True, id="r1")
+                    yield RadioButton("python", id="r2")
+
+    app = Form()
+    async with app.run_test(size=(40, 10)) as pilot:
+        cb = app.query_one("#cb", Checkbox)
+        assert str(cb.render()).startswith("▐ ▌")
+        cb.value = True
+        await pilot.pause()
+        assert str(cb.render()).startswith("▐X▌")
+        r1, r2 = app.query_one("#r1", RadioButton), app.query_one("#r2", RadioButton)
+        assert str(r1.render()).startswith("▐●▌") and str(r2.render()).startswith("▐ ▌")
+        r2.value = True
+        await pilot.pause()
+        assert str(r1.render()).startswith("▐ ▌") and str(r2.render()).startswith("▐●▌")
+
+
+def test_the_app_installs_the_toggle_glyphs(still_emulator):
+    from textual.widgets._radio_button import RadioButton
+    from textual.widgets._toggle_button import ToggleButton
+
+    from hftui.widgets.toggles import StateGlyph
+    from ui_endpoints.helpers import make_app
+
+    make_app(still_emulator)
+    assert isinstance(ToggleButton.__dict__["BUTTON_INNER"], StateGlyph)
+    assert isinstance(RadioButton.__dict__["BUTTON_INNER"], StateGlyph)
