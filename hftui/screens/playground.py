@@ -265,9 +265,11 @@ class PlaygroundScreen(Screen):
             self._lookup_model(target.model, pick_task=not task)
         self.call_after_refresh(self._focus_form)  # typing right after :play goes to the form
 
-    def _focus_form(self) -> None:
-        if self.is_mounted and self.is_current:
-            self.form.focus_first()
+    def _focus_form(self, tries: int = 10) -> None:
+        if not (self.is_mounted and self.is_current):
+            return
+        if not self.form.focus_first() and tries:
+            self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
 
     def _task_for_model(self, model: ModelInfo) -> str | None:
         tasks = {p.task for p in model.live_providers if p.task}

@@ -272,17 +272,20 @@ class TaskForm(Vertical):
             if widget is not None and widget.focusable:
                 widget.focus()
 
-    def focus_first(self) -> None:
-        """Focus the first required input (else the first input): where typing should go."""
+    def focus_first(self) -> bool:
+        """Focus the first required input (else the first input): where typing should go.
+
+        False when the form has no such widget yet (still composing)."""
         fields = [f for f in self.spec.inputs if f.required] + list(self.spec.inputs)
         for field in fields:
             widget = self._widget(field.name)
             if widget is not None and widget.focusable:
                 widget.focus()
-                select_all = getattr(widget, "select_all", None)
-                if callable(select_all):
-                    select_all()  # an example value is replaced by what is typed
-                return
+                # An example value is selected, so what is typed replaces it (Input does it on focus).
+                if isinstance(widget, TextArea):
+                    widget.select_all()
+                return True
+        return False
 
 
 def file_exists(path: str) -> bool:
