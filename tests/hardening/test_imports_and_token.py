@@ -98,6 +98,7 @@ async def test_export_snippet_uses_the_variable_not_the_token(make_app, hostile,
         await wait_until(pilot, lambda: screen.spec.task == "text-classification", what="the form")
         await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: screen._worker is not None and not screen._worker.is_running, 15, "the run")
+        await pilot.press("escape")  # leave the text field (its ctrl+x is "cut")
         await pilot.press("ctrl+x")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen", 10, "the export")
         await pilot.pause(0.2)
