@@ -1,7 +1,8 @@
 """``ctrl+d``: delete an endpoint only after its name is typed back.
 
-Cancel has the focus when the modal opens; Enter in the name field deletes
-only when the name matches exactly; a wrong name says so and deletes nothing.
+Cancel has the focus when the modal opens (Enter keeps the endpoint), but
+typing goes to the name field; Enter there deletes only when the name
+matches exactly; a wrong name says so and deletes nothing.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class DeleteEndpointScreen(ModalScreen[bool]):
                 f"This deletes the endpoint {one_line(ep.key, 80)} ({one_line(ep.repository or '-', 80)}) "
                 "and its URL. It cannot be undone.\nType the endpoint's name to confirm:",
                 classes="delete-body", markup=False)
-            yield Input(placeholder=f"type {one_line(ep.name, 64)}", id="delete-name")
+            yield Input(placeholder=f"type {one_line(ep.name, 64)}", id="delete-name", select_on_focus=False)
             yield Static("", id="delete-error", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel", variant="primary")
@@ -53,6 +54,17 @@ class DeleteEndpointScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
+
+    def on_key(self, event) -> None:
+        """A printable key while a button has the focus starts typing the name (not dropped)."""
+        box = self.query_one("#delete-name", Input)
+        char = event.character
+        if self.focused is box or not char or not char.isprintable() or event.key in ("space", "enter"):
+            return
+        event.stop()
+        event.prevent_default()
+        box.focus()
+        box.insert_text_at_cursor(char)
 
     def _matches(self) -> bool:
         return self.query_one("#delete-name", Input).value.strip() == self.endpoint.name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -19,7 +19,10 @@ class HelpScreen(ModalScreen[None]):
         width: 90%; max-width: 120; height: 85%;
         border: round $primary; background: $surface; padding: 0 1;
     }
+    HelpScreen Grid { grid-size: 3; grid-rows: auto; grid-gutter: 0 2; height: auto; }
+    HelpScreen Grid > Static { height: auto; }
     HelpScreen .help-key { color: $accent; text-style: bold; }
+    HelpScreen .help-tip { color: $text-muted; }
     """
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close the help"),
@@ -34,15 +37,23 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = f"Keys — {self._title}"
             scroll.border_subtitle = "esc closes · ctrl+p: every command"
-            width = max((len(k) for k, _, _ in self._rows), default=4) + 2
-            desc_width = max((len(d) for _, d, _ in self._rows), default=8) + 2
-            lines = []
-            for keys, desc, tip in self._rows:
-                line = Content.assemble((keys.ljust(width), "bold $accent"), desc.ljust(desc_width))
-                if tip and tip != desc:
-                    line = Content.assemble(line, (tip, "dim"))
-                lines.append(line)
-            yield Static(Content("\n").join(lines) if lines else Content("No keys here."))
+            if not self._rows:
+                yield Static(Content("No keys here."))
+                return
+            # Three columns; a long explanation wraps inside its own column, not under the keys.
+            width = max(len(k) for k, _, _ in self._rows)
+            desc_width = max(len(d) for _, d, _ in self._rows)
+            grid = Grid()
+            grid.styles.grid_columns = f"{width} {desc_width} 1fr"
+            with grid:
+                for keys, desc, tip in self._rows:
+                    yield Static(Content(keys), classes="help-key")
+                    yield Static(Content(desc))
+                    yield Static(Content(tip if tip and tip != desc else ""), classes="help-tip")
+
+    def text(self) -> str:
+        """Every row as plain text (tests)."""
+        return "\n".join(f"{k}  {d}  {t}" for k, d, t in self._rows)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -436,6 +436,7 @@ class EndpointTable(ScrollView, can_focus=True):
         self._layout: Layout | None = None
         self._layout_width = -1
         self._layout_gen = 0
+        self._resize_queued = False
         self._styles: dict[str, Style] | None = None
         self.selected_keys: set[str] = set()
         self.empty_text = empty_text
@@ -708,6 +709,7 @@ class EndpointTable(ScrollView, can_focus=True):
             self._set_cursor(min(self.cursor_row, max(0, len(self._view) - 1)), scroll=False)
 
     def _update_virtual_size(self) -> None:
+        self._resize_queued = False
         self.virtual_size = Size(self._total_width(), len(self._view) + 1)
 
     def _total_width(self) -> int:
@@ -863,8 +865,9 @@ class EndpointTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self._base_style()
         layout = self.layout_info
-        if self.virtual_size.width != layout.scroll_width:
-            self.call_later(self._update_virtual_size)  # the width changed since the last layout
+        if self.virtual_size.width != layout.scroll_width and not self._resize_queued:
+            self._resize_queued = True  # the width changed since the last layout: once per frame
+            self.call_later(self._update_virtual_size)
         if y == 0:
             return self._header_line(layout, scroll_x, width)
         i = scroll_y + y - 1

@@ -144,8 +144,12 @@ async def test_help_lists_the_screen_keys(still_emulator):
         await endpoints_screen(pilot)
         await pilot.press("question_mark")
         help_screen = await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen)
-        text = str(help_screen.query_one(Static).render())
-        assert "Pause" in text and "ctrl+d" in text.lower() or "^d" in text
+        await pilot.pause()
+        text = "\n".join(str(s.render()) for s in help_screen.query(Static))
+        assert "Pause" in text and ("ctrl+d" in text.lower() or "^d" in text)
+        # Long explanations wrap inside their column: every tip starts at the same x.
+        tips = [s for s in help_screen.query(".help-tip") if str(s.render())]
+        assert len({s.region.x for s in tips}) == 1 and any(s.region.height > 1 for s in tips)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, EndpointsScreen)
