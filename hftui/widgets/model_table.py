@@ -64,6 +64,10 @@ def middle_cut(text: str, width: int) -> str:
         return text
     if width < 4:
         return chop_cells(text, width)[0]
+    owner, slash, name = text.partition("/")
+    if slash and cell_len(name) + 4 <= width:
+        # The whole name fits: shorten only the owner ("black-forest…/FLUX.1-dev").
+        return chop_cells(owner, width - cell_len(name) - 2)[0] + "…/" + name
     head = max(1, (width - 1) * 2 // 5)
     tail = width - 1 - head
     start = chop_cells(text, head)[0]

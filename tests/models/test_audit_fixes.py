@@ -15,6 +15,8 @@ def test_middle_cut_keeps_both_ends():
     assert len(a) == len(b) == 24 and a != b
     assert a.startswith("distil") and a.endswith("sst-2-english") and "…" in a
     assert middle_cut("gpt2", 24) == "gpt2"
+    assert middle_cut("black-forest-labs/FLUX.1-dev", 24) == "black-forest…/FLUX.1-dev"
+    assert middle_cut("sentence-transformers/all-MiniLM-L6-v2", 24).endswith("…/all-MiniLM-L6-v2")
     assert middle_cut("abcdef", 3) == "abc"
 
 
