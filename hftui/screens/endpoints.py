@@ -575,6 +575,7 @@ class EndpointsScreen(Screen[None]):
             if maybe_applied(exc):
                 self._no_answer(key, verb, done, applied)
             else:
+                self._deleting.discard(key)  # a refused delete: the row is not going away
                 self.app.show_error(exc, title=f"{verb} {key} failed")
                 self._note(f"⚠ {verb} {key} failed: {_message(exc)}", "error", ttl=20)
         else:
@@ -619,6 +620,9 @@ class EndpointsScreen(Screen[None]):
                 self._note(f"{done} {one_line(key, 80)} (no answer came, but the refresh shows it)", None, ttl=10)
             elif time.monotonic() > deadline:
                 del self._unsure[key]
+                if key in self._deleting:
+                    self._deleting.discard(key)
+                    table.clear_pending(key)
                 self._note(f"⚠ {verb} {one_line(key, 80)}: not seen on the server — try again if needed",
                            "error", ttl=20)
 

@@ -87,12 +87,21 @@ async def test_an_unanswered_pause_may_have_been_applied_and_the_poll_tells(stil
         assert status(screen).startswith("Paused demo-user/gpt2-demo")
 
 
-async def test_a_refused_action_is_still_a_failure(still_emulator):
+async def test_a_refused_delete_is_a_failure_and_the_row_stops_saying_deleting(still_emulator):
+    from hftui.screens.endpoint_delete import DeleteEndpointScreen
+
     app = make_app(still_emulator)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await endpoints_screen(pilot)
-        still_emulator.inject("500", path=r"/gpt2-demo/pause$", method="POST", times=1)
+        still_emulator.inject("500", path=r"/v2/endpoint/demo-user/gpt2-demo$", method="DELETE", times=1)
         assert screen.table.move_cursor_to("demo-user/gpt2-demo")
-        await pilot.press("p")
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeleteEndpointScreen))
+        await pilot.press(*"gpt2-demo", "enter")
         await wait_until(pilot, lambda: "failed" in status(screen), timeout=5, what="failure")
         assert "may still have been applied" not in status(screen)
+        before = screen.poll_count
+        screen.poll_now()
+        await wait_until(pilot, lambda: screen.poll_count > before, what="a poll")
+        assert screen.table.pending_of("demo-user/gpt2-demo") is None
+        assert screen.table.cell_text("demo-user/gpt2-demo", "state") == "● running"
