@@ -66,14 +66,6 @@ class PathSuggester(Suggester):
         return value + match[len(stem):]
 
 
-class ClearCheckbox(Checkbox):
-    """A checkbox whose box is empty when off: the stock one shows an X either way, only dimmer."""
-
-    @property
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's class attribute, per instance here
-        return "X" if self.value else " "
-
-
 HINTS = (
     'Each input line is a JSON object in the task\'s input form, e.g. {"inputs": "I love it"} or '
     '{"inputs": {"question": "…", "context": "…"}}; a "parameters" object on a line overrides the form\'s.',
@@ -199,8 +191,9 @@ class BatchScreen(Screen):
                 yield Label("Timeout (s)")
                 yield Input(placeholder="default", id="batch-timeout", type="number", compact=True)
             with Horizontal(id="batch-options"):
-                yield ClearCheckbox("Pause the endpoint when done", value=self._was_stopped,
-                                    id="batch-pause-after", compact=True)
+                # (its box reads empty when off: hftui.widgets.toggles, installed by the app)
+                yield Checkbox("Pause the endpoint when done", value=self._was_stopped,
+                               id="batch-pause-after", compact=True)
                 yield Button("Run", id="batch-run", variant="primary", compact=True)
             yield Static(self._pause_note(self._was_stopped), id="batch-pause-note")
         yield Static("", id="batch-error")

@@ -13,6 +13,9 @@ from hftui.screens.batch import BatchScreen, PathSuggester
 
 class Host(App):
     def __init__(self, settings, token, endpoint):
+        from hftui.widgets.toggles import install
+
+        install()  # as HFTUIApp does: a checkbox that is off shows an empty box
         super().__init__()
         self._settings, self._token, self._endpoint = settings, token, endpoint
         self.client = None
@@ -199,7 +202,7 @@ async def test_running_endpoint_is_left_running_by_default_and_the_summary_says_
         note = static_text(screen, "#batch-pause-note")
         assert "left running, as it is now" in note and "/h" in note
         box = screen.query_one("#batch-pause-after", Checkbox)
-        assert "X" not in str(box.render())  # an empty box reads as "off" (the stock one shows an X)
+        assert "X" not in str(box.render())  # an empty box reads as "off"
         await pilot.click("#batch-pause-after")
         assert "X" in str(box.render())
         await wait_until(pilot, lambda: "paused (it is running now)" in static_text(screen, "#batch-pause-note"))
