@@ -170,12 +170,14 @@ class EntitiesView(ResultView):
         rows = []
         for e in self.entities:
             color = _rgb(label_color(str(e.group)))
+            span = "" if e.start is None else f"{e.start}–{'' if e.end is None else e.end}"
             rows.append([Text(one_line(e.group, 20), style=f"bold {color}"), one_line(e.word, 60), f"{e.score:.3f}",
-                         "" if e.start is None else str(e.start), "" if e.end is None else str(e.end)])
+                         span])
         if not rows:
             yield Static(Text("No entities found.", style="italic"))
         else:
-            yield _table(["entity", "word", "score", "start", "end"], rows, id="entities-table")
+            # One "span" column (not start + end): at 80 columns five overflowed into a scrollbar row.
+            yield _table(["entity", "word", "score", "span"], rows, id="entities-table")
 
 
 class AnswerView(ResultView):

@@ -16,7 +16,7 @@ ON_SCREEN = {
     "question-answering": ["Answer: Clara", "score 1.000"],
     "zero-shot-classification": ["legal", "refund", "faq", "%"],
     "text-classification": ["POSITIVE", "100.00%", "NEGATIVE"],
-    "token-classification": ["Sarah Jessica Parker PER", "entity", "start"],
+    "token-classification": ["Sarah Jessica Parker PER", "entity", "span", "11–31"],
     "text-generation": ["Done ·"],
     "chat-completion": ["You", "What is deep learning?", "Assistant", "About deep learning"],
     "feature-extraction": ["Dimensions", "L2 norm", "Preview"],
