@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from fixture_paths import RECORDED, SHAPES  # noqa: F401  (re-exported for older imports)
+
 FROZEN_TIME = "2026-10-26T13:00:00Z"
-RECORDED = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "recorded"
-SHAPES = RECORDED.parent / "shapes"
 
 
 @pytest.fixture(autouse=True)

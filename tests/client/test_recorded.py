@@ -6,7 +6,7 @@ import json
 
 import pytest
 from client_replay import Replay
-from conftest import RECORDED, SHAPES
+from fixture_paths import RECORDED, SHAPES
 
 from hftui.auth import Secret
 from hftui.client import HFClient, Target
