@@ -25,7 +25,7 @@ class ModelSpec:
     downloads: int = 1000
     likes: int = 10
     created: str = "2022-03-02T23:29:04.000Z"
-    modified: str = "2024-02-19T11:07:16.000Z"
+    modified: str = ""  # "" = a date derived from the id, so "recently updated" has an order
     mask_token: str | None = None
     labels: tuple[str, ...] = ()
     license: str = "apache-2.0"
@@ -44,6 +44,15 @@ class ModelSpec:
     max_total: int = 4096  # TGI's max input + new tokens
     reasoning: bool = False  # chat answers start with ``reasoning`` deltas
     old_tgi_chat: bool = False  # chat streams like TGI 1.4: ``data:``, text_completion, no [DONE]
+
+    def __post_init__(self) -> None:
+        if not self.modified:
+            from datetime import datetime, timedelta, timezone
+
+            digest = int(hashlib.sha1(("modified:" + self.id).encode()).hexdigest(), 16)
+            start = datetime(2023, 1, 1, tzinfo=timezone.utc)
+            moment = start + timedelta(seconds=digest % int(1380 * 86400))  # up to mid-Oct 2026
+            object.__setattr__(self, "modified", moment.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
 
     @property
     def author(self) -> str:
