@@ -37,7 +37,9 @@ class HalfBlockImage(Widget):
         self._cache: tuple[tuple[int, int], list[Strip]] | None = None
 
     def _rows_for(self, width: int, viewport_height: int) -> tuple[int, int]:
-        limit = self.max_rows or max(6, min(MAX_ROWS, viewport_height - 6))
+        # leave room for the header, target and status lines, the caption and the footer,
+        # so the picture and the saved path fit without a scrollbar eating its right edge
+        limit = self.max_rows or max(6, min(MAX_ROWS, viewport_height - 12))
         return fit_cells(self.image.size, width, limit)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
