@@ -73,8 +73,14 @@ async def test_a_refused_token_sends_back_to_login_with_the_message(still_emulat
     still_emulator.inject("401", path=r"/api/whoami-v2$")
     app = make_app(still_emulator)
     async with app.run_test(size=SIZE) as pilot:
-        login = await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen)
-        assert "401" in str(login.query_one("#login-message", Static).render())
+        def message() -> str:
+            if not isinstance(app.screen, LoginScreen):
+                return ""
+            found = app.screen.query("#login-message")
+            return str(found.first(Static).render()) if found else ""
+
+        # the screen can be up a frame before its message is set
+        assert "401" in await wait_until(pilot, lambda: "401" in message() and message())
 
 
 async def test_number_keys_switch_screens_and_keep_state(still_emulator):
