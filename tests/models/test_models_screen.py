@@ -257,7 +257,9 @@ async def test_markup_and_escapes_from_the_hub_are_shown_literally(make_app):
         screen.set_search("evil")
         table = screen.query_one("ModelTable")
         detail = screen.query_one("ModelDetail")
-        await wait_until(pilot, lambda: table.current and table.current.id == evil_id and detail.card_loaded,
+        # the previous model's card may still be the loaded one: wait for this card's own text
+        await wait_until(pilot, lambda: table.current and table.current.id == evil_id and detail.card_loaded
+                         and "Title" in screen.query_one("#detail-card", Markdown).source,
                          what="the evil model")
         cell = table.get_cell(evil_id, "model")
         assert cell.plain == evil_id  # literally, brackets included
