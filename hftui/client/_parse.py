@@ -12,6 +12,7 @@ import dataclasses
 from typing import Any
 
 from hftui.client.errors import InvalidResponse
+from hftui.client.models import _int
 from hftui.client.results import (
     Answer,
     ChatCompletion,
@@ -36,14 +37,7 @@ def _num(v: Any, default: float = 0.0) -> float:
     return float(v)
 
 
-def _int_or_none(v: Any) -> int | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return None
+_int_or_none = _int  # the same tolerant reading as the Hub/Endpoints models
 
 
 def _s(v: Any) -> str:
