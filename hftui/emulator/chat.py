@@ -20,6 +20,7 @@ from hftui.emulator.generation import (
     Pacer,
     alternatives,
     count_tokens,
+    cut_at_stop,
     end_with_fault,
     max_tokens_param,
     pace_all,
@@ -78,14 +79,9 @@ def plan_chat(state: State, model_id: str, body: Any) -> dict:
         if ends:
             toks = toks[: ends[-1] + 1]
         finish = "stop"
-    stops = stop_sequences(body.get("stop"))
-    text = ""
-    for i, tok in enumerate(toks):
-        text += tok
-        if any(isinstance(s, str) and s and s in text for s in stops):
-            toks = toks[: i + 1]
-            finish = "stop"
-            break
+    toks, stopped = cut_at_stop(toks, stop_sequences(body.get("stop")))
+    if stopped:
+        finish = "stop"
     prompt_tokens = sum(count_tokens(_message_text(m.get("content"))) + 4 for m in messages)
     fmt = body.get("response_format")
     if isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema", "json"):

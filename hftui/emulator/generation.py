@@ -65,6 +65,19 @@ def stop_sequences(value: Any) -> list[str]:
     raise GenError(422, "Failed to deserialize the JSON body into the target type: `stop` must be a list of strings")
 
 
+def cut_at_stop(toks: list[str], stops: list[str]) -> tuple[list[str], bool]:
+    """Tokens up to and including the one that completes a stop sequence; True if one did."""
+    stops = [s for s in stops if s]
+    if not stops:
+        return toks, False
+    text = ""
+    for i, tok in enumerate(toks):
+        text += tok
+        if any(s in text for s in stops):
+            return toks[: i + 1], True
+    return toks, False
+
+
 class Pacer:
     """Sleeps so that tokens leave at ``rate`` per second (batching tiny sleeps)."""
 
@@ -172,14 +185,9 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_to
         # grammar-constrained decoding: a JSON document, cut into pieces like tokens
         toks = _json_pieces(grammar.get("value"), "".join(toks).strip())[:max(max_new, 1)]
     finish = "length"
-    stops = stop_sequences(params.get("stop"))
-    text = ""
-    for i, tok in enumerate(toks):
-        text += tok
-        if any(isinstance(s, str) and s and s in text for s in stops):
-            toks = toks[: i + 1]
-            finish = "stop_sequence"
-            break
+    toks, stopped = cut_at_stop(toks, stop_sequences(params.get("stop")))
+    if stopped:
+        finish = "stop_sequence"
     if isinstance(grammar, dict) and grammar.get("type") in ("json", "json_schema") and finish == "length":
         finish = "eos_token" if "".join(toks).endswith("}") else "length"
     return {"prompt": prompt, "tokens": toks, "finish": finish, "seed": seed, "params": params,
