@@ -1,0 +1,118 @@
+"""Untrusted text made safe for a terminal, a file or a URL field.
+
+The one place that knows what a server (or a file) may smuggle into text we
+print: terminal escape sequences (``ESC ] 52`` writes the clipboard, ``ESC ] 0``
+the title, ``ESC [ 2J`` clears the screen), C0/C1 controls, bidi overrides that
+disguise text, megabytes where a line was expected — and the user's token
+echoed back. No Textual, no Rich: the CLI, the batch runner, the client and
+the widgets all use it (``hftui.widgets.safe_text`` adds the markup side).
+
+    clean(s, limit)      controls and ESC sequences removed (keeps \\n, \\t), bounded
+    one_line(s, limit)   clean() with newlines/tabs folded to one space
+    safe_url(s)          the URL if it is http(s) with no control or space, else None
+    redact(s, secrets)   every secret replaced by ***, case-insensitively
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+ELLIPSIS = "…"
+DEFAULT_LIMIT = 10_000
+MASK = "***"
+
+# ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL|ST),
+# DCS/SOS/PM/APC (ESC P/X/^/_ ... ST), and two-char escapes (ESC x); their
+# 8-bit C1 forms too. The payload goes with the introducer: "]52;c;..." left
+# behind would still be noise a server chose.
+_ESCAPES = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]                  # CSI
+  | \x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?  # OSC / DCS / SOS / PM / APC (+BEL or ST)
+  | \x9b[0-?]*[ -/]*[@-~]                    # 8-bit CSI
+  | [\x90\x9d\x98\x9e\x9f][^\x07\x9c]*[\x07\x9c]?  # 8-bit DCS/OSC/SOS/PM/APC
+  | \x1b[ -/]*[0-~]?                         # other ESC sequences (or a lone ESC)
+    """,
+    re.VERBOSE,
+)
+# C0 except \t and \n, DEL, C1; bidi overrides/isolates; line/paragraph separators.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_WS = re.compile(r"[\n\t\r]+")
+
+
+def _bound(text: str, limit: int | None) -> str:
+    if limit is not None and limit >= 0 and len(text) > limit:
+        return text[: max(0, limit - 1)] + ELLIPSIS if limit > 0 else ""
+    return text
+
+
+def _as_str(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
+
+
+def clean(value: Any, limit: int | None = DEFAULT_LIMIT) -> str:
+    """Strip terminal escape sequences and control characters (keeps ``\\n``, ``\\t``); bound the length."""
+    text = _as_str(value)
+    if text.isascii() and text.isprintable():  # the common case: nothing to strip (C-speed check)
+        return _bound(text, limit)
+    # Pre-cut very long input so the regexes never scan megabytes for one label.
+    if limit is not None and len(text) > limit * 4 + 64:
+        text = text[: limit * 4 + 64]
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    text = _ESCAPES.sub("", text)
+    text = _CONTROLS.sub("", text)
+    # A lone surrogate cannot be encoded for the terminal or a UTF-8 file.
+    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
+    return _bound(text, limit)
+
+
+def one_line(value: Any, limit: int | None = 200) -> str:
+    """``clean()`` for a table cell, a title or a CLI line: newlines and tabs become single spaces."""
+    text = _as_str(value)
+    if text.isascii() and text.isprintable():
+        return _bound(text, limit)
+    if limit is not None and len(text) > limit * 4 + 64:
+        text = text[: limit * 4 + 64]
+    text = _WS.sub(" ", text)
+    return clean(text, limit)
+
+
+MAX_URL = 2048
+
+
+def safe_url(value: Any) -> str | None:
+    """``value`` if it is an http(s) URL with a host and no control, space or escape; else None.
+
+    For URLs a server hands us (an endpoint's ``status.url``, a ``Location``):
+    a URL that fails this is neither used, nor shown, nor copied.
+    """
+    if not isinstance(value, str) or not value or len(value) > MAX_URL:
+        return None
+    if not value.isprintable() or any(ch.isspace() for ch in value) or _CONTROLS.search(value):
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return value
+
+
+def redact(value: str, secrets: Iterable[str | None]) -> str:
+    """``value`` with every secret (at least 4 characters long) replaced by ``***``, in any letter case."""
+    for secret in secrets:
+        if secret and len(secret) >= 4 and secret.lower() in value.lower():
+            value = re.sub(re.escape(secret), MASK, value, flags=re.IGNORECASE)
+    return value
