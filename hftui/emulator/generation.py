@@ -131,8 +131,29 @@ def sse_response(request: web.Request) -> web.StreamResponse:
 
 # ------------------------------------------------------------------- TGI
 
-def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_total: int = MAX_TOTAL) -> dict:
-    """Validate a TGI-style body and decide the tokens; raises GenError."""
+def sampling(params: dict) -> bool:
+    """TGI samples when asked to, or when any warper moves away from greedy."""
+    def moved(key: str, neutral: float) -> bool:
+        value = params.get(key)
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value != neutral
+
+    return (params.get("do_sample") is True or moved("temperature", 1.0) or moved("top_k", 0)
+            or moved("top_p", 1.0) or moved("typical_p", 1.0))
+
+
+def drawn_seed(state: State, model_id: str, prompt: str, params: dict, nonce: object = None) -> int:
+    """The seed TGI draws when sampling without one: the same request draws the same seed
+    (as the service's cache would answer), a ``nonce`` (``x-use-cache: false``) a fresh one."""
+    rng = textgen.rng_for(state.seed, "seed", model_id, prompt, dumps(params), nonce)
+    return rng.getrandbits(63)
+
+
+def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_total: int = MAX_TOTAL,
+                    nonce: object = None) -> dict:
+    """Validate a TGI-style body and decide the tokens; raises GenError.
+
+    ``nonce``: set to draw a fresh seed when sampling without one (``x-use-cache: false``).
+    """
     if not isinstance(body, dict):
         raise GenError(422, "Failed to deserialize the JSON body into the target type: expected an object")
     prompt = body.get("inputs")
@@ -142,7 +163,9 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_to
     if not isinstance(params, dict):
         raise GenError(422, "`parameters` must be an object")
     if not tgi:
-        unused = [k for k in TGI_ONLY if params.get(k) not in (None, False)]
+        # transformers refuses every generate kwarg it does not know that is present (not null),
+        # whatever its value: ``"watermark": false`` and ``"stop": []`` included
+        unused = [k for k in params if k in TGI_ONLY and params[k] is not None]
         if unused:
             raise GenError(400, f"The following `model_kwargs` are not used by the model: {unused} "
                                 "(note: typos in the generate arguments will also show up in this list)",
@@ -172,29 +195,49 @@ def plan_generation(state: State, model_id: str, body: Any, *, tgi: bool, max_to
         if best_of > MAX_BEST_OF:
             raise GenError(422, f"Input validation error: `best_of` must be <= {MAX_BEST_OF}",
                            error_type="validation")
-        if not params.get("do_sample") and params.get("temperature") is None and params.get("top_p") is None:
+        if not sampling(params):
             raise GenError(422, "Input validation error: you must use sampling when `best_of` is > 1",
+                           error_type="validation")
+        if params.get("seed") is not None:
+            raise GenError(422, "Input validation error: `seed` must not be set when `best_of` > 1",
                            error_type="validation")
     top_n = params.get("top_n_tokens")
     if top_n is not None and (not isinstance(top_n, int) or isinstance(top_n, bool) or not 0 <= top_n <= 5):
         raise GenError(422, "Input validation error: `top_n_tokens` must be <= 5", error_type="validation")
     seed = params.get("seed")
-    toks = textgen.tokens(state.seed, model_id, prompt, max_new, salt=seed)
-    grammar = params.get("grammar")
-    if isinstance(grammar, dict) and grammar.get("type") in ("json", "json_schema"):
+    sampled = sampling(params)
+    if sampled and seed is None:
+        seed = drawn_seed(state, model_id, prompt, params, nonce)
+    stops = stop_sequences(params.get("stop"))
+    toks, finish = _decode(state.seed, model_id, prompt, max_new, seed, params.get("grammar"), stops)
+    alternatives = []
+    for k in range(1, best_of):
+        alt_seed = drawn_seed(state, model_id, prompt, params, (nonce, "best_of", k))
+        alternatives.append((alt_seed, *_decode(state.seed, model_id, prompt, max_new, alt_seed,
+                                                params.get("grammar"), stops)))
+    return {"prompt": prompt, "tokens": toks, "finish": finish, "params": params,
+            # greedy decoding reports no seed; sampling the one it used (given or drawn)
+            "seed": seed if sampled else None, "alternatives": alternatives,
+            "prompt_tokens": prompt_tokens, "details": bool(params.get("details")),
+            "full_text": bool(params.get("return_full_text")), "top_n": top_n or 0, "best_of": best_of,
+            "prefill": bool(params.get("decoder_input_details"))}
+
+
+def _decode(state_seed: int, model_id: str, prompt: str, max_new: int, salt: Any, grammar: Any,
+            stops: list[str]) -> tuple[list[str], str]:
+    """The tokens of one sequence and why it ended (length, stop_sequence, eos_token)."""
+    toks = textgen.tokens(state_seed, model_id, prompt, max_new, salt=salt)
+    constrained = isinstance(grammar, dict) and grammar.get("type") in ("json", "json_schema")
+    if constrained:
         # grammar-constrained decoding: a JSON document, cut into pieces like tokens
         toks = _json_pieces(grammar.get("value"), "".join(toks).strip())[:max(max_new, 1)]
     finish = "length"
-    toks, stopped = cut_at_stop(toks, stop_sequences(params.get("stop")))
+    toks, stopped = cut_at_stop(toks, stops)
     if stopped:
         finish = "stop_sequence"
-    if isinstance(grammar, dict) and grammar.get("type") in ("json", "json_schema") and finish == "length":
+    if constrained and finish == "length":
         finish = "eos_token" if "".join(toks).endswith("}") else "length"
-    return {"prompt": prompt, "tokens": toks, "finish": finish, "seed": seed, "params": params,
-            "prompt_tokens": prompt_tokens, "details": bool(params.get("details")),
-            "full_text": bool(params.get("return_full_text")), "top_n": top_n or 0, "best_of": best_of,
-            "prefill": bool(params.get("decoder_input_details")), "model_id": model_id, "max_new": max_new,
-            "state_seed": state.seed}
+    return toks, finish
 
 
 def _json_pieces(schema: Any, text: str) -> list[str]:
@@ -257,17 +300,18 @@ def _details(plan: dict, *, stream: bool) -> dict:
         d["tokens"] = [token_obj(t, i) for i, t in enumerate(plan["tokens"])]
         d["top_tokens"] = [_top_tokens(t, plan["top_n"]) for t in plan["tokens"]] if plan["top_n"] else None
         if plan["best_of"] > 1:
-            d["best_of_sequences"] = [_alternative(plan, k) for k in range(1, plan["best_of"])]
+            d["best_of_sequences"] = [_alternative(plan, *alt) for alt in plan["alternatives"]]
     return d
 
 
-def _alternative(plan: dict, k: int) -> dict:
-    """Another sampled sequence for ``best_of`` (deterministic per k)."""
-    toks = textgen.tokens(plan["state_seed"], plan["model_id"], plan["prompt"], plan["max_new"],
-                          salt=f"best_of:{k}:{plan['seed']}")
-    return {"generated_text": "".join(toks), "finish_reason": "length", "generated_tokens": len(toks),
-            "seed": (plan["seed"] or 0) + k, "prefill": _prefill(plan),
-            "tokens": [token_obj(t, i) for i, t in enumerate(toks)], "top_tokens": None}
+def _alternative(plan: dict, seed: int, toks: list[str], finish: str) -> dict:
+    """One of the other ``best_of`` candidates: sampled with its own seed (asking with that seed
+    gives the same sequence)."""
+    text = "".join(toks)
+    return {"generated_text": (plan["prompt"] + text) if plan["full_text"] else text, "finish_reason": finish,
+            "generated_tokens": len(toks), "seed": seed, "prefill": _prefill(plan),
+            "tokens": [token_obj(t, i) for i, t in enumerate(toks)],
+            "top_tokens": [_top_tokens(t, plan["top_n"]) for t in toks] if plan["top_n"] else None}
 
 
 def generation_result(plan: dict, *, tgi: bool) -> dict:
@@ -320,8 +364,10 @@ async def stream_generation(request: web.Request, state: State, plan: dict, faul
 async def text_generation(request: web.Request, state: State, model_id: str, body: Any, *, tgi: bool,
                           fault: str | None, as_list: bool = True, force_stream: bool | None = None,
                           headers: dict[str, str] | None = None, max_total: int = MAX_TOTAL) -> web.StreamResponse:
+    fresh = (request.headers.get("x-use-cache") or "").lower() in ("false", "0", "no")
     try:
-        plan = plan_generation(state, model_id, body, tgi=tgi, max_total=max_total)
+        plan = plan_generation(state, model_id, body, tgi=tgi, max_total=max_total,
+                               nonce=state.next_id() if fresh else None)
     except GenError as exc:
         return exc.response()
     stream = bool(body.get("stream")) if force_stream is None else force_stream

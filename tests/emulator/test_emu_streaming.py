@@ -188,6 +188,14 @@ def test_tgi_top_n_tokens_prefill_and_best_of(client, sse_data):
     assert "".join(p["text"] for p in out["prefill"]) == "Hello there" and out["prefill"][0]["logprob"] is None
     (other,) = out["best_of_sequences"]
     assert other["generated_tokens"] == 4 and other["generated_text"]
+    assert "".join(t["text"] for t in other["tokens"]) == other["generated_text"]
+    assert [alts[0]["text"] for alts in other["top_tokens"]] == [t["text"] for t in other["tokens"]]
+    assert other["prefill"] == out["prefill"]
+    # each candidate was sampled with its own seed: asking with it gives that candidate again
+    assert isinstance(out["seed"], int) and isinstance(other["seed"], int) and other["seed"] != out["seed"]
+    again = client.post(GPT2, json={"inputs": "Hello there", "parameters": {
+        "max_new_tokens": 4, "do_sample": True, "seed": other["seed"]}}).json()[0]
+    assert again["generated_text"] == other["generated_text"]
     _, text = stream_text(client, GPT2, {"inputs": "x", "stream": True,
                                          "parameters": {"max_new_tokens": 3, "top_n_tokens": 2}})
     assert all(len(json.loads(p)["top_tokens"]) == 2 for p in sse_data(text))
@@ -202,6 +210,36 @@ def test_tgi_parameter_validation(client):
     streamed = client.post(GPT2, json={"inputs": "x", "stream": True,
                                        "parameters": {"best_of": 2, "do_sample": True}})
     assert streamed.status_code == 422
+    seeded = client.post(GPT2, json={"inputs": "x", "parameters": {"best_of": 2, "do_sample": True, "seed": 3}})
+    assert seeded.status_code == 422 and "`seed` must not be set when `best_of` > 1" in seeded.json()["error"]
+
+
+def test_tgi_seed_is_the_one_used_when_sampling(client, sse_data):
+    def generate(params: dict, **kw) -> dict:
+        r = client.post(GPT2, json={"inputs": "Seeds", "parameters": {"max_new_tokens": 6, "details": True,
+                                                                      **params}}, **kw)
+        assert r.status_code == 200, r.text
+        return r.json()[0]
+
+    greedy = generate({})
+    assert greedy["details"]["seed"] is None  # greedy decoding reports none (as recorded)
+    # the keys the real answer has, no more: top_tokens null when not asked for, no best_of_sequences
+    assert set(greedy) == {"generated_text", "details"}
+    assert set(greedy["details"]) == {"finish_reason", "generated_tokens", "seed", "prefill", "tokens", "top_tokens"}
+    assert greedy["details"]["top_tokens"] is None and greedy["details"]["prefill"] == []
+    sampled = generate({"do_sample": True})
+    seed = sampled["details"]["seed"]
+    assert isinstance(seed, int) and not isinstance(seed, bool)
+    assert generate({"do_sample": True, "seed": seed})["generated_text"] == sampled["generated_text"]
+    assert generate({"do_sample": True, "seed": 7})["details"]["seed"] == 7
+    assert isinstance(generate({"temperature": 0.7})["details"]["seed"], int)  # a warper samples too
+    assert generate({"temperature": 1.0, "top_p": 1.0})["details"]["seed"] is None
+    fresh = generate({"do_sample": True}, headers={"x-use-cache": "false"})["details"]["seed"]
+    assert isinstance(fresh, int) and fresh != seed  # no cache: a fresh draw
+    _, text = stream_text(client, GPT2, {"inputs": "Seeds", "stream": True,
+                                         "parameters": {"max_new_tokens": 6, "details": True, "do_sample": True}})
+    last = json.loads(sse_data(text)[-1])
+    assert last["details"]["seed"] == seed and last["generated_text"] == sampled["generated_text"]
 
 
 def test_tgi_json_grammar(client):

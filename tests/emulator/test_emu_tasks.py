@@ -156,6 +156,20 @@ def test_non_tgi_model_rejects_tgi_parameters(client):
     assert set(ok[0]) == {"generated_text"}
 
 
+def test_non_tgi_model_rejects_tgi_parameters_present_but_false(client):
+    # the plain pipeline refuses them when present, whatever the value; null is "absent"
+    params = {"max_new_tokens": 5, "watermark": False, "temperature": 0.5, "stop": [], "details": False,
+              "decoder_input_details": False, "top_n_tokens": None}
+    r = post(client, "distilbert/distilgpt2", {"inputs": "Hi", "parameters": params})
+    body = r.json()
+    assert r.status_code == 400 and set(body) == {"error", "warnings"} and body["warnings"]
+    assert body["error"].startswith("The following `model_kwargs` are not used by the model: "
+                                    "['watermark', 'stop', 'details', 'decoder_input_details']")
+    ok = post(client, "distilbert/distilgpt2",
+              {"inputs": "Hi", "parameters": {"max_new_tokens": 5, "temperature": 0.5, "watermark": None}})
+    assert ok.status_code == 200 and set(ok.json()[0]) == {"generated_text"}
+
+
 def test_feature_extraction(client):
     url = "/hf-inference/models/sentence-transformers/all-MiniLM-L6-v2/pipeline/feature-extraction"
     one = client.post(url, json={"inputs": "Hi, who are you?", "normalize": True}).json()
