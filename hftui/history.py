@@ -101,6 +101,7 @@ def normalize(record: dict) -> dict:
         "error": None if error is None else _scrub(str(error), max_chars=MAX_ERROR_CHARS),
         "timings": _scrub(record.get("timings") or {}),
         "created_at": str(record.get("created_at") or _iso_now()),
+        **({"warnings": _scrub(record["warnings"])} if isinstance(record.get("warnings"), list) else {}),
     }
 
 

@@ -15,14 +15,18 @@ from hftui.client.errors import InvalidResponse
 from hftui.client.models import _int
 from hftui.client.results import (
     Answer,
+    BestOfSequence,
     ChatCompletion,
     DetectedObject,
     Entity,
     FillMaskCandidate,
     Generation,
+    GenerationDetails,
     ImageResult,
     Label,
+    PrefillToken,
     TableAnswer,
+    Token,
     Transcription,
 )
 
@@ -127,16 +131,73 @@ def entities(data: Any) -> list[Entity]:
             for d in _dicts(data, "token-classification")]
 
 
+def _reason(d: dict) -> str | None:
+    reason = d.get("finish_reason")
+    return reason if isinstance(reason, str) else None
+
+
+def token(d: Any) -> Token | None:
+    """A TGI token object ``{id, text, logprob, special}`` (None if not an object)."""
+    if not isinstance(d, dict):
+        return None
+    logprob = d.get("logprob")
+    return Token(_int_or_none(d.get("id")), _s(d.get("text")),
+                 None if isinstance(logprob, bool) or not isinstance(logprob, (int, float)) else float(logprob),
+                 d.get("special") is True)
+
+
+def tokens(data: Any) -> tuple[Token, ...]:
+    if not isinstance(data, list):
+        return ()
+    return tuple(t for t in map(token, data) if t is not None)
+
+
+def _prefill(data: Any) -> tuple[PrefillToken, ...]:
+    if not isinstance(data, list):
+        return ()
+    return tuple(PrefillToken(t.id, t.text, t.logprob) for t in map(token, data) if t is not None)
+
+
+def _top_tokens(data: Any) -> tuple[tuple[Token, ...], ...] | None:
+    """One tuple of alternatives per generated token; None when the server sent none."""
+    if not isinstance(data, list):
+        return None
+    return tuple(tokens(step) for step in data)
+
+
+def _best_of(data: Any) -> tuple[BestOfSequence, ...] | None:
+    if not isinstance(data, list):
+        return None
+    return tuple(BestOfSequence(text=_s(d.get("generated_text")), finish_reason=_reason(d),
+                                generated_tokens=_int_or_none(d.get("generated_tokens")),
+                                seed=_int_or_none(d.get("seed")), prefill=_prefill(d.get("prefill")),
+                                tokens=tokens(d.get("tokens")), top_tokens=_top_tokens(d.get("top_tokens")))
+                 for d in data if isinstance(d, dict))
+
+
+def generation_details(d: Any) -> GenerationDetails | None:
+    """TGI ``details``, non-streamed (prefill, tokens, top_tokens, best_of_sequences) or streamed
+    (input_length); None when absent or null."""
+    if not isinstance(d, dict):
+        return None
+    return GenerationDetails(
+        finish_reason=_reason(d), generated_tokens=_int_or_none(d.get("generated_tokens")),
+        seed=_int_or_none(d.get("seed")), prefill=_prefill(d.get("prefill")), tokens=tokens(d.get("tokens")),
+        top_tokens=_top_tokens(d.get("top_tokens")), best_of_sequences=_best_of(d.get("best_of_sequences")),
+        input_length=_int_or_none(d.get("input_length")))
+
+
 def generation(data: Any) -> Generation:
     """TGI compat route (list of one), ``/generate`` (object), plain transformers (list)."""
     d = _first_dict(data, "text-generation")
     text = d.get("generated_text")
     if not isinstance(text, str):
         raise _bad("text-generation", "no 'generated_text' in the answer")
-    details = d.get("details") if isinstance(d.get("details"), dict) else {}
-    return Generation(text=text, finish_reason=details.get("finish_reason") if isinstance(
-        details.get("finish_reason"), str) else None,
-        generated_tokens=_int_or_none(details.get("generated_tokens")), seed=_int_or_none(details.get("seed")))
+    details = generation_details(d.get("details"))
+    if details is None:
+        return Generation(text=text)
+    return Generation(text=text, finish_reason=details.finish_reason, generated_tokens=details.generated_tokens,
+                      seed=details.seed, details=details)
 
 
 def chat(data: Any) -> ChatCompletion:

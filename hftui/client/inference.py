@@ -14,8 +14,11 @@ while waiting for a loading model. Results are from client/results.py.
     zero_shot_classification(target, text, labels: list[str]) -> list[Label]   # sorted desc
     text_classification(target, text) -> list[Label]
     token_classification(target, text) -> list[Entity]
-    text_generation(target, prompt) -> Generation
+    text_generation(target, prompt) -> Generation          # with TGI's details when asked for
     text_generation_stream(target, prompt) -> AsyncIterator[StreamChunk]
+        On a model not served by TGI, the TGI-only parameters it refuses
+        (400 "model_kwargs are not used") are dropped and the call made once
+        more; the result's ``dropped_parameters`` names them (see _tgi_fallback).
     chat_completion(target, messages: list[ChatMessage]) -> ChatCompletion
     chat_completion_stream(target, messages) -> AsyncIterator[StreamChunk]
     feature_extraction(target, text) -> list   (nested floats, any depth)
@@ -53,13 +56,14 @@ import binascii
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hftui.client import _parse
 from hftui.client._parse import result_to_json, sniff
+from hftui.client._tgi_fallback import RefusedParameters, refused_parameters
 from hftui.client._wire import clean_text, drop_none, dumps, loads, parse_error_body
 from hftui.client.core import CallOptions, Target
 from hftui.client.errors import (
@@ -210,6 +214,7 @@ def build_request(record: dict, settings: Any) -> dict | None:
 class InferenceAPI:
     def __init__(self, client: HFClient) -> None:
         self._c = client
+        self._refused = RefusedParameters()
 
     # --- building requests -------------------------------------------------------------
 
@@ -417,8 +422,32 @@ class InferenceAPI:
 
     async def text_generation(self, target: Target, prompt: str, parameters: dict | None = None,
                               options: CallOptions | None = None, on_loading: OnLoading | None = None) -> Generation:
-        return await self._call("text-generation", target, {"inputs": prompt}, parameters, options, on_loading,
-                                _parse.generation)
+        """TGI's answer with its details; on a model not served by TGI, the TGI-only parameters it
+        refuses are dropped and the call made once more (``Generation.dropped_parameters``)."""
+        return await self._generate(target, {"inputs": prompt}, parameters, options, on_loading)
+
+    async def _generate(self, target: Target, record: dict, parameters: dict | None, options: CallOptions | None,
+                        on_loading: OnLoading | None) -> Generation:
+        params = drop_none(parameters) if parameters else {}
+        url = self._route(target, "text-generation")[0]
+        params, dropped = self._refused.strip(url, params)
+        try:
+            gen = await self._call("text-generation", target, record, params, options, on_loading,
+                                   _parse.generation)
+        except BadRequest as exc:
+            params, refused = self._drop_refused(url, params, exc)
+            dropped += refused
+            gen = await self._call("text-generation", target, record, params, options, on_loading,
+                                   _parse.generation)
+        return replace(gen, dropped_parameters=tuple(dropped)) if dropped else gen
+
+    def _drop_refused(self, url: str, params: dict, exc: BadRequest) -> tuple[dict, list[str]]:
+        """After a 400 naming refused parameters: the parameters without them (else re-raise ``exc``)."""
+        refused = [name for name in refused_parameters(exc) if name in params]
+        if not refused:
+            raise exc
+        self._refused.add(url, refused)
+        return {k: v for k, v in params.items() if k not in refused}, refused
 
     async def chat_completion(self, target: Target, messages: list, parameters: dict | None = None,
                               options: CallOptions | None = None, on_loading: OnLoading | None = None
@@ -542,6 +571,8 @@ class InferenceAPI:
         if task == "text-to-image":
             req = self.build(task, target, inputs, parameters, options)
             return self._image(await self._send(req, options, on_loading))
+        if task == "text-generation":
+            return await self._generate(target, inputs, parameters, options, on_loading)
         parser = self._PARSERS.get(task)
         if parser is None:
             raise BadRequest(f"unsupported task {task!r}")
@@ -569,15 +600,33 @@ class InferenceAPI:
     async def text_generation_stream(self, target: Target, prompt: str, parameters: dict | None = None,
                                      options: CallOptions | None = None, on_loading: OnLoading | None = None
                                      ) -> AsyncIterator[StreamChunk]:
-        """TGI SSE: one chunk per token (special tokens' text skipped); the last has ``final``."""
-        req = self.build("text-generation", target, {"inputs": prompt}, parameters, options, stream=True)
+        """TGI SSE: one chunk per token (special tokens' text skipped); the last has ``final``.
+
+        A model not served by TGI cannot stream: once it refused TGI-only
+        parameters (see ``text_generation``), its whole answer comes as one
+        final chunk, with ``dropped_parameters``.
+        """
+        params = drop_none(parameters) if parameters else {}
+        url = self._route(target, "text-generation")[0]
+        if self._refused.known_plain(url):
+            yield _generation_chunk(await self._generate(target, {"inputs": prompt}, params, options, on_loading))
+            return
+        req = self.build("text-generation", target, {"inputs": prompt}, params, options, stream=True)
         async with AsyncExitStack() as stack:
-            response = await self._open_stream(stack, req, options, on_loading)
+            try:
+                response = await self._open_stream(stack, req, options, on_loading)
+            except BadRequest as exc:
+                params, refused = self._drop_refused(url, params, exc)
+                gen = await self._generate(target, {"inputs": prompt}, params, options, on_loading)
+                yield _generation_chunk(replace(gen, dropped_parameters=(*refused, *gen.dropped_parameters)))
+                return
             if not _is_sse(response):
                 yield await self._non_sse(response, "text-generation")
                 return
             pieces: list[str] = []
             size = 0
+            token_of = _parse.token
+            tokens_of = _parse.tokens
             try:
                 batches = await stack.enter_async_context(aclosing(_batches(self._c.http, response)))
                 async for events in batches:
@@ -589,29 +638,33 @@ class InferenceAPI:
                             raise _malformed(pieces)
                         if event.get("error"):
                             raise _stream_error(event, pieces)
-                        token = event.get("token")
+                        raw = event.get("token")
                         text = ""
-                        if isinstance(token, dict) and not token.get("special"):
-                            text = token.get("text") or ""
-                            if text:
-                                if not isinstance(text, str):
-                                    raise _malformed(pieces)
-                                pieces.append(text)
-                                size += len(text)
-                                if size > MAX_STREAM_CHARS:
-                                    raise StreamInterrupted("the stream is too long; stopped",
-                                                            partial="".join(pieces))
+                        token = None
+                        if isinstance(raw, dict):
+                            token = token_of(raw)
+                            if not raw.get("special"):
+                                text = raw.get("text") or ""
+                                if text:
+                                    if not isinstance(text, str):
+                                        raise _malformed(pieces)
+                                    pieces.append(text)
+                                    size += len(text)
+                                    if size > MAX_STREAM_CHARS:
+                                        raise StreamInterrupted("the stream is too long; stopped",
+                                                                partial="".join(pieces))
+                        top = event.get("top_tokens")
+                        top_tokens = tokens_of(top) if isinstance(top, list) else None
                         if event.get("generated_text") is not None:
-                            details = event.get("details")
-                            if isinstance(details, dict):
-                                reason = details.get("finish_reason")
-                                yield StreamChunk(text=text, final=True,
-                                                  finish_reason=reason if isinstance(reason, str) else None,
-                                                  generated_tokens=_opt_int(details.get("generated_tokens")))
+                            details = _parse.generation_details(event.get("details"))
+                            if details is not None:
+                                yield StreamChunk(text=text, final=True, finish_reason=details.finish_reason,
+                                                  generated_tokens=details.generated_tokens, token=token,
+                                                  top_tokens=top_tokens, details=details)
                             else:
-                                yield StreamChunk(text=text, final=True)
+                                yield StreamChunk(text=text, final=True, token=token, top_tokens=top_tokens)
                             return
-                        yield StreamChunk(text)
+                        yield StreamChunk(text, token=token, top_tokens=top_tokens)
             except (ConnectionFailed, Timeout) as exc:
                 raise StreamInterrupted(f"the stream was cut: {exc.message}", partial="".join(pieces)) from None
             except (_MalformedEvent, AttributeError, TypeError, IndexError):  # an event of an unexpected shape
@@ -703,9 +756,14 @@ class InferenceAPI:
             return StreamChunk(text=result.content, reasoning=result.reasoning or "", final=True,
                                finish_reason=result.finish_reason, generated_tokens=result.completion_tokens,
                                prompt_tokens=result.prompt_tokens)
-        gen = _parse.generation(data)
-        return StreamChunk(text=gen.text, final=True, finish_reason=gen.finish_reason,
-                           generated_tokens=gen.generated_tokens)
+        return _generation_chunk(_parse.generation(data))
+
+
+def _generation_chunk(gen: Generation) -> StreamChunk:
+    """A whole (non-streamed) answer as the one final chunk of a stream."""
+    return StreamChunk(text=gen.text, final=True, finish_reason=gen.finish_reason,
+                       generated_tokens=gen.generated_tokens, details=gen.details,
+                       dropped_parameters=gen.dropped_parameters)
 
 
 # --- SSE ---------------------------------------------------------------------------------------

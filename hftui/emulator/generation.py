@@ -144,7 +144,8 @@ def sampling(params: dict) -> bool:
 def drawn_seed(state: State, model_id: str, prompt: str, params: dict, nonce: object = None) -> int:
     """The seed TGI draws when sampling without one: the same request draws the same seed
     (as the service's cache would answer), a ``nonce`` (``x-use-cache: false``) a fresh one."""
-    rng = textgen.rng_for(state.seed, "seed", model_id, prompt, dumps(params), nonce)
+    key = json.dumps(params, sort_keys=True, default=str)  # the order of the keys is no part of the request
+    rng = textgen.rng_for(state.seed, "seed", model_id, prompt, key, nonce)
     return rng.getrandbits(63)
 
 

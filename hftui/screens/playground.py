@@ -35,6 +35,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static, TextArea
 
 from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec
+from hftui.tasks.generation import StreamedGeneration
 from hftui.tasks.record import make_run_record, target_from_record
 from hftui.widgets.results import ResultArea, build_result_view
 from hftui.widgets.safe_text import clean, one_line, safe_content
@@ -602,6 +603,7 @@ class PlaygroundScreen(Screen):
                 self._stop_loading()
                 extra = await self._show_result(spec, result, values)
             meter.stop()
+            self._say_dropped(result)
             self._status(f"Done · {meter.summary()}" if streamed else f"Done in {meter.elapsed:.2f} s", "ok")
         except asyncio.CancelledError:
             meter.stop()
@@ -668,10 +670,13 @@ class PlaygroundScreen(Screen):
             out.clear()
         finish = None
         self._answer_parts = []
+        collected = None if chat else StreamedGeneration()
         section = None  # "reasoning" while a reasoning model thinks aloud, then "answer"
         stream = spec.stream(client, target, values, on_loading=self._on_loading)
         try:
             async for chunk in stream:
+                if collected is not None:
+                    collected.add(chunk)
                 if self._loading_until is not None:
                     self._stop_loading()
                 if chunk.reasoning:
@@ -704,7 +709,16 @@ class PlaygroundScreen(Screen):
             self.conversation.append(ChatMessage("user", values.get("prompt") or ""))
             self.conversation.append(ChatMessage("assistant", text))
             self.form.set_value("prompt", "")
+        if collected is not None:
+            return collected.result(out_text)
         return {"text": out_text, "finish_reason": finish}
+
+    def _say_dropped(self, result: Any) -> None:
+        """A model not served by TGI refused some parameters: say which the client left out."""
+        from hftui.tasks.record import run_warnings
+
+        for warning in run_warnings(result):
+            self.notify(one_line(warning, 300), severity="warning", markup=False)
 
     def _live_answer(self, out: StreamOutput) -> str:
         """The answer text received so far (not the reasoning)."""

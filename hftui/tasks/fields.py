@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = ("text", "multiline", "int", "float", "bool", "choice", "list", "file-image", "file-audio",
+KINDS = ("text", "multiline", "int", "float", "bool", "tristate", "choice", "list", "file-image", "file-audio",
          "table", "json")
+"""``tristate`` is a boolean that can also be left unset (not sent), whatever its default: for
+flags whose mere presence matters (TGI's ``details``, ``watermark``… are refused by other models
+even when false)."""
 
 MAX_TABLE_CELLS = 10_000
 MAX_LIST_ITEMS = 256
@@ -123,6 +126,8 @@ class Field:
         """The form representation of a typed value (for defaults and re-opened runs)."""
         if self.kind == "bool":
             return bool(value) if value is not None else False
+        if self.kind == "tristate":
+            return "" if value is None else ("true" if value else "false")
         if value is None:
             return ""
         if self.kind == "list":
@@ -137,7 +142,7 @@ class Field:
 
     def coerce(self, raw: Any) -> Any:
         """Form value -> typed value (None when empty). Raises FieldError."""
-        if self.kind == "bool":
+        if self.kind in ("bool", "tristate"):
             if isinstance(raw, str):
                 text = raw.strip().lower()
                 return None if text in ("", "default", "none") else text in ("1", "true", "yes", "on")

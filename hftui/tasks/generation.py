@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hftui.tasks.fields import Field
@@ -25,6 +26,8 @@ def _text_generation_check(values: dict, model: Any) -> dict[str, str]:
         errors["best_of"] = "best_of > 1 cannot stream (turn Stream off)"
     if best_of and best_of > 1 and not values.get("do_sample"):
         errors.setdefault("best_of", "best_of > 1 needs sampling (do_sample on)")
+    if best_of and best_of > 1 and values.get("seed") is not None:
+        errors.setdefault("best_of", "best_of > 1 cannot take a seed (each candidate draws its own)")
     grammar = values.get("grammar")
     if grammar is not None and not (isinstance(grammar, dict) and grammar.get("type") in ("json", "regex", "json_schema")):
         errors["grammar"] = 'a JSON object {"type": "json|regex|json_schema", "value": ...}'
@@ -41,24 +44,62 @@ TEXT_GENERATION = TaskSpec(
         TEMPERATURE, TOP_P,
         Field("top_k", "Top k", "int", min=1, max=100_000),
         Field("typical_p", "Typical p", "float", min=0, max=1, advanced=True),
-        Field("do_sample", "Sample", "bool", default=None),
+        Field("do_sample", "Sample", "tristate", default=None),
         Field("repetition_penalty", "Repetition penalty", "float", min=0, max=100, advanced=True),
         FREQUENCY_PENALTY,
         SEED, STOP,
-        Field("return_full_text", "Return full text", "bool", default=None, advanced=True),
-        Field("details", "Details", "bool", default=True, advanced=True,
-              help="Ask for finish reason and token counts."),
-        Field("decoder_input_details", "Decoder input details", "bool", default=None, advanced=True),
+        Field("return_full_text", "Return full text", "tristate", default=None, advanced=True),
+        Field("details", "Details", "tristate", default=True, advanced=True,
+              help="Ask for finish reason, tokens and their log probabilities."),
+        Field("decoder_input_details", "Decoder input details", "tristate", default=None, advanced=True),
         Field("best_of", "Best of", "int", min=1, max=16, advanced=True),
         Field("top_n_tokens", "Top n tokens", "int", min=1, max=20, advanced=True),
         Field("truncate", "Truncate input to", "int", min=1, max=1_000_000, advanced=True),
-        Field("watermark", "Watermark", "bool", default=None, advanced=True),
+        Field("watermark", "Watermark", "tristate", default=None, advanced=True),
         Field("adapter_id", "Adapter id", "text", advanced=True),
         Field("grammar", "Grammar", "json", advanced=True, help='{"type": "json", "value": {...schema...}}'),
     ),
     check=_text_generation_check,
     example={"inputs": "Once upon a time,"},
 )
+
+
+@dataclass
+class StreamedGeneration:
+    """A TGI stream's chunks gathered into the ``Generation`` a run record keeps.
+
+    The stream's final details (asked for with ``details``) carry no tokens:
+    the tokens and per-step top tokens that arrived are put in them, so a
+    streamed run keeps what a non-streamed one does (minus prefill and
+    best_of, which cannot stream).
+    """
+
+    tokens: list = field(default_factory=list)
+    top_tokens: list = field(default_factory=list)
+    final: Any = None
+
+    def add(self, chunk: Any) -> None:
+        if chunk.token is not None:
+            self.tokens.append(chunk.token)
+        if chunk.top_tokens is not None:
+            self.top_tokens.append(chunk.top_tokens)
+        if chunk.final:
+            self.final = chunk
+
+    def result(self, text: str) -> Any:
+        from hftui.client.results import Generation
+
+        final = self.final
+        if final is None:
+            return Generation(text=text)
+        details = final.details
+        if details is not None and self.tokens and not details.tokens:
+            details = replace(details, tokens=tuple(self.tokens),
+                              top_tokens=details.top_tokens if details.top_tokens is not None
+                              else (tuple(self.top_tokens) if self.top_tokens else None))
+        return Generation(text=text, finish_reason=final.finish_reason, generated_tokens=final.generated_tokens,
+                          seed=details.seed if details is not None else None, details=details,
+                          dropped_parameters=final.dropped_parameters)
 
 
 def _chat_check(values: dict, model: Any) -> dict[str, str]:

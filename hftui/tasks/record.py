@@ -2,11 +2,14 @@
 
     {target: {kind, model, url, provider, label}, task, inputs: dict, parameters: dict,
      options: dict, result: json-able | None, error: str | None,
-     timings: {ttft, elapsed, tokens, tokens_per_s}, created_at: RFC 3339}
+     timings: {ttft, elapsed, tokens, tokens_per_s}, created_at: RFC 3339,
+     warnings?: [str]}
 
 ``inputs`` is the task's input record as ``hf.inference.run`` takes it (files
 as paths), ``parameters`` the wire parameters, ``options`` the call options
-plus local switches (``stream``). ``hftui.history`` stores it; the
+plus local switches (``stream``). ``warnings`` (only when there are some)
+say what the run changed on its own, e.g. TGI-only parameters a model
+refused and the client dropped. ``hftui.history`` stores it; the
 Playground re-opens it with ``TaskSpec.values_from_record``.
 """
 
@@ -58,6 +61,16 @@ def to_jsonable(value: Any, *, depth: int = 0) -> Any:
     return str(value)
 
 
+def run_warnings(result: Any) -> list[str]:
+    """What a result says the client did on its own (dropped parameters)."""
+    dropped = result.get("dropped_parameters") if isinstance(result, dict) else getattr(
+        result, "dropped_parameters", None)
+    if not dropped or not isinstance(dropped, (list, tuple)):
+        return []
+    return [f"the model is not served by TGI: the parameters it refused were dropped "
+            f"({', '.join(str(name) for name in dropped)})"]
+
+
 def make_run_record(*, spec: TaskSpec, target: Any, values: dict, result: Any = None, error: str | None = None,
                     timings: dict | None = None, created_at: str | None = None,
                     extra_result: dict | None = None) -> dict:
@@ -75,6 +88,9 @@ def make_run_record(*, spec: TaskSpec, target: Any, values: dict, result: Any = 
         "timings": {k: (timings or {}).get(k) for k in ("ttft", "elapsed", "tokens", "tokens_per_s")},
         "created_at": created_at or now().isoformat().replace("+00:00", "Z"),
     }
+    warnings = run_warnings(result)
+    if warnings:
+        record["warnings"] = warnings
     if extra_result and isinstance(record["result"], dict):
         record["result"].update(extra_result)
     elif extra_result and record["result"] is None:

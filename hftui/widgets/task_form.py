@@ -3,7 +3,8 @@
 Kinds map to widgets: text/int/float/list -> Input (numbers with a
 validator from the spec's bounds), multiline/table/json -> TextArea,
 choice -> Select (blank = the server's default), bool -> Switch (or a
-default/true/false Select when "not set" is meaningful), file-* -> Input
+default/true/false Select when "not set" is meaningful), tristate -> that
+Select always, file-* -> Input
 with filesystem completion. Advanced parameters sit in a collapsed
 section; the call options (wait for model, use cache) at the end.
 
@@ -147,8 +148,8 @@ def make_widget(field: Field, value: Any) -> Widget:
     wid = f"f-{field.name}"
     form_value = field.to_form(value)
     kind = field.kind
-    if kind == "bool":
-        if field.default is None:
+    if kind in ("bool", "tristate"):
+        if kind == "tristate" or field.default is None:
             current = "" if value is None else ("true" if value else "false")
             return Select(TRI_STATE, value=current, allow_blank=False, id=wid, compact=True)
         return Checkbox(field.label, value=bool(form_value), id=wid, compact=True)
@@ -245,7 +246,7 @@ class TaskForm(Vertical):
             if isinstance(widget, Checkbox):
                 widget.value = bool(value)
             elif isinstance(widget, Select):
-                if field.kind == "bool":
+                if field.kind in ("bool", "tristate"):
                     widget.value = "" if value is None else ("true" if value else "false")
                 elif value in field.choices:
                     widget.value = value

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 
+import httpx2
 import pytest
 
 from hftui.auth import Secret
@@ -184,6 +186,113 @@ async def test_cold_model_waits(hf):
     out = await hf.inference.fill_mask(cold, "a [MASK] b", options=CallOptions(wait_for_model=True, timeout=60),
                                        on_loading=seen.append)
     assert out and seen
+
+
+# --- text-generation details, plain (non-TGI) models ------------------------------------------------
+
+PLAIN = Target.hf_model("distilbert/distilgpt2")  # a plain transformers pipeline, not TGI
+
+
+class RecordingTransport(httpx2.AsyncHTTPTransport):
+    """The real loopback transport, keeping each request's JSON body."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bodies: list = []
+
+    async def handle_async_request(self, request):
+        self.bodies.append(json.loads(request.content) if request.content else None)
+        return await super().handle_async_request(request)
+
+
+@pytest.fixture
+async def recorded(settings, token):
+    transport = RecordingTransport()
+    async with HFClient(settings, token, max_retries=0, transport=transport) as client:
+        yield client, transport.bodies
+
+
+async def test_text_generation_keeps_every_detail(hf):
+    gen = await hf.inference.text_generation(GEN, "Hello there", {
+        "max_new_tokens": 4, "details": True, "decoder_input_details": True, "top_n_tokens": 3, "best_of": 2,
+        "do_sample": True})
+    d = gen.details
+    assert d.finish_reason == gen.finish_reason == "length" and d.generated_tokens == gen.generated_tokens == 4
+    assert isinstance(d.seed, int) and gen.seed == d.seed  # sampled without a seed: the one drawn
+    assert "".join(p.text for p in d.prefill) == "Hello there" and d.prefill[0].logprob is None
+    assert all(isinstance(p.id, int) and isinstance(p.logprob, float) for p in d.prefill[1:])
+    assert "".join(t.text for t in d.tokens) == gen.text
+    assert all(isinstance(t.id, int) and isinstance(t.logprob, float) and t.special is False for t in d.tokens)
+    assert len(d.top_tokens) == 4 and all(len(step) == 3 for step in d.top_tokens)
+    assert [step[0] for step in d.top_tokens] == list(d.tokens)
+    (other,) = d.best_of_sequences
+    assert other.text == "".join(t.text for t in other.tokens) and other.generated_tokens == len(other.tokens) == 4
+    assert isinstance(other.seed, int) and other.seed != d.seed and other.finish_reason == "length"
+    assert other.prefill == d.prefill and [step[0] for step in other.top_tokens] == list(other.tokens)
+    assert d.input_length is None and gen.dropped_parameters == ()
+
+    plain = await hf.inference.text_generation(GEN, "Hello there", {"max_new_tokens": 4, "details": True})
+    assert plain.seed is None and plain.details.prefill == () and len(plain.details.tokens) == 4
+    assert plain.details.top_tokens is None and plain.details.best_of_sequences is None
+    bare = await hf.inference.text_generation(GEN, "Hello there", {"max_new_tokens": 4})
+    assert bare.details is None and bare.text == plain.text
+
+
+async def test_text_generation_stream_keeps_tokens_and_details(hf):
+    chunks = [c async for c in hf.inference.text_generation_stream(GEN, "Once", {
+        "max_new_tokens": 5, "details": True, "top_n_tokens": 2, "do_sample": True})]
+    assert len(chunks) == 5 and [c.token.text for c in chunks] == [c.text for c in chunks]
+    assert all(isinstance(c.token.id, int) and isinstance(c.token.logprob, float) and not c.token.special
+               for c in chunks)
+    assert all(len(c.top_tokens) == 2 and c.top_tokens[0] == c.token for c in chunks)
+    final = chunks[-1].details
+    assert final.finish_reason == "length" and final.generated_tokens == 5
+    assert isinstance(final.seed, int) and isinstance(final.input_length, int) and final.input_length > 0
+    assert final.tokens == () and final.top_tokens is None  # what the stream's last event says
+    whole = await hf.inference.text_generation(GEN, "Once", {"max_new_tokens": 5, "details": True,
+                                                             "do_sample": True, "seed": final.seed})
+    assert whole.text == "".join(c.text for c in chunks) and whole.seed == final.seed
+    plain = [c async for c in hf.inference.text_generation_stream(GEN, "Once", {"max_new_tokens": 3})]
+    assert all(c.top_tokens is None and c.token is not None for c in plain) and plain[-1].details is None
+
+
+async def test_plain_model_refused_parameters_are_dropped_once(recorded):
+    hf, bodies = recorded
+    params = {"max_new_tokens": 5, "details": True, "watermark": False, "temperature": 0.5, "stop": [],
+              "decoder_input_details": False}
+    gen = await hf.inference.text_generation(PLAIN, "Hello", params)
+    assert gen.text and gen.details is None
+    assert gen.dropped_parameters == ("details", "watermark", "stop", "decoder_input_details")
+    assert len(bodies) == 2 and bodies[0]["parameters"] == params
+    assert bodies[1]["parameters"] == {"max_new_tokens": 5, "temperature": 0.5}
+    # remembered for this model: left out at once, and reported
+    again = await hf.inference.run("text-generation", PLAIN, {"inputs": "Hello"},
+                                   {"max_new_tokens": 5, "watermark": True})
+    assert again.dropped_parameters == ("watermark",) and len(bodies) == 3
+    assert bodies[2]["parameters"] == {"max_new_tokens": 5}
+    # such a model cannot stream: its answer comes whole, as the one final chunk
+    chunks = [c async for c in hf.inference.text_generation_stream(PLAIN, "Hello", {"max_new_tokens": 5,
+                                                                                    "details": True})]
+    assert len(chunks) == 1 and chunks[0].final and chunks[0].text == again.text
+    assert chunks[0].dropped_parameters == ("details",) and len(bodies) == 4 and bodies[3]["stream"] is False
+    # a TGI model keeps them
+    tgi = await hf.inference.text_generation(GEN, "Hello", params)
+    assert tgi.dropped_parameters == () and tgi.details is not None and len(bodies) == 5
+
+
+async def test_plain_model_stream_falls_back_once_and_other_400s_are_not_retried(recorded):
+    hf, bodies = recorded
+    with pytest.raises(BadRequest) as err:  # a 400 naming no parameter is the user's to see
+        async for _ in hf.inference.text_generation_stream(PLAIN, "Hello", {"max_new_tokens": 5}):
+            pass
+    assert err.value.status == 400 and len(bodies) == 1
+    chunks = [c async for c in hf.inference.text_generation_stream(PLAIN, "Hello", {"max_new_tokens": 5,
+                                                                                    "watermark": False})]
+    assert len(chunks) == 1 and chunks[0].final and chunks[0].text
+    assert chunks[0].dropped_parameters == ("watermark",)
+    assert [b["stream"] for b in bodies] == [True, True, False]
+    assert bodies[1]["parameters"] == {"max_new_tokens": 5, "watermark": False}
+    assert bodies[2]["parameters"] == {"max_new_tokens": 5}
 
 
 # --- faults ----------------------------------------------------------------------------------------

@@ -133,3 +133,93 @@ def test_endpoint_lifecycle(peer, monkeypatch):
     updated = ep.update(max_replica=2, min_replica=0)
     assert updated.raw["compute"]["scaling"]["maxReplica"] == 2
     ep.delete()
+
+
+# --- text-generation details and plain models: hf_hub's parsed result equals ours ------------------
+
+TGI = "openai-community/gpt2"
+PLAIN = "distilbert/distilgpt2"  # a plain transformers pipeline, not TGI
+
+
+def _tok(t) -> dict:
+    """A token's fields, ours or hf_hub's (prefill tokens have no ``special``; hf_hub leaves the
+    tokens of ``top_tokens``, a list of lists, as dicts)."""
+    if isinstance(t, dict):
+        return {"id": t["id"], "text": t["text"], "logprob": t["logprob"], "special": t.get("special")}
+    return {"id": t.id, "text": t.text, "logprob": t.logprob, "special": getattr(t, "special", None)}
+
+
+def _toks(tokens) -> list:
+    return [_tok(t) for t in tokens or ()]
+
+
+def _top(steps) -> list | None:
+    return None if steps is None else [_toks(step) for step in steps]
+
+
+async def _ours(peer, call):
+    from hftui.auth import Secret
+    from hftui.client import HFClient
+    from hftui.config import Settings
+
+    async with HFClient(Settings().with_base_url(peer.base_url), Secret(peer.token), max_retries=0) as hf:
+        return await call(hf.inference)
+
+
+async def test_text_generation_details_equal_hf_hub(peer):
+    from hftui.client import Target
+
+    client = InferenceClient(provider="hf-inference", token=peer.token)
+    theirs = client.text_generation("Hello there", model=url(peer, TGI), max_new_tokens=4, details=True,
+                                    decoder_input_details=True, top_n_tokens=3, best_of=2, do_sample=True)
+    ours = await _ours(peer, lambda inf: inf.text_generation(Target.hf_model(TGI), "Hello there", {
+        "max_new_tokens": 4, "details": True, "decoder_input_details": True, "top_n_tokens": 3, "best_of": 2,
+        "do_sample": True}))
+    d, hd = ours.details, theirs.details
+    assert ours.text == theirs.generated_text
+    assert (d.finish_reason, d.generated_tokens, d.seed) == (hd.finish_reason, hd.generated_tokens, hd.seed)
+    assert isinstance(hd.seed, int)  # sampled without a seed: the one drawn, never null
+    assert _toks(d.prefill) == _toks(hd.prefill) and len(d.prefill) > 1
+    assert _toks(d.tokens) == _toks(hd.tokens) and len(d.tokens) == 4
+    assert _top(d.top_tokens) == _top(hd.top_tokens) and len(d.top_tokens) == 4
+    assert len(d.best_of_sequences) == len(hd.best_of_sequences) == 1
+    for mine, other in zip(d.best_of_sequences, hd.best_of_sequences, strict=True):
+        assert mine.text == other.generated_text
+        assert (mine.finish_reason, mine.generated_tokens, mine.seed) == (
+            other.finish_reason, other.generated_tokens, other.seed)
+        assert _toks(mine.prefill) == _toks(other.prefill) and _toks(mine.tokens) == _toks(other.tokens)
+        assert _top(mine.top_tokens) == _top(other.top_tokens)
+
+    streamed = list(client.text_generation("Once", model=url(peer, TGI), max_new_tokens=5, details=True,
+                                           top_n_tokens=2, do_sample=True, stream=True))
+    chunks = await _ours(peer, lambda inf: _collect(inf.text_generation_stream(Target.hf_model(TGI), "Once", {
+        "max_new_tokens": 5, "details": True, "top_n_tokens": 2, "do_sample": True})))
+    assert [_tok(c.token) for c in chunks] == [_tok(e.token) for e in streamed]
+    assert [_toks(c.top_tokens) for c in chunks] == [_toks(e.top_tokens) for e in streamed]
+    last, their_last = chunks[-1].details, streamed[-1].details
+    assert (last.finish_reason, last.generated_tokens, last.seed, last.input_length) == (
+        their_last.finish_reason, their_last.generated_tokens, their_last.seed, their_last.input_length)
+
+
+async def _collect(stream) -> list:
+    return [c async for c in stream]
+
+
+async def test_plain_model_both_clients_drop_the_same_parameters(peer):
+    from huggingface_hub.inference._common import _get_unsupported_text_generation_kwargs
+
+    from hftui.client import Target
+
+    model = url(peer, PLAIN)
+    client = InferenceClient(provider="hf-inference", token=peer.token)
+    # the model refuses the TGI-only parameters even when false; both clients drop them and ask again
+    with pytest.warns(UserWarning, match="not served via TGI"):
+        theirs = client.text_generation("Hello", model=model, max_new_tokens=5, temperature=0.5, watermark=False,
+                                        stop=[], decoder_input_details=False, details=True)
+    ours = await _ours(peer, lambda inf: inf.text_generation(Target.hf_model(PLAIN), "Hello", {
+        "max_new_tokens": 5, "temperature": 0.5, "watermark": False, "stop": [], "decoder_input_details": False,
+        "details": True}))
+    # sampled (temperature) with a seed drawn from the parameters: the same text means the same retry
+    assert isinstance(theirs, str) and theirs and ours.text == theirs and ours.details is None
+    assert set(ours.dropped_parameters) == set(_get_unsupported_text_generation_kwargs(model))
+    assert set(ours.dropped_parameters) == {"watermark", "stop", "decoder_input_details", "details"}

@@ -18,8 +18,10 @@ from hftui.client.results import (
     ChatCompletion,
     Entity,
     FillMaskCandidate,
+    GenerationDetails,
     ImageResult,
     Label,
+    Token,
 )
 from hftui.config import Settings
 
@@ -129,6 +131,10 @@ async def _textgen_stream():
             Target.hf_model("google/flan-t5-xxl"), "test", {"details": True, "max_new_tokens": 1}))
     assert [c.text for c in chunks] == [" "]
     assert chunks[-1].final and chunks[-1].finish_reason == "length" and chunks[-1].generated_tokens == 1
+    # everything the real event carries: the token's id/logprob/special, the stream's details
+    assert chunks[-1].token == Token(id=3, text=" ", logprob=-2.0078125, special=False)
+    assert chunks[-1].details == GenerationDetails(finish_reason="length", generated_tokens=1, seed=None)
+    assert chunks[-1].top_tokens is None and chunks[-1].dropped_parameters == ()
     body = json.loads(r.seen[0].content)
     assert body["stream"] is True and body["parameters"]["details"] is True
 

@@ -377,6 +377,71 @@ async def test_tolerant_result_shapes():
         assert out == expected, method
 
 
+WIRE_DETAILS = [{"generated_text": " 3 4", "details": {
+    "finish_reason": "length", "generated_tokens": 2, "seed": 12345678901234567,
+    "prefill": [{"id": 0, "text": "<pad>", "logprob": None}, {"id": 9, "text": " 2", "logprob": -1.5}],
+    "tokens": [{"id": 3, "text": " 3", "logprob": -2.0078, "special": False},
+               {"id": 4, "text": " 4", "logprob": -0.25, "special": False}],
+    "top_tokens": [[{"id": 3, "text": " 3", "logprob": -2.0078, "special": False}],
+                   [{"id": 4, "text": " 4", "logprob": -0.25, "special": False}]],
+    "best_of_sequences": [{"generated_text": " 5", "finish_reason": "eos_token", "generated_tokens": 1, "seed": 7,
+                           "prefill": [], "tokens": [{"id": 5, "text": " 5", "logprob": -3, "special": False}]}]}}]
+
+
+async def test_tgi_details_are_kept_whole():
+    from hftui.client.results import BestOfSequence, PrefillToken, Token
+
+    async with client(answer(200, json=WIRE_DETAILS)) as hf:
+        gen = await hf.inference.text_generation(MODEL, "1 2")
+    d = gen.details
+    assert (gen.text, gen.finish_reason, gen.generated_tokens, gen.seed) == (" 3 4", "length", 2, 12345678901234567)
+    assert d.prefill == (PrefillToken(0, "<pad>", None), PrefillToken(9, " 2", -1.5))
+    assert d.tokens == (Token(3, " 3", -2.0078, False), Token(4, " 4", -0.25, False))
+    assert d.top_tokens == ((d.tokens[0],), (d.tokens[1],))
+    assert d.best_of_sequences == (BestOfSequence(" 5", "eos_token", 1, 7, (), (Token(5, " 5", -3.0, False),), None),)
+    exported = result_to_json(gen)  # batch output keeps all of it
+    assert exported["details"]["best_of_sequences"][0]["tokens"][0] == {"id": 5, "text": " 5", "logprob": -3.0,
+                                                                        "special": False}
+    assert exported["details"]["prefill"][0] == {"id": 0, "text": "<pad>", "logprob": None}
+    odd = [{"generated_text": "x", "details": {"finish_reason": 3, "seed": "7", "tokens": [None, "t", {
+        "id": "1", "text": 2, "logprob": "low", "special": "yes"}], "top_tokens": "none", "prefill": {}}}]
+    async with client(answer(200, json=odd)) as hf:
+        weird = await hf.inference.text_generation(MODEL, "p")
+    assert weird.details.tokens == (Token(None, "2", None, False),) and weird.details.top_tokens is None
+    assert weird.seed is None and weird.finish_reason is None and weird.details.prefill == ()
+
+
+REFUSED = ("The following `model_kwargs` are not used by the model: ['watermark', 'stop; rm -rf /', 'not_sent', "
+           "'details'] (note: typos in the generate arguments will also show up in this list)")
+
+
+async def test_refused_parameters_dropped_only_if_named_sent_and_well_formed():
+    seen = []
+
+    def handler(request):
+        seen.append(json.loads(request.content))
+        if len(seen) == 1:
+            return MockResponse(400, json={"error": REFUSED, "warnings": ["unused model_kwargs"]})
+        return MockResponse(200, json=[{"generated_text": "ok"}])
+
+    async with client(handler) as hf:
+        gen = await hf.inference.text_generation(MODEL, "p", {"watermark": False, "details": True, "top_k": 5})
+    assert gen.text == "ok" and gen.dropped_parameters == ("watermark", "details")
+    assert [b.get("parameters") for b in seen] == [{"watermark": False, "details": True, "top_k": 5}, {"top_k": 5}]
+
+    for status, second in ((422, 200), (400, 400)):  # only a 400 is retried, and only once
+        seen.clear()
+
+        def again(request, status=status, second=second):
+            seen.append(request)
+            return MockResponse(status if len(seen) == 1 else second, json={"error": REFUSED})
+
+        async with client(again) as hf:
+            with pytest.raises(BadRequest):
+                await hf.inference.text_generation(MODEL, "p", {"watermark": False})
+        assert len(seen) == (1 if status == 422 else 2)
+
+
 async def test_text_to_image_detects_by_magic_bytes():
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 10
     async with client(answer(200, content=png, headers={"content-type": "image/jpeg"})) as hf:

@@ -377,3 +377,31 @@ async def test_reasoning_model_shows_its_thinking_apart_from_the_answer(make_app
         assert thinking.strip() and " ".join(answer_shown.split()) == answer
         assert answer not in " ".join(thinking.split())  # the reasoning is not kept as the reply
         assert screen.last_record["result"]["text"] == answer
+
+
+async def test_text_generation_details_land_in_the_record_and_dropped_parameters_are_said(make_app):
+    from hftui.client import Target
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await playground(pilot)
+        screen.set_target(Target.hf_model("openai-community/gpt2"), task="text-generation")
+        await wait_until(pilot, lambda: screen.spec.task == "text-generation")
+        screen.form.set_values({"inputs": "Once", "max_new_tokens": 6, "top_n_tokens": 2, "do_sample": True})
+        await run_and_wait(pilot, screen)  # streamed (the default)
+        assert screen.error_text == ""
+        result = screen.last_record["result"]
+        assert len(result["details"]["tokens"]) == 6 and len(result["details"]["top_tokens"]) == 6
+        assert "".join(t["text"] for t in result["details"]["tokens"]) == result["text"]
+        assert isinstance(result["seed"], int) and "warnings" not in screen.last_record
+
+        # a plain pipeline model refuses the TGI flags even false: dropped, said, and the answer comes whole
+        screen.set_target(Target.hf_model("distilbert/distilgpt2"), task="text-generation")
+        await pilot.pause()
+        screen.form.set_values({"inputs": "Once", "max_new_tokens": 6, "top_n_tokens": None, "watermark": False})
+        await run_and_wait(pilot, screen)
+        assert screen.error_text == "", screen.error_text
+        record = screen.last_record
+        assert set(record["result"]["dropped_parameters"]) == {"details", "watermark"} and record["result"]["text"]
+        assert record["warnings"] and "details, watermark" in record["warnings"][0]
+        assert any("details, watermark" in str(n.message) for n in app._notifications)

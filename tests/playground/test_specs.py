@@ -323,3 +323,76 @@ def test_tasks_and_imaging_import_no_textual():
             "assert not [m for m in sys.modules if m.split('.')[0] in ('textual', 'httpx', 'httpx2')], "
             "[m for m in sys.modules if m.startswith(('textual', 'httpx'))]")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- text-generation: tri-state TGI flags, details in the run record -----------------------------------
+
+TGI_FLAGS = ("details", "decoder_input_details", "watermark", "do_sample", "return_full_text")
+
+
+def test_tgi_flags_are_tri_state_and_can_be_left_out():
+    gen = get_spec("text-generation")
+    for name in TGI_FLAGS:
+        f = gen.field(name)
+        assert f.kind == "tristate", name
+        assert (f.to_form(None), f.to_form(True), f.to_form(False)) == ("", "true", "false")
+        assert [f.coerce(v) for v in ("", "true", "false", None, True, False)] == [None, True, False,
+                                                                                   None, True, False]
+    values, errors = gen.parse({"inputs": "x", "details": "", "watermark": "false", "stream": False})
+    wire = gen.wire_parameters(values)
+    assert errors == {} and "details" not in wire and wire["watermark"] is False
+    fresh = gen.wire_parameters(gen.parse(form_values(gen))[0])
+    assert fresh.get("details") is True  # a fresh form still asks for details…
+    assert not set(TGI_FLAGS[1:]) & set(fresh)  # …and leaves the other flags out
+    # each best_of candidate draws its own seed (TGI refuses a seed with best_of > 1)
+    assert "best_of" in gen.validate({"inputs": "x", "best_of": "2", "do_sample": "true", "seed": "1",
+                                      "stream": False})
+    assert gen.validate({"inputs": "x", "best_of": "2", "do_sample": "true", "stream": False}) == {}
+
+
+def _details():
+    from hftui.client.results import BestOfSequence, GenerationDetails, PrefillToken, Token
+
+    tok = Token(5, " hi", -0.5, False)
+    return GenerationDetails(finish_reason="length", generated_tokens=1, seed=42,
+                             prefill=(PrefillToken(1, "Hi", None),), tokens=(tok,), top_tokens=((tok,),),
+                             best_of_sequences=(BestOfSequence(" yo", "length", 1, 43, (), (tok,), None),))
+
+
+def test_run_record_keeps_generation_details_and_says_what_was_dropped():
+    from hftui.client.results import Generation
+    from hftui.history import normalize
+
+    spec = get_spec("text-generation")
+    values, _ = spec.parse({"inputs": "Hi", "stream": False})
+    gen = Generation(" hi", "length", 1, 42, _details())
+    record = json.loads(json.dumps(make_run_record(spec=spec, target=_target(), values=values, result=gen)))
+    details = record["result"]["details"]
+    assert details["prefill"] == [{"id": 1, "text": "Hi", "logprob": None}]
+    assert details["tokens"] == [{"id": 5, "text": " hi", "logprob": -0.5, "special": False}]
+    assert details["top_tokens"] == [details["tokens"]] and details["best_of_sequences"][0]["seed"] == 43
+    assert "warnings" not in record
+    dropped = Generation("x", dropped_parameters=("watermark", "stop"))
+    record = make_run_record(spec=spec, target=_target(), values=values, result=dropped)
+    assert record["result"]["dropped_parameters"] == ["watermark", "stop"]
+    assert record["warnings"] and "watermark, stop" in record["warnings"][0]
+    assert normalize(record)["warnings"] == record["warnings"]  # history keeps it
+
+
+def test_streamed_generation_gathers_tokens_into_the_details():
+    from hftui.client.results import GenerationDetails, StreamChunk, Token
+    from hftui.tasks.generation import StreamedGeneration
+
+    a, b, eos = Token(1, " a", -0.1), Token(2, " b", -0.2), Token(3, "</s>", -0.3, True)
+    collected = StreamedGeneration()
+    for chunk in (StreamChunk(" a", token=a, top_tokens=(a, b)), StreamChunk(" b", token=b, top_tokens=(b, a)),
+                  StreamChunk("", final=True, finish_reason="eos_token", generated_tokens=3, token=eos,
+                              top_tokens=(eos,), details=GenerationDetails("eos_token", 3, 9, input_length=2))):
+        collected.add(chunk)
+    gen = collected.result(" a b")
+    assert (gen.text, gen.finish_reason, gen.generated_tokens, gen.seed) == (" a b", "eos_token", 3, 9)
+    assert gen.details.tokens == (a, b, eos) and gen.details.top_tokens == ((a, b), (b, a), (eos,))
+    assert gen.details.input_length == 2 and gen.dropped_parameters == ()
+    plain = StreamedGeneration()
+    plain.add(StreamChunk(" x", final=True, dropped_parameters=("details",)))
+    assert plain.result(" x").details is None and plain.result(" x").dropped_parameters == ("details",)
