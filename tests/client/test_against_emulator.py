@@ -12,6 +12,7 @@ from hftui.auth import Secret
 from hftui.client import HFClient, Target
 from hftui.client.core import CallOptions
 from hftui.client.endpoints import CustomImage, EndpointSpec, EndpointUpdate
+from hftui.client.inference import result_to_json
 from hftui.client.errors import (
     AuthError,
     BadRequest,
@@ -230,6 +231,15 @@ async def test_text_generation_keeps_every_detail(hf):
     assert isinstance(other.seed, int) and other.seed != d.seed and other.finish_reason == "length"
     assert other.prefill == d.prefill and [step[0] for step in other.top_tokens] == list(other.tokens)
     assert d.input_length is None and gen.dropped_parameters == ()
+    # batch goes through run() and result_to_json: the same answer, all of it in the output
+    ran = await hf.inference.run("text-generation", GEN, {"inputs": "Hello there"}, {
+        "max_new_tokens": 4, "details": True, "decoder_input_details": True, "top_n_tokens": 3, "best_of": 2,
+        "do_sample": True})
+    assert ran == gen
+    exported = result_to_json(ran)
+    assert exported["details"]["best_of_sequences"][0]["tokens"] == [
+        {"id": t.id, "text": t.text, "logprob": t.logprob, "special": t.special} for t in other.tokens]
+    assert len(exported["details"]["top_tokens"]) == 4 and exported["details"]["prefill"][0]["logprob"] is None
 
     plain = await hf.inference.text_generation(GEN, "Hello there", {"max_new_tokens": 4, "details": True})
     assert plain.seed is None and plain.details.prefill == () and len(plain.details.tokens) == 4
