@@ -893,9 +893,18 @@ async def _batches(http, response) -> AsyncIterator[list[Any]]:
         yield events
 
 
+_HAS_STATS: dict[type, bool] = {}
+"""Result classes with a ``stats`` field (looked up once per class: batch calls this per input)."""
+
+
 def _with_stats(result: Any, response) -> Any:
     """A result with a ``stats`` field gets what the response headers say (tokens, times, audio)."""
-    if dataclasses.is_dataclass(result) and any(f.name == "stats" for f in dataclasses.fields(result)):
+    kind = type(result)
+    has = _HAS_STATS.get(kind)
+    if has is None:
+        has = _HAS_STATS[kind] = dataclasses.is_dataclass(result) and any(
+            f.name == "stats" for f in dataclasses.fields(result))
+    if has:
         return dataclasses.replace(result, stats=CallStats.from_headers(response.headers))
     return result
 

@@ -58,11 +58,20 @@ async def test_a_stream_wakes_the_endpoint_too(hf, emulator):
     assert chunks[-1].final and "".join(c.text for c in chunks) and len(waits) == 1
 
 
-async def test_the_hold_follows_the_calls_timeout(hf, emulator, scale_up_headers):
-    ep = await hf.endpoints.get(NS, "sentiment-api")
-    # 1 s on the emulator clock is shorter than its 3 s wake: the held call gives up
-    with pytest.raises(EndpointWaking) as err:
-        await hf.inference.text_classification(Target.for_endpoint(ep), "ok", options=CallOptions(timeout=1.5))
+async def test_the_hold_follows_the_calls_timeout(token, scale_up_headers):
+    from hftui.config import Settings
+    from hftui.emulator import start_background
+
+    slow = start_background(seed=0, speed=1.0, token_rate=2000.0)  # a wake of 3 real seconds
+    try:
+        async with HFClient(Settings().with_base_url(slow.base_url), token, max_retries=0) as hf:
+            ep = await hf.endpoints.get(NS, "sentiment-api")
+            # a 1 s hold is shorter than the 3 s wake: the held call gives up
+            with pytest.raises(EndpointWaking) as err:
+                await hf.inference.text_classification(Target.for_endpoint(ep), "ok",
+                                                       options=CallOptions(timeout=1.5))
+    finally:
+        slow.close()
     assert scale_up_headers == [None, "1"]
     assert err.value.status == 503 and err.value.estimated_time and "X-Scale-Up-Timeout" in err.value.message
     assert isinstance(err.value, ServerError)  # batch retries it like any 503

@@ -241,19 +241,26 @@ def test_scaled_to_zero_wakes_on_call(emulator, client):
     assert emulator.endpoint(NS, "sentiment-api")["status"]["state"] == "running"
 
 
-def test_scale_up_hold_counts_on_the_emulator_clock(emulator, client):
+def test_scale_up_hold_counts_on_the_emulator_clock():
     """``X-Scale-Up-Timeout`` is a time on the emulator's clock, like the cold start it waits for."""
-    url = client.get(f"/v2/endpoint/{NS}/sentiment-api").json()["status"]["url"]
-    auth = {"Authorization": f"Bearer {emulator.token}"}
-    started = time.monotonic()
-    # the wake takes 3 s on the emulator clock (60 ms of real time at speed 50): a 2 s hold is too short
-    short = httpx2.post(url, json={"inputs": "great"}, headers={**auth, "X-Scale-Up-Timeout": "2"})
-    assert short.status_code == 503 and "X-Scale-Up-Timeout" in short.json()["error"]
-    assert time.monotonic() - started < 1.5  # held 2 emulator seconds, not 2 real ones
-    assert int(short.headers["Retry-After"]) == 1  # what is left of the wake, in real seconds
-    emulator.set_state(NS, "sentiment-api", "scaledToZero")
-    woke = httpx2.post(url, json={"inputs": "great"}, headers={**auth, "X-Scale-Up-Timeout": "600"})
-    assert woke.status_code == 200 and woke.json()[0][0]["label"] == "POSITIVE"
+    from hftui.emulator import start_background
+
+    handle = start_background(seed=0, speed=4.0)  # the 3 s wake lasts 0.75 s of real time
+    try:
+        url = handle.endpoint(NS, "sentiment-api")["status"]["url"]
+        auth = {"Authorization": f"Bearer {handle.token}"}
+        started = time.monotonic()
+        short = httpx2.post(url, json={"inputs": "great"}, headers={**auth, "X-Scale-Up-Timeout": "2"},
+                            timeout=10)
+        assert short.status_code == 503 and "X-Scale-Up-Timeout" in short.json()["error"]
+        assert time.monotonic() - started < 1.8  # held 2 emulator seconds (0.5 s), not 2 real ones
+        assert int(short.headers["Retry-After"]) == 1  # what is left of the wake, in real seconds
+        handle.set_state(NS, "sentiment-api", "scaledToZero")
+        woke = httpx2.post(url, json={"inputs": "great"}, headers={**auth, "X-Scale-Up-Timeout": "600"},
+                           timeout=10)
+        assert woke.status_code == 200 and woke.json()[0][0]["label"] == "POSITIVE"
+    finally:
+        handle.close()
 
 
 def test_paused_endpoint_has_no_url_scaled_to_zero_keeps_it(emulator, client):
