@@ -276,7 +276,9 @@ class BatchRunner:
                 info = await self.hf.hub.model_info(spec)
             except NotFound:
                 raise BatchError(f"no endpoint or model named {spec!r}") from None
-            task = info.pipeline_tag
+            from hftui.tasks import task_for_pipeline
+
+            task = task_for_pipeline(info.pipeline_tag) or info.pipeline_tag
             if not task:
                 raise BatchError(f"model {spec} has no pipeline tag: choose the task (--task)")
         return ResolvedTarget(Target.hf_model(spec), f"model {spec}", task=self._check_task(task))

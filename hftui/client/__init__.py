@@ -16,6 +16,7 @@ from hftui.client.errors import (
     Conflict,
     ConnectionFailed,
     EndpointFailed,
+    EndpointWaking,
     HFError,
     InvalidResponse,
     ModelLoading,
@@ -39,11 +40,12 @@ from hftui.client.models import (
 )
 
 from hftui.client.results import ChatMessage, StreamChunk
+from hftui.client.stats import CallStats
 
 __all__ = [
-    "ChatMessage", "CustomImage", "EndpointSpec", "EndpointUpdate", "StreamChunk",
+    "CallStats", "ChatMessage", "CustomImage", "EndpointSpec", "EndpointUpdate", "StreamChunk",
     "AuthError", "BadRequest", "CallOptions", "Catalog", "Compute", "Conflict", "ConnectionFailed", "Endpoint",
-    "EndpointFailed", "EndpointState", "HFClient", "HFError", "InvalidResponse", "LegacyStatus", "ModelInfo",
+    "EndpointFailed", "EndpointState", "EndpointWaking", "HFClient", "HFError", "InvalidResponse", "LegacyStatus", "ModelInfo",
     "ModelLoading", "ModelPage", "NotFound", "ProviderMapping", "RateLimited", "ServerError", "StreamInterrupted",
     "Target", "Timeout", "WaitTimeout", "WhoAmI",
 ]

@@ -227,7 +227,7 @@ def error_from_response(response: Any, *, service: str, had_token: bool, token_s
     if status == 408:
         return Timeout(message, **kw)
     if status >= 500 or status == 424:
-        return ServerError(message, **kw)
+        return ServerError(message, retry_after=parse_retry_after(headers.get("retry-after")), **kw)
     if 300 <= status < 400:
         return HFError(f"unexpected redirect ({status}) to another host; not followed", **kw)
     return BadRequest(message, error_type=error_type, **kw)

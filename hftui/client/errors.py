@@ -87,7 +87,21 @@ class ModelLoading(HFError):
 
 
 class ServerError(HFError):
-    """5xx (other than loading) and 424."""
+    """5xx (other than loading) and 424. ``retry_after`` in seconds when the server said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)
+
+
+class EndpointWaking(ServerError):
+    """503 from a deployed endpoint that did not come up in time (scaled to zero and still starting,
+    or paused: the server's message says which). ``estimated_time``: seconds the server expects the
+    start to take, when it said."""
+
+    def __init__(self, message: str, *, estimated_time: float | None = None, **kw) -> None:
+        self.estimated_time = estimated_time
+        super().__init__(message, **kw)
 
 
 class Timeout(HFError):

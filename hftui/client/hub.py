@@ -19,6 +19,13 @@ CONTRACT — methods of ``hf.hub`` (class HubAPI):
     async model_card(model_id: str, *, max_bytes=200_000) -> str
         The README (GET {hub}/{id}/raw/main/README.md), truncated to max_bytes,
         "" when there is none.
+    async tasks() -> dict[str, dict]
+        GET {hub}/api/tasks (task id -> TaskData: models, widgetModels, ...);
+        fetched once per client.
+    async recommended_model(task: str) -> str | None
+        The Hub's recommended model of a task (its first ``widgetModels``), as
+        huggingface_hub picks when no model is given; chat-completion uses the
+        ``conversational`` task (then ``text-generation``). None if there is none.
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ INFO_EXPAND = ("author", "pipeline_tag", "library_name", "tags", "downloads", "l
                "trendingScore", "disabled")
 MAX_PAGE_ITEMS = 1000
 """The Hub caps pages at about 1000; a server sending more (ignoring ``limit``) is cut here."""
+_REPO_ID = re.compile(r"\w[\w.-]{0,95}(/\w[\w.-]{0,95})?")
+"""A model id as the Hub spells them (anything else from the server is not used as a model)."""
 _LINK_NEXT = re.compile(r'<([^>]*)>\s*;[^,]*\brel\s*=\s*"?next"?', re.IGNORECASE)
 
 
@@ -71,9 +80,16 @@ def json_of(response, what: str):
                               status=response.status_code) from None
 
 
+RECOMMENDED_FOR = {"chat-completion": ("conversational", "text-generation"),
+                   "conversational": ("conversational", "text-generation")}
+"""The Hub tasks whose recommended model serves a client task, when its name is not the Hub's."""
+
+
 class HubAPI:
     def __init__(self, client: HFClient) -> None:
         self._c = client
+        self._tasks: dict[str, dict] | None = None
+        self._tasks_lock = asyncio.Lock()
 
     @property
     def _base(self) -> str:
@@ -169,3 +185,24 @@ class HubAPI:
         except NotFound:
             return ""
         return response.content[:max_bytes].decode("utf-8", "replace")
+
+    async def tasks(self) -> dict[str, dict]:
+        if self._tasks is not None:
+            return self._tasks
+        async with self._tasks_lock:
+            if self._tasks is None:
+                response = await self._c.request("GET", f"{self._base}/api/tasks", service="hub")
+                data = json_of(response, "tasks")
+                if not isinstance(data, dict):
+                    raise InvalidResponse("tasks: expected an object keyed by task", status=response.status_code)
+                self._tasks = {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, dict)}
+        return self._tasks
+
+    async def recommended_model(self, task: str) -> str | None:
+        tasks = await self.tasks()
+        for name in RECOMMENDED_FOR.get(task, (task,)):
+            widget = (tasks.get(name) or {}).get("widgetModels")
+            first = widget[0] if isinstance(widget, list) and widget else None
+            if isinstance(first, str) and _REPO_ID.fullmatch(first.strip()):
+                return first.strip()
+        return None

@@ -39,6 +39,21 @@ while waiting for a loading model. Results are from client/results.py.
     Streams raise StreamInterrupted(partial=...) when the body ends before a
     final event or carries an in-stream error; cancellation (task cancel)
     closes the connection.
+
+    No model: a ``model``/``router`` target without a model runs the Hub's
+    recommended model of the task (``hf.hub.recommended_model``), as
+    huggingface_hub does when no model is given.
+
+    Deployed endpoints (``url`` targets) scaled to zero wake on the first
+    call: the endpoint answers 503 at once (the wake has begun), the client
+    reports the expected wait through ``on_loading`` and sends the call again
+    with ``X-Scale-Up-Timeout`` so that the endpoint holds it until a replica
+    serves (up to ``options.timeout``, else DEFAULT_SCALE_UP_TIMEOUT). A wake
+    that does not finish raises EndpointWaking. ``options.scale_up_timeout``
+    sends the header from the first request instead (no countdown).
+
+    Chat and speech-recognition results carry ``stats`` (CallStats): what the
+    response headers say about tokens, times and the audio length.
 """
 
 from __future__ import annotations
@@ -53,6 +68,7 @@ TASKS = (
 import asyncio
 import base64
 import binascii
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, aclosing
@@ -69,8 +85,10 @@ from hftui.client.core import CallOptions, Target
 from hftui.client.errors import (
     BadRequest,
     ConnectionFailed,
+    EndpointWaking,
     InvalidResponse,
     ModelLoading,
+    ServerError,
     StreamInterrupted,
     Timeout,
 )
@@ -89,6 +107,7 @@ from hftui.client.results import (
     TableAnswer,
     Transcription,
 )
+from hftui.client.stats import CallStats
 
 if TYPE_CHECKING:
     from hftui.client.core import HFClient
@@ -108,6 +127,11 @@ MAX_STREAM_CHARS = 8 * 1024 * 1024
 """Total streamed text kept; beyond it the stream is cut (StreamInterrupted)."""
 _DEFAULT_OPTIONS = CallOptions()
 _DONE = object()
+DEFAULT_SCALE_UP_TIMEOUT = 600.0
+"""How long a scaled-to-zero endpoint may hold a call while it wakes, unless the call has a timeout
+(the value of the HF docs' example: cold starts take minutes)."""
+DEFAULT_WAKE_ESTIMATE = 60.0
+"""The wake countdown when the endpoint does not say (``Retry-After``) how long it will take."""
 
 OnLoading = Callable[[float], None]
 
@@ -328,6 +352,34 @@ class InferenceAPI:
     # --- sending ----------------------------------------------------------------------------
 
     async def _send(self, req: RawRequest, options: CallOptions | None, on_loading: OnLoading | None):
+        """POST; a deployed endpoint waking from zero is sent the call again, held until it serves."""
+        try:
+            return await self._post(req, options, on_loading)
+        except ServerError as exc:
+            held = self._held(req, options, exc, on_loading)
+            if held is None:
+                raise
+            try:
+                return await self._post(*held, on_loading)
+            except ServerError as again:
+                raise _not_awake(again) from None
+
+    def _held(self, req: RawRequest, options: CallOptions | None, exc: ServerError,
+              on_loading: OnLoading | None) -> tuple[RawRequest, CallOptions] | None:
+        """After a 503 from an endpoint URL: the same call asking the endpoint to hold it while it
+        wakes (and the countdown reported), or None when this 503 is not one to wait out."""
+        options = options or _DEFAULT_OPTIONS
+        if (exc.status != 503 or isinstance(exc, EndpointWaking) or req.scope != SCOPE_ENDPOINT
+                or options.scale_up_timeout is not None or "x-scale-up-timeout" in req.headers):
+            return None
+        hold = options.timeout or DEFAULT_SCALE_UP_TIMEOUT
+        if on_loading is not None:
+            on_loading(exc.retry_after if exc.retry_after is not None else DEFAULT_WAKE_ESTIMATE)
+        held = dataclasses.replace(req, headers={**req.headers, "x-scale-up-timeout": str(max(1, int(hold)))})
+        # the hold, then the answer itself within the usual timeout
+        return held, dataclasses.replace(options, timeout=hold + (options.timeout or self._c.settings.timeout))
+
+    async def _post(self, req: RawRequest, options: CallOptions | None, on_loading: OnLoading | None):
         """POST (never retried) — except a 503-loading when the caller chose to wait for the model."""
         options = options or _DEFAULT_OPTIONS
         c = self._c
@@ -361,8 +413,8 @@ class InferenceAPI:
             return headers
         return {**headers, "x-wait-for-model": "true"}
 
-    async def _json(self, req: RawRequest, options, on_loading, task: str) -> Any:
-        response = await self._send(req, options, on_loading)
+    @staticmethod
+    def _decode(response, task: str) -> Any:
         try:
             return loads(response.content)
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -370,8 +422,19 @@ class InferenceAPI:
                                   status=response.status_code) from None
 
     async def _call(self, task: str, target: Target, record: dict, parameters, options, on_loading, parse):
+        target = await self._with_model(target, task)
         req = self.build(task, target, record, parameters, options)
-        return parse(await self._json(req, options, on_loading, task))
+        response = await self._send(req, options, on_loading)
+        return _with_stats(parse(self._decode(response, task)), response)
+
+    async def _with_model(self, target: Target, task: str) -> Target:
+        """A model/router target without a model: the Hub's recommended model of the task."""
+        if target.kind not in ("model", "router") or target.model:
+            return target
+        model = await self._c.hub.recommended_model(task)
+        if model is None:
+            raise BadRequest(f"no model chosen, and the Hub recommends none for {task}")
+        return dataclasses.replace(target, model=model, label=model)
 
     def raw_request(self, task: str, target: Target, inputs: dict, parameters: dict | None = None,
                     options: CallOptions | None = None, *, stream: bool = False) -> dict:
@@ -428,6 +491,7 @@ class InferenceAPI:
 
     async def _generate(self, target: Target, record: dict, parameters: dict | None, options: CallOptions | None,
                         on_loading: OnLoading | None) -> Generation:
+        target = await self._with_model(target, "text-generation")
         params = drop_none(parameters) if parameters else {}
         url = self._route(target, "text-generation")[0]
         params, dropped = self._refused.strip(url, params)
@@ -469,6 +533,7 @@ class InferenceAPI:
 
     async def text_to_image(self, target: Target, prompt: str, parameters: dict | None = None,
                             options: CallOptions | None = None, on_loading: OnLoading | None = None) -> ImageResult:
+        target = await self._with_model(target, "text-to-image")
         req = self.build("text-to-image", target, {"inputs": prompt}, parameters, options)
         response = await self._send(req, options, on_loading)
         return self._image(response)
@@ -569,6 +634,7 @@ class InferenceAPI:
             if isinstance(table, dict):
                 inputs = {**inputs, "table": {str(k): [str(v) for v in col] for k, col in table.items()}}
         if task == "text-to-image":
+            target = await self._with_model(target, task)
             req = self.build(task, target, inputs, parameters, options)
             return self._image(await self._send(req, options, on_loading))
         if task == "text-generation":
@@ -582,6 +648,20 @@ class InferenceAPI:
 
     async def _open_stream(self, stack: AsyncExitStack, req: RawRequest, options: CallOptions | None,
                            on_loading: OnLoading | None):
+        """The stream's response; a deployed endpoint waking from zero is asked again, held (see _send)."""
+        try:
+            return await self._open_stream_once(stack, req, options, on_loading)
+        except ServerError as exc:
+            held = self._held(req, options, exc, on_loading)
+            if held is None:
+                raise
+            try:
+                return await self._open_stream_once(stack, *held, on_loading)
+            except ServerError as again:
+                raise _not_awake(again) from None
+
+    async def _open_stream_once(self, stack: AsyncExitStack, req: RawRequest, options: CallOptions | None,
+                                on_loading: OnLoading | None):
         options = options or _DEFAULT_OPTIONS
         c = self._c
         headers = {**req.headers, "accept": "text/event-stream"}
@@ -606,6 +686,7 @@ class InferenceAPI:
         parameters (see ``text_generation``), its whole answer comes as one
         final chunk, with ``dropped_parameters``.
         """
+        target = await self._with_model(target, "text-generation")
         params = drop_none(parameters) if parameters else {}
         url = self._route(target, "text-generation")[0]
         if self._refused.known_plain(url):
@@ -679,6 +760,7 @@ class InferenceAPI:
         The final chunk comes at ``[DONE]`` or at the end of the body once a
         ``finish_reason`` was seen, so a trailing usage chunk is merged in.
         """
+        target = await self._with_model(target, "chat-completion")
         req = self.build("chat-completion", target, {"messages": messages}, parameters, options, stream=True)
         async with AsyncExitStack() as stack:
             response = await self._open_stream(stack, req, options, on_loading)
@@ -868,6 +950,30 @@ async def _batches(http, response) -> AsyncIterator[list[Any]]:
     events = decoder.close()
     if events:
         yield events
+
+
+_HAS_STATS: dict[type, bool] = {}
+"""Result classes with a ``stats`` field (looked up once per class: batch calls this per input)."""
+
+
+def _with_stats(result: Any, response) -> Any:
+    """A result with a ``stats`` field gets what the response headers say (tokens, times, audio)."""
+    kind = type(result)
+    has = _HAS_STATS.get(kind)
+    if has is None:
+        has = _HAS_STATS[kind] = dataclasses.is_dataclass(result) and any(
+            f.name == "stats" for f in dataclasses.fields(result))
+    if has:
+        return dataclasses.replace(result, stats=CallStats.from_headers(response.headers))
+    return result
+
+
+def _not_awake(exc: ServerError) -> ServerError:
+    """The held call failed: a 503 means the endpoint did not come up within the hold."""
+    if exc.status != 503 or isinstance(exc, EndpointWaking):
+        return exc
+    return EndpointWaking(f"the endpoint did not come up in time: {exc.message}", status=exc.status,
+                          request_id=exc.request_id, estimated_time=exc.retry_after, retry_after=exc.retry_after)
 
 
 def _is_sse(response) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hftui.client.stats import CallStats
+
 
 @dataclass(frozen=True)
 class Label:
@@ -65,6 +67,8 @@ class DetectedObject:
 class Transcription:
     text: str
     chunks: list[tuple[str, float | None, float | None]] = field(default_factory=list)
+    stats: CallStats | None = None
+    """From the response headers (``audio_length``, compute time); None if the server sent none."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,8 @@ class ChatCompletion:
     completion_tokens: int | None = None
     reasoning: str | None = None
     tool_calls: list[Any] = field(default_factory=list)
+    stats: CallStats | None = None
+    """From the response headers (TGI: tokens and times); None if the server sent none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,10 @@ time elapsed × ``speed`` (pending 3 s → initializing 5 s → running, updatin
 4 s, waking 3 s, delete visible 2 s; virtual seconds). A repository whose name
 contains ``broken`` fails to deploy; an update whose ``model.env`` has
 ``FAIL_UPDATE=1`` ends in ``updateFailed``. Running endpoints with ``minReplica: 0``
-scale to zero after ``scaleToZeroTimeout`` idle minutes. ``handle.advance(s)`` jumps the
-virtual clock; ``start_background(epoch="now")`` starts it at today's date.
+scale to zero after ``scaleToZeroTimeout`` idle minutes. A call wakes a scaled-to-zero
+endpoint: 503 at once (``Retry-After``: the wake left), or held while it wakes with
+``X-Scale-Up-Timeout: <s>`` (virtual seconds too). Paused endpoints report ``url: null``.
+``handle.advance(s)`` jumps the virtual clock; ``start_background(epoch="now")`` starts it at today's date.
 
 Catalog highlights (``hftui/emulator/catalog.py``)
 --------------------------------------------------
@@ -36,6 +38,8 @@ Catalog highlights (``hftui/emulator/catalog.py``)
 - old shapes: ``valhalla/distilbart-mnli-12-1`` (zero-shot ``{sequence,labels,scores}``),
   ``HuggingFaceH4/zephyr-7b-beta`` (TGI 1.4 chat stream: no ``[DONE]``);
 - ``distilbert/distilgpt2`` is a plain transformers pipeline (no streaming, no TGI parameters);
+  ``facebook/bart-base``'s feature-extraction is token-level (``[1 x tokens x 768]`` per text);
+  ``csebuetnlp/mT5_multilingual_XLSum`` is the Endpoints tutorial's summarizer;
   ``deepseek-ai/DeepSeek-R1`` streams ``reasoning`` deltas first;
 - renamed (307): ``bert-base-uncased``, ``gpt2``, ``roberta-base``, ``t5-base``, ...;
   private: ``demo-user/private-classifier``, ``acme-ml/acme-sentiment``.

@@ -31,7 +31,7 @@ class ModelSpec:
     license: str = "apache-2.0"
     languages: tuple[str, ...] = ("en",)
     tgi: bool = False  # text-generation backed by TGI (streams, accepts TGI params)
-    dims: int = 384  # feature-extraction width
+    dims: int = 384  # feature-extraction width (hidden size of a plain transformers model)
     legacy_zero_shot: bool = False  # answers the pre-Nov-2025 {sequence,labels,scores}
     dict_mapping: bool = False  # model-info answers the mapping in dict form
     private: bool = False
@@ -96,6 +96,11 @@ class ModelSpec:
         return self.pipeline_tag
 
     @property
+    def token_level_features(self) -> bool:
+        """A plain transformers model's feature-extraction answers one vector per token, not per text."""
+        return self.library == "transformers"
+
+    @property
     def is_chat(self) -> bool:
         return "conversational" in self.extra_tags
 
@@ -143,6 +148,13 @@ MODELS: tuple[ModelSpec, ...] = (
        params=406_290_432, summary="BART large fine-tuned on CNN / Daily Mail for summarization."),
     _m("sshleifer/distilbart-cnn-12-6", "summarization", downloads=612_330, likes=291,
        summary="Distilled BART for CNN summarization."),
+    # the Inference Endpoints tutorial's model
+    _m("csebuetnlp/mT5_multilingual_XLSum", "summarization", downloads=41_233, likes=289,
+       license="cc-by-nc-sa-4.0", params=582_401_280,
+       languages=("am", "ar", "az", "bn", "my", "zh", "en", "fr", "gu", "ha", "hi", "ig", "id", "ja", "rn", "ko",
+                  "ky", "mr", "ne", "om", "ps", "fa", "pcm", "pt", "pa", "ru", "gd", "sr", "si", "so", "es", "sw",
+                  "ta", "te", "th", "ti", "tr", "uk", "ur", "uz", "vi", "cy", "yo", "multilingual"),
+       summary="mT5 base fine-tuned on XL-Sum: abstractive summaries in 45 languages."),
     # translation
     _m("Helsinki-NLP/opus-mt-en-fr", "translation", library="transformers", downloads=702_113, likes=64,
        languages=("en", "fr"), license="apache-2.0", summary="MarianMT English to French."),
@@ -231,6 +243,9 @@ MODELS: tuple[ModelSpec, ...] = (
        likes=340, license="mit", summary="BGE small English v1.5 embeddings."),
     _m("intfloat/multilingual-e5-small", "feature-extraction", library="sentence-transformers", warm=False,
        downloads=1_100_220, likes=150, license="mit", summary="Multilingual E5 small embeddings."),
+    # a plain transformers encoder: token-level features (batch x tokens x hidden), not one vector
+    _m("facebook/bart-base", "feature-extraction", dims=768, downloads=2_012_554, likes=196, params=139_420_416,
+       summary="BART base: its feature-extraction pipeline returns the last hidden state of every token."),
     # text-to-image
     _m("stabilityai/stable-diffusion-xl-base-1.0", "text-to-image", library="diffusers",
        providers=((HF, "live", None, None), ("fal-ai", "live", "fal-ai/fast-sdxl", None)),

@@ -147,9 +147,32 @@ def _usage(plan: dict) -> dict:
             "total_tokens": plan["prompt_tokens"] + done}
 
 
+def tgi_headers(plan: dict) -> dict[str, str]:
+    """What TGI adds to a non-streamed answer: token counts and timings (ms)."""
+    done = _usage(plan)["completion_tokens"]
+    per_token = 25
+    inference = 5 + done * per_token
+    return {"x-prompt-tokens": str(plan["prompt_tokens"]), "x-generated-tokens": str(done),
+            "x-inference-time": str(inference), "x-time-per-token": str(per_token), "x-queue-time": "1",
+            "x-validation-time": "1", "x-total-time": str(inference + 2)}
+
+
+def _message(content: str, reasoning: str, tool_calls: list | None) -> dict[str, Any]:
+    """TGI's answer message: ``tool_calls`` and ``reasoning`` only when there are some."""
+    message: dict[str, Any] = {"role": "assistant"}
+    if tool_calls:
+        message["tool_calls"] = [{k: v for k, v in c.items() if k != "index"} for c in tool_calls]
+    else:
+        message["content"] = content
+    if reasoning:
+        message["reasoning"] = reasoning
+    return message
+
+
 async def chat_completion(request: web.Request, state: State, model_id: str, body: Any, *, fault: str | None,
                           provider: str = "hf-inference", echo_model: str | None = None,
-                          headers: dict[str, str] | None = None) -> web.StreamResponse:
+                          headers: dict[str, str] | None = None, tgi: bool | None = None) -> web.StreamResponse:
+    """``tgi``: the answer comes from TGI (default: on hf-inference), which adds its timing headers."""
     try:
         plan = plan_chat(state, model_id, body)
     except GenError as exc:
@@ -208,24 +231,23 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
         await resp.write_eof()
         return resp
     await pace_all(state, len(plan["tokens"]) + len(plan["reasoning"]))
-    message: dict[str, Any] = {"role": "assistant", "content": "".join(plan["tokens"]) or None,
-                               "tool_calls": None, "reasoning": "".join(plan["reasoning"]) or None}
-    if plan["tool_calls"]:
-        message["tool_calls"] = [{k: v for k, v in c.items() if k != "index"} for c in plan["tool_calls"]]
+    message = _message("".join(plan["tokens"]), "".join(plan["reasoning"]), plan["tool_calls"])
     logprobs = _logprobs(plan["tokens"], plan["top_logprobs"]) if plan["logprobs"] else None
     choice: dict[str, Any] = {"index": 0, "message": message, "logprobs": logprobs, "finish_reason": plan["finish"]}
     choices = [choice]
     for k, alt in enumerate(plan["alternatives"], start=1):
-        choices.append({"index": k, "message": {"role": "assistant", "content": "".join(alt), "tool_calls": None,
-                                                "reasoning": None},
+        choices.append({"index": k, "message": _message("".join(alt), "", None),
                         "logprobs": _logprobs(alt, plan["top_logprobs"]) if plan["logprobs"] else None,
                         "finish_reason": plan["finish"]})
     result: dict[str, Any] = {"object": "chat.completion", **base, "choices": choices, "usage": _usage(plan)}
-    if provider == "together":  # together.ai echoes a few extra fields
+    if provider == "together":  # together.ai echoes a few extra fields (recorded: "tool_calls": [])
         result["prompt"] = []
-        message["tool_calls"] = message["tool_calls"] or []
+        message.setdefault("tool_calls", [])
         choice["seed"] = textgen.token_id(dumps(body)) * 7919
-    return json_response(result, headers=headers)
+    hdrs = dict(headers or {})
+    if tgi if tgi is not None else provider == "hf-inference":
+        hdrs.update(tgi_headers(plan))
+    return json_response(result, headers=hdrs)
 
 
 # ------------------------------------------------------ OpenAI completions

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import math
 import time
 from typing import Any
 
@@ -46,17 +47,32 @@ def _spec(repo: str, task: str) -> ModelSpec:
 _SERVING = ("running", "updating", "updateFailed")
 
 
-async def _ready(request: web.Request, state: State, ns: str, name: str) -> tuple[dict | None, web.Response | None]:
-    """Wait (per X-Scale-Up-Timeout) for a serving replica; wake scaled-to-zero endpoints."""
-    timeout_header = request.headers.get("X-Scale-Up-Timeout")
+MAX_SCALE_UP_HOLD = 600.0
+"""Longest hold a request can ask for with ``X-Scale-Up-Timeout`` (seconds)."""
+
+
+def _hold_seconds(request: web.Request) -> float:
     try:
-        timeout = float(timeout_header) if timeout_header else 0.0
+        value = float(request.headers.get("X-Scale-Up-Timeout") or 0)
     except ValueError:
-        timeout = 0.0
-    deadline = time.monotonic() + max(0.0, min(timeout, 600.0))
+        return 0.0
+    return max(0.0, min(value, MAX_SCALE_UP_HOLD)) if value == value else 0.0  # NaN holds nothing
+
+
+async def _ready(request: web.Request, state: State, ns: str, name: str) -> tuple[dict | None, web.Response | None]:
+    """A serving replica's endpoint data, or the proxy's answer while there is none.
+
+    A request wakes a scaled-to-zero endpoint. Without ``X-Scale-Up-Timeout`` the proxy answers 503
+    at once (the replica keeps starting); with it the request is held until the replica serves or the
+    timeout passes, counted on the emulator's clock (a sped-up clock wakes and times out sooner).
+    """
+    hold = _hold_seconds(request)
+    deadline = state.vnow() + hold
+    real_deadline = time.monotonic() + hold  # never hold longer than asked in real time either
     while True:
         with state.lock:
-            ep = _store(request).get(ns, name, state.vnow())
+            now = state.vnow()
+            ep = _store(request).get(ns, name, now)
             if ep is None or ep.deleted_at is not None:
                 return None, error(404, "Not Found")
             auth = _endpoint_auth(request, ep)
@@ -64,20 +80,22 @@ async def _ready(request: web.Request, state: State, ns: str, name: str) -> tupl
                 return None, auth
             current = ep.state
             if current in _SERVING:
-                ep.last_request = state.vnow()
+                ep.last_request = now
                 # no copy: ``ep.data`` is replaced, never mutated, by updates
                 return ep.data, None
             if current == "scaledToZero":
-                now = state.vnow()
                 ep.plan = [("initializing", epstore.WAKE_S), ("running", None)]
                 ep.phase_start = ep.updated = now
                 epstore.enter_state(ep, "initializing", now)
                 current = "initializing"
+            # virtual seconds until a replica serves, when the plan says
+            left = ep.phase_start + ep.plan[0][1] - now if current == "initializing" and ep.plan[0][1] else None
         if current in ("paused", "failed"):
             return None, error(503, f"Endpoint is {current}" + (": resume it first" if current == "paused" else ""))
-        if time.monotonic() >= deadline:
+        if now >= deadline or time.monotonic() >= real_deadline:
+            wait = state.vsleep_seconds(left) if left is not None else 5.0
             return None, error(503, "Service Unavailable: the endpoint is scaling up, retry later or send "
-                                    "X-Scale-Up-Timeout", {"Retry-After": "5"})
+                                    "X-Scale-Up-Timeout", {"Retry-After": str(max(1, math.ceil(wait)))})
         await asyncio.sleep(min(0.05, max(0.005, 0.5 / max(state.speed, 0.1))))
 
 
@@ -169,7 +187,8 @@ async def deployed(request: web.Request) -> web.StreamResponse:
                                                           "owned_by": spec.author}]})
     elif request.method == "POST" and tail in ("/v1/chat/completions", "/chat/completions"):
         echo = body.get("model") if isinstance(body, dict) and body.get("model") not in (None, "tgi") else spec.id
-        resp = await chat.chat_completion(request, state, spec.id, body, fault=fault, echo_model=echo)
+        resp = await chat.chat_completion(request, state, spec.id, body, fault=fault, echo_model=echo,
+                                          tgi=not openai_only)
     elif request.method == "POST" and tail in ("/v1/completions", "/completions"):
         resp = await chat.completion(request, state, spec.id, body, fault=fault)
     elif request.method == "POST" and tail == "/tokenize" and not openai_only:

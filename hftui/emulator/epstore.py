@@ -269,7 +269,9 @@ def to_json(ep: Endpoint, base_url: str) -> dict:
     if state == "pending":
         target = 0
     url = f"{base_url}/_ep/{ep.namespace}/{ep.name}"
-    has_url = state not in ("pending",) and not (state == "failed" and ep.data.get("_never_ran"))
+    # no URL until scheduled, nor while paused (the seed: ``pause()`` -> ``url=None``); a scaled-to-zero
+    # endpoint keeps its URL, since a request to it is what wakes it
+    has_url = state not in ("pending", "paused") and not (state == "failed" and ep.data.get("_never_ran"))
     body.pop("_never_ran", None)
     secrets = body["model"].get("secrets")
     if isinstance(secrets, dict):

@@ -294,24 +294,42 @@ async def model_info(request: web.Request) -> web.Response:
     return json_response(_project(spec, expand, in_list=False), headers=state.ratelimit_headers())
 
 
-async def tasks(request: web.Request) -> web.Response:
+TASK_LABELS = {"fill-mask": "Fill-Mask", "zero-shot-classification": "Zero-Shot Classification",
+               "text-to-image": "Text-to-Image", "image-to-text": "Image-to-Text"}
+"""The Hub's spelling where it is not the id title-cased."""
+
+
+def _task_entry(task: str, label: str) -> dict:
+    """One task of ``/api/tasks``: the Hub's TaskData shape (huggingface.js), keyed by its id."""
+    return {"datasets": [], "demo": {"inputs": [], "outputs": []}, "isPlaceholder": False, "metrics": [],
+            "models": [], "spaces": [], "summary": f"{label}: models of the emulator's catalog.",
+            "widgetModels": [], "youtubeId": "", "id": task, "label": label, "libraries": []}
+
+
+def tasks_body() -> dict[str, dict]:
+    """``GET /api/tasks``: per task, its models and ``widgetModels`` (the recommended ones clients use
+    when no model is given); a recommended model answers on hf-inference right away (warm)."""
     out: dict[str, dict] = {}
+
+    def add(task: str, spec: ModelSpec) -> None:
+        entry = out.setdefault(task, _task_entry(task, TASK_LABELS.get(task, task.replace("-", " ").title())))
+        entry["models"].append({"description": spec.summary, "id": spec.id})
+        if spec.on_hf_inference and spec.warm and not entry["widgetModels"]:
+            entry["widgetModels"].append(spec.id)
+        if spec.library not in entry["libraries"]:
+            entry["libraries"].append(spec.library)
+
     for spec in catalog.MODELS:
         if spec.private:
             continue
-        entry = out.setdefault(spec.pipeline_tag, {
-            "id": spec.pipeline_tag, "label": spec.pipeline_tag.replace("-", " ").title(),
-            "widgetModels": [], "models": [], "libraries": []})
-        if spec.inference_warm and len(entry["widgetModels"]) < 1:
-            entry["widgetModels"].append(spec.id)
-        entry["models"].append({"id": spec.id, "description": spec.summary})
-        if spec.library not in entry["libraries"]:
-            entry["libraries"].append(spec.library)
-    if "text-generation" in out:
-        chat = [m.id for m in catalog.MODELS if m.is_chat and m.inference_warm]
-        out["conversational"] = {"id": "conversational", "label": "Conversational", "widgetModels": chat[:1],
-                                 "models": [{"id": c} for c in chat], "libraries": ["transformers"]}
-    return json_response(out, headers=state_of(request).ratelimit_headers())
+        add(spec.pipeline_tag, spec)
+        if spec.is_chat:
+            add("conversational", spec)
+    return out
+
+
+async def tasks(request: web.Request) -> web.Response:
+    return json_response(tasks_body(), headers=state_of(request).ratelimit_headers())
 
 
 async def readme(request: web.Request) -> web.Response:

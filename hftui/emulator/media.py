@@ -140,7 +140,8 @@ def run_text_to_image(seed: int, model_id: str, req: Request) -> bytes:
 
 # ----------------------------------------------------------------- speech
 
-def _audio_seconds(data: bytes) -> float:
+def audio_seconds(data: bytes) -> float:
+    """The length of an audio upload (WAV exactly; other formats estimated from the size)."""
     if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
         import wave
 
@@ -157,7 +158,7 @@ def run_asr(seed: int, model_id: str, req: Request) -> dict:
     if len(data) < 16:
         raise BadInput("Malformed soundfile: the audio input is too short to decode")
     params = req.parameters if req.json is not None else {}
-    seconds = min(_audio_seconds(data), 600.0)
+    seconds = min(audio_seconds(data), 600.0)
     words = max(3, min(120, int(seconds * 2.5)))
     toks = textgen.tokens(seed, model_id, hashlib.sha256(data).hexdigest(), words)
     text = "".join(toks).strip()

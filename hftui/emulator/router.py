@@ -69,7 +69,7 @@ def run_task(state: State, spec: ModelSpec, task: str, req: Request) -> Any:
     if task == "token-classification":
         return tasks.run_token_classification(seed, mid, req)
     if task == "feature-extraction":
-        return tasks.run_feature_extraction(seed, mid, spec.dims, req)
+        return tasks.run_feature_extraction(seed, mid, spec.dims, req, token_level=spec.token_level_features)
     if task == "sentence-similarity":
         return tasks.run_sentence_similarity(seed, mid, spec.dims, req)
     if task == "text-to-image":
@@ -117,6 +117,8 @@ async def answer_task(request: web.Request, state: State, spec: ModelSpec, task:
     if task == "text-to-image":
         await asyncio.sleep(min(0.5, 0.05 * max(1.0, 40.0 / max(state.token_rate, 1.0))))
     hdrs = {**compute_headers(state, spec, started, len(body)), **(headers or {})}
+    if task == "automatic-speech-recognition":
+        hdrs["x-compute-audio-length"] = f"{media.audio_seconds(req.binary_input()):.3f}"
     if state.seen_before(request.path, body) and (request.headers.get("x-use-cache") or "").lower() not in (
             "false", "0", "no"):
         hdrs["x-compute-type"] = "cache"  # an identical earlier request: served from the cache

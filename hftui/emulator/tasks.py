@@ -182,11 +182,17 @@ def run_summarization(seed: int, model_id: str, req: Request) -> list[dict]:
     text = req.text_input()
     params = req.parameters
     gen = params.get("generate_parameters") if isinstance(params.get("generate_parameters"), dict) else {}
-    max_len = gen.get("max_length") or params.get("max_length") or 60
-    try:
-        max_words = max(5, int(max_len))
-    except (TypeError, ValueError):
-        raise BadInput("`max_length` must be an integer", 422) from None
+
+    def length(key: str, default: int) -> int:
+        value = gen.get(key, params.get(key))
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise BadInput(f"`{key}` must be an integer", 422)
+        return max(1, int(value))
+
+    max_words = max(5, length("max_length", 60))
+    min_words = min(length("min_length", 0), max_words)
     sents = split_sentences(text)
     # keep the sentences that share the most words with the whole text (a tiny TextRank)
     freq: dict[str, int] = {}
@@ -200,6 +206,13 @@ def run_summarization(seed: int, model_id: str, req: Request) -> list[dict]:
     ranked = sorted(range(len(sents)), key=lambda i: -weight(i))
     keep = sorted(ranked[: max(1, min(3, len(sents) // 3 + 1))])
     words = " ".join(sents[i] for i in keep).split()
+    if len(words) < min_words:
+        # a generator forced past its natural end keeps going: more of the text, then filler
+        rest = " ".join(sents[i] for i in range(len(sents)) if i not in keep).split()
+        words += rest[: min_words - len(words)]
+        need = min_words - len(words)
+        if need > 0:  # pieces include punctuation: ask for enough to make ``need`` words
+            words += "".join(textgen.tokens(seed, model_id, text, 2 * need + 8, salt="min_length")).split()[:need]
     summary = " ".join(words[:max_words])
     if len(words) > max_words:
         summary = summary.rstrip(",;:") + "."
@@ -484,18 +497,35 @@ def embed(text: str, dims: int, normalize: bool = True) -> list[float]:
     return [round(v, 6) for v in vec]
 
 
-def run_feature_extraction(seed: int, model_id: str, dims: int, req: Request) -> Any:
+def token_features(text: str, dims: int) -> list[list[float]]:
+    """A plain encoder's last hidden state: one (unnormalised) vector per token, BOS and EOS included."""
+    pieces = ["<s>", *re.findall(r"\w+|[^\w\s]", text), "</s>"]
+    out = []
+    for i, piece in enumerate(pieces):
+        word = embed(piece, dims, normalize=False)
+        where = embed(f"position {i}", dims, normalize=False)
+        out.append([round(2.0 * w + 0.25 * p, 6) for w, p in zip(word, where)])
+    return out
+
+
+def run_feature_extraction(seed: int, model_id: str, dims: int, req: Request, *, token_level: bool = False) -> Any:
+    """sentence-transformers: one vector per text; plain transformers (``token_level``): the
+    pipeline's ``[1 x tokens x hidden]`` per text (a list input gives ``N x 1 x tokens x hidden``)."""
     obj = req.obj
     inputs = obj.get("inputs")
     normalize = obj.get("normalize", True) is not False
+
+    def one(text: str) -> Any:
+        return [token_features(text, dims)] if token_level else embed(text, dims, normalize)
+
     if isinstance(inputs, str):
         if not inputs:
             raise BadInput("`inputs` cannot be empty", 422)
-        return embed(inputs, dims, normalize)
+        return one(inputs)
     if isinstance(inputs, list) and inputs and all(isinstance(x, str) for x in inputs):
         if len(inputs) > 256:
             raise BadInput("Input validation error: batch size 256 exceeded (`inputs` must have <= 256 items)", 413)
-        return [embed(x, dims, normalize) for x in inputs]
+        return [one(x) for x in inputs]
     raise BadInput("`inputs` must be a string or a non-empty list of strings", 422)
 
 

@@ -439,15 +439,11 @@ class ModelsScreen(Screen[None]):
                             group="open-playground", exit_on_error=False)
 
 
-CHAT_PIPELINES = frozenset({"text-generation", "image-text-to-text", "text2text-generation"})
-
-
 def playground_task(info: ModelInfo) -> str | None:
-    """The task the Playground opens with: the pipeline tag, or chat for conversational models."""
-    conversational = "conversational" in info.tags or any(p.task == "conversational" for p in info.providers)
-    if conversational and (info.pipeline_tag in CHAT_PIPELINES or info.pipeline_tag is None):
-        return "chat-completion"
-    return info.pipeline_tag
+    """The task the Playground opens with: chat for conversational models, else the pipeline's nearest task."""
+    from hftui.tasks import task_for_model
+
+    return task_for_model(info)
 
 
 def _with_id(info: ModelInfo, model_id: str) -> ModelInfo:

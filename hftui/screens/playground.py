@@ -34,7 +34,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static, TextArea
 
-from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec
+from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec, task_for_model
 from hftui.tasks.generation import StreamedGeneration
 from hftui.tasks.record import make_run_record, target_from_record
 from hftui.widgets.results import ResultArea, build_result_view
@@ -273,10 +273,7 @@ class PlaygroundScreen(Screen):
             self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
 
     def _task_for_model(self, model: ModelInfo) -> str | None:
-        tasks = {p.task for p in model.live_providers if p.task}
-        if model.pipeline_tag in ("text-generation", "image-text-to-text") and "conversational" in tasks:
-            return "chat-completion"
-        return canonical_task(model.pipeline_tag) or (canonical_task(next(iter(tasks))) if tasks else None)
+        return task_for_model(model)
 
     def _apply_target(self, target: Target) -> None:
         self._suppress_model_lookup = True

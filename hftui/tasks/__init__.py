@@ -3,6 +3,8 @@
     get_spec(task) -> TaskSpec          # aliases accepted (conversational -> chat-completion)
     all_specs() -> list[TaskSpec]       # in the client's TASKS order
     canonical_task(name) -> str | None
+    task_for_model(info) -> str | None  # the task a model opens with (hftui/tasks/mapping.py)
+    task_for_pipeline(tag) -> str | None
 
 Adding a task = adding one spec to a SPECS tuple (and, for a new kind of
 output, one result view in ``hftui/widgets/results.py``).
@@ -14,7 +16,7 @@ from hftui.tasks.fields import OPTION_FIELDS, Field, FieldError
 from hftui.tasks.spec import Prepared, TaskSpec
 
 __all__ = ["Field", "FieldError", "OPTION_FIELDS", "Prepared", "TaskSpec", "all_specs", "canonical_task",
-           "get_spec"]
+           "get_spec", "task_for_model", "task_for_pipeline"]
 
 ORDER = (
     "fill-mask", "summarization", "translation", "question-answering", "zero-shot-classification",
@@ -62,3 +64,6 @@ def get_spec(task: str) -> TaskSpec:
 def all_specs() -> list[TaskSpec]:
     reg = _registry()
     return [reg[t] for t in ORDER if t in reg] + [s for t, s in reg.items() if t not in ORDER]
+
+
+from hftui.tasks.mapping import task_for_model, task_for_pipeline  # noqa: E402  (needs canonical_task above)

@@ -223,3 +223,40 @@ async def test_plain_model_both_clients_drop_the_same_parameters(peer):
     assert isinstance(theirs, str) and theirs and ours.text == theirs and ours.details is None
     assert set(ours.dropped_parameters) == set(_get_unsupported_text_generation_kwargs(model))
     assert set(ours.dropped_parameters) == {"watermark", "stop", "decoder_input_details", "details"}
+
+def test_scaled_to_zero_endpoint_wakes_for_both_clients(peer, monkeypatch):
+    """huggingface_hub does not send ``X-Scale-Up-Timeout`` itself; given it (``headers=``, as the HF docs
+    advise), its client wakes the endpoint like ours, and both parse the same answer."""
+    import asyncio
+
+    from huggingface_hub.errors import HfHubHTTPError
+
+    from hftui.auth import Secret
+    from hftui.client import HFClient, Target
+    from hftui.config import Settings
+
+    monkeypatch.setenv("HF_TOKEN", peer.token)
+    api = HfApi(endpoint=peer.base_url, token=peer.token)
+    assert api.get_inference_endpoint("bert-fill").url is None  # paused: no URL, as in the seed
+    ep = api.get_inference_endpoint("sentiment-api")
+    assert ep.status == "scaledToZero" and ep.url
+
+    with pytest.raises(HfHubHTTPError) as err:  # no header: the proxy's 503, and the wake begins
+        InferenceClient(model=ep.url, token=peer.token).text_classification("I love it")
+    assert err.value.response.status_code == 503
+    peer.set_state("demo-user", "sentiment-api", "scaledToZero")
+    theirs = InferenceClient(model=ep.url, token=peer.token, headers={"X-Scale-Up-Timeout": "600"}) \
+        .text_classification("I love it")
+    assert api.get_inference_endpoint("sentiment-api").status == "running"
+
+    peer.set_state("demo-user", "sentiment-api", "scaledToZero")
+
+    async def ours():
+        settings = Settings().with_base_url(peer.base_url)
+        async with HFClient(settings, Secret(peer.token)) as hf:
+            endpoint = await hf.endpoints.get("demo-user", "sentiment-api")
+            return await hf.inference.text_classification(Target.for_endpoint(endpoint), "I love it")
+
+    mine = asyncio.run(ours())
+    assert [(x.label, round(x.score, 6)) for x in mine] == [(x.label, round(x.score, 6)) for x in theirs]
+    assert mine[0].label == "POSITIVE"

@@ -241,8 +241,41 @@ def test_scaled_to_zero_wakes_on_call(emulator, client):
     assert emulator.endpoint(NS, "sentiment-api")["status"]["state"] == "running"
 
 
+def test_scale_up_hold_counts_on_the_emulator_clock():
+    """``X-Scale-Up-Timeout`` is a time on the emulator's clock, like the cold start it waits for."""
+    from hftui.emulator import start_background
+
+    handle = start_background(seed=0, speed=4.0)  # the 3 s wake lasts 0.75 s of real time
+    try:
+        url = handle.endpoint(NS, "sentiment-api")["status"]["url"]
+        auth = {"Authorization": f"Bearer {handle.token}"}
+        started = time.monotonic()
+        short = httpx2.post(url, json={"inputs": "great"}, headers={**auth, "X-Scale-Up-Timeout": "2"},
+                            timeout=10)
+        assert short.status_code == 503 and "X-Scale-Up-Timeout" in short.json()["error"]
+        assert time.monotonic() - started < 1.8  # held 2 emulator seconds (0.5 s), not 2 real ones
+        assert int(short.headers["Retry-After"]) == 1  # what is left of the wake, in real seconds
+        handle.set_state(NS, "sentiment-api", "scaledToZero")
+        woke = httpx2.post(url, json={"inputs": "great"}, headers={**auth, "X-Scale-Up-Timeout": "600"},
+                           timeout=10)
+        assert woke.status_code == 200 and woke.json()[0][0]["label"] == "POSITIVE"
+    finally:
+        handle.close()
+
+
+def test_paused_endpoint_has_no_url_scaled_to_zero_keeps_it(emulator, client):
+    listed = {e["name"]: e["status"] for e in client.get(f"/v2/endpoint/{NS}").json()["items"]}
+    assert listed["bert-fill"]["state"] == "paused" and listed["bert-fill"]["url"] is None
+    assert listed["sentiment-api"]["state"] == "scaledToZero" and listed["sentiment-api"]["url"]
+    client.post(f"/v2/endpoint/{NS}/bert-fill/resume")
+    ep, _ = wait_state(client, "bert-fill", "running")
+    assert ep["status"]["url"] == f"{emulator.base_url}/_ep/{NS}/bert-fill"  # the same URL as before the pause
+    assert client.post(f"/v2/endpoint/{NS}/bert-fill/pause").json()["status"]["url"] is None
+
+
 def test_paused_endpoint_does_not_wake(emulator, client):
-    url = client.get(f"/v2/endpoint/{NS}/bert-fill").json()["status"]["url"]
+    assert client.get(f"/v2/endpoint/{NS}/bert-fill").json()["status"]["url"] is None  # the seed: url=None
+    url = f"{emulator.base_url}/_ep/{NS}/bert-fill"  # the URL it had (it comes back on resume)
     r = httpx2.post(url, json={"inputs": "a [MASK]"}, headers={"X-Scale-Up-Timeout": "1"})
     assert r.status_code == 503
     assert httpx2.get(url + "/health").status_code == 503

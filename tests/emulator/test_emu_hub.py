@@ -163,6 +163,25 @@ def test_tasks_endpoint(client):
     assert body["conversational"]["widgetModels"]
 
 
+def test_tasks_have_the_hubs_shape_and_recommend_served_models(client):
+    """``/api/tasks``: keyed by task id, TaskData fields; widgetModels[0] runs on hf-inference now."""
+    from hftui.client.inference import TASKS
+    from hftui.emulator import catalog
+
+    body = client.get("/api/tasks").json()
+    for task in [t for t in TASKS if t != "chat-completion"] + ["conversational"]:
+        entry = body[task]
+        assert entry["id"] == task and isinstance(entry["label"], str) and isinstance(entry["summary"], str)
+        for key in ("datasets", "metrics", "spaces", "libraries", "widgetModels"):
+            assert isinstance(entry[key], list), (task, key)
+        assert entry["models"] and all(set(m) == {"id", "description"} for m in entry["models"])
+        recommended = catalog.lookup(entry["widgetModels"][0])
+        assert recommended is not None and recommended.on_hf_inference and recommended.warm, task
+        assert entry["widgetModels"][0] in {m["id"] for m in entry["models"]}
+    assert body["fill-mask"]["label"] == "Fill-Mask"
+    assert catalog.lookup(body["conversational"]["widgetModels"][0]).is_chat
+
+
 def test_model_card(client, anon):
     r = anon.get("/google-bert/bert-base-uncased/raw/main/README.md")
     assert r.status_code == 200 and r.text.startswith("---\n") and "# bert-base-uncased" in r.text

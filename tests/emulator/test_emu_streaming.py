@@ -90,6 +90,23 @@ def test_chat_non_stream_and_routes(client):
         assert out["usage"]["completion_tokens"] == 12
 
 
+def test_chat_answer_has_no_invented_keys_and_tgi_headers(client):
+    body = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 9}
+    r = client.post("/hf-inference/models/meta-llama/Llama-3.1-8B-Instruct/v1/chat/completions", json=body)
+    message = r.json()["choices"][0]["message"]
+    assert set(message) == {"role", "content"}  # no "tool_calls": null / "reasoning": null
+    assert r.headers["x-prompt-tokens"] == str(r.json()["usage"]["prompt_tokens"])
+    assert r.headers["x-generated-tokens"] == "9"
+    assert int(r.headers["x-total-time"]) >= int(r.headers["x-inference-time"]) > 0
+    n2 = client.post("/v1/chat/completions", json={**body, "model": "Qwen/Qwen2.5-7B-Instruct", "n": 2}).json()
+    assert all(set(c["message"]) == {"role", "content"} for c in n2["choices"])
+    together = client.post("/v1/chat/completions", json={**body, "model": "meta-llama/Llama-3.1-8B-Instruct:together"})
+    assert together.json()["choices"][0]["message"]["tool_calls"] == []  # recorded: together sends []
+    assert "x-prompt-tokens" not in together.headers  # not TGI
+    streamed = client.post("/v1/chat/completions", json={**body, "model": "Qwen/Qwen2.5-7B-Instruct", "stream": True})
+    assert "x-generated-tokens" not in streamed.headers  # known only once the stream is over
+
+
 def test_chat_provider_errors(client):
     msgs = [{"role": "user", "content": "hi"}]
     staging = client.post("/v1/chat/completions", json={"model": "meta-llama/Llama-3.1-8B-Instruct:fireworks-ai",

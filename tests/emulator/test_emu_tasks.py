@@ -61,6 +61,30 @@ def test_summarization(client):
     assert 0 < len(out[0]["summary_text"]) < len(text)
 
 
+def test_summarization_honours_min_and_max_length(client):
+    text = "The tower is 324 metres tall. It is located in Paris. It was built in 1889 for the World's Fair."
+    plain = post(client, "facebook/bart-large-cnn", {"inputs": text}).json()[0]["summary_text"]
+    assert len(plain.split()) < 30
+    for params in ({"min_length": 30}, {"generate_parameters": {"min_length": 30, "max_length": 40}}):
+        out = post(client, "facebook/bart-large-cnn", {"inputs": text, "parameters": params}).json()
+        assert 30 <= len(out[0]["summary_text"].split()) <= 40, params
+    short = post(client, "facebook/bart-large-cnn", {"inputs": text, "parameters": {
+        "generate_parameters": {"max_length": 6}}}).json()
+    assert len(short[0]["summary_text"].split()) == 6
+    bad = post(client, "facebook/bart-large-cnn", {"inputs": text, "parameters": {"min_length": "many"}})
+    assert bad.status_code == 422 and "min_length" in bad.json()["error"]
+
+
+def test_the_tutorials_summarization_model_is_served(client):
+    info = client.get("/api/models/csebuetnlp/mT5_multilingual_XLSum").json()
+    assert info["pipeline_tag"] == "summarization" and info["inference"] == "warm"
+    out = post(client, "csebuetnlp/mT5_multilingual_XLSum", {
+        "inputs": "Videos that say approved vaccines are dangerous and cause autism, cancer or infertility "
+                  "are among those that will be taken down, the company said.",
+        "parameters": {"min_length": 12, "max_length": 20}})
+    assert out.status_code == 200 and 12 <= len(out.json()[0]["summary_text"].split()) <= 20
+
+
 def test_translation(client):
     out = post(client, "Helsinki-NLP/opus-mt-en-fr", {"inputs": "Hello world"}).json()
     assert out == [{"translation_text": "Bonjour monde"}]
@@ -182,6 +206,22 @@ def test_feature_extraction(client):
     assert legacy.headers["X-HF-Warning"].startswith("deprecated-route; ")
 
 
+def test_feature_extraction_of_a_plain_transformers_model_is_token_level(client):
+    url = "/hf-inference/models/facebook/bart-base/pipeline/feature-extraction"
+    one = client.post(url, json={"inputs": "That is a happy person"}).json()
+    # batch x tokens x hidden: <s> That is a happy person </s>
+    assert len(one) == 1 and len(one[0]) == 7 and {len(tok) for tok in one[0]} == {768}
+    assert all(isinstance(v, float) for v in one[0][3])
+    many = client.post(url, json={"inputs": ["hello", "That is a happy person"]}).json()
+    assert len(many) == 2 and len(many[0]) == 1 and len(many[0][0]) == 3 and len(many[1][0]) == 7
+    assert many[1] == one  # each text's features do not depend on the batch
+    info = client.get("/api/models/facebook/bart-base").json()
+    assert info["library_name"] == "transformers" and "sentence-transformers" not in info["tags"]
+    st = client.post("/hf-inference/models/BAAI/bge-small-en-v1.5/pipeline/feature-extraction",
+                     json={"inputs": ["a", "b"]}).json()
+    assert len(st) == 2 and isinstance(st[0][0], float)  # sentence-transformers: one vector per text
+
+
 def test_sentence_similarity(client):
     url = "/hf-inference/models/sentence-transformers/all-MiniLM-L6-v2/pipeline/sentence-similarity"
     body = {"source_sentence": "That is a happy person",
@@ -250,6 +290,12 @@ def test_asr(client):
                         json={"inputs": base64.b64encode(audio).decode(),
                               "parameters": {"return_timestamps": True}}).json()
     assert timed["chunks"] and timed["chunks"][-1]["timestamp"][1] == pytest.approx(4.0, abs=0.05)
+
+
+def test_asr_reports_the_audio_length(client):
+    r = client.post("/hf-inference/models/openai/whisper-large-v3", content=_wav(2.5),
+                    headers={"Content-Type": "audio/wav"})
+    assert r.status_code == 200 and float(r.headers["x-compute-audio-length"]) == pytest.approx(2.5)
 
 
 def test_table_question_answering(client):
