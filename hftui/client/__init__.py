@@ -26,6 +26,7 @@ from hftui.client.errors import (
     StreamInterrupted,
     Timeout,
     WaitTimeout,
+    describe_error,
 )
 from hftui.client.models import (
     Catalog,
@@ -47,5 +48,5 @@ __all__ = [
     "AuthError", "BadRequest", "CallOptions", "Catalog", "Compute", "Conflict", "ConnectionFailed", "Endpoint",
     "EndpointFailed", "EndpointState", "EndpointWaking", "HFClient", "HFError", "InvalidResponse", "LegacyStatus", "ModelInfo",
     "ModelLoading", "ModelPage", "NotFound", "ProviderMapping", "RateLimited", "ServerError", "StreamInterrupted",
-    "Target", "Timeout", "WaitTimeout", "WhoAmI",
+    "Target", "Timeout", "WaitTimeout", "WhoAmI", "describe_error",
 ]

@@ -135,3 +135,12 @@ class WaitTimeout(HFError):
 
 class EndpointFailed(HFError):
     """wait_until_running saw ``failed`` or ``updateFailed``."""
+
+
+def describe_error(exc: BaseException, limit: int = 300) -> str:
+    """The one line a user reads for any failure: the typed error's message, else the exception's
+    class and text — cleaned of control characters and bounded (never a traceback)."""
+    from hftui.sanitize import one_line
+
+    text = exc.user_message() if isinstance(exc, HFError) else f"{type(exc).__name__}: {exc}"
+    return one_line(text, limit)
