@@ -1,7 +1,9 @@
 """Command line: ``hftui [--demo]``, ``hftui login|logout|locate|batch``.
 
 Kept free of heavy imports: Textual, the emulator and the client load only
-when the chosen command needs them.
+when the chosen command needs them. Every line printed goes through ``_say``:
+text from a server or a file (a user name, a token role, an error message)
+reaches the terminal only cleaned (``hftui.sanitize.one_line``).
 """
 
 from __future__ import annotations
@@ -39,13 +41,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """One line to stdout (or stderr): no escape sequence or control character, bounded."""
+    from hftui.sanitize import one_line
+
+    print(one_line(text, 2000), file=sys.stderr if err else sys.stdout)
+
+
 def _settings_or_exit():
     from hftui.config import ConfigError, load_settings
 
     try:
         return load_settings()
     except ConfigError as exc:
-        print(f"hftui: config error: {exc}", file=sys.stderr)
+        _say(f"hftui: config error: {exc}", err=True)
         raise SystemExit(2) from None
 
 
@@ -58,10 +67,11 @@ def _login(settings) -> int:
     try:
         raw = getpass.getpass("Hugging Face token (input hidden): ").strip()
     except (EOFError, KeyboardInterrupt):
-        print("\nhftui: login cancelled", file=sys.stderr)
+        print(file=sys.stderr)
+        _say("hftui: login cancelled", err=True)
         return 1
     if not raw:
-        print("hftui: no token given", file=sys.stderr)
+        _say("hftui: no token given", err=True)
         return 1
     token = Secret(raw)
 
@@ -76,11 +86,13 @@ def _login(settings) -> int:
     try:
         me = asyncio.run(check())
     except HFError as exc:
-        print(f"hftui: token rejected: {exc.user_message()}", file=sys.stderr)
+        _say(f"hftui: token rejected: {exc.user_message()}", err=True)
         return 1
+    from hftui.sanitize import one_line
+
     path = save_token(token)
-    role = f", token role {me.token_role}" if me.token_role else ""
-    print(f"Logged in as {me.name}{role}. Token saved to {path}")
+    role = f", token role {one_line(me.token_role, 40)}" if me.token_role else ""
+    _say(f"Logged in as {one_line(me.name, 100)}{role}. Token saved to {path}")
     return 0
 
 
@@ -88,9 +100,9 @@ def _logout() -> int:
     from hftui.auth import delete_token, hftui_token_path
 
     if delete_token():
-        print(f"Removed {hftui_token_path()}")
+        _say(f"Removed {hftui_token_path()}")
     else:
-        print("No hftui token was saved.")
+        _say("No hftui token was saved.")
     return 0
 
 
@@ -100,11 +112,11 @@ def _locate(what: str | None) -> int:
 
     paths = {"config": config_file(), "data": data_dir(), "token": hftui_token_path()}
     if what:
-        print(paths[what])
+        _say(str(paths[what]))
     else:
-        print(f"config dir: {config_dir()}")
+        _say(f"config dir: {config_dir()}")
         for name, path in paths.items():
-            print(f"{name}: {path}")
+            _say(f"{name}: {path}")
     return 0
 
 

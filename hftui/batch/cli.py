@@ -34,6 +34,13 @@ A "parameters" object on a line is merged over --parameters.
 Results are appended to the output as each input finishes:
   {"line": 3, "input": {...}, "result": ..., "latency_ms": 41.2}
   {"line": 4, "input": {...}, "error": {"type": "BadRequest", "message": "..."}, "latency_ms": 12.0}
+An input line over 64 KiB is not copied: "input" is null, "input_excerpt" holds
+its first 1000 characters and "input_bytes" its size. A line over
+--max-line-bytes is not read at all (error "LineTooLong"). The output is strict
+JSON: a NaN or Infinity in a result is written as null (NaN/Infinity in an
+input line make it malformed), and your token is masked (***) wherever a
+server echoed it. A new output file is created readable by you only (0600);
+the output must be a regular file (not a FIFO, device or symbolic link).
 Each record is handed to the operating system as its input finishes, so it
 survives hftui being killed; the file is fsync-ed when the run ends (a power
 cut mid-run can lose recent records: those inputs simply run again).
@@ -42,8 +49,12 @@ in the output are skipped. Ctrl+C stops cleanly (twice: at once).
 A malformed or failed line is named on stderr with its line number as it
 happens (the first 10; then a count, every one is in the output).
 
+The token goes to a URL target only if it is a Hugging Face host (https) or
+one of the configured services; --token-for-url sends it to another server.
+
 Exit status: 0 all inputs succeeded; 1 some failed (this run or an earlier
-one); 2 the batch could not run; 130 interrupted.
+one); 2 the batch could not run (or the output could not be written);
+130 interrupted.
 """
 
 
@@ -67,6 +78,23 @@ def _seconds(text: str) -> float:
     return value
 
 
+_UNITS = {"": 1, "k": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mib": 1 << 20, "g": 1 << 30, "gib": 1 << 30}
+
+
+def _size(text: str) -> int:
+    """``16777216``, ``16M``, ``16MiB``, ``512k``: a number of bytes."""
+    raw = text.strip().lower()
+    digits = raw.rstrip("kmgib")
+    unit = raw[len(digits):]
+    try:
+        value = int(digits) * _UNITS[unit]
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"not a size in bytes: {text!r} (e.g. 16777216 or 16M)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 byte")
+    return value
+
+
 def _json_object(text: str) -> dict:
     try:
         value = json.loads(text)
@@ -78,6 +106,8 @@ def _json_object(text: str) -> dict:
 
 
 def parser() -> argparse.ArgumentParser:
+    from hftui.batch.files import DEFAULT_MAX_LINE_BYTES
+
     p = argparse.ArgumentParser(
         prog="hftui batch", description="Run a JSONL file of inputs through an endpoint, a model or a URL.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -90,7 +120,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--parameters", "-p", type=_json_object, default={}, metavar="JSON", help="task parameters as a JSON object")
     p.add_argument("--pause-after", action="store_true",
                    help="pause the endpoint at the end (also after failures or Ctrl+C)")
-    p.add_argument("--timeout", type=_seconds, metavar="S", help="seconds per request (default: the configured timeout)")
+    p.add_argument("--timeout", type=_seconds, metavar="S",
+                   help="seconds per request, in all (default: the configured timeout)")
     p.add_argument("--retries", type=int, default=4, metavar="N",
                    help="retries per input on 429 / 503 (default 4)")
     p.add_argument("--max-retry-wait", type=_seconds, default=120.0, metavar="S",
@@ -102,7 +133,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--poll-interval", type=_seconds, default=5.0, metavar="S", help="endpoint state poll, seconds (default 5)")
     p.add_argument("--progress-interval", type=_seconds, metavar="S",
                    help="seconds between progress lines when stderr is not a terminal (default 10)")
-    p.add_argument("--no-token", action="store_true", help="do not send your token to a URL target")
+    p.add_argument("--max-line-bytes", type=_size, default=DEFAULT_MAX_LINE_BYTES, metavar="N",
+                   help="longest input line read, in bytes (e.g. 64M; default 16M); a longer one is that line's error")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--no-token", action="store_true", help="never send your token to a URL target")
+    where.add_argument("--token-for-url", action="store_true",
+                       help="send your token to a URL target that is not a Hugging Face host nor a configured service")
     p.add_argument("--token", help="HF token (default: $HF_TOKEN, then the saved token)")
     return p
 
@@ -119,7 +155,8 @@ def main(argv: list[str], settings: Settings) -> int:
         concurrency=args.concurrency, parameters=args.parameters, pause_after=args.pause_after,
         timeout=args.timeout, max_attempts=args.retries + 1, max_retry_wait=args.max_retry_wait,
         retry_failed=args.retry_failed,
-        send_token=not args.no_token, wait_timeout=args.wait_timeout, poll_interval=args.poll_interval)
+        send_token=False if args.no_token else (True if args.token_for_url else None),
+        wait_timeout=args.wait_timeout, poll_interval=args.poll_interval, max_line_bytes=args.max_line_bytes)
     try:
         return asyncio.run(_run(config, settings, args.token, args.progress_interval))
     except KeyboardInterrupt:  # a signal before the handlers were in place
@@ -134,7 +171,7 @@ async def _run(config, settings: Settings, explicit_token: str | None, progress_
     from hftui.client import HFClient
 
     resolved = resolve_token(explicit_token)
-    progress = StderrProgress(interval=progress_interval)
+    progress = StderrProgress(interval=progress_interval, secrets=[resolved.token.reveal()] if resolved else ())
     progress.output = str(config.output_path)
     loop = asyncio.get_running_loop()
     async with HFClient(settings, resolved.token if resolved else None,
@@ -163,10 +200,8 @@ async def _run(config, settings: Settings, explicit_token: str | None, progress_
         try:
             summary = await runner.run()
         except Exception as exc:  # a bug: still no traceback for the user, and what was written is kept
-            from hftui.batch.stats import one_line
-
             progress.finish()
-            print(f"hftui batch: unexpected error: {type(exc).__name__}: {one_line(exc, 500)}", file=sys.stderr)
+            progress.say(f"hftui batch: unexpected error: {type(exc).__name__}: {exc}")
             return 2
         finally:
             ticker.cancel()
@@ -174,5 +209,5 @@ async def _run(config, settings: Settings, explicit_token: str | None, progress_
                 loop.remove_signal_handler(sig)
         progress.finish()
     for line in summary.lines():
-        print(line, file=sys.stderr)
+        progress.say(line)
     return summary.exit_code

@@ -14,17 +14,31 @@ input runs again next time. Records are not ``fsync``-ed one by one (that
 would cost a disk flush per input): the file is ``fsync``-ed when the run
 closes it, so an operating-system crash or power cut during a run can lose
 records written since the start — those inputs then simply run again.
+
+Hostile files: an input line longer than ``max_line_bytes`` is read in
+bounded memory and becomes that line's error (``LineTooLong``); an input is
+echoed into its record only when it is small (``MAX_INPUT_ECHO``), else as a
+short excerpt. The output must be a regular file (or a new path): it is
+opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked with ``fstat`` — a FIFO,
+a device or a planted symlink is refused, never read or written — and a new
+output is created 0600. Records stay strict JSON: NaN/±Infinity are written
+as ``null``, a lone surrogate as its ``\\udXXX`` escape, and a token a server
+echoed back is masked (``***``) before anything is written.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from hftui.client._wire import loads  # json.loads, faster on small lines (one per input)
+from hftui.sanitize import redact
 
 def _record_encoder():
     """``json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)``, built once.
@@ -41,14 +55,21 @@ def _record_encoder():
         c_make_encoder = None
     if c_make_encoder is None:  # not CPython's C accelerator: the plain path
         return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-    chunks = c_make_encoder(None, str, encode_basestring, None, ":", ",", False, False, True)
+    # allow_nan=False: NaN/Infinity raise ValueError (they are not JSON); encode_record() then nulls them
+    chunks = c_make_encoder(None, str, encode_basestring, None, ":", ",", False, False, False)
     return lambda record: "".join(chunks(record, 0))
 
 
 _encode = _record_encoder()
+_encode_ascii = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=str, allow_nan=False).encode
 
 MAX_RAW_ECHO = 1000
-"""Characters of a malformed input line echoed into its error record."""
+"""Characters of an input line echoed into a record when the line is not echoed whole."""
+MAX_INPUT_ECHO = 64 * 1024
+"""An input line longer than this (bytes) is echoed as an excerpt, not copied into its record."""
+DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
+"""An input line longer than this is not read (``--max-line-bytes``)."""
+_SKIP_CHUNK = 1024 * 1024
 
 
 class LineSet:
@@ -76,21 +97,66 @@ class LineSet:
         return byte < len(self._bits) and bool(self._bits[byte] >> bit & 1)
 
 
-def count_inputs(path: Path) -> int:
+def fmt_bytes(n: int) -> str:
+    """``16 MiB``, ``1.5 MiB``, ``300 KiB``, ``12 bytes``."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n // size} {unit}" if n % size == 0 else f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+class LineTooLong:
+    """An input line over the cap: its size and its first bytes, never the whole of it."""
+
+    __slots__ = ("size", "excerpt")
+
+    def __init__(self, size: int, excerpt: bytes) -> None:
+        self.size = size
+        """Bytes of the line, without its newline."""
+        self.excerpt = excerpt
+
+    def __repr__(self) -> str:
+        return f"LineTooLong({self.size})"
+
+
+def _lines(fh, max_line_bytes: int) -> Iterator[bytes | LineTooLong]:
+    """Each physical line of ``fh``; one longer than ``max_line_bytes`` is skipped in bounded chunks."""
+    readline = fh.readline
+    limit = max_line_bytes + 1  # room for the newline
+    while True:
+        raw = readline(limit)
+        if not raw:
+            return
+        if len(raw) < limit or raw[-1] == 10:  # b"\n": a whole line (or the last one, without newline)
+            yield raw
+            continue
+        size = len(raw)
+        excerpt = raw[:MAX_RAW_ECHO]
+        del raw  # never hold more than the cap
+        while True:
+            chunk = readline(_SKIP_CHUNK)
+            size += len(chunk)
+            if not chunk or chunk[-1] == 10:
+                break
+        yield LineTooLong(size - (1 if chunk else 0), excerpt)
+
+
+def count_inputs(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> int:
     """Non-blank lines of the input (one streaming pass, for the ETA)."""
     n = 0
     with open(path, "rb") as fh:
-        for raw in fh:
-            if raw.strip():
+        for raw in _lines(fh, max_line_bytes):
+            if type(raw) is not bytes or raw.strip():
                 n += 1
     return n
 
 
-def iter_input(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(line number, raw bytes) of each non-blank line, streamed."""
+def iter_input(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+               ) -> Iterator[tuple[int, bytes | LineTooLong]]:
+    """(line number, raw bytes) of each non-blank line, streamed; ``LineTooLong`` for one over the cap."""
     with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, start=1):
-            if raw.strip():
+        for n, raw in enumerate(_lines(fh, max_line_bytes), start=1):
+            if type(raw) is not bytes or raw.strip():
                 yield n, raw
 
 
@@ -98,19 +164,84 @@ class MalformedInput(ValueError):
     """A line that is not a JSON object."""
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
 def parse_input(raw: bytes) -> dict[str, Any]:
     try:
         value = loads(raw)
+        if b"NaN" in raw or b"Infinity" in raw:  # Python reads them; JSON has no such values
+            value = json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedInput(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedInput("not valid JSON: nested too deeply") from None
     if not isinstance(value, dict):
         raise MalformedInput(f"expected a JSON object, got {type(value).__name__}")
     return value
 
 
 def raw_echo(raw: bytes) -> str:
-    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    """At most ``MAX_RAW_ECHO`` characters of an input line, for its record."""
+    text = raw[:MAX_RAW_ECHO * 4].decode("utf-8", errors="replace").rstrip("\r\n")
     return text if len(text) <= MAX_RAW_ECHO else text[:MAX_RAW_ECHO] + "…"
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN/±Infinity float replaced by None (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _redacted(value: Any, secrets: tuple[str, ...]) -> Any:
+    """``value`` with each secret masked in every string (keys too): the JSON structure stays intact."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {_redacted(k, secrets): _redacted(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redacted(v, secrets) for v in value]
+    return value
+
+
+def secret_forms(secrets: Iterable[str | None]) -> tuple[str, ...]:
+    """The secrets as they may appear in a record's JSON text (raw, and JSON-escaped), lower-cased."""
+    forms: list[str] = []
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            for form in (secret, json.dumps(secret, ensure_ascii=False)[1:-1]):
+                if form.lower() not in forms:
+                    forms.append(form.lower())
+    return tuple(forms)
+
+
+def encode_record(record: dict[str, Any], secrets: tuple[str, ...] = (), forms: tuple[str, ...] = ()) -> bytes:
+    """One record as a strict-JSON UTF-8 line; ``forms`` = ``secret_forms(secrets)``.
+
+    Raises RecursionError / TypeError for a record that cannot be written at all.
+    """
+    try:
+        text = _encode(record)
+    except ValueError:  # NaN or ±Infinity somewhere
+        record = _finite(record)
+        text = _encode(record)
+    if forms:
+        lower = text.lower()
+        for form in forms:
+            if form in lower:  # rare: walk the record only then
+                record = _redacted(record, secrets)
+                text = _encode(record)
+                break
+    try:
+        return (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: its \\udXXX escape is valid JSON and valid UTF-8
+        return (_encode_ascii(record) + "\n").encode("ascii")
 
 
 class ScanResult:
@@ -147,13 +278,17 @@ def scan_output(path: Path, *, drop_failed: bool = False) -> ScanResult:
     and still appear exactly once in the end.
     """
     result = ScanResult()
-    if not path.exists():
+    try:
+        fd = open_output(path, os.O_RDONLY)
+    except FileNotFoundError:
         return result
     good_end = 0
     keep_path = path.with_name(f".{path.name}.rewrite") if drop_failed else None
-    keep = open(keep_path, "wb") if keep_path else None
+    keep = None
     try:
-        with open(path, "rb") as fh:
+        if keep_path:
+            keep = os.fdopen(_create_private(keep_path), "wb")
+        with open(fd, "rb", closefd=False) as fh:
             for raw in fh:
                 if not raw.endswith(b"\n"):
                     result.torn_bytes = len(raw)
@@ -179,9 +314,10 @@ def scan_output(path: Path, *, drop_failed: bool = False) -> ScanResult:
             keep = None
             os.replace(keep_path, path)
         elif result.torn_bytes:
-            with open(path, "r+b") as fh:
+            with open(open_output(path, os.O_RDWR), "r+b") as fh:
                 fh.truncate(good_end)
     finally:
+        os.close(fd)
         if keep:
             keep.close()
             try:
@@ -195,6 +331,70 @@ class OutputBusy(OSError):
     """Another process is writing the same output file."""
 
 
+class UnsafeOutput(OSError):
+    """The output path is not a regular file (a FIFO, a device, a directory) or is a symbolic link."""
+
+
+_NOT_REGULAR = "is not a regular file (the output must be a file hftui can read back to resume)"
+_SYMLINK = "is a symbolic link: give the file's own path"
+
+
+def check_output_path(path: Path) -> None:
+    """Refuse an output that exists and is not a regular file, before anything opens it.
+
+    Opening a FIFO blocks, reading ``/dev/full`` never ends, ``/dev/stdout``
+    into a pipe blocks: all are refused here with ``lstat`` (no symlink
+    followed); ``open_output`` checks again on the open descriptor.
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafeOutput(f"{path} {_SYMLINK}")
+    if not stat.S_ISREG(st.st_mode):
+        raise UnsafeOutput(f"{path} {_NOT_REGULAR}")
+
+
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def open_output(path: Path, flags: int) -> int:
+    """A descriptor on the regular file ``path`` (created 0600 with ``O_CREAT``); never a FIFO, device or symlink.
+
+    ``O_NONBLOCK`` keeps ``open`` from blocking on a FIFO swapped in after
+    ``check_output_path``; ``fstat`` on the descriptor closes that race.
+    """
+    try:
+        fd = os.open(path, flags | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeOutput(f"{path} {_SYMLINK}") from None
+        if exc.errno in (errno.ENXIO, errno.EISDIR, errno.ENODEV):  # a FIFO without reader, a directory...
+            raise UnsafeOutput(f"{path} {_NOT_REGULAR}") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnsafeOutput(f"{path} {_NOT_REGULAR}")
+        if _O_NONBLOCK:
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _create_private(path: Path) -> int:
+    """A new file, 0600 from the start, never through a planted symlink (a stale one is removed first)."""
+    try:
+        os.unlink(path)  # removes a symlink itself, never its target
+    except FileNotFoundError:
+        pass
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, 0o600)
+
+
 class ResultWriter:
     """Appends one record per line; each record is one ``write`` syscall.
 
@@ -202,9 +402,12 @@ class ResultWriter:
     (two terminals, or the TUI and the CLI) never interleave into one output.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, secrets: Iterable[str | None] = ()) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(path, "ab", buffering=0)  # noqa: SIM115 - closed by close()
+        fd = open_output(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        self._fh = open(fd, "ab", buffering=0)  # noqa: SIM115 - closed by close()
+        self._secrets = tuple(s for s in secrets if s and len(s) >= 4)
+        self._forms = secret_forms(self._secrets)
         try:
             import fcntl
         except ImportError:  # not POSIX: no lock
@@ -215,8 +418,15 @@ class ResultWriter:
             self._fh.close()
             raise OutputBusy(f"{path} is being written by another hftui batch run") from None
 
+    def encode(self, record: dict[str, Any]) -> bytes:
+        """The record's line, secrets masked (see ``encode_record``)."""
+        return encode_record(record, self._secrets, self._forms)
+
     def write(self, record: dict[str, Any]) -> None:
-        data = (_encode(record) + "\n").encode("utf-8")
+        self.write_bytes(encode_record(record, self._secrets, self._forms))
+
+    def write_bytes(self, data: bytes) -> None:
+        """One encoded record; raises OSError if the file cannot take it (full disk...)."""
         view = memoryview(data)
         while view:
             written = self._fh.write(view)

@@ -3,6 +3,11 @@
 On a terminal: one line redrawn in place (bar, done/failed, rate, ETA).
 Otherwise (a log file, CI): a plain line every ``interval`` seconds. Notices
 and endpoint states are printed as their own lines either way.
+
+Every line goes out through ``say()``: one clean line (``hftui.sanitize``:
+no escape sequence or control a server put in a name, state or message
+reaches the terminal) with the token masked. The progress line itself holds
+only our own numbers.
 """
 
 from __future__ import annotations
@@ -11,10 +16,15 @@ import asyncio
 import shutil
 import sys
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from hftui.batch.runner import BatchListener
-from hftui.batch.stats import FailedLines, Stats, fmt_duration, one_line, progress_line
+from hftui.batch.stats import FailedLines, Stats, fmt_duration, progress_line
+from hftui.sanitize import one_line, redact
+
+MAX_LINE = 2000
+"""Longest line printed (a server's text in it is cut shorter where it comes in)."""
 
 if TYPE_CHECKING:
     from hftui.client.models import Endpoint
@@ -27,8 +37,9 @@ def bar(fraction: float, width: int) -> str:
 
 class StderrProgress(BatchListener):
     def __init__(self, stream: TextIO | None = None, *, tty: bool | None = None,
-                 interval: float | None = None) -> None:
+                 interval: float | None = None, secrets: Iterable[str | None] = ()) -> None:
         self.stream = stream or sys.stderr
+        self.secrets = tuple(s for s in secrets if s)
         self.tty = self.stream.isatty() if tty is None else tty
         self.interval = interval if interval is not None else (0.1 if self.tty else 10.0)
         self.stats: Stats | None = None
@@ -48,7 +59,8 @@ class StderrProgress(BatchListener):
             return
         self._last_state = endpoint.raw_state
         msg = f" — {one_line(endpoint.message, 120)}" if endpoint.message else ""
-        self._print(f"  [{fmt_duration(time.monotonic() - self._t0):>6}] {endpoint.key}: {one_line(endpoint.raw_state, 40)}{msg}")
+        self._print(f"  [{fmt_duration(time.monotonic() - self._t0):>6}] {one_line(endpoint.key, 120)}:"
+                    f" {one_line(endpoint.raw_state, 40)}{msg}")
 
     def input_failed(self, line: int, message: str) -> None:
         text = self.failures.add(line, message)
@@ -62,9 +74,13 @@ class StderrProgress(BatchListener):
 
     # -- drawing ---------------------------------------------------------------------
 
+    def say(self, text: str) -> None:
+        """Print one line (a notice, a summary line): cleaned, the token masked."""
+        self._print(text)
+
     def _print(self, text: str) -> None:
         self._clear()
-        print(text, file=self.stream, flush=True)
+        print(one_line(redact(text, self.secrets), MAX_LINE), file=self.stream, flush=True)
 
     def _clear(self) -> None:
         if self._drawn:

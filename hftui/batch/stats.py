@@ -8,19 +8,12 @@ cheap and the runner's memory stays flat as the input file grows.
 from __future__ import annotations
 
 import math
-import re
 import time
 from dataclasses import dataclass, field
 
+from hftui.sanitize import one_line
+
 _log = math.log
-
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
-
-
-def one_line(value: object, limit: int = 300) -> str:
-    """Server text made safe for a terminal line: controls folded, bounded."""
-    text = _CONTROLS.sub(" ", "" if value is None else str(value)).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class LatencyHistogram:

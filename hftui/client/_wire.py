@@ -20,6 +20,7 @@ from hftui.client.errors import (
     ServerError,
     Timeout,
 )
+from hftui.sanitize import one_line
 
 MAX_MESSAGE = 600
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -29,8 +30,9 @@ LEGACY_MESSAGE = "legacy API retired, use the router"
 
 
 def clean_text(text: str, limit: int = MAX_MESSAGE) -> str:
-    """One line of untrusted text: no control characters, bounded."""
-    text = _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
+    """One line of untrusted text: no escape sequence (payload included), no control character, bounded."""
+    # sanitize.one_line first: stripping the controls alone would leave "]52;c;..." of an OSC 52 behind
+    text = _SPACES.sub(" ", _CONTROL.sub("", one_line(text, limit * 4 + 64))).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text

@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from hftui.client._http import Http, Response, origin
 from hftui.client._wire import dumps, error_from_response, parse_retry_after
@@ -33,6 +34,39 @@ if TYPE_CHECKING:
     from hftui.auth import Secret
     from hftui.client.models import Endpoint, WhoAmI
     from hftui.config import Settings
+
+HF_HOST_SUFFIXES = (".huggingface.co", ".huggingface.cloud")
+
+
+def _site(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) with the scheme's default port filled in; None for a URL that does not parse."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), port or {"https": 443, "http": 80}.get(scheme)
+
+
+def token_allowed(url: str, settings: Settings | None) -> bool:
+    """May the token go to ``url`` when the user named it (a URL target)? The one rule, everywhere.
+
+    Yes for the configured services (hub, inference, Endpoints API: same scheme,
+    host and port) and for Hugging Face's own hosts over https (``huggingface.co``,
+    ``*.huggingface.co``, deployed endpoints on ``*.huggingface.cloud``). Any
+    other server gets it only when the user asks explicitly (``--token-for-url``).
+    """
+    site = _site(url)
+    if site is None or not site[1]:
+        return False
+    if settings is not None:
+        for base in (settings.hub_url, settings.inference_url, settings.endpoints_api_url):
+            if base and _site(base) == site:
+                return True
+    scheme, host, _ = site
+    return scheme == "https" and (host == "huggingface.co" or host.endswith(HF_HOST_SUFFIXES))
+
 
 RETRY_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 MAX_RETRY_WAIT = 20.0
@@ -172,6 +206,14 @@ class HFClient:
         if self._token is not None and (send_token if send_token is not None else self.trusted(url)):
             headers["authorization"] = "Bearer " + self._token.reveal()
         return headers
+
+    def token_allowed(self, url: str) -> bool:
+        """``token_allowed(url, settings)``: may the token go to this user-named URL?"""
+        return token_allowed(url, self.settings)
+
+    def secrets(self) -> tuple[str, ...]:
+        """What a server may echo back and must then be masked wherever it is shown or stored."""
+        return (self._token.reveal(),) if self._token is not None else ()
 
     def redact(self, error: HFError) -> HFError:
         """A server might echo the token back: never let it into an error."""

@@ -26,8 +26,9 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, RichLog, Select, Static
 
 from hftui.batch.runner import BatchConfig, BatchListener, BatchRunner
-from hftui.batch.stats import FailedLines, Stats, one_line, progress_line
+from hftui.batch.stats import FailedLines, Stats, progress_line
 from hftui.client.inference import TASKS
+from hftui.sanitize import one_line
 
 if TYPE_CHECKING:
     from hftui.batch.stats import Summary

@@ -441,15 +441,10 @@ class PlaygroundScreen(Screen):
         return Target.hf_model(text)
 
     def _token_allowed(self, url: str) -> bool:
-        """Send the token only to HF hosts, endpoint URLs, and the configured services' hosts."""
-        host = (urlsplit(url).hostname or "").lower()
-        settings = getattr(self.app, "settings", None)
-        known = set()
-        for base in (getattr(settings, "inference_url", ""), getattr(settings, "hub_url", ""),
-                     getattr(settings, "endpoints_api_url", "")):
-            if base:
-                known.add((urlsplit(base).hostname or "").lower())
-        return host in known or host.endswith((".huggingface.cloud", ".huggingface.co")) or host == "huggingface.co"
+        """Send the token only to HF hosts, endpoint URLs, and the configured services (the batch's rule too)."""
+        from hftui.client.core import token_allowed
+
+        return token_allowed(url, getattr(self.app, "settings", None))
 
     # --- running ---------------------------------------------------------------------------
 

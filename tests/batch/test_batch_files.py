@@ -194,7 +194,7 @@ def test_failed_lines_named_up_to_a_limit_then_counted():
 
     f = FailedLines(limit=2)
     assert f.tail() is None
-    assert f.add(3, "not valid JSON: x\x1b[31m") == "line 3: not valid JSON: x [31m"  # controls folded
+    assert f.add(3, "not valid JSON: x\x1b[31m") == "line 3: not valid JSON: x"  # the whole escape sequence goes
     assert f.add(9, "BadRequest: no") == "line 9: BadRequest: no"
     assert f.add(10, "again") is None and f.add(11, "again") is None
     assert f.tail("out.jsonl") == "… and 2 more failed lines (each one is in out.jsonl)"

@@ -142,15 +142,20 @@ def test_fast_loads_accepts_and_rejects_exactly_like_json_loads(data):
 
 
 def test_record_encoder_writes_what_json_dumps_would():
-    from hftui.batch.files import _encode
+    """Strict JSON: what json.dumps writes, except NaN/±Infinity (not JSON) which become null."""
+    from hftui.batch.files import encode_record
 
     samples = [
         {"line": 1, "input": {"inputs": "héllo ☃ \u2028 \x00 \"q\""}, "result": [{"label": "A", "score": 0.5}],
          "latency_ms": 1.0},
         {"line": 2, "input": None, "raw": "{bad", "error": {"type": "X", "message": "m"}, "latency_ms": 0},
-        {"line": 3, "result": {"n": float("nan"), "inf": float("inf"), "big": 10**30, "t": (1, 2), "b": b"\x01",
-                               "nested": [[[]], {}], "k": True}},
+        {"line": 3, "result": {"big": 10**30, "t": (1, 2), "b": b"\x01", "nested": [[[]], {}], "k": True}},
     ]
     for record in samples:
-        expected = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
-        assert _encode(record) == expected
+        expected = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False)
+        assert encode_record(record) == (expected + "\n").encode()
+    odd = {"line": 3, "result": {"n": float("nan"), "inf": float("inf"), "l": [float("-inf"), 1.5]}}
+    assert encode_record(odd) == b'{"line":3,"result":{"n":null,"inf":null,"l":[null,1.5]}}\n'
+    # a lone surrogate cannot be UTF-8: it is written as its JSON escape, which reads back the same
+    lone = {"line": 4, "input": {"inputs": "a\ud800b"}}
+    assert json.loads(encode_record(lone).decode("utf-8")) == lone

@@ -371,3 +371,36 @@ def tgi_token(text: str, generated: str | None = None) -> str:
     """One TGI ``generate_stream`` event (JSON text)."""
     return json.dumps({"index": 1, "token": {"id": 1, "text": text, "logprob": -0.1, "special": False},
                        "generated_text": generated, "details": None})
+
+
+def drip(body: bytes, interval: float, *, content_type: str = "application/json") -> Handler:
+    """A 200 whose body comes one byte every ``interval`` seconds (whitespace first, then ``body``).
+
+    Each byte resets a per-read timeout: only a total deadline ends it early.
+    """
+    async def handler(request: web.Request) -> web.StreamResponse:
+        out = web.StreamResponse(status=200, headers={"Content-Type": content_type})
+        await out.prepare(request)
+        for i in range(len(body)):
+            await out.write(body[i:i + 1])
+            await asyncio.sleep(interval)
+        await out.write_eof()
+        return out
+
+    return handler
+
+
+def echo_token(reply: Callable[[str], tuple[int, Any, dict[str, str]]]) -> Handler:
+    """Answer with whatever ``reply(token)`` builds from the request's own ``Authorization`` token.
+
+    For "a server echoes the token back": ``reply`` gets the bare token ("" if none was sent) and
+    returns (status, JSON body, headers). Nothing is kept.
+    """
+    async def handler(request: web.Request) -> web.StreamResponse:
+        auth = request.headers.get("authorization", "")
+        token = auth[7:] if auth.lower().startswith("bearer ") else auth
+        status, payload, headers = reply(token)
+        return web.Response(status=status, body=json.dumps(payload).encode(), content_type="application/json",
+                            headers=headers)
+
+    return handler
