@@ -35,12 +35,21 @@ def binding(key: str, action: str, description: str, *, id: str, tooltip: str = 
 
 
 def normalize(keymap: Mapping[str, str] | None) -> dict[str, str]:
-    """Drop empty entries and stray whitespace (``"P, shift+p"`` -> ``"P,shift+p"``)."""
+    """Drop stray whitespace (``"P, shift+p"`` -> ``"P,shift+p"``) and entries that are not printable keys.
+
+    ``load_settings`` already refused those with a message; this keeps a keymap
+    built in code from putting a control character into the footer or help.
+    """
+    from hftui.config import parse_keys
+
     out: dict[str, str] = {}
     for binding_id, keys in (keymap or {}).items():
-        parts = [k.strip() for k in str(keys).split(",") if k.strip()]
-        if binding_id and parts:
-            out[str(binding_id).strip()] = ",".join(parts)
+        try:
+            cleaned = parse_keys(",".join(k for k in str(keys).split(",") if k.strip()))
+        except ValueError:
+            continue
+        if binding_id:
+            out[str(binding_id).strip()] = cleaned
     return out
 
 
@@ -79,7 +88,10 @@ def known_binding_ids() -> set[str]:
 
     for package in (hftui.screens, hftui.widgets):
         for module in pkgutil.iter_modules(package.__path__):
-            importlib.import_module(f"{package.__name__}.{module.name}")
+            try:
+                importlib.import_module(f"{package.__name__}.{module.name}")
+            except ImportError:  # a screen that cannot load has no keys to remap either
+                continue
     ids: set[str] = set()
     pending: list[type] = [DOMNode, hftui.app.HFTUIApp]
     seen: set[type] = set()

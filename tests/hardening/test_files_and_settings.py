@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from hftui.config import ConfigError, config_dir, config_file, data_dir, load_settings
+from hftui.config import ConfigError, config_file, data_dir, load_settings
 
 NOBODY = 65534
 EVIL_HUB = "http://evil.example"
@@ -397,5 +397,28 @@ def test_nested_toml_through_the_cli_is_one_line_no_traceback():
     assert _only_line(proc.stderr).startswith("hftui: config error:")
 
 
-def test_config_dir_is_what_the_tests_expect():
-    assert config_file().parent == config_dir()
+def test_every_setting_has_a_range():
+    """A setting added without a rule would be "unknown" in the file: each one refuses a nonsense value."""
+    from dataclasses import fields
+
+    from hftui.config import Settings
+
+    for f in fields(Settings):
+        _config(f"{f.name} = " + ("1" if f.name == "keymap" else "{ x = 1 }") + "\n")
+        with pytest.raises(ConfigError) as err:
+            load_settings(environ={})
+        assert f.name in str(err.value) and "allowed" in str(err.value), str(err.value)
+
+
+async def test_a_keymap_built_in_code_never_puts_escapes_on_screen(make_app):
+    """Settings made in code skip load_settings: apply_keymap still drops keys that are not printable."""
+    from hardening_helpers import assert_clean_screen, endpoints_ready
+
+    app = make_app(keymap={"endpoints.pause": "\x1b]0;owned\x07", "endpoints.faults": "F"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await endpoints_ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+        text = assert_clean_screen(app)
+        assert "owned" not in text
+        assert type(app.screen).__name__ == "HelpScreen"

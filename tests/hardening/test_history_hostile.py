@@ -40,7 +40,8 @@ BAD_RECORDS = {
     "null": "null",
     "not-json": "{",
     "deep": DEEP,
-    "deep-inside": json.dumps({**GOOD, "parameters": "@P@"}).replace('"@P@"', '{"top_k": ' + "[" * 900 + "]" * 900 + "}"),
+    "deep-inside": json.dumps({**GOOD, "parameters": "@P@"}).replace(
+        '"@P@"', '{"top_k": ' + "[" * 900 + "]" * 900 + "}"),
     "target-str": json.dumps({**GOOD, "target": "model"}),
     "target-model-list": json.dumps({**GOOD, "target": {"kind": "model", "model": [1, 2]}}),
     "inputs-list": json.dumps({**GOOD, "inputs": [1, 2]}),
