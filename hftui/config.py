@@ -124,7 +124,7 @@ def _seconds(low: float, high: float, *, low_open: bool = False):
     return check, f"a number of seconds, {floor} and at most {high:g}"
 
 
-def _integer(low: int, high: int):
+def _integer(low: int, high: int, unit: str):
     def check(value: object) -> int:
         if isinstance(value, bool):
             raise ValueError
@@ -141,7 +141,7 @@ def _integer(low: int, high: int):
             raise ValueError
         return number
 
-    return check, f"a whole number from {low:_} to {high:_}"
+    return check, f"a whole number of {unit} from {low} to {high}"
 
 
 def _url(value: object) -> str:
@@ -222,8 +222,8 @@ _RULES: dict[str, tuple] = {
     "refresh_interval": _seconds(1, 86400),
     "namespace": (_namespace, "a user or organisation name (letters, digits, '.', '_', '-')"),
     "image_protocol": (_image_protocol, "one of " + ", ".join(IMAGE_PROTOCOLS)),
-    "max_image_pixels": _integer(1_000, 1_000_000_000),
-    "max_body_bytes": _integer(1024, 4 * 1024 ** 3),
+    "max_image_pixels": _integer(1_000, 1_000_000_000, "pixels"),
+    "max_body_bytes": _integer(1024, 4 * 1024 ** 3, "bytes"),
     "keymap": (_keymap, 'a table of binding id = keys, e.g. [keymap] "endpoints.pause" = "P"'),
 }
 

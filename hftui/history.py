@@ -317,8 +317,10 @@ class History:
         """A stored row as a record; a row that is not one comes back ``unreadable`` (never raises)."""
         if raw is None:
             return _unreadable(row_id, f"longer than {MAX_RECORD_CHARS:,} characters")
+        if not isinstance(raw, (str, bytes)):
+            return _unreadable(row_id, "not text")
         try:
-            rec = json.loads(raw) if isinstance(raw, (str, bytes)) else None
+            rec = json.loads(raw)
         except (ValueError, RecursionError):
             return _unreadable(row_id, "not valid JSON")
         reason = _shape_problem(rec)

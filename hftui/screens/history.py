@@ -210,7 +210,7 @@ class HistoryScreen(Screen[None]):
         ok_style = f"{self.app.theme_variables.get('success', 'green')}"
         for r in records:
             failed = r.get("status") == "error"
-            status = "✖ unreadable" if r.get("unreadable") else "✖ error" if failed else "✔ ok"
+            status = "✖ bad" if r.get("unreadable") else "✖ error" if failed else "✔ ok"
             table.add_row(
                 Text(_when(r.get("created_at") or ""), no_wrap=True, overflow="ellipsis"),
                 Text(one_line(r.get("task") or "-", 30), no_wrap=True, overflow="ellipsis"),

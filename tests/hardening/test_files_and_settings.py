@@ -161,12 +161,13 @@ def test_history_db_is_private_from_the_start(monkeypatch):
     try:
         h = History.default()
         h.add({"task": "fill-mask", "inputs": {"inputs": "x"}})
+        files = sorted(h.path.parent.glob("history.sqlite3*"))  # with the -wal and -shm SQLite made
+        modes = {p.name: _mode(p) for p in files}
         h.close()
     finally:
         os.umask(old)
     assert seen == [0o600]
-    for path in h.path.parent.glob("history.sqlite3*"):
-        assert _mode(path) & 0o077 == 0, path
+    assert len(modes) == 3 and all(mode & 0o077 == 0 for mode in modes.values()), modes
     assert _mode(h.path.parent) & 0o077 == 0
 
 
