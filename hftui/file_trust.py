@@ -11,9 +11,11 @@ symlink where hftui saves a file would write through it. So:
     private_file(path)        create an empty 0600 file (never through a symlink) or check the one there
     write_private(path, data) atomic replace through a temp file created 0600 (O_EXCL) in the same dir
 
-Trusted means: owned by you or root, and not writable by group or others.
-The file's own directory must be trusted too, and every directory above it
-either trusted or sticky (others cannot rename your entries in ``/tmp``).
+Trusted means: owned by you or root, and not writable by group or others
+(group write is fine when the group is your own user-private group, as
+Debian/Ubuntu's umask 002 makes it: nobody else is in it). The file's own
+directory must be trusted too, and every directory above it either trusted
+or sticky (others cannot rename your entries in ``/tmp``).
 Symlinks are followed for reading (dotfile managers link ``config.toml``),
 and both the link's and the target's directories are checked; writes never
 go through a symlink. No Textual, no third-party imports.
@@ -48,12 +50,26 @@ def _q(path: os.PathLike | str) -> str:
     return shlex.quote(str(path))
 
 
+def _own_private_group(gid: int) -> bool:
+    """True when ``gid`` is the user's own group with no other member (user private groups)."""
+    try:
+        import grp
+        import pwd
+
+        me = pwd.getpwuid(os.geteuid())
+        group = grp.getgrgid(gid)
+    except (ImportError, KeyError, OSError):
+        return False
+    return gid == me.pw_gid and group.gr_name == me.pw_name and set(group.gr_mem) <= {me.pw_name}
+
+
 def _entry_problem(path: str, st: os.stat_result, *, sticky_ok: bool) -> str | None:
     me = _me()
     if st.st_uid not in (me, 0):
         return (f"{path} is owned by another user (uid {st.st_uid}, you are uid {me}); "
                 f"fix: remove it, or chown {me} {_q(path)} if it is yours")
-    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+    writable = st.st_mode & stat.S_IWOTH or (st.st_mode & stat.S_IWGRP and not _own_private_group(st.st_gid))
+    if writable:
         if sticky_ok and stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_ISVTX:
             return None
         return f"{path} is writable by group or others; fix: chmod go-w {_q(path)}"
@@ -149,7 +165,7 @@ def private_file(path: os.PathLike | str) -> Path:
         raise UnsafePath(f"{shown} is not a regular file")
     if st.st_uid not in (_me(), 0):
         raise UnsafePath(one_line(_entry_problem(str(file), st, sticky_ok=False), 500))
-    if st.st_mode & 0o077:  # written by an older hftui under a loose umask: ours, so tighten it
+    if _me() is not None and st.st_mode & 0o077:  # an older hftui under a loose umask: ours, so tighten it
         fd = os.open(file, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
         try:
             os.fchmod(fd, stat.S_IMODE(st.st_mode) & 0o700)

@@ -60,6 +60,7 @@ def test_config_in_a_world_writable_dir_is_ignored_with_a_warning(capsys):
 
 def test_group_writable_config_file_is_ignored_with_a_warning(capsys):
     path = _config(f'hub_url = "{EVIL_HUB}"\n')
+    os.chown(path, -1, NOBODY)  # a group with others in it (root's own group counts as private)
     path.chmod(0o620)
     assert load_settings(environ={}).hub_url == "https://huggingface.co"
     line = _only_line(capsys.readouterr().err)
@@ -79,6 +80,23 @@ def test_config_dir_owned_by_another_user_is_ignored(capsys):
     os.chown(path.parent, NOBODY, NOBODY)
     assert load_settings(environ={}).hub_url == "https://huggingface.co"
     assert str(path.parent) in _only_line(capsys.readouterr().err)
+
+
+def test_group_write_for_your_own_private_group_is_fine(capsys):
+    """Debian/Ubuntu's umask 002 makes files 0664 with the user's own group: nobody else can write."""
+    import grp
+    import pwd
+
+    me = pwd.getpwuid(os.geteuid())
+    group = grp.getgrgid(me.pw_gid)
+    if group.gr_name != me.pw_name or set(group.gr_mem) - {me.pw_name}:
+        pytest.skip("this user has no private group")
+    path = _config(f'hub_url = "{EVIL_HUB}"\n')
+    os.chown(path, -1, me.pw_gid)
+    path.chmod(0o664)
+    path.parent.chmod(0o775)
+    assert load_settings(environ={}).hub_url == EVIL_HUB
+    assert capsys.readouterr().err == ""
 
 
 def test_env_still_applies_when_the_file_is_ignored(capsys):
@@ -104,6 +122,7 @@ def test_a_planted_hftui_token_file_is_refused(how, capsys):
     if how == "other-owner":
         os.chown(path, NOBODY, NOBODY)
     elif how == "group-writable":
+        os.chown(path, -1, NOBODY)
         path.chmod(0o620)
     else:
         path.parent.chmod(0o777)
