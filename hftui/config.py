@@ -3,6 +3,13 @@
 Precedence, highest first: environment variables, the TOML config file
 (``config.toml`` in the platformdirs config dir), the defaults below.
 Plain dataclasses and stdlib ``tomllib`` keep start-up fast.
+
+Every value read from the file or the environment is checked against its
+range (``_RULES``: refresh at least 1 s, timeouts positive and finite, URLs
+http(s), keymap keys printable key names...); a bad one is a ``ConfigError``
+whose one-line message names the source, the key and what is allowed. An
+unknown key is an error too (with the close matches). A config file that
+another user owns or can write is ignored with a warning (``hftui.file_trust``).
 """
 
 from __future__ import annotations
