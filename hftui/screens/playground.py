@@ -607,8 +607,9 @@ class PlaygroundScreen(Screen):
             meter.stop()
             try:  # the app may be closing: keep what can be kept, never fail the cancel
                 result = self._keep_partial(spec, values, None)
-                self._status(f"Cancelled (kept) · {meter.summary()}", "error")
                 await self._save(spec, target, values, result, "cancelled", meter)
+                # after the save: the stats timer (stopped below) may tick while it runs in its thread
+                self._status(f"Cancelled (kept) · {meter.summary()}", "error")
             except Exception:
                 log.debug("cleanup after cancel failed", exc_info=True)
             raise
