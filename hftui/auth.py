@@ -3,7 +3,9 @@
 Resolution order (first hit wins): ``--token``/``HF_TOKEN`` (then the legacy
 ``HUGGING_FACE_HUB_TOKEN``) -> hftui's own token file in the platformdirs
 config dir -> the HF ecosystem's token file (``HF_TOKEN_PATH``, else
-``$HF_HOME/token``, else ``~/.cache/huggingface/token``).
+``$HF_HOME/token``, else ``~/.cache/huggingface/token``). A token file that
+another user owns or can write (or whose directory they can write) is not
+used: a warning on stderr names it and the fix (``hftui.file_trust``).
 """
 
 from __future__ import annotations
@@ -70,6 +72,14 @@ def hf_ecosystem_token_path(environ: dict[str, str] | None = None) -> Path:
 
 
 def _read_token_file(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    from hftui.file_trust import problem, warn
+
+    reason = problem(path)
+    if reason:  # someone else could have put their token (their account) there: ssh's rule
+        warn(f"not using the token in {path}: {reason}")
+        return None
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -49,10 +49,15 @@ def _say(text: str, *, err: bool = False) -> None:
 
 
 def _settings_or_exit():
-    from hftui.config import ConfigError, load_settings
+    from hftui.config import ConfigError, config_file, load_settings
 
     try:
-        return load_settings()
+        settings = load_settings()
+        if settings.keymap:  # binding ids live in the UI modules: checked before the app starts
+            from hftui.keymap import check_keymap
+
+            check_keymap(settings.keymap, source=config_file())
+        return settings
     except ConfigError as exc:
         _say(f"hftui: config error: {exc}", err=True)
         raise SystemExit(2) from None

@@ -3,11 +3,20 @@
 Precedence, highest first: environment variables, the TOML config file
 (``config.toml`` in the platformdirs config dir), the defaults below.
 Plain dataclasses and stdlib ``tomllib`` keep start-up fast.
+
+Every value read from the file or the environment is checked against its
+range (``_RULES``: refresh at least 1 s, timeouts positive and finite, URLs
+http(s), keymap keys printable key names...); a bad one is a ``ConfigError``
+whose one-line message names the source, the key and what is allowed. An
+unknown key is an error too (with the close matches). A config file that
+another user owns or can write is ignored with a warning (``hftui.file_trust``).
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -89,50 +98,223 @@ _ENV = {
     "refresh_interval": "HFTUI_REFRESH_INTERVAL",
 }
 
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A bigger config.toml is refused unread (it is a few lines of settings)."""
+
+IMAGE_PROTOCOLS = ("auto", "kitty", "sixel", "halfblock")
+
 
 class ConfigError(Exception):
-    """The config file could not be read; the message says where and why."""
+    """A setting could not be used; the one-line message says where, which key and what is allowed."""
 
 
-def _coerce(name: str, value: object) -> object:
-    kind = {f.name: f.type for f in fields(Settings)}[name]
-    if kind == "float":
-        return float(value)  # type: ignore[arg-type]
-    if kind == "int":
-        return int(value)  # type: ignore[arg-type]
-    if kind.startswith("dict"):
-        if not isinstance(value, dict):
-            raise ConfigError(f"[{name}] must be a table")
-        return {str(k): str(v) for k, v in value.items()}
-    return None if value is None else str(value)
+# --- validation: every setting has a range ----------------------------------------------------------------
+
+
+def _as_float(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError
+    number = float(value.strip() if isinstance(value, str) else value)
+    if not math.isfinite(number):
+        raise ValueError
+    return number
+
+
+def _seconds(low: float, high: float, *, low_open: bool = False):
+    def check(value: object) -> float:
+        number = _as_float(value)
+        if number < low or number > high or (low_open and number == low):
+            raise ValueError
+        return number
+
+    floor = f"more than {low:g}" if low_open else f"at least {low:g}"
+    return check, f"a number of seconds, {floor} and at most {high:g}"
+
+
+def _integer(low: int, high: int, unit: str):
+    def check(value: object) -> int:
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, str):
+            value = value.strip().replace("_", "")
+            number = int(value) if value.lstrip("-").isdigit() else None
+        elif isinstance(value, int):
+            number = value
+        elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            number = int(value)
+        else:
+            number = None
+        if number is None or not low <= number <= high:
+            raise ValueError
+        return number
+
+    return check, f"a whole number of {unit} from {low} to {high}"
+
+
+def _url(value: object) -> str:
+    from hftui.sanitize import safe_url
+
+    url = safe_url(value.strip() if isinstance(value, str) else None)
+    if url is None:
+        raise ValueError
+    return url.rstrip("/")
+
+
+_NAMESPACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+
+
+def _namespace(value: object) -> str | None:
+    if not isinstance(value, str):
+        raise ValueError
+    if not value.strip():
+        return None
+    if not _NAMESPACE.fullmatch(value.strip()):
+        raise ValueError
+    return value.strip()
+
+
+def _image_protocol(value: object) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in IMAGE_PROTOCOLS:
+        raise ValueError
+    return value.strip().lower()
+
+
+# A key is modifiers + a printable key name ("ctrl+shift+p", "f10", "question_mark", "P") or one
+# printable ASCII character ("?"): never a control character or an escape sequence, which would
+# reach the terminal when the keys are shown.
+_MODIFIERS = r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*"
+_KEY = re.compile(_MODIFIERS + r"(?:[a-z][a-z0-9_]{1,31}|[A-Za-z0-9])|[!-+\--~]")
+_BINDING_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}")
+MAX_KEYS_PER_BINDING = 8
+KEYS_ALLOWED = ('comma-separated keys such as "P", "ctrl+q", "f2", "?" or "question_mark" '
+                f"(at most {MAX_KEYS_PER_BINDING})")
+
+
+def parse_keys(value: object) -> str:
+    """``"P, shift+p"`` -> ``"P,shift+p"``; ValueError unless every key is a printable key name."""
+    if not isinstance(value, str):
+        raise ValueError
+    parts = [part.strip() for part in value.split(",")]
+    if not 0 < len(parts) <= MAX_KEYS_PER_BINDING or not all(_KEY.fullmatch(p) for p in parts):
+        raise ValueError
+    return ",".join(parts)
+
+
+class _KeymapProblem(ValueError):
+    def __init__(self, binding_id: object, value: object, allowed: str) -> None:
+        super().__init__(binding_id, value, allowed)
+        self.binding_id, self.value, self.allowed = binding_id, value, allowed
+
+
+def _keymap(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError
+    out: dict[str, str] = {}
+    for binding_id, keys in value.items():
+        if not isinstance(binding_id, str) or not _BINDING_ID.fullmatch(binding_id.strip()):
+            raise _KeymapProblem(binding_id, keys, 'a binding id such as "endpoints.pause"')
+        try:
+            out[binding_id.strip()] = parse_keys(keys)
+        except ValueError:
+            raise _KeymapProblem(binding_id, keys, KEYS_ALLOWED) from None
+    return out
+
+
+_RULES: dict[str, tuple] = {
+    "hub_url": (_url, "an http(s) URL"),
+    "inference_url": (_url, "an http(s) URL"),
+    "endpoints_api_url": (_url, "an http(s) URL"),
+    "timeout": _seconds(0, 3600, low_open=True),
+    "stream_timeout": _seconds(0, 86400, low_open=True),
+    "refresh_interval": _seconds(1, 86400),
+    "namespace": (_namespace, "a user or organisation name (letters, digits, '.', '_', '-')"),
+    "image_protocol": (_image_protocol, "one of " + ", ".join(IMAGE_PROTOCOLS)),
+    "max_image_pixels": _integer(1_000, 1_000_000_000, "pixels"),
+    "max_body_bytes": _integer(1024, 4 * 1024 ** 3, "bytes"),
+    "keymap": (_keymap, 'a table of binding id = keys, e.g. [keymap] "endpoints.pause" = "P"'),
+}
+
+
+def _shown(value: object) -> str:
+    """A bad value as the message shows it: cut first, then repr (escapes controls), one line."""
+    from hftui.sanitize import one_line
+
+    if isinstance(value, str):
+        value = value[:60]
+    elif isinstance(value, (dict, list)):
+        return f"a {'table' if isinstance(value, dict) else 'list'}"
+    return one_line(repr(value), 80)
+
+
+def _checked(name: str, value: object, source: str) -> object:
+    check, allowed = _RULES[name]
+    try:
+        return check(value)
+    except _KeymapProblem as bad:
+        raise ConfigError(f"{source}: keymap: {_shown(bad.binding_id)} = {_shown(bad.value)} is not allowed; "
+                          f"allowed: {bad.allowed}") from None
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        raise ConfigError(f"{source}: {name} = {_shown(value)} is not allowed; allowed: {allowed}") from None
+
+
+def _read_file(path: Path) -> dict:
+    import tomllib  # only when there is a file: start-up
+
+    from hftui.sanitize import one_line
+
+    shown = one_line(str(path), 300)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read it: {one_line(exc.strerror or exc, 200)}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{shown}: too big for a config file (more than {MAX_CONFIG_BYTES // 1024} KiB)")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{shown}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: {one_line(exc, 200)}") from None
+    except RecursionError:
+        raise ConfigError(f"{shown}: nested too deeply to be a config file") from None
+
+
+def _unknown_key(key: object, source: str) -> ConfigError:
+    import difflib
+
+    from hftui.sanitize import one_line
+
+    known = [f.name for f in fields(Settings)]
+    close = difflib.get_close_matches(str(key), known, n=3)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else f" (known: {', '.join(known)})"
+    return ConfigError(f"{source}: unknown setting {one_line(repr(str(key)[:60]), 80)}{hint}")
 
 
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Read the config file (if any), then apply environment overrides."""
+    """Read the config file (if any, and if only you can change it), then apply environment overrides.
+
+    A file another user owns or can write is ignored with a warning on stderr
+    (``hftui.file_trust``). Any value out of its range raises ``ConfigError``.
+    """
     environ = os.environ if environ is None else environ
     path = config_file() if path is None else path
     values: dict[str, object] = {}
-    known = {f.name for f in fields(Settings)}
     if path.is_file():
-        import tomllib  # only when there is a file: start-up
+        from hftui.file_trust import problem, warn
 
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-        for key, value in raw.items():
-            if key in known:
-                try:
-                    values[key] = _coerce(key, value)
-                except (TypeError, ValueError) as exc:
-                    raise ConfigError(f"{path}: {key}: {exc}") from None
+        reason = problem(path)
+        if reason:
+            warn(f"ignoring {path}: {reason}")
+        else:
+            from hftui.sanitize import one_line
+
+            source = one_line(str(path), 300)
+            for key, value in _read_file(path).items():
+                if key not in _RULES:
+                    raise _unknown_key(key, source)
+                values[key] = _checked(key, value, source)
     for name, var in _ENV.items():
         if environ.get(var):
-            try:
-                values[name] = _coerce(name, environ[var])
-            except (TypeError, ValueError):
-                raise ConfigError(f"${var}: not a valid value for {name}") from None
-    for name in ("hub_url", "inference_url", "endpoints_api_url"):
-        if name in values:
-            values[name] = str(values[name]).rstrip("/")
+            values[name] = _checked(name, environ[var], f"${var}")
     return Settings(**values)  # type: ignore[arg-type]

@@ -12,13 +12,23 @@ The request itself comes from the client (``request_for_record`` calls
 ``InferenceAPI.build``, which builds a request without sending it), so an
 export cannot drift from what hftui sends. A record that cannot be built
 raises ``ExportError``. No Textual.
+
+A record may come from a planted history file: nothing in it becomes code or
+reaches a terminal raw. Strings are Python ``repr`` literals (controls
+escaped), JSON escapes every control character, a parameter name that is not
+an identifier goes into a ``**{...}`` dict, and a URL, header or path holding
+a control character is not written into a curl command at all (that format
+says why instead). Snippets are saved 0600 (curl 0700) through a temp file,
+never through a symlink (``hftui.file_trust``).
 """
 
 from __future__ import annotations
 
 import json
+import keyword
 import mimetypes
 import pprint
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +125,10 @@ def request_for_record(record: dict, settings: Settings) -> RequestSpec:
     try:
         raw = InferenceAPI(_SettingsOnly(settings)).build(task, target, inputs, params, call, stream=stream)
     except (BadRequest, TypeError, ValueError) as exc:
+        from hftui.sanitize import one_line
+
         message = exc.user_message() if isinstance(exc, BadRequest) else str(exc)
-        raise ExportError(f"cannot export this run: {message}") from None
+        raise ExportError(f"cannot export this run: {one_line(message, 300)}") from None
     headers = dict(raw.headers)
     if call.wait_for_model:  # hftui adds it after a 503; a one-shot snippet asks up front
         headers["x-wait-for-model"] = "true"
@@ -138,33 +150,55 @@ def request_for_record(record: dict, settings: Settings) -> RequestSpec:
 # --- snippets --------------------------------------------------------------------------------------------
 
 
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal or an editor must not get: DEL, C1,
+# line/paragraph separators, bidi overrides and isolates, lone surrogates. Only inside JSON strings
+# (everything else json.dumps writes is ASCII), where \uXXXX means the same character.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def _json_text(value: Any, indent: int | None = None) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=indent)
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _run_id(record: dict) -> int | None:
+    rid = record.get("id")
+    return rid if isinstance(rid, int) and not isinstance(rid, bool) else None
 
 
 def _image_out(record: dict) -> str:
-    return f"hftui-run-{record.get('id', 'output')}.png"
+    rid = _run_id(record)
+    return f"hftui-run-{'output' if rid is None else rid}.png"
+
+
+def _shell_word(value: str, what: str) -> str:
+    """``value`` quoted for the shell; a control character (ESC, newline...) refuses the curl format."""
+    from hftui.sanitize import one_line
+
+    if not isinstance(value, str) or one_line(value, None) != value:
+        raise ExportError(f"cannot export this run as curl: its {what} holds control characters")
+    return shlex.quote(value)
 
 
 def to_curl(spec: RequestSpec, record: dict, *, token: str | None = None) -> str:
     parts = ["curl", "-sS"]
     if spec.stream:
         parts.append("-N")
-    parts += ["-X", spec.method, shlex.quote(spec.url)]
+    parts += ["-X", _shell_word(spec.method, "method"), _shell_word(spec.url, "URL")]
     lines = [" ".join(parts)]
     if spec.auth:
         lines.append("-H " + (shlex.quote(f"Authorization: Bearer {token}") if token
                               else f'"Authorization: Bearer ${TOKEN_ENV}"'))
     for key, value in spec.headers.items():
-        lines.append("-H " + shlex.quote(f"{key}: {value}"))
+        lines.append("-H " + _shell_word(f"{key}: {value}", "header"))
     prefix = ""
     if spec.file_json_key and spec.file:
         params = _json_text(spec.json.get("parameters", {}) if isinstance(spec.json, dict) else {})
-        prefix = (f"base64 < {shlex.quote(spec.file)} | tr -d '\\n' | "
+        prefix = (f"base64 < {_shell_word(spec.file, 'file path')} | tr -d '\\n' | "
                   f"jq -Rc {shlex.quote('{inputs: ., parameters: ' + params + '}')} | ")
         lines.append("--data-binary @-")
     elif spec.file:
-        lines.append("--data-binary @" + shlex.quote(spec.file))
+        lines.append("--data-binary @" + _shell_word(spec.file, "file path"))
     elif spec.json is not None:
         lines.append("--data-raw " + shlex.quote(_json_text(spec.json)))
     if spec.accept_image:
@@ -236,7 +270,11 @@ _HUB_METHODS = {
 
 
 def _kwargs(items: dict) -> str:
-    return "".join(f"    {k}={_py(v)},\n" for k, v in items.items())
+    """Keyword arguments; a name that is not an identifier (from a planted record) stays data: ``**{...}``."""
+    plain = {k: v for k, v in items.items() if isinstance(k, str) and k.isidentifier() and not keyword.iskeyword(k)}
+    odd = {k: v for k, v in items.items() if not (isinstance(k, str) and k in plain)}
+    text = "".join(f"    {k}={_py(v)},\n" for k, v in plain.items())
+    return text + (f"    **{_py(odd)},\n" if odd else "")
 
 
 def to_huggingface_hub(spec: RequestSpec, record: dict, settings: Settings, *, token: str | None = None) -> str:
@@ -331,24 +369,37 @@ def to_huggingface_hub(spec: RequestSpec, record: dict, settings: Settings, *, t
 def export_run(record: dict, *, settings: Settings, include_token: bool = False,
                token: Secret | None = None) -> dict[str, str]:
     """The run as ``{"curl", "httpx", "huggingface_hub"}`` snippets."""
+    from hftui.sanitize import clean
+
     spec = request_for_record(record, settings)
     raw = token.reveal() if (include_token and token) else None
-    return {
-        "curl": to_curl(spec, record, token=raw),
-        "httpx": to_httpx(spec, record, token=raw),
-        "huggingface_hub": to_huggingface_hub(spec, record, settings, token=raw),
+    makers = {
+        "curl": lambda: to_curl(spec, record, token=raw),
+        "httpx": lambda: to_httpx(spec, record, token=raw),
+        "huggingface_hub": lambda: to_huggingface_hub(spec, record, settings, token=raw),
     }
+    out: dict[str, str] = {}
+    for fmt, make in makers.items():
+        try:
+            text = make()
+            if clean(text, None) != text:  # the escaping above missed something: never hand it out
+                raise ExportError(f"cannot export this run as {fmt}: it holds control characters")
+        except ExportError as exc:
+            text = f"# {exc}\n"
+        out[fmt] = text
+    return out
 
 
 def save_snippet(text: str, fmt: str, record: dict, directory: Path | None = None) -> Path:
-    """Write a snippet under ``{data_dir}/exports`` (or ``directory``); returns the path."""
+    """Write a snippet under ``{data_dir}/exports`` (or ``directory``); returns the path.
+
+    Private from the first byte (it may hold the token when the user asked for it): 0600, curl 0700.
+    """
     from hftui.config import data_dir
+    from hftui.file_trust import write_private
 
     folder = Path(directory) if directory else data_dir() / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
     suffix = {"curl": "sh", "httpx": "py", "huggingface_hub": "py"}[fmt]
-    name = f"run-{record.get('id', 'new')}-{fmt}.{suffix}"
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o700 if fmt == "curl" else 0o600)  # it may hold the token when the user asked for it
-    return path
+    rid = _run_id(record)
+    name = f"run-{'new' if rid is None else rid}-{fmt}.{suffix}"
+    return write_private(folder / name, text, mode=0o700 if fmt == "curl" else 0o600)

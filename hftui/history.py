@@ -19,13 +19,26 @@ preview) and credentials never reach the file: keys that name a token or an
 authorization header are dropped and ``hf_…`` strings are redacted.
 Schema changes go through ``PRAGMA user_version`` migrations.
 No Textual here; ``sqlite3`` is imported lazily to keep start-up fast.
+
+The file is anyone's to damage (another program, an older hftui, an
+attacker with the file): a row that is not a record of the right shape is
+read back as ``unreadable`` (``"unreadable": reason``, ``status "error"``,
+empty fields) and the rest load. The file is created 0600 in a private dir
+and never opened through a symlink (``hftui.file_trust``).
+
+Another process may hold the file locked: every call waits at most
+``BUSY_TIMEOUT`` and then raises ``HistoryError`` (``locked=True``) saying so.
+The UI calls the ``*_async`` variants (or ``save_run``), which run in a
+thread: the event loop never waits on SQLite.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +51,12 @@ MAX_INPUT_CHARS = 100_000
 """Longest single input string kept (long prompts / contexts are cut)."""
 MAX_ERROR_CHARS = 4_000
 PREVIEW_CHARS = 4_000
+MAX_RECORD_CHARS = 16_000_000
+"""A stored record longer than this is not read (it is reported unreadable)."""
+MAX_DEPTH = 64
+"""Records are written at most ~34 levels deep; deeper ones are unreadable (renderers recurse)."""
+BUSY_TIMEOUT = 0.5
+"""Seconds to wait for a lock held by another process before giving up."""
 
 TRUNCATED = "_hftui_truncated"
 """Key marking a value that was too big to keep (see ``_bound_result``)."""
@@ -125,8 +144,10 @@ def _v2(db: sqlite3.Connection) -> None:
     for row_id, raw in db.execute("SELECT id, record FROM runs").fetchall():
         try:
             rec = json.loads(raw)
-        except ValueError:
+        except (TypeError, ValueError, RecursionError):
             continue
+        if not isinstance(rec, dict) or not isinstance(rec.get("timings") or {}, dict):
+            continue  # unreadable: listed as such, never fatal to the migration
         elapsed = (rec.get("timings") or {}).get("elapsed")
         db.execute("UPDATE runs SET status = ?, elapsed = ? WHERE id = ?",
                    ("error" if rec.get("error") else "ok",
@@ -138,7 +159,67 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class HistoryError(Exception):
-    """The history file could not be opened or written; the message says where."""
+    """The history file could not be opened, read or written; the message says what happened."""
+
+    def __init__(self, message: str, *, locked: bool = False) -> None:
+        super().__init__(message)
+        self.locked = locked
+        """True when another process holds the file locked (trying again later may work)."""
+
+
+def _is_busy(exc: Exception) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (and their extended codes)
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+# --- reading records back: anything may be in the file ---------------------------------------------------
+
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "target": (dict,), "task": (str,), "inputs": (dict,), "parameters": (dict,), "options": (dict,),
+    "error": (str, type(None)), "timings": (dict,), "created_at": (str,),
+}
+_TARGET_FIELDS: dict[str, tuple[type, ...]] = {
+    "kind": (str, type(None)), "model": (str, type(None)), "url": (str, type(None)),
+    "provider": (str, type(None)), "label": (str, type(None)), "send_token": (bool, type(None)),
+}
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def _shape_problem(rec: Any) -> str | None:
+    """Why ``rec`` is not a readable run record, or None."""
+    if not isinstance(rec, dict):
+        return f"a JSON {type(rec).__name__}, not a record"
+    for key, kinds in _FIELDS.items():
+        if key in rec and rec[key] is not None and not isinstance(rec[key], kinds):
+            return f"{key} is a {type(rec[key]).__name__}"
+    for key, kinds in _TARGET_FIELDS.items():
+        value = (rec.get("target") or {}).get(key)
+        if value is not None and not isinstance(value, kinds):
+            return f"target.{key} is a {type(value).__name__}"
+    if _too_deep(rec):
+        return "nested too deeply"
+    return None
+
+
+def _unreadable(row_id: int, reason: str) -> dict:
+    return {"id": row_id, "status": "error", "unreadable": reason, "task": "", "target": {}, "inputs": {},
+            "parameters": {}, "options": {}, "result": None,
+            "error": f"unreadable history record #{row_id}: {reason}", "timings": {}, "created_at": ""}
 
 
 class History:
@@ -159,18 +240,40 @@ class History:
     # -- connection -----------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
+        """The open connection (opened on first use; sqlite errors are mapped by ``_guard``)."""
         if self._db is None:
             import sqlite3
 
+            from hftui.file_trust import private_file
+
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0)
+                # Created 0600 in a private dir before SQLite sees it (SQLite would create it 0644,
+                # and its -wal/-shm files copy the database's mode); never through a symlink.
+                private_file(self.path)
+            except OSError as exc:
+                raise HistoryError(f"run history not opened: {exc}") from None
+            db = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_TIMEOUT)
+            try:
                 db.execute("PRAGMA journal_mode=WAL")
                 self._migrate(db)
-            except (OSError, sqlite3.Error) as exc:
-                raise HistoryError(f"cannot open run history {self.path}: {exc}") from None
+            except BaseException:
+                db.close()
+                raise
             self._db = db
         return self._db
+
+    @contextmanager
+    def _guard(self, lost: str):
+        """One lock for the connection; SQLite's errors become a ``HistoryError`` saying what was lost."""
+        import sqlite3
+
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                if _is_busy(exc):
+                    raise HistoryError(f"run history is locked by another process; {lost}", locked=True) from None
+                raise HistoryError(f"run history {self.path}: {exc}; {lost}") from None
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
@@ -184,7 +287,7 @@ class History:
 
     @property
     def schema_version(self) -> int:
-        with self._lock:
+        with self._guard("could not read it"):
             return self._conn().execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
@@ -197,64 +300,107 @@ class History:
 
     def add(self, record: dict) -> int:
         """Store a run; returns its id."""
-        import sqlite3
-
         rec = normalize(record)
         elapsed = rec["timings"].get("elapsed") if isinstance(rec["timings"], dict) else None
         row = (rec["created_at"], rec["task"], rec["target"].get("label") or rec["target"].get("model")
                or rec["target"].get("url") or "", json.dumps(rec, ensure_ascii=False),
                "error" if rec["error"] else "ok", elapsed if isinstance(elapsed, (int, float)) else None)
-        with self._lock:
+        with self._guard("this run was not saved"):
             db = self._conn()
-            try:
-                with db:
-                    cur = db.execute(
-                        "INSERT INTO runs (created_at, task, target, record, status, elapsed)"
-                        " VALUES (?, ?, ?, ?, ?, ?)", row)
-            except sqlite3.Error as exc:
-                raise HistoryError(f"cannot write run history {self.path}: {exc}") from None
+            with db:
+                cur = db.execute(
+                    "INSERT INTO runs (created_at, task, target, record, status, elapsed)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", row)
             return int(cur.lastrowid)
 
     @staticmethod
-    def _decode(row_id: int, status: str, raw: str) -> dict:
+    def _decode(row_id: int, status: object, raw: object) -> dict:
+        """A stored row as a record; a row that is not one comes back ``unreadable`` (never raises)."""
+        if raw is None:
+            return _unreadable(row_id, f"longer than {MAX_RECORD_CHARS:,} characters")
+        if not isinstance(raw, (str, bytes)):
+            return _unreadable(row_id, "not text")
         try:
             rec = json.loads(raw)
-        except ValueError:
-            rec = {"task": "", "target": {}, "inputs": {}, "parameters": {}, "options": {}, "result": None,
-                   "error": "unreadable history record", "timings": {}, "created_at": ""}
+        except (ValueError, RecursionError):
+            return _unreadable(row_id, "not valid JSON")
+        reason = _shape_problem(rec)
+        if reason:
+            return _unreadable(row_id, reason)
+        for key, default in (("target", {}), ("task", ""), ("inputs", {}), ("parameters", {}), ("options", {}),
+                             ("timings", {}), ("created_at", "")):
+            if rec.get(key) is None:
+                rec[key] = default
+        rec.setdefault("result", None)
+        rec.setdefault("error", None)
         rec["id"] = row_id
-        rec["status"] = status
+        rec["status"] = "error" if status == "error" else "ok"
         return rec
+
+    # Rows too long to be a record are not even read into memory.
+    _ROW = f"SELECT id, status, CASE WHEN length(record) > {MAX_RECORD_CHARS} THEN NULL ELSE record END FROM runs"
 
     def list(self, limit: int = 200, task: str | None = None) -> list[dict]:
         """The newest runs first, optionally of one task."""
-        sql = "SELECT id, status, record FROM runs"
+        sql = self._ROW
         args: tuple = ()
         if task:
             sql += " WHERE task = ?"
             args = (task,)
         sql += " ORDER BY id DESC LIMIT ?"
-        with self._lock:
+        with self._guard("the runs could not be read"):
             rows = self._conn().execute(sql, (*args, int(limit))).fetchall()
         return [self._decode(*row) for row in rows]
 
     def get(self, run_id: int) -> dict | None:
-        with self._lock:
-            row = self._conn().execute("SELECT id, status, record FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+        with self._guard("the run could not be read"):
+            row = self._conn().execute(self._ROW + " WHERE id = ?", (int(run_id),)).fetchone()
         return self._decode(*row) if row else None
 
     def delete(self, run_id: int) -> None:
-        with self._lock:
+        with self._guard("the run was not deleted"):
             db = self._conn()
             with db:
                 db.execute("DELETE FROM runs WHERE id = ?", (int(run_id),))
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._guard("the runs could not be counted"):
             return self._conn().execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
+    # -- the same, off the event loop (the UI's calls) ------------------------------------------------
+
+    async def add_async(self, record: dict) -> int:
+        return await asyncio.to_thread(self.add, record)
+
+    async def list_async(self, limit: int = 200, task: str | None = None) -> list[dict]:
+        return await asyncio.to_thread(self.list, limit, task)
+
+    async def get_async(self, run_id: int) -> dict | None:
+        return await asyncio.to_thread(self.get, run_id)
+
+    async def delete_async(self, run_id: int) -> None:
+        await asyncio.to_thread(self.delete, run_id)
 
     def __repr__(self) -> str:
         return f"History({str(self.path)!r})"
+
+
+async def save_run(record: dict, history: History | None = None) -> int:
+    """Store a run from the UI: in a thread, with the short busy timeout; raises ``HistoryError``.
+
+    Without ``history``, the default file is opened for this one save and closed again.
+    """
+    if history is not None:
+        return await history.add_async(record)
+
+    def add_once() -> int:
+        own = History.default()
+        try:
+            return own.add(record)
+        finally:
+            own.close()
+
+    return await asyncio.to_thread(add_once)
 
 
 def is_truncated(value: Any) -> bool:

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Static, TextArea
 
 from hftui.export import FORMATS, ExportError, export_run, save_snippet
-from hftui.widgets.safe_text import one_line
+from hftui.widgets.safe_text import one_line, safe_markup
 
 LABELS = {"curl": "curl", "httpx": "Python httpx", "huggingface_hub": "huggingface_hub"}
 
@@ -65,7 +65,8 @@ class ExportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             run_id = self.record.get("id")
-            box.border_title = f"Export run #{run_id}" if run_id is not None else "Export run (not in history)"
+            box.border_title = (f"Export run #{safe_markup(run_id, 20)}" if run_id is not None
+                                else "Export run (not in history)")
             box.border_subtitle = "←/→ format · c copy · s save · t token · esc close"
             with RadioSet(id="export-formats"):
                 for fmt in FORMATS:
@@ -86,13 +87,13 @@ class ExportScreen(ModalScreen[None]):
             self.snippets = export_run(self.record, settings=self.app.settings)
         except ExportError as exc:
             self._status(str(exc), error=True)
-            self.snippets = {fmt: f"# {exc}\n" for fmt in FORMATS}
+            self.snippets = {fmt: f"# {one_line(exc, 300)}\n" for fmt in FORMATS}
         self._show()
         self.query_one("#export-copy", Button).focus()
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#export-status", Static)
-        status.update(text)
+        status.update(one_line(text, 400))
         status.set_class(error, "-error")
 
     def _show(self) -> None:

@@ -1,8 +1,11 @@
 """History screen (``h`` in the Playground, ``:history``): past runs, re-open, re-run, export.
 
 The list is read again each time the screen is shown (the Playground adds
-runs while it is hidden). Everything shown comes from runs, i.e. from
-servers and users: rendered as plain text, never as markup.
+runs while it is hidden), in a worker thread: a history locked by another
+process costs a short wait and a message, never a frozen screen. Everything
+shown comes from runs, i.e. from servers, users and whatever is in the file:
+cleaned and rendered as plain text, never as markup. A row that is not a
+readable record is listed as "unreadable record #id" (it can be deleted).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from hftui.history import History, HistoryError, is_truncated
 from hftui.widgets.header import AppHeader
-from hftui.widgets.safe_text import clean, one_line
+from hftui.widgets.safe_text import clean, one_line, safe_markup
 
 PREVIEW_CHARS = 6_000
 COLUMN_WIDTHS = {"time": 11, "task": 20, "status": 7, "elapsed": 7}
@@ -42,6 +45,8 @@ def _elapsed(record: dict) -> str:
 
 
 def _target(record: dict) -> str:
+    if record.get("unreadable"):
+        return f"unreadable record #{record.get('id')}"
     t = record.get("target") or {}
     return t.get("label") or t.get("model") or t.get("url") or "-"
 
@@ -56,16 +61,21 @@ def preview_text(record: dict) -> Text:
     out = Text(end="")
 
     def section(title: str, body: str, style: str = "") -> None:
-        out.append(f"{title}\n", style="bold")
+        out.append(one_line(title, 200) + "\n", style="bold")
         out.append(clean(body, PREVIEW_CHARS) + "\n\n", style=style)
 
+    if record.get("unreadable"):
+        out.append(one_line(f"Unreadable record #{record.get('id')}", 100) + "\n", style="bold")
+        out.append(one_line(f"This history row cannot be read ({record['unreadable']}); it is skipped. "
+                            "ctrl+d deletes it.", 400))
+        return out
     t = record.get("target") or {}
     head = f"#{record.get('id')} · {record.get('task') or '?'} · {t.get('kind') or '?'} {_target(record)}"
     if t.get("provider"):
         head += f" (provider {t['provider']})"
     out.append(one_line(head, 300) + "\n", style="bold")
     timings = record.get("timings") or {}
-    facts = [f"{record.get('created_at') or '-'}", f"elapsed {_elapsed(record)}"]
+    facts = [one_line(record.get("created_at") or "-", 40), f"elapsed {_elapsed(record)}"]
     if isinstance(timings.get("ttft"), (int, float)):
         facts.append(f"first token {timings['ttft']:.2f}s")
     if isinstance(timings.get("tokens"), int):
@@ -179,34 +189,43 @@ class HistoryScreen(Screen[None]):
         status.set_class(error, "-error")
 
     def reload(self) -> None:
-        """Read the runs again; keeps the cursor on the same run when it is still there."""
+        """Read the runs again (in a worker); keeps the cursor on the same run when it is still there."""
+        self._load()
+
+    @work(group="history-load", exclusive=True, exit_on_error=False, description="Read the run history")
+    async def _load(self) -> None:
+        try:
+            records = await self.history.list_async(limit=LIST_LIMIT, task=self.task_filter)
+        except HistoryError as exc:
+            self._status(one_line(exc, 300), error=True)
+            return
+        self._show_records(records)
+
+    def _show_records(self, records: list[dict]) -> None:
         table = self.query_one("#history-table", DataTable)
         current = self.current
-        try:
-            records = self.history.list(limit=LIST_LIMIT, task=self.task_filter)
-        except HistoryError as exc:
-            self._status(str(exc), error=True)
-            return
         self.records = {r["id"]: r for r in records}
         table.clear()
         error_style = f"bold {self.app.theme_variables.get('error', 'red')}"
         ok_style = f"{self.app.theme_variables.get('success', 'green')}"
         for r in records:
             failed = r.get("status") == "error"
+            status = "✖ bad" if r.get("unreadable") else "✖ error" if failed else "✔ ok"
             table.add_row(
                 Text(_when(r.get("created_at") or ""), no_wrap=True, overflow="ellipsis"),
                 Text(one_line(r.get("task") or "-", 30), no_wrap=True, overflow="ellipsis"),
                 Text(one_line(_target(r), 60), no_wrap=True, overflow="ellipsis"),
-                Text("✖ error" if failed else "✔ ok", style=error_style if failed else ok_style),
+                Text(status, style=error_style if failed else ok_style),
                 Text(_elapsed(r), justify="right"),
                 key=str(r["id"]),
             )
-        table.border_title = f"History[{len(records)}]" + (f" {self.task_filter}" if self.task_filter else "")
+        table.border_title = f"History[{len(records)}]" + (f" {safe_markup(self.task_filter, 40)}"
+                                                            if self.task_filter else "")
         if current is not None and current["id"] in self.records:
             table.move_cursor(row=table.get_row_index(str(current["id"])), animate=False)
         self._preview()
-        self._status(f"{len(records)} run{'s' if len(records) != 1 else ''} · {self.history.path}" if records
-                     else "No runs yet: run something in the Playground (2).")
+        self._status(one_line(f"{len(records)} run{'s' if len(records) != 1 else ''} · {self.history.path}", 300)
+                     if records else "No runs yet: run something in the Playground (2).")
 
     @property
     def current(self) -> dict | None:
@@ -234,13 +253,22 @@ class HistoryScreen(Screen[None]):
         event.stop()
         self.action_open_run()
 
-    def action_open_run(self) -> None:
+    def _readable(self) -> dict | None:
+        """The run under the cursor, or None (with a word when it is an unreadable row)."""
         record = self.current
+        if record is not None and record.get("unreadable"):
+            self.notify(f"Run #{record.get('id')} cannot be read; nothing to open or export (ctrl+d deletes it).",
+                        severity="warning", markup=False)
+            return None
+        return record
+
+    def action_open_run(self) -> None:
+        record = self._readable()
         if record is not None:
             self._reopen(record, False)
 
     def action_rerun(self) -> None:
-        record = self.current
+        record = self._readable()
         if record is not None:
             self._reopen(record, True)
 
@@ -276,11 +304,12 @@ class HistoryScreen(Screen[None]):
     def action_export(self) -> None:
         from hftui.screens.export import ExportScreen
 
-        record = self.current
-        if record is None:
+        if self.current is None:
             self.notify("No run selected.", severity="warning")
             return
-        self.app.push_screen(ExportScreen(record))
+        record = self._readable()
+        if record is not None:
+            self.app.push_screen(ExportScreen(record))
 
     def action_delete(self) -> None:
         from hftui.widgets.confirm import ConfirmScreen
@@ -291,27 +320,33 @@ class HistoryScreen(Screen[None]):
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
-                try:
-                    self.history.delete(record["id"])
-                except HistoryError as exc:
-                    self._status(str(exc), error=True)
-                    return
-                self.reload()
+                self._delete(record["id"])
 
         self.app.push_screen(ConfirmScreen(f"Delete run #{record['id']}?",
                                            f"{record.get('task')} on {_target(record)} will be removed "
                                            "from the history.", confirm="Delete", variant="error",
                                            focus_cancel=True), done)
 
+    @work(group="history-delete", exit_on_error=False, description="Delete a run")
+    async def _delete(self, run_id: int) -> None:
+        try:
+            await self.history.delete_async(run_id)
+        except HistoryError as exc:
+            self._status(one_line(exc, 300), error=True)
+            return
+        self.reload()
+
     def action_reload(self) -> None:
         self.reload()
 
-    def action_cycle_task(self) -> None:
+    @work(group="history-cycle", exclusive=True, exit_on_error=False, description="Read the run tasks")
+    async def action_cycle_task(self) -> None:
         try:
-            tasks = sorted({r.get("task") or "" for r in self.history.list(limit=LIST_LIMIT)} - {""})
+            runs = await self.history.list_async(limit=LIST_LIMIT)
         except HistoryError as exc:
-            self._status(str(exc), error=True)
+            self._status(one_line(exc, 300), error=True)
             return
+        tasks = sorted({r.get("task") or "" for r in runs} - {""})
         cycle = [None, *tasks]
         index = cycle.index(self.task_filter) if self.task_filter in cycle else 0
         self.task_filter = cycle[(index + 1) % len(cycle)]

@@ -9,8 +9,8 @@ CONTRACT (the app and the other screens call these):
     PlaygroundScreen.RunFinished(record, run_id)     # posted after each run is saved
 
 Every run is saved with ``app.history_add(record)`` when the app has that
-hook, else ``hftui.history.History.default().add(record)`` (see
-``hftui.tasks.record`` for the record's shape).
+hook, else ``hftui.history.save_run(record)`` (in a thread: a locked history
+never freezes the screen; see ``hftui.tasks.record`` for the record's shape).
 
 Network calls run in one exclusive worker; Esc cancels it and keeps what
 arrived. Errors appear beside the form (the form keeps its input); a loading
@@ -601,8 +601,9 @@ class PlaygroundScreen(Screen):
             meter.stop()
             try:  # the app may be closing: keep what can be kept, never fail the cancel
                 result = self._keep_partial(spec, values, None)
+                await self._save(spec, target, values, result, "cancelled", meter)
+                # after the save: the stats timer (stopped below) may tick while it runs in its thread
                 self._status(f"Cancelled (kept) · {meter.summary()}", "error")
-                self._save(spec, target, values, result, "cancelled", meter)
             except Exception:
                 log.debug("cleanup after cancel failed", exc_info=True)
             raise
@@ -647,7 +648,7 @@ class PlaygroundScreen(Screen):
                     self.output.finish()
             except Exception:  # the screen may be going away
                 log.debug("cannot finish the output", exc_info=True)
-        self._save(spec, target, values, result, error, meter, extra)
+        await self._save(spec, target, values, result, error, meter, extra)
 
     async def _run_stream(self, spec: TaskSpec, client, target, values: dict, meter: StreamMeter):
         from hftui.client.results import ChatMessage
@@ -783,8 +784,8 @@ class PlaygroundScreen(Screen):
         headless = getattr(self.app, "is_headless", False)
         return detect_protocol(setting if not headless else "halfblock", is_tty=not headless)
 
-    def _save(self, spec: TaskSpec, target, values: dict, result: Any, error: str | None, meter: StreamMeter,
-              extra: dict | None = None) -> None:
+    async def _save(self, spec: TaskSpec, target, values: dict, result: Any, error: str | None,
+                    meter: StreamMeter, extra: dict | None = None) -> None:
         values = dict(values)
         history_turns = values.pop("history", None)
         if history_turns:
@@ -797,20 +798,15 @@ class PlaygroundScreen(Screen):
             return
         self.last_record = record
         run_id = None
+        from hftui.history import HistoryError, save_run
+
         try:
             hook = getattr(self.app, "history_add", None)
-            if callable(hook):
-                run_id = hook(record)
-            else:
-                try:
-                    from hftui.history import History
-                except ImportError:
-                    History = None  # noqa: N806
-                if History is not None:
-                    run_id = History.default().add(record)
-        except Exception as exc:  # a full disk must not break the Playground
+            run_id = hook(record) if callable(hook) else await save_run(record)
+        except Exception as exc:  # a full disk or a locked file must not break the Playground
             log.debug("cannot save the run", exc_info=True)
-            self.notify(f"Run not saved to history: {type(exc).__name__}", severity="warning", markup=False)
+            reason = str(exc) if isinstance(exc, HistoryError) else f"Run not saved to history: {type(exc).__name__}"
+            self.notify(one_line(reason, 300), severity="warning", markup=False)
         self.last_run_id = run_id
         if run_id is not None:
             self.last_record = {**record, "id": run_id}  # export names the run and its files by id
