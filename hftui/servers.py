@@ -101,15 +101,15 @@ def resolve_auth(server: ServerConfig, environ: Mapping[str, str] | None = None)
             key = valid_key(value)
         except ServerError as exc:
             raise ServerError(f"server {server.name}: ${server.key_env}: {exc}") from None
-        return ServerAuth(server.name, key, f"${server.key_env}")
+        return ServerAuth(server.name, key, f"${server.key_env}", server.url)
     stored = read_private_file(key_path(server.name))
     if stored is None:
-        return ServerAuth(server.name, None, None)
+        return ServerAuth(server.name, None, None, server.url)
     try:
         key = valid_key(stored)
     except ServerError as exc:
         raise ServerError(f"server {server.name}: the stored key: {exc}") from None
-    return ServerAuth(server.name, key, "hftui's stored key")
+    return ServerAuth(server.name, key, "hftui's stored key", server.url)
 
 
 def key_summary(server: ServerConfig, environ: Mapping[str, str] | None = None) -> str:

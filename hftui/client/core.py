@@ -43,15 +43,17 @@ MAX_RETRY_WAIT = 20.0
 class ServerAuth:
     """A named self-hosted server's own credential (``hftui.servers``).
 
-    A call whose target carries one sends ``Authorization: Bearer <key>``
-    (nothing when ``key`` is None) and never the HF token; errors name the
-    server and where its key came from, with the key redacted.
+    A call whose target carries one sends ``Authorization: Bearer <key>`` —
+    only to ``url``'s scheme, host and port — and never the HF token; errors
+    name the server and where its key came from, with the key redacted.
     """
 
     server: str
     key: Secret | None = None
     source: str | None = None
     """Where the key came from, e.g. ``$MY_KEY`` (never the key)."""
+    url: str | None = None
+    """The server's URL: the key goes to its origin only."""
 
     def __repr__(self) -> str:
         return f"ServerAuth({self.server!r}, key={'set' if self.key else 'none'})"
@@ -198,7 +200,7 @@ class HFClient:
         with ``auth`` (a named server) that server's key instead, and never the token."""
         headers = dict(extra) if extra else {}
         if auth is not None:
-            if auth.key is not None:
+            if auth.key is not None and auth.url and origin(url) == origin(auth.url):
                 headers["authorization"] = "Bearer " + auth.key.reveal()
             return headers
         if self._token is not None and (send_token if send_token is not None else self.trusted(url)):

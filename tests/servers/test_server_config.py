@@ -163,3 +163,18 @@ def test_server_add_keeps_the_rest_of_the_config(monkeypatch, capsys):
     assert settings.timeout == 45 and settings.keymap == {"endpoints.pause": "P"}
     assert settings.servers["box"].url == "http://127.0.0.1:9000"
     assert stat.S_IMODE(config_file().stat().st_mode) & 0o022 == 0
+
+
+async def test_the_key_goes_to_the_servers_origin_only_and_the_token_never():
+    from hftui.client import HFClient
+    from hftui.config import Settings
+    from hftui.servers import resolve_auth
+
+    hf_host = Settings().inference_url  # a host the HF token may go to
+    auth = resolve_auth(ServerConfig("box", "http://127.0.0.1:8080/v1", key_env="K"), {"K": KEY})
+    async with HFClient(Settings(), Secret("hf_NeverToANamedServer000")) as hf:
+        assert hf.headers("http://127.0.0.1:8080/v1/chat/completions", auth=auth) == {"authorization": f"Bearer {KEY}"}
+        for elsewhere in ("http://127.0.0.1:8081/v1", "https://127.0.0.1:8080/v1", "http://localhost:8080/v1",
+                          hf_host + "/v1/chat/completions"):
+            assert hf.headers(elsewhere, True, auth=auth) == {}, elsewhere
+        assert "authorization" in hf.headers(hf_host + "/v1/chat/completions")  # (without auth: the token)
