@@ -71,7 +71,8 @@ def hf_ecosystem_token_path(environ: dict[str, str] | None = None) -> Path:
     return home / "token"
 
 
-def _read_token_file(path: Path) -> str | None:
+def read_private_file(path: Path) -> str | None:
+    """A secret file's stripped text; None if it is missing, unreadable, empty, or not to be trusted."""
     if not path.is_file():
         return None
     from hftui.file_trust import problem, warn
@@ -97,7 +98,7 @@ def resolve_token(explicit: str | None = None, environ: dict[str, str] | None = 
         if env.get(var, "").strip():
             return ResolvedToken(Secret(env[var].strip()), var)
     for path in (hftui_token_path(), hf_ecosystem_token_path(env)):
-        value = _read_token_file(path)
+        value = read_private_file(path)
         if value:
             return ResolvedToken(Secret(value), str(path))
     return None
@@ -105,13 +106,17 @@ def resolve_token(explicit: str | None = None, environ: dict[str, str] | None = 
 
 def save_token(token: Secret) -> Path:
     """Write hftui's own token file atomically, mode 0600 (dir 0700)."""
-    path = hftui_token_path()
+    return write_private_file(hftui_token_path(), token.reveal())
+
+
+def write_private_file(path: Path, text: str) -> Path:
+    """Write ``path`` atomically with mode 0600 (its dir 0700): a secret, or a file that says where one goes."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".token-", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(token.reveal())
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

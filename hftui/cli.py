@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("logout", help="remove hftui's saved token")
     loc = sub.add_parser("locate", help="print where hftui keeps its files")
     loc.add_argument("what", choices=["config", "data", "token"], nargs="?", default=None)
+    from hftui.server_cli import add_parser as add_server_parser
+
+    add_server_parser(sub)
     batch = sub.add_parser("batch", help="run a JSONL file of inputs through a model or endpoint", add_help=False)
     batch.add_argument("rest", nargs=argparse.REMAINDER)
     return p
@@ -122,6 +125,10 @@ def _locate(what: str | None) -> int:
         _say(f"config dir: {config_dir()}")
         for name, path in paths.items():
             _say(f"{name}: {path}")
+        from hftui.server_cli import locate_lines
+
+        for line in locate_lines():
+            _say(line)
     return 0
 
 
@@ -181,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         return _logout()
     if args.command == "locate":
         return _locate(args.what)
+    if args.command == "server":
+        from hftui.server_cli import main as server_main
+
+        return server_main(args)
     settings = _settings_or_exit()
     if args.command == "login":
         return _login(settings)

@@ -82,6 +82,8 @@ class Settings:
     """Largest response body read into memory."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, e.g. ``{"endpoints.pause" = "P"}`` (section ``[keymap]``)."""
+    servers: dict[str, ServerConfig] = field(default_factory=dict)
+    """Named self-hosted servers, ``[servers.NAME]`` tables (see ``parse_servers``)."""
 
     def with_base_url(self, base: str) -> Settings:
         """Point every service at one base URL (the emulator serves them all)."""
@@ -285,7 +287,7 @@ def _unknown_key(key: object, source: str) -> ConfigError:
 
     from hftui.sanitize import one_line
 
-    known = [f.name for f in fields(Settings)]
+    known = [f.name for f in fields(Settings) if f.name != "servers"] + ["[servers.NAME]"]
     close = difflib.get_close_matches(str(key), known, n=3)
     hint = f" (did you mean {' or '.join(close)}?)" if close else f" (known: {', '.join(known)})"
     return ConfigError(f"{source}: unknown setting {one_line(repr(str(key)[:60]), 80)}{hint}")
@@ -310,7 +312,10 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             from hftui.sanitize import one_line
 
             source = one_line(str(path), 300)
-            for key, value in _read_file(path).items():
+            raw = _read_file(path)
+            if "servers" in raw:
+                values["servers"] = parse_servers(raw.pop("servers"), source)
+            for key, value in raw.items():
                 if key not in _RULES:
                     raise _unknown_key(key, source)
                 values[key] = _checked(key, value, source)
@@ -318,3 +323,72 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         if environ.get(var):
             values[name] = _checked(name, environ[var], f"${var}")
     return Settings(**values)  # type: ignore[arg-type]
+
+
+# --- named self-hosted servers: [servers.NAME] ---------------------------------------------
+
+SERVER_KINDS = ("openai", "tgi")
+"""What a server speaks: the OpenAI chat API only, or TGI (chat and text generation)."""
+SERVER_KEYS = ("url", "kind", "model", "key_env")
+_SERVER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """A self-hosted TGI / vLLM / OpenAI-compatible server; its key never lives in config.toml."""
+
+    name: str
+    url: str
+    kind: str = "openai"
+    model: str | None = None
+    """The ``model`` a call names when none is given."""
+    key_env: str | None = None
+    """The environment variable holding the key; without it, the key ``hftui server add`` stored (if any)."""
+
+
+def is_server_name(name: object) -> bool:
+    """1-64 letters, digits, '-' or '_': a bare TOML key and a safe file name."""
+    return isinstance(name, str) and _SERVER_NAME.fullmatch(name) is not None
+
+
+def parse_servers(table: object, where: str = "config") -> dict[str, ServerConfig]:
+    """The ``[servers]`` section: each entry checked, an unknown or misspelt key refused (a
+    typo'd ``key_env`` would otherwise send no key at all)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: servers must be a table of [servers.NAME] tables (allowed keys: "
+                          f"{', '.join(SERVER_KEYS)})")
+    servers = {}
+    for name, entry in table.items():
+        servers[name] = server_config(name, entry, where)
+    return servers
+
+
+def server_config(name: object, entry: object, where: str = "config") -> ServerConfig:
+    """One ``[servers.NAME]`` table as a ServerConfig; ConfigError naming the key and what it allows."""
+    from hftui.sanitize import one_line, safe_url
+
+    label = f"{where}: servers.{one_line(name, 64)}"
+    if not is_server_name(name):
+        raise ConfigError(f"{label}: a server name is 1-64 letters, digits, '-' or '_'")
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{label} must be a table (allowed keys: {', '.join(SERVER_KEYS)})")
+    if "key" in entry:
+        raise ConfigError(f"{label}.key: a key is not kept in config.toml; set key_env = \"VAR\" "
+                          f"or store it with `hftui server add`")
+    unknown = sorted(str(k) for k in entry if k not in SERVER_KEYS)
+    if unknown:
+        raise ConfigError(f"{label}: unknown key {one_line(unknown[0], 40)!r} (allowed: {', '.join(SERVER_KEYS)})")
+    url = entry.get("url")
+    if not isinstance(url, str) or safe_url(url) is None:
+        raise ConfigError(f"{label}.url: an http:// or https:// URL is required")
+    kind = entry.get("kind", "openai")
+    if kind not in SERVER_KINDS:
+        raise ConfigError(f"{label}.kind: one of {', '.join(SERVER_KINDS)}")
+    model = entry.get("model")
+    if model is not None and (not isinstance(model, str) or not model.strip() or one_line(model, 300) != model):
+        raise ConfigError(f"{label}.model: a model name on one line (at most 300 characters)")
+    key_env = entry.get("key_env")
+    if key_env is not None and (not isinstance(key_env, str) or not _ENV_NAME.fullmatch(key_env)):
+        raise ConfigError(f"{label}.key_env: the name of an environment variable, e.g. \"MY_SERVER_KEY\"")
+    return ServerConfig(name=name, url=url.rstrip("/"), kind=kind, model=model, key_env=key_env)

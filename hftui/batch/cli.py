@@ -24,6 +24,8 @@ EPILOG = """\
 TARGET is an Inference Endpoint (namespace/name, or name in your namespace),
 a model id (serverless hf-inference), or a URL. Prefix with endpoint: or
 model: to say which when a name could be both.
+server:NAME (or server:NAME/MODEL) is a [servers.NAME] of config.toml: a
+self-hosted server sent its own key, never your HF token (task default: chat).
 
 Each input line is a JSON object in the task's input form, e.g.
   {"inputs": "I love this!"}                        text-classification
@@ -111,7 +113,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="hftui batch", description="Run a JSONL file of inputs through an endpoint, a model or a URL.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("target", metavar="TARGET", help="endpoint (namespace/name or name), model id, or URL")
+    p.add_argument("target", metavar="TARGET", help="endpoint (namespace/name or name), model id, URL, or server:NAME")
     p.add_argument("--task", help="inference task, e.g. text-classification (default: the endpoint's task)")
     p.add_argument("--input", "-i", required=True, type=Path, metavar="FILE", help="JSONL file, one input per line")
     p.add_argument("--output", "-o", type=Path, metavar="FILE",

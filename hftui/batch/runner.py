@@ -338,6 +338,8 @@ class BatchRunner:
         """What TARGET names: a URL, an endpoint (looked up), else a model id."""
         spec = self.config.target.strip()
         task = self.config.task
+        if spec.startswith("server:"):
+            return self._server(spec[len("server:"):], task)
         if spec.startswith(("http://", "https://")):
             if not task:
                 raise BatchError("a URL target needs the task (--task)")
@@ -371,6 +373,18 @@ class BatchRunner:
             if not task:
                 raise BatchError(f"model {self.text(spec, 200)} has no pipeline tag: choose the task (--task)")
         return ResolvedTarget(Target.hf_model(spec), f"model {spec}", task=self._check_task(task))
+
+    def _server(self, spec: str, task: str | None) -> ResolvedTarget:
+        """``server:NAME[/MODEL]``: a named self-hosted server, with its own key (never the HF token)."""
+        from hftui.servers import DEFAULT_TASK, ServerError, find_server, parse_spec, server_target
+
+        name, model = parse_spec(spec)
+        task = self._check_task(task or DEFAULT_TASK)
+        try:
+            target = server_target(find_server(self.hf.settings, name), task=task, model=model)
+        except ServerError as exc:
+            raise BatchError(str(exc)) from None
+        return ResolvedTarget(target, target.label or f"server {name}", task=task)
 
     @staticmethod
     def _check_task(task: str) -> str:

@@ -22,13 +22,13 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hftui.client._http import Http, Response, origin
 from hftui.client._wire import dumps, error_from_response, parse_retry_after
-from hftui.client.errors import ConnectionFailed, HFError, RateLimited, Timeout
+from hftui.client.errors import AuthError, ConnectionFailed, HFError, RateLimited, Timeout
 
 if TYPE_CHECKING:
     from hftui.auth import Secret
@@ -73,6 +73,33 @@ MAX_RETRY_WAIT = 20.0
 """A Retry-After longer than this is not waited for: the error goes to the user."""
 
 
+@dataclass(frozen=True, repr=False)
+class ServerAuth:
+    """A named self-hosted server's own credential (``hftui.servers``).
+
+    A call whose target carries one sends ``Authorization: Bearer <key>`` —
+    only to ``url``'s scheme, host and port — and never the HF token; errors
+    name the server and where its key came from, with the key redacted.
+    """
+
+    server: str
+    key: Secret | None = None
+    source: str | None = None
+    """Where the key came from, e.g. ``$MY_KEY`` (never the key)."""
+    url: str | None = None
+    """The server's URL: the key goes to its origin only."""
+
+    def __repr__(self) -> str:
+        return f"ServerAuth({self.server!r}, key={'set' if self.key else 'none'})"
+
+    def describe(self) -> str:
+        """What a refusal should tell the user about the credential sent."""
+        if self.key is None:
+            return (f"server {self.server} has no key: set key_env in its [servers.{self.server}] table "
+                    f"or store one with `hftui server add`")
+        return f"key of server {self.server} from {self.source or '?'}"
+
+
 @dataclass(frozen=True)
 class Target:
     """Where an inference call goes.
@@ -90,6 +117,7 @@ class Target:
         appended unless the path already ends with it / with ``/v1``).
     ``send_token``: False for public endpoints and foreign servers.
     ``label``: what the UI shows (e.g. ``endpoint acme/gpt2-demo``).
+    ``auth``: a named server's own key, sent instead of the HF token (``hftui.servers.server_target``).
     """
 
     kind: str
@@ -98,6 +126,7 @@ class Target:
     provider: str | None = None
     send_token: bool = True
     label: str | None = None
+    auth: ServerAuth | None = field(default=None, compare=False)
 
     @classmethod
     def hf_model(cls, model: str) -> Target:
@@ -199,10 +228,15 @@ class HFClient:
             self._trusted_urls[url] = known
         return known
 
-    def headers(self, url: str, send_token: bool | None = None, extra: Mapping[str, str] | None = None
-                ) -> dict[str, str]:
-        """Request headers; the token only for trusted hosts or an explicit ``send_token``."""
+    def headers(self, url: str, send_token: bool | None = None, extra: Mapping[str, str] | None = None,
+                auth: ServerAuth | None = None) -> dict[str, str]:
+        """Request headers; the token only for trusted hosts or an explicit ``send_token``;
+        with ``auth`` (a named server) that server's key instead, and never the token."""
         headers = dict(extra) if extra else {}
+        if auth is not None:
+            if auth.key is not None and auth.url and origin(url) == origin(auth.url):
+                headers["authorization"] = "Bearer " + auth.key.reveal()
+            return headers
         if self._token is not None and (send_token if send_token is not None else self.trusted(url)):
             headers["authorization"] = "Bearer " + self._token.reveal()
         return headers
@@ -224,15 +258,31 @@ class HFClient:
                 error.args = (error.user_message(),)
         return error
 
-    async def make_error(self, response: Response, *, service: str, had_token: bool, scope: str | None = None
-                         ) -> HFError:
+    async def make_error(self, response: Response, *, service: str, had_token: bool, scope: str | None = None,
+                         auth: ServerAuth | None = None) -> HFError:
         """The typed error for a non-2xx response; names a missing fine-grained scope."""
+        if auth is not None:
+            return self._server_error(response, service, auth)
         missing = None
         if scope and had_token and response.status_code in (401, 403):
             missing = scope if await self._scope_missing(scope, fetch=response.status_code == 403) else None
         error = error_from_response(response, service=service, had_token=had_token,
                                     token_source=self.token_source, scope=missing)
         return self.redact(error)
+
+    def _server_error(self, response: Response, service: str, auth: ServerAuth) -> HFError:
+        """A named server's refusal speaks of its key (not of HF tokens); the key never shows."""
+        from hftui.sanitize import redact
+
+        error = self.redact(error_from_response(response, service=service, had_token=True))
+        if isinstance(error, AuthError):
+            error.message = f"{error.message} — {auth.describe()}"
+        if auth.key is not None:
+            error.message = redact(error.message or "", [auth.key.reveal()])
+            if error.request_id:
+                error.request_id = redact(error.request_id, [auth.key.reveal()])
+        error.args = (error.user_message(),)
+        return error
 
     async def _scope_missing(self, scope: str, *, fetch: bool) -> bool:
         who = self._whoami
@@ -249,13 +299,13 @@ class HFClient:
                       send_token: bool | None = None, headers: Mapping[str, str] | None = None,
                       json: Any = None, content: bytes | None = None, params: Any = None,
                       timeout: float | None = None, retry: bool | None = None,
-                      follow_same_host: bool = False) -> Response:
+                      follow_same_host: bool = False, auth: ServerAuth | None = None) -> Response:
         """Send a request; return the 2xx response or raise the typed error.
 
         Idempotent GETs are retried (network errors, 408/429/5xx) with jittered
         exponential backoff honouring ``Retry-After``; nothing else is.
         """
-        hdrs = self.headers(url, send_token, headers)
+        hdrs = self.headers(url, send_token, headers, auth)
         had_token = "authorization" in hdrs
         if json is not None:
             content = dumps(json)
@@ -276,7 +326,7 @@ class HFClient:
             if 200 <= status < 300:
                 return response
             if retry and attempt < self.max_retries and status in RETRY_STATUSES:
-                error = await self.make_error(response, service=service, had_token=had_token, scope=scope)
+                error = await self.make_error(response, service=service, had_token=had_token, scope=scope, auth=auth)
                 wait = error.retry_after if isinstance(error, RateLimited) else \
                     parse_retry_after(response.headers.get("retry-after"))
                 if wait is None or wait <= MAX_RETRY_WAIT:
@@ -284,7 +334,7 @@ class HFClient:
                     attempt += 1
                     continue
                 raise error
-            raise await self.make_error(response, service=service, had_token=had_token, scope=scope)
+            raise await self.make_error(response, service=service, had_token=had_token, scope=scope, auth=auth)
 
     async def backoff(self, attempt: int, wait: float | None) -> None:
         """Sleep before a retry (cancellable): the server's wait, else 0.5 s, 1 s, 2 s, ... jittered."""
@@ -297,10 +347,10 @@ class HFClient:
     @asynccontextmanager
     async def stream(self, method: str, url: str, *, service: str, scope: str | None = None,
                      send_token: bool | None = None, headers: Mapping[str, str] | None = None,
-                     json: Any = None, content: bytes | None = None, timeout: float | None = None
-                     ) -> AsyncIterator[Response]:
+                     json: Any = None, content: bytes | None = None, timeout: float | None = None,
+                     auth: ServerAuth | None = None) -> AsyncIterator[Response]:
         """Open a streamed request; raise the typed error (body read) unless 2xx."""
-        hdrs = self.headers(url, send_token, headers)
+        hdrs = self.headers(url, send_token, headers, auth)
         had_token = "authorization" in hdrs
         if json is not None:
             content = dumps(json)
@@ -308,5 +358,6 @@ class HFClient:
         async with self._http.stream(method, url, headers=hdrs, content=content, timeout=timeout) as response:
             if not 200 <= response.status_code < 300:
                 await self._http.aread(response, quiet=True)
-                raise await self.make_error(response, service=service, had_token=had_token, scope=scope)
+                raise await self.make_error(response, service=service, had_token=had_token, scope=scope,
+                                            auth=auth)
             yield response

@@ -81,7 +81,7 @@ from hftui.client import _parse
 from hftui.client._parse import result_to_json, sniff
 from hftui.client._tgi_fallback import RefusedParameters, refused_parameters
 from hftui.client._wire import clean_text, drop_none, dumps, loads, parse_error_body
-from hftui.client.core import CallOptions, Target
+from hftui.client.core import CallOptions, ServerAuth, Target
 from hftui.client.errors import (
     BadRequest,
     ConnectionFailed,
@@ -147,6 +147,8 @@ class RawRequest:
     json: Any | None
     send_token: bool | None
     scope: str
+    auth: ServerAuth | None = None
+    """A named server's own key (sent instead of the token); never in ``to_json``."""
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {"method": self.method, "url": self.url, "headers": dict(self.headers)}
@@ -291,6 +293,13 @@ class InferenceAPI:
     def build(self, task: str, target: Target, record: dict, parameters: dict | None = None,
               options: CallOptions | None = None, *, stream: bool = False) -> RawRequest:
         """The request of one task call; ``record`` is a task input record (see ``run``)."""
+        req = self._build(task, target, record, parameters, options, stream=stream)
+        if target.auth is not None:  # a named server: its key, never the token, no HF scope
+            req = dataclasses.replace(req, auth=target.auth, send_token=False, scope="")
+        return req
+
+    def _build(self, task: str, target: Target, record: dict, parameters: dict | None,
+               options: CallOptions | None, *, stream: bool) -> RawRequest:
         options = options or _DEFAULT_OPTIONS
         params = drop_none(parameters) if parameters else {}
         if task == "chat-completion":
@@ -386,7 +395,8 @@ class InferenceAPI:
         headers = req.headers
         if not options.wait_for_model:
             return await c.request("POST", req.url, service="inference", scope=req.scope, send_token=req.send_token,
-                                   headers=headers, content=req.body, timeout=options.timeout, retry=False)
+                                   headers=headers, content=req.body, timeout=options.timeout, retry=False,
+                                   auth=req.auth)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (options.timeout or c.settings.timeout)
         while True:
@@ -394,7 +404,7 @@ class InferenceAPI:
             try:
                 return await c.request("POST", req.url, service="inference", scope=req.scope,
                                        send_token=req.send_token, headers=headers, content=req.body,
-                                       timeout=max(1.0, remaining), retry=False)
+                                       timeout=max(1.0, remaining), retry=False, auth=req.auth)
             except ModelLoading as exc:
                 headers = await self._wait_loading(exc, headers, deadline, on_loading)
 
@@ -671,7 +681,7 @@ class InferenceAPI:
             try:
                 return await stack.enter_async_context(c.stream(
                     "POST", req.url, service="inference", scope=req.scope, send_token=req.send_token,
-                    headers=headers, content=req.body, timeout=options.timeout))
+                    headers=headers, content=req.body, timeout=options.timeout, auth=req.auth))
             except ModelLoading as exc:
                 if not options.wait_for_model:
                     raise

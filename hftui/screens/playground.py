@@ -141,7 +141,9 @@ class PlaygroundScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="pg-target"):
-            yield Select(KINDS, value="model", allow_blank=False, id="target-kind", compact=True)
+            servers = getattr(getattr(self.app, "settings", None), "servers", None) or {}  # [servers.NAME]
+            yield Select(KINDS + [(f"server {n}", f"server:{n}") for n in servers], value="model",
+                         allow_blank=False, id="target-kind", compact=True)
             yield Input(DEFAULT_MODELS.get(DEFAULT_TASK, ""), placeholder="model id or URL", id="target-model",
                         compact=True)
             yield Select([(AUTO_PROVIDER, AUTO_PROVIDER)], value=AUTO_PROVIDER, allow_blank=False, id="provider",
@@ -224,11 +226,13 @@ class PlaygroundScreen(Screen):
     def _sync_target_line(self) -> None:
         kind = self.query_one("#target-kind", Select).value
         text = self.query_one("#target-model", Input).value.strip()
-        where = {"model": "hf-inference", "router": "router", "url": "URL"}.get(str(kind), "")
+        where = {"model": "hf-inference", "router": "router", "url": "URL"}.get(str(kind), str(kind).replace(":", " "))
         if kind == "router":
             provider = self.query_one("#provider", Select).value
             where = f"router · {provider if isinstance(provider, str) else AUTO_PROVIDER}"
         line = f"→ {one_line(text, 200)}  ({where})" if text else "→ no target yet: type a model id or a URL"
+        if not text and str(kind).startswith("server:"):
+            line = f"→ the server's default model  ({where})"
         self.query_one("#pg-target-line", Static).update(Text(line))
 
     # --- target and task -------------------------------------------------------------------
@@ -286,6 +290,10 @@ class PlaygroundScreen(Screen):
         else:
             self._endpoint_target = None
             field.value = target.model or ""
+        if target.auth is not None and target.auth.server in (
+                getattr(getattr(self.app, "settings", None), "servers", None) or {}):
+            kind.value = f"server:{target.auth.server}"  # a named server's run: its key is looked up again
+            self._endpoint_target, field.value = None, target.model or ""
         field.cursor_position = 0  # show the start (the owner) of a long id
         if target.kind == "router":
             self._set_provider_options([target.provider] if target.provider else [], target.provider)
@@ -374,7 +382,7 @@ class PlaygroundScreen(Screen):
     def _model_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         value = event.value.strip()
-        if value and self.query_one("#target-kind", Select).value != "url":
+        if value and self.query_one("#target-kind", Select).value in ("model", "router"):
             self._lookup_model(value, pick_task=True)
 
     @on(Select.Changed, "#provider")
@@ -424,6 +432,10 @@ class PlaygroundScreen(Screen):
 
         kind = self.query_one("#target-kind", Select).value
         text = self.query_one("#target-model", Input).value.strip()
+        if isinstance(kind, str) and kind.startswith("server:"):  # the field holds the model (or the default)
+            from hftui.servers import find_server, server_target
+
+            return server_target(find_server(self.app.settings, kind[7:]), task=self.spec.task, model=text or None)
         if not text:
             raise ValueError("Enter a model id (or a URL) first.")
         if kind == "url":

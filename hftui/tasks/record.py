@@ -1,6 +1,6 @@
 """The run record: what a Playground run leaves in the history (json-able dict).
 
-    {target: {kind, model, url, provider, label}, task, inputs: dict, parameters: dict,
+    {target: {kind, model, url, provider, label, send_token, server?}, task, inputs: dict, parameters: dict,
      options: dict, result: json-able | None, error: str | None,
      timings: {ttft, elapsed, tokens, tokens_per_s}, created_at: RFC 3339,
      warnings?: [str]}
@@ -26,17 +26,22 @@ MAX_RESULT_ITEMS = 2048
 
 
 def target_record(target: Any) -> dict:
-    return {k: getattr(target, k, None) for k in ("kind", "model", "url", "provider", "label")} | {
+    record = {k: getattr(target, k, None) for k in ("kind", "model", "url", "provider", "label")} | {
         "send_token": getattr(target, "send_token", True)}
+    auth = getattr(target, "auth", None)
+    if auth is not None:  # a named server: its name, never its key
+        record["server"] = auth.server
+    return record
 
 
 def target_from_record(data: dict) -> Any:
-    from hftui.client.core import Target
+    from hftui.client.core import ServerAuth, Target
 
     data = data or {}
+    server = data.get("server")
     return Target(kind=str(data.get("kind") or "model"), model=data.get("model"), url=data.get("url"),
                   provider=data.get("provider"), send_token=data.get("send_token", True) is not False,
-                  label=data.get("label"))
+                  label=data.get("label"), auth=ServerAuth(server) if isinstance(server, str) else None)
 
 
 def to_jsonable(value: Any, *, depth: int = 0) -> Any:

@@ -1,0 +1,34 @@
+"""hftui against a real OpenAI-compatible server it did not write: a LiteLLM proxy with a mock model.
+
+LiteLLM's proxy cannot be a test dependency (it pins ``huggingface_hub<2`` and ``rich<14``, which
+hftui's tests and Textual cannot share), so it runs from its own venv: ``python
+bench/peer_server.py --setup`` makes one (or set ``HFTUI_LITELLM`` to a ``litellm`` executable).
+Without one, this test is skipped; the bench's last result is in the README.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+import peer_server  # noqa: E402
+
+LITELLM = peer_server.find_litellm()
+
+pytestmark = pytest.mark.skipif(
+    LITELLM is None, reason="LiteLLM proxy not installed (its pins clash with the test env): "
+    "run `python bench/peer_server.py --setup` or set HFTUI_LITELLM")
+
+
+def test_litellm_proxy_gets_the_servers_key_and_never_the_token(tmp_path):
+    with peer_server.litellm_proxy(LITELLM) as proxy:
+        results = peer_server.run_checks(proxy, tmp_path)
+        seen = proxy.seen()
+    failed = [f"{name}: {detail}" for name, ok, detail in results if not ok]
+    assert not failed, failed
+    assert len(seen) == 8 and sum(1 for s in seen if s["key"] == peer_server.MASTER_KEY) == 7
+    assert not any(s["forbidden_seen"] for s in seen)
