@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import time
 
-from hardening_helpers import (assert_clean_screen, endpoints_ready, go, no_retries, screen_text, still_works,
-                               wait_until)
-from hostile_server import (chat_chunk, hang, html_reply, json_reply, raw_http, raw_reply, sse_reply)
+from tests.hardening.hardening_helpers import assert_clean_screen, endpoints_ready, no_retries, still_works
+from tests.hardening.hostile_server import chat_chunk, hang, html_reply, json_reply, raw_http, raw_reply, sse_reply
+from tests.support.pilot import screen_text, wait_until
+from tests.support.screens import go
+
 
 ITEM_FIELDS_WRONG = {"name": "typed-wrong", "model": [], "compute": "x", "provider": 7,
                      "status": {"state": 5, "message": {"a": 1}, "readyReplica": "two", "targetReplica": None,
@@ -180,7 +182,7 @@ async def test_broken_task_answers_in_the_playground(make_app, hostile):
     """One-shot task answers that are broken in every way: a message each time, the next run works."""
     from hftui.client import Target
 
-    from hostile_server import endless_body
+    from tests.hardening.hostile_server import endless_body
 
     cases = [
         ("wrong types", json_reply({"label": ["not", "a", "list"], "score": "high"})),
@@ -255,7 +257,7 @@ async def test_weird_numbers_do_not_break_the_table_or_the_header(make_app, host
     hostile.on("GET", r"^/v2/endpoint/[^/]+$", raw_reply(WEIRD_NUMBERS))
 
     async def catalog(request):
-        from hostile_server import upstream_json
+        from tests.hardening.hostile_server import upstream_json
 
         _, body = await upstream_json(request, "/v2/provider/demo-user")
         for vendor in body["vendors"]:

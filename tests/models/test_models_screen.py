@@ -6,7 +6,8 @@ from textual.widgets import Checkbox, Input, Markdown, Select, Static
 
 from hftui.client.models import ModelInfo, ModelPage
 
-from models_helpers import models_screen, wait_models_ready, wait_until
+from tests.models.models_helpers import models_screen, wait_models_ready
+from tests.support.pilot import wait_until
 
 
 def _rows(screen):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from playground_helpers import MODELS, make_png, make_wav, playground, run_and_wait, screen_text, wait_until
 
 from hftui.client.inference import TASKS
+
+from tests.playground.playground_helpers import MODELS, make_png, open_task, playground, run_and_wait
+from tests.support.pilot import screen_text, wait_until
 
 ON_SCREEN = {
     "fill-mask": ["happiness", "Best: the goal of life is happiness."],
@@ -28,22 +30,6 @@ ON_SCREEN = {
     "automatic-speech-recognition": ["It helps to"],
     "table-question-answering": ["Answer: 36542", "Transformers", "36542 ✓"],
 }
-
-
-async def open_task(pilot, task: str, tmp_path):
-    from hftui.client import Target
-
-    screen = await playground(pilot)
-    screen.set_target(Target.hf_model(MODELS[task]), task=task)
-    await pilot.pause()
-    await wait_until(pilot, lambda: screen.spec.task == task)
-    for field in screen.spec.inputs:
-        if field.kind == "file-image":
-            screen.form.set_value(field.name, str(make_png(tmp_path / "cat.png")))
-        elif field.kind == "file-audio":
-            screen.form.set_value(field.name, str(make_wav(tmp_path / "a.wav")))
-    await pilot.pause()
-    return screen
 
 
 @pytest.mark.parametrize("task", TASKS)

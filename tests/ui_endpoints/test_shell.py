@@ -5,7 +5,10 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from hftui.screens.endpoints import EndpointsScreen
-from ui_endpoints.helpers import endpoints_screen, make_app, wait_until
+
+from tests.support.pilot import wait_until
+from tests.support.screens import endpoints_screen
+from tests.ui_endpoints.helpers import make_app
 
 SIZE = (120, 40)
 
