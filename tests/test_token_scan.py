@@ -63,12 +63,12 @@ def run_inner_session(leak: bool, *args: str) -> subprocess.CompletedProcess:
         inner = Path(tmp)
         (inner / "pytest.ini").write_text("[pytest]\n")
         (inner / "test_inner.py").write_text(INNER_TESTS.format(leak=leak))
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-        env.pop("PYTEST_ADDOPTS", None)
-        return subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "tests.support.plugin", "-p", "no:cacheprovider", "-p", "no:randomly",
-             "--rootdir", str(inner), "--basetemp", str(inner / "basetemp"), *args, str(inner / "test_inner.py")],
-            cwd=inner, env=env, capture_output=True, text=True, timeout=120)
+        # not this session's xdist worker id, addopts or current test: a session of its own
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+        env.update(PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+        command = [sys.executable, "-m", "pytest", "-p", "tests.support.plugin", "-p", "no:cacheprovider",
+                   "--rootdir", str(inner), "--basetemp", str(inner / "basetemp"), *args, str(inner / "test_inner.py")]
+        return subprocess.run(command, cwd=inner, env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("args", [("-p", "no:xdist"), ("-n", "2")], ids=["one-process", "xdist"])

@@ -9,6 +9,7 @@ import time
 
 from tests.hardening.hardening_helpers import assert_clean_screen, endpoints_ready, no_retries, still_works
 from tests.hardening.hostile_server import chat_chunk, hang, html_reply, json_reply, raw_http, raw_reply, sse_reply
+from tests.support.app import hftui_app
 from tests.support.pilot import screen_text, wait_until
 from tests.support.screens import go
 
@@ -67,14 +68,12 @@ async def test_broken_endpoint_lists_give_a_message_and_keep_the_rows(make_app, 
 async def test_first_byte_never_comes_times_out(hostile, upstream, monkeypatch):
     """A server that accepts and never answers: the configured timeout (``HFTUI_TIMEOUT``), then a
     message; no hang."""
-    from hftui.app import HFTUIApp
-    from hftui.auth import ResolvedToken, Secret
     from hftui.config import load_settings
 
     monkeypatch.setenv("HFTUI_TIMEOUT", "1")
-    settings = load_settings().with_base_url(hostile.base_url)
+    settings = load_settings()
     assert settings.timeout == 1.0
-    app = HFTUIApp(settings, ResolvedToken(Secret(upstream.token), "test"), first_screen="endpoints")
+    app = hftui_app(hostile.base_url, upstream.token, settings=settings, first_screen="endpoints")
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await endpoints_ready(pilot)
         no_retries(app)

@@ -9,6 +9,7 @@ import pytest
 from hftui.client.inference import TASKS
 
 from tests.playground.playground_helpers import MODELS, make_png, open_task, playground, run_and_wait
+from tests.support.app import hftui_app
 from tests.support.pilot import screen_text, wait_until
 
 ON_SCREEN = {
@@ -305,11 +306,9 @@ async def test_fill_mask_uses_the_models_mask_token(make_app):
 
 
 async def test_models_search_enter_opens_the_playground_and_runs(settings, token):
-    from hftui.app import HFTUIApp
-    from hftui.auth import ResolvedToken
     from hftui.screens.playground import PlaygroundScreen
 
-    app = HFTUIApp(settings, ResolvedToken(token, "test"), first_screen="models")
+    app = hftui_app(settings=settings, token=token, first_screen="models")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ModelsScreen"
                          and bool(app.screen.query("#models-search")))  # composed, not just pushed
