@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-WARM_CLASSIFIER = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+from tests.support.cli import child_env
 COLD_CLASSIFIER = "SamLowe/roberta-base-go_emotions"
 SIMPLE_TASKS = ("text-classification", "fill-mask", "token-classification", "summarization", "text-generation",
                 "feature-extraction", "translation")
@@ -92,14 +91,7 @@ async def find_endpoint(settings, token, states: tuple[str, ...], tasks=SIMPLE_T
     pytest.skip(f"the emulator has no demo-user endpoint in {states} with a simple task")
 
 
-def cli_env(emulator) -> dict[str, str]:
-    env = dict(os.environ)
-    base = emulator.base_url.rstrip("/")
-    env.update(HF_ENDPOINT=base, HFTUI_INFERENCE_URL=base, HFTUI_ENDPOINTS_API_URL=base + "/v2",
-               HF_TOKEN=emulator.token, PYTHONUNBUFFERED="1")
-    return env
-
-
 def start_cli(emulator, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "hftui", "batch", *args], env=cli_env(emulator),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = child_env(emulator.base_url, emulator.token)
+    return subprocess.Popen([sys.executable, "-m", "hftui", "batch", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)

@@ -6,7 +6,9 @@ import signal
 import time
 
 import pytest
-from batch_helpers import WARM_CLASSIFIER, endpoint_state, find_endpoint, lines_of, read_records, start_cli, write_inputs
+
+from tests.batch.batch_helpers import endpoint_state, find_endpoint, lines_of, read_records, start_cli, write_inputs
+from tests.support.emulator import WARM_CLASSIFIER
 
 
 def wait_for_lines(path, n: int, proc, timeout: float = 30.0) -> int:

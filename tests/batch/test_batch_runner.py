@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from batch_helpers import (
-    COLD_CLASSIFIER,
-    WARM_CLASSIFIER,
-    endpoint_state,
-    find_endpoint,
-    lines_of,
-    read_records,
-    run_batch,
-    write_inputs,
-)
+from tests.batch.batch_helpers import (COLD_CLASSIFIER, endpoint_state, find_endpoint, lines_of, read_records,
+                                       run_batch, write_inputs)
+from tests.support.emulator import WARM_CLASSIFIER
 
 
 async def test_paused_endpoint_resumed_waited_run_and_paused(settings, token, tmp_path):

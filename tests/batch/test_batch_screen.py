@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
-from batch_helpers import endpoint_state, find_endpoint, lines_of, read_records, write_inputs
 from textual.app import App
 from textual.widgets import Checkbox, Input, ProgressBar, RichLog, Static
 
 from hftui.screens.batch import BatchScreen, PathSuggester
+
+from tests.batch.batch_helpers import endpoint_state, find_endpoint, lines_of, read_records, write_inputs
+from tests.support.pilot import wait_until
 
 
 class Host(App):
@@ -30,14 +30,6 @@ class Host(App):
     async def on_unmount(self) -> None:
         if self.client is not None:
             await self.client.__aexit__(None, None, None)
-
-
-async def wait_until(pilot, predicate, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 def log_text(screen) -> str:
@@ -155,7 +147,7 @@ async def test_path_suggester_completes_files_and_dirs(tmp_path):
 
 
 async def test_opened_without_an_endpoint_runs_a_typed_target(settings, token, tmp_path):
-    from batch_helpers import WARM_CLASSIFIER
+    from tests.support.emulator import WARM_CLASSIFIER
 
     inp = write_inputs(tmp_path / "in.jsonl", 6)
     app = Host(settings, token, None)

@@ -7,48 +7,25 @@ error of an empty input path (no temp paths on screen).
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from textual.widgets import Input, Static
+
+from tests.support.app import hftui_app
+from tests.support.pilot import wait_until
+from tests.support.screens import connected
 
 SIZES = [(80, 24), (120, 40)]
 
 
-@pytest.fixture
-def still_emulator():
-    from hftui.emulator import start_background
-
-    handle = start_background(seed=0, speed=1e-6, token_rate=2000.0)
-    try:
-        yield handle
-    finally:
-        handle.close()
-
-
 def make_app(emulator):
-    from hftui.app import HFTUIApp
-    from hftui.auth import ResolvedToken, Secret
-    from hftui.config import Settings
-
-    settings = Settings().with_base_url(emulator.base_url)
-    return HFTUIApp(settings, ResolvedToken(Secret(emulator.token), "test"), demo=True, first_screen="endpoints")
-
-
-async def wait_until(pilot, predicate, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
-    return value
+    return hftui_app(emulator.base_url, emulator.token, demo=True, first_screen="endpoints")
 
 
 async def open_batch_form(pilot):
     from hftui.screens.batch import BatchScreen
 
     app = pilot.app
-    await wait_until(pilot, lambda: app.client is not None and app.whoami is not None)
+    await connected(pilot)
     endpoint = await app.client.endpoints.get("demo-user", "bert-fill")
     app.open_batch(endpoint)
     screen = await wait_until(pilot, lambda: isinstance(app.screen, BatchScreen) and app.screen.query("#batch-price")

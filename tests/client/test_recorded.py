@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from client_replay import Replay
-from fixture_paths import RECORDED, SHAPES
 
 from hftui.auth import Secret
 from hftui.client import HFClient, Target
@@ -24,6 +22,9 @@ from hftui.client.results import (
     Token,
 )
 from hftui.config import Settings
+
+from tests.client.client_replay import Replay
+from tests.support.paths import RECORDED, SHAPES
 
 SETTINGS = Settings()  # the real services' URLs: cassettes were recorded against them
 TOKEN = Secret("hf_recordedreplaytoken0000")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-WARM_CLASSIFIER = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+from tests.support.cli import child_env, service_env
 
 # What a server must never get onto the user's terminal: C0 controls but \t and \n (ESC, BEL, CR...),
 # DEL, C1 (8-bit CSI, OSC, ST...).
@@ -39,15 +38,6 @@ def assert_terminal_safe(data: bytes, what: str = "output") -> str:
     return text
 
 
-def service_env(base_url: str, token: str | None) -> dict[str, str]:
-    """Environment variables pointing every HF service at ``base_url``."""
-    base = base_url.rstrip("/")
-    env = {"HF_ENDPOINT": base, "HFTUI_INFERENCE_URL": base, "HFTUI_ENDPOINTS_API_URL": base + "/v2"}
-    if token:
-        env["HF_TOKEN"] = token
-    return env
-
-
 def use_services(monkeypatch, base_url: str, token: str | None) -> None:
     for key, value in service_env(base_url, token).items():
         monkeypatch.setenv(key, value)
@@ -68,9 +58,7 @@ def run_inprocess(capfdbinary, *argv: str) -> tuple[int, bytes, bytes]:
 def run_process(base_url: str, token: str | None, *argv: str, timeout: float = 30.0, preexec_fn=None,
                 stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
     """``python -m hftui ARGV`` as its own process, killed after ``timeout`` seconds."""
-    env = dict(os.environ)
-    env.pop("HF_TOKEN", None)
-    env.update(service_env(base_url, token), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
+    env = {**child_env(base_url, token), "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([sys.executable, "-m", "hftui", *argv], env=env, stdout=stdout, stderr=subprocess.PIPE,
                           timeout=timeout, preexec_fn=preexec_fn, stdin=subprocess.DEVNULL)
 

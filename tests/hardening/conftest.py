@@ -1,34 +1,25 @@
 """Fixtures of the hardening tests: the real app against a hostile server.
 
-- ``upstream``: a friendly emulator whose clock stands (practically) still;
+- ``upstream``: a friendly emulator whose clock stands (practically) still (``still_emulator``);
 - ``hostile``: a :class:`HostileServer` in front of it (forwards by default);
+- ``evil``: a second one, for "another host" the app must not send the token to;
 - ``make_app``: the real ``HFTUIApp`` pointed at ``hostile`` with the demo token.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+from tests.support.app import hftui_app
 
 
 @pytest.fixture
-def upstream():
-    from hftui.emulator import start_background
-
-    handle = start_background(seed=0, speed=1e-6, token_rate=2000.0)
-    try:
-        yield handle
-    finally:
-        handle.close()
+def upstream(still_emulator):
+    return still_emulator
 
 
-@pytest.fixture
-def hostile(upstream):
-    from hostile_server import HostileServer
+def _hostile_server(upstream):
+    from tests.hardening.hostile_server import HostileServer
 
     server = HostileServer(upstream.base_url).start()
     try:
@@ -38,13 +29,18 @@ def hostile(upstream):
 
 
 @pytest.fixture
-def make_app(hostile, upstream):
-    from hftui.app import HFTUIApp
-    from hftui.auth import ResolvedToken, Secret
-    from hftui.config import Settings
+def hostile(upstream):
+    yield from _hostile_server(upstream)
 
+
+@pytest.fixture
+def evil(upstream):
+    yield from _hostile_server(upstream)
+
+
+@pytest.fixture
+def make_app(hostile, upstream):
     def make(first_screen: str = "endpoints", **settings_kw):
-        settings = Settings(**settings_kw).with_base_url(hostile.base_url)
-        return HFTUIApp(settings, ResolvedToken(Secret(upstream.token), "test"), first_screen=first_screen)
+        return hftui_app(hostile.base_url, upstream.token, first_screen=first_screen, **settings_kw)
 
     return make

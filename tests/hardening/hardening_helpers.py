@@ -1,9 +1,14 @@
-"""Helpers of the hardening tests: waiting, reading the screen, checking it is clean and alive."""
+"""Helpers of the hardening tests: hostile text, checking the screen is clean and the app alive.
+
+(Waiting and reading the screen: ``tests.support.pilot``; switching screens: ``tests.support.screens``.)
+"""
 
 from __future__ import annotations
 
 import re
-import time
+
+from tests.support.pilot import screen_text, strips, wait_until
+from tests.support.screens import endpoints_screen, go
 
 # What must never reach the terminal from server data: ESC, BEL, other C0 (but \n/\t are
 # never inside a rendered segment either), DEL and C1 (8-bit CSI/OSC/ST...).
@@ -19,39 +24,6 @@ ESCAPES = "\x1b[2J\x1b]52;c;SGVsbG8=\x07\x1b]8;;https://evil.example\x1b\\ln\x1b
 def hostile_text(tag: str) -> str:
     """A string with markup and escapes around a recognisable ``tag``."""
     return f"{tag}{MARKUP}{ESCAPES}"
-
-
-async def wait_until(pilot, predicate, timeout: float = 10.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = predicate()
-        except Exception:  # noqa: BLE001 - widgets may not exist yet
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}\n--- screen ---\n{screen_text(pilot.app)}")
-        await pilot.pause(0.03)
-
-
-def strips(app):
-    """The current screen as Textual would paint it, modal backgrounds included (like export_screenshot)."""
-    from textual._context import visible_screen_stack
-
-    token = visible_screen_stack.set(app._background_screens)
-    try:
-        return app.screen._compositor.render_strips()
-    finally:
-        visible_screen_stack.reset(token)
-
-
-def screen_text(app) -> str:
-    """What the screen shows, one line per row (plain text)."""
-    try:
-        return "\n".join(strip.text for strip in strips(app))
-    except Exception as exc:  # noqa: BLE001
-        return f"<cannot render: {exc!r}>"
 
 
 def assert_clean_screen(app) -> str:
@@ -83,29 +55,9 @@ def assert_markup_literal(text: str) -> None:
     assert "[bold red]B[/]" in text, text
 
 
-async def go(pilot, name: str, timeout: float = 10.0):
-    """Switch to screen ``name`` like a user would (``:`` line would need focus rules; use the action)."""
-    from hftui.app import SCREENS
-
-    module, cls, _ = SCREENS[name]
-    # like a user, wait for the first screen (the token checked) before switching
-    await wait_until(pilot, lambda: pilot.app.whoami is not None and pilot.app.client is not None, timeout,
-                     "the app to connect")
-    await pilot.app.run_action(f"switch_to('{name}')")
-    screen = await wait_until(
-        pilot, lambda: pilot.app.screen if type(pilot.app.screen).__name__ == cls and pilot.app.screen.is_mounted
-        else None, timeout, f"the {name} screen")
-    await pilot.pause()
-    return screen
-
-
-async def endpoints_ready(pilot, polls: int = 1, timeout: float = 10.0):
-    from hftui.screens.endpoints import EndpointsScreen
-
-    app = pilot.app
-    return await wait_until(
-        pilot, lambda: app.screen if isinstance(app.screen, EndpointsScreen) and app.screen.poll_count >= polls
-        else None, timeout, "the endpoints screen")
+async def endpoints_ready(pilot, polls: int = 1, timeout: float = 20.0):
+    """The Endpoints screen after ``polls`` polls, whether or not the (hostile) listing could be shown."""
+    return await endpoints_screen(pilot, polls, loaded=False, timeout=timeout)
 
 
 async def still_works(pilot) -> None:

@@ -21,27 +21,12 @@ import sys
 import time
 
 import pytest
-from cli_helpers import (
-    WARM_CLASSIFIER,
-    inputs,
-    run_inprocess,
-    run_process,
-    strict_records,
-    use_services,
-    write_lines,
-)
-from hostile_server import HostileServer, drip, echo_token, json_reply, raw_reply
+
+from tests.hardening.cli_helpers import inputs, run_inprocess, run_process, strict_records, use_services, write_lines
+from tests.hardening.hostile_server import drip, echo_token, json_reply, raw_reply
+from tests.support.emulator import WARM_CLASSIFIER
 
 TC = ("--task", "text-classification")
-
-
-@pytest.fixture
-def evil(upstream):
-    server = HostileServer(upstream.base_url).start()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 # --- the token ------------------------------------------------------------------------------------

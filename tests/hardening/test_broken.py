@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 import time
 
-from hardening_helpers import (assert_clean_screen, endpoints_ready, go, no_retries, screen_text, still_works,
-                               wait_until)
-from hostile_server import (chat_chunk, hang, html_reply, json_reply, raw_http, raw_reply, sse_reply)
+from tests.hardening.hardening_helpers import assert_clean_screen, endpoints_ready, no_retries, still_works
+from tests.hardening.hostile_server import chat_chunk, hang, html_reply, json_reply, raw_http, raw_reply, sse_reply
+from tests.support.app import hftui_app
+from tests.support.pilot import screen_text, wait_until
+from tests.support.screens import go
+
 
 ITEM_FIELDS_WRONG = {"name": "typed-wrong", "model": [], "compute": "x", "provider": 7,
                      "status": {"state": 5, "message": {"a": 1}, "readyReplica": "two", "targetReplica": None,
@@ -65,14 +68,12 @@ async def test_broken_endpoint_lists_give_a_message_and_keep_the_rows(make_app, 
 async def test_first_byte_never_comes_times_out(hostile, upstream, monkeypatch):
     """A server that accepts and never answers: the configured timeout (``HFTUI_TIMEOUT``), then a
     message; no hang."""
-    from hftui.app import HFTUIApp
-    from hftui.auth import ResolvedToken, Secret
     from hftui.config import load_settings
 
     monkeypatch.setenv("HFTUI_TIMEOUT", "1")
-    settings = load_settings().with_base_url(hostile.base_url)
+    settings = load_settings()
     assert settings.timeout == 1.0
-    app = HFTUIApp(settings, ResolvedToken(Secret(upstream.token), "test"), first_screen="endpoints")
+    app = hftui_app(hostile.base_url, upstream.token, settings=settings, first_screen="endpoints")
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await endpoints_ready(pilot)
         no_retries(app)
@@ -180,7 +181,7 @@ async def test_broken_task_answers_in_the_playground(make_app, hostile):
     """One-shot task answers that are broken in every way: a message each time, the next run works."""
     from hftui.client import Target
 
-    from hostile_server import endless_body
+    from tests.hardening.hostile_server import endless_body
 
     cases = [
         ("wrong types", json_reply({"label": ["not", "a", "list"], "score": "high"})),
@@ -255,7 +256,7 @@ async def test_weird_numbers_do_not_break_the_table_or_the_header(make_app, host
     hostile.on("GET", r"^/v2/endpoint/[^/]+$", raw_reply(WEIRD_NUMBERS))
 
     async def catalog(request):
-        from hostile_server import upstream_json
+        from tests.hardening.hostile_server import upstream_json
 
         _, body = await upstream_json(request, "/v2/provider/demo-user")
         for vendor in body["vendors"]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 
-from cli_helpers import EVIL, assert_terminal_safe, evil, run_inprocess, use_services, write_lines
-from hostile_server import json_reply, upstream_json
+from tests.hardening.cli_helpers import EVIL, assert_terminal_safe, evil, run_inprocess, use_services, write_lines
+from tests.hardening.hostile_server import json_reply, upstream_json
+
 
 EP = "demo-user/gpt2-demo"
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
-from hardening_helpers import (assert_clean_screen, endpoints_ready, go, no_retries, screen_text, still_works,
-                               wait_until)
-from hostile_server import chat_chunk, drop, fail_then_pass, sse_reply
+from tests.hardening.hardening_helpers import assert_clean_screen, endpoints_ready, no_retries, still_works
+from tests.hardening.hostile_server import chat_chunk, drop, fail_then_pass, sse_reply
+from tests.support.pilot import screen_text, wait_until
+from tests.support.screens import go
+
 
 LIST = r"^/v2/endpoint/demo-user$"
 
@@ -52,7 +54,7 @@ def proxy_then_drop():
     async def applied_then_cut(request):
         from aiohttp import web
 
-        from hostile_server import upstream_json
+        from tests.hardening.hostile_server import upstream_json
 
         await upstream_json(request)  # the upstream applies it...
         if request.transport is not None:

@@ -3,9 +3,11 @@ screen; the UI stays responsive (keys answer, screens switch)."""
 
 from __future__ import annotations
 
+from tests.hardening.hardening_helpers import assert_clean_screen, endpoints_ready, still_works
+from tests.hardening.hostile_server import json_reply, raw_reply, upstream_json
+from tests.support.pilot import screen_text, wait_until
+from tests.support.screens import go
 
-from hardening_helpers import assert_clean_screen, endpoints_ready, go, screen_text, still_works, wait_until
-from hostile_server import json_reply, raw_reply, upstream_json
 
 TEN_MB = 10 * 1024 * 1024
 
@@ -128,7 +130,7 @@ async def test_ten_megabyte_generated_text_is_bounded(make_app, hostile):
     """A 10 MB answer (one JSON string) and a 10 MB stream chunk: cut for the screen, UI responsive."""
     from hftui.client import Target
 
-    from hostile_server import chat_chunk, sse_reply
+    from tests.hardening.hostile_server import chat_chunk, sse_reply
 
     huge = "word " * (TEN_MB // 5)
     hostile.on("POST", r"^/hf-inference/models/facebook", json_reply([{"summary_text": "SUM " + huge}]))
@@ -159,7 +161,7 @@ async def test_a_flood_of_stream_events_can_be_cancelled(make_app, hostile):
     and keeps what arrived, and the next action works."""
     from hftui.client import Target
 
-    from hostile_server import chat_chunk, sse_reply
+    from tests.hardening.hostile_server import chat_chunk, sse_reply
 
     events = [chat_chunk(f"t{i} ") for i in range(40_000)]
     hostile.on("POST", r"/v1/chat/completions$", sse_reply(events, then="endless"), times=1)

@@ -7,8 +7,10 @@ import io
 import struct
 import zlib
 
-from hardening_helpers import assert_clean_screen, go, screen_text, wait_until
-from hostile_server import raw_reply
+from tests.hardening.hardening_helpers import assert_clean_screen
+from tests.hardening.hostile_server import raw_reply
+from tests.support.pilot import screen_text, wait_until
+from tests.support.screens import go
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:

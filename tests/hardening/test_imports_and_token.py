@@ -10,7 +10,9 @@ import subprocess
 import sys
 
 import pytest
-from hardening_helpers import assert_clean_screen, endpoints_ready, screen_text, wait_until
+
+from tests.hardening.hardening_helpers import assert_clean_screen, endpoints_ready
+from tests.support.pilot import screen_text, wait_until
 
 HEAVY = ("PIL", "aiohttp", "sqlite3", "textual_image", "httpx2", "hftui.emulator", "hftui.history",
          "hftui.client", "hftui.imaging", "tomllib", "textual.widgets._text_area")
@@ -88,7 +90,7 @@ async def test_export_snippet_uses_the_variable_not_the_token(make_app, hostile,
 
     app = make_app(first_screen="playground")
     async with app.run_test(size=(120, 40)) as pilot:
-        from hardening_helpers import go
+        from tests.support.screens import go
 
         from hftui.client import Target
 

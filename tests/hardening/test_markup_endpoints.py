@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 import json
 
-from hardening_helpers import (CONTROL, assert_clean_screen, endpoints_ready, hostile_text, screen_text, still_works,
-                               wait_until)
-from hostile_server import json_reply, raw_http, raw_reply, upstream_json
+from tests.hardening.hardening_helpers import CONTROL, assert_clean_screen, endpoints_ready, hostile_text, still_works
+from tests.hardening.hostile_server import json_reply, raw_http, raw_reply, upstream_json
+from tests.support.pilot import screen_text, wait_until
 
 
 def poison_endpoint(item: dict, tag: str = "EVIL") -> dict:
@@ -270,7 +270,7 @@ async def test_combining_wide_and_bidi_characters_keep_the_layout(make_app, host
             await pilot.pause(0.2)
             text = assert_clean_screen(app)
             assert "\u202e" not in text
-            from hardening_helpers import strips
+            from tests.support.pilot import strips
 
             widths = {strip.cell_length for strip in strips(app)}
             assert widths == {size[0]}, f"rows of widths {widths} at {size}"

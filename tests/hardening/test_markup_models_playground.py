@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
-from hardening_helpers import (assert_clean_screen, endpoints_ready, go, hostile_text, screen_text, still_works,
-                               wait_until)
-from hostile_server import chat_chunk, json_reply, raw_reply, sse_reply, tgi_token
+from tests.hardening.hardening_helpers import assert_clean_screen, endpoints_ready, hostile_text, still_works
+from tests.hardening.hostile_server import chat_chunk, json_reply, raw_reply, sse_reply, tgi_token
+from tests.support.pilot import screen_text, wait_until
+from tests.support.screens import go
+
 
 EVIL_ID = "evil/[bold red]pwn[/]-[@click=app.quit]x"
 
@@ -43,7 +45,7 @@ async def test_models_screen_shows_hub_markup_literally(make_app, hostile):
 
 async def test_whoami_name_and_orgs_with_markup(make_app, hostile, upstream):
     async def whoami(request):
-        from hostile_server import upstream_json
+        from tests.hardening.hostile_server import upstream_json
 
         _, body = await upstream_json(request)
         body["fullname"] = hostile_text("FULL")

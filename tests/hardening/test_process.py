@@ -8,7 +8,8 @@ import signal
 import time
 
 import pytest
-from ptyapp import PtyApp, ptys_available
+
+from tests.hardening.ptyapp import PtyApp, ptys_available
 
 needs_pty = pytest.mark.skipif(not hasattr(signal, "SIGHUP") or not ptys_available(),
                                reason="needs POSIX ptys and the hftui script")
@@ -101,7 +102,8 @@ def test_terminal_gone_detects_a_hung_up_pty():
 @pytest.mark.parametrize("where", ["textarea", "modal", "form", "palette"])
 async def test_ctrl_c_quits_wherever_the_focus_is(make_app, where):
     """Text areas, modals, forms and the palette have keys of their own; none swallows Ctrl+C."""
-    from hardening_helpers import endpoints_ready, go
+    from tests.hardening.hardening_helpers import endpoints_ready
+    from tests.support.screens import go
     from textual.widgets import TextArea
 
     app = make_app()

@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from hardening_helpers import assert_clean_screen, endpoints_ready, go, screen_text, wait_until
-from ptyapp import PtyApp, ptys_available
 from textual.widgets import Input, TextArea
+
+from tests.hardening.hardening_helpers import assert_clean_screen, endpoints_ready
+from tests.hardening.ptyapp import PtyApp, ptys_available
+from tests.support.pilot import screen_text, wait_until
+from tests.support.screens import go
 
 STATES = ("● running", "‖ paused", "✗ failed", "○ scaledToZero")
 

@@ -3,18 +3,9 @@ a redirect to another host. The token never leaves the configured hosts."""
 
 from __future__ import annotations
 
-import pytest
-from hardening_helpers import go, wait_until
-from hostile_server import HostileServer, json_reply, raw_reply
-
-
-@pytest.fixture
-def evil(upstream):
-    server = HostileServer(upstream.base_url).start()
-    try:
-        yield server
-    finally:
-        server.close()
+from tests.hardening.hostile_server import json_reply, raw_reply
+from tests.support.pilot import wait_until
+from tests.support.screens import go
 
 
 async def test_next_page_link_to_another_host_gets_no_token(make_app, hostile, evil):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.app import hftui_app
+
 
 @pytest.fixture
 def make_app(settings, token):
-    from hftui.app import HFTUIApp
-    from hftui.auth import ResolvedToken
-
     def make(first_screen: str = "models"):
-        return HFTUIApp(settings, ResolvedToken(token, "test"), demo=True, first_screen=first_screen)
+        return hftui_app(settings=settings, token=token, demo=True, first_screen=first_screen)
 
     return make
 
@@ -39,4 +38,3 @@ def hub_spy():
             return [c for c in self.calls if c[0] == name]
 
     return Spy()
-

@@ -1,21 +1,8 @@
-"""Wait helpers for the Models / History / Export tests (imported by name: tests dirs are not packages)."""
+"""Helpers for the Models / History / Export tests: the Models screen ready, history records."""
 
 from __future__ import annotations
 
-import time
-
-async def wait_until(pilot, predicate, timeout: float = 20.0, what: str = "condition") -> None:
-    """Pause the pilot until ``predicate()`` is true (fails the test after ``timeout`` s)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if predicate():
-                return
-        except Exception:  # noqa: BLE001 - widgets may not exist yet
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
+from tests.support.pilot import wait_until
 
 
 def models_screen(app):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.widgets import Checkbox, DataTable, Static, TextArea
 
 from hftui.history import History
-from models_helpers import wait_until
+
+from tests.support.pilot import wait_until
 
 
 def _fill_mask_record(**over):

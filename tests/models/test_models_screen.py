@@ -6,7 +6,8 @@ from textual.widgets import Checkbox, Input, Markdown, Select, Static
 
 from hftui.client.models import ModelInfo, ModelPage
 
-from models_helpers import models_screen, wait_models_ready, wait_until
+from tests.models.models_helpers import models_screen, wait_models_ready
+from tests.support.pilot import wait_until
 
 
 def _rows(screen):
@@ -73,7 +74,10 @@ async def test_enter_opens_the_playground_with_the_task(make_app, monkeypatch):
         table = screen.query_one("ModelTable")
         await wait_until(pilot, lambda: not screen.searching and table.current
                          and table.current.id == "google-bert/bert-base-uncased", what="bert row")
-        await wait_until(pilot, lambda: screen.query_one("ModelDetail").card_loaded, what="detail")
+        detail = screen.query_one("ModelDetail")
+        # card_loaded alone may still be the previous row's until the highlight reaches the detail
+        await wait_until(pilot, lambda: detail.card_loaded and detail.model_id == "google-bert/bert-base-uncased",
+                         what="the bert detail")
         table.focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: opened, what="open_playground")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models_helpers import wait_models_ready, wait_until
+from tests.models.models_helpers import wait_models_ready
+from tests.support.pilot import wait_until
 
 
 async def _ready(pilot):

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+from tests.support.app import hftui_app
+from tests.support.emulator import running_emulator
 
 
 @pytest.fixture
 def make_app(settings, token):
-    from hftui.app import HFTUIApp
-    from hftui.auth import ResolvedToken
-
     def make(base_settings=None):
-        return HFTUIApp(base_settings or settings, ResolvedToken(token, "test"), first_screen="playground")
+        return hftui_app(settings=base_settings or settings, token=token, first_screen="playground")
 
     return make
 
@@ -25,12 +20,6 @@ def make_app(settings, token):
 def slow_settings():
     """Settings of a second emulator streaming only 200 tokens/s (room to cancel mid-stream)."""
     from hftui.config import Settings
-    from hftui.emulator import start_background
 
-    handle = start_background(seed=0, speed=50.0, token_rate=200.0)
-    try:
+    with running_emulator(token_rate=200.0) as handle:
         yield Settings().with_base_url(handle.base_url)
-    finally:
-        handle.close()
-
-

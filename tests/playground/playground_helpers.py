@@ -1,42 +1,42 @@
-"""Helpers of the Playground tests (imported by test modules)."""
+"""Helpers of the Playground tests: the screen, a run, example inputs, a warm model per task."""
 
 from __future__ import annotations
 
-import time
-
-
-async def wait_until(pilot, predicate, timeout: float = 20.0, step: float = 0.02) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if predicate():
-                return
-        except Exception:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(step)
+from tests.support.pilot import wait_until
+from tests.support.screens import current_screen
 
 
 async def playground(pilot):
+    """The Playground screen, once it is on top and mounted."""
     from hftui.screens.playground import PlaygroundScreen
 
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, PlaygroundScreen) and pilot.app.screen.is_mounted)
+    return await current_screen(pilot, PlaygroundScreen)
+
+
+async def open_task(pilot, task: str, tmp_path=None):
+    """The Playground on the warm model of ``task``, its file fields filled with files made in ``tmp_path``."""
+    from hftui.client import Target
+
+    screen = await playground(pilot)
+    screen.set_target(Target.hf_model(MODELS[task]), task=task)
     await pilot.pause()
-    return pilot.app.screen
+    await wait_until(pilot, lambda: screen.spec.task == task, what=f"the {task} form")
+    for field in screen.spec.inputs:
+        if field.kind == "file-image":
+            screen.form.set_value(field.name, str(make_png(tmp_path / "cat.png")))
+        elif field.kind == "file-audio":
+            screen.form.set_value(field.name, str(make_wav(tmp_path / "a.wav")))
+    await pilot.pause()
+    return screen
 
 
 async def run_and_wait(pilot, screen, timeout: float = 15.0) -> None:
+    """Press ^r and wait for that run to end."""
+    before = screen._worker
     await pilot.press("ctrl+r")
-    await wait_until(pilot, lambda: screen._worker is not None)
-    await wait_until(pilot, lambda: not screen._worker.is_running, timeout=timeout)
+    await wait_until(pilot, lambda: screen._worker is not None and screen._worker is not before, what="the run to start")
+    await wait_until(pilot, lambda: not screen._worker.is_running, timeout, "the run to end")
     await pilot.pause()
-
-
-def screen_text(app) -> str:
-    """Everything the screen shows, as plain text (one line per row)."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
 
 
 MODELS = {

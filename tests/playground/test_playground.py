@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from playground_helpers import MODELS, make_png, make_wav, playground, run_and_wait, screen_text, wait_until
 
 from hftui.client.inference import TASKS
+
+from tests.playground.playground_helpers import MODELS, make_png, open_task, playground, run_and_wait
+from tests.support.app import hftui_app
+from tests.support.pilot import screen_text, wait_until
 
 ON_SCREEN = {
     "fill-mask": ["happiness", "Best: the goal of life is happiness."],
@@ -28,22 +31,6 @@ ON_SCREEN = {
     "automatic-speech-recognition": ["It helps to"],
     "table-question-answering": ["Answer: 36542", "Transformers", "36542 ✓"],
 }
-
-
-async def open_task(pilot, task: str, tmp_path):
-    from hftui.client import Target
-
-    screen = await playground(pilot)
-    screen.set_target(Target.hf_model(MODELS[task]), task=task)
-    await pilot.pause()
-    await wait_until(pilot, lambda: screen.spec.task == task)
-    for field in screen.spec.inputs:
-        if field.kind == "file-image":
-            screen.form.set_value(field.name, str(make_png(tmp_path / "cat.png")))
-        elif field.kind == "file-audio":
-            screen.form.set_value(field.name, str(make_wav(tmp_path / "a.wav")))
-    await pilot.pause()
-    return screen
 
 
 @pytest.mark.parametrize("task", TASKS)
@@ -319,11 +306,9 @@ async def test_fill_mask_uses_the_models_mask_token(make_app):
 
 
 async def test_models_search_enter_opens_the_playground_and_runs(settings, token):
-    from hftui.app import HFTUIApp
-    from hftui.auth import ResolvedToken
     from hftui.screens.playground import PlaygroundScreen
 
-    app = HFTUIApp(settings, ResolvedToken(token, "test"), first_screen="models")
+    app = hftui_app(settings=settings, token=token, first_screen="models")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ModelsScreen"
                          and bool(app.screen.query("#models-search")))  # composed, not just pushed

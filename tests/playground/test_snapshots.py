@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playground_helpers import MODELS, playground, wait_until
+
+from tests.playground.playground_helpers import MODELS, playground
+from tests.support.pilot import wait_until
 
 DATA = Path(__file__).parent / "data"
 SIZES = [(80, 24), (120, 40)]

@@ -9,12 +9,13 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-from playground_helpers import MODELS, form_values, make_png, make_wav
 
 from hftui.client.inference import TASKS
 from hftui.tasks import FieldError, all_specs, canonical_task, get_spec
 from hftui.tasks.fields import Field, parse_list, parse_table
 from hftui.tasks.record import make_run_record, target_from_record
+
+from tests.playground.playground_helpers import MODELS, form_values, make_png, make_wav
 
 
 @pytest.fixture

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from playground_helpers import make_png, playground, run_and_wait, screen_text, wait_until
 
 from hftui.imaging import detect_protocol, fit_cells
 from hftui.widgets.results import score_bar
 from hftui.widgets.task_form import PathSuggester
+
+from tests.playground.playground_helpers import make_png, playground, run_and_wait
+from tests.support.pilot import screen_text, wait_until
 
 
 async def test_running_endpoint_as_target(make_app):

@@ -6,7 +6,10 @@ from textual.widgets import Button, Input, Static
 
 from hftui.screens.endpoints import EndpointsScreen
 from hftui.widgets.confirm import ConfirmScreen
-from ui_endpoints.helpers import endpoints_screen, make_app, poll_once, wait_until
+
+from tests.support.pilot import wait_until
+from tests.support.screens import endpoints_screen
+from tests.ui_endpoints.helpers import make_app, poll_once
 
 SIZE = (120, 40)
 

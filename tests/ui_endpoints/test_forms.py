@@ -6,7 +6,10 @@ from textual.widgets import Input, Select, Static
 
 from hftui.screens.endpoint_form import EndpointFormScreen, parse_pairs
 from hftui.widgets.confirm import ConfirmScreen
-from ui_endpoints.helpers import endpoints_screen, make_app, wait_until
+
+from tests.support.pilot import wait_until
+from tests.support.screens import endpoints_screen
+from tests.ui_endpoints.helpers import make_app
 
 SIZE = (120, 40)
 

@@ -12,7 +12,10 @@ from hftui.client import HFClient
 from hftui.client._http import MockResponse, MockTransport
 from hftui.client.errors import ServerError
 from hftui.config import Settings
-from ui_endpoints.helpers import endpoints_screen, make_app, wait_until
+
+from tests.support.pilot import wait_until
+from tests.support.screens import endpoints_screen
+from tests.ui_endpoints.helpers import make_app
 
 
 def status(screen) -> str:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from hftui.screens.endpoints import EndpointsScreen
-from ui_endpoints.helpers import endpoints_screen, make_app, wait_until
+
+from tests.support.app import hftui_app
+from tests.support.pilot import wait_until
+from tests.support.screens import endpoints_screen
+from tests.ui_endpoints.helpers import make_app
 
 SIZE = (120, 40)
 
@@ -238,14 +242,12 @@ async def test_server_strings_are_rendered_as_text(still_emulator):
 
 
 async def test_keymap_section_of_the_config_file(still_emulator, tmp_path):
-    from hftui.app import HFTUIApp
-    from hftui.auth import ResolvedToken, Secret
     from hftui.config import load_settings
 
     config = tmp_path / "config.toml"
     config.write_text('[keymap]\n"endpoints.faults" = "F"\n"app.help" = "f2"\n', encoding="utf-8")
-    settings = load_settings(config, environ={}).with_base_url(still_emulator.base_url)
-    app = HFTUIApp(settings, ResolvedToken(Secret(still_emulator.token), "test"))
+    settings = load_settings(config, environ={})
+    app = hftui_app(still_emulator.base_url, still_emulator.token, settings=settings)
     async with app.run_test(size=SIZE) as pilot:
         screen = await endpoints_screen(pilot)
         await pilot.press("f")

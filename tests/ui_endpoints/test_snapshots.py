@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from ui_endpoints.helpers import endpoints_screen, make_app, wait_until
+from tests.support.pilot import wait_until
+from tests.support.screens import endpoints_screen
+from tests.ui_endpoints.helpers import make_app
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -10,7 +10,9 @@ from hftui.widgets.endpoint_table import (
     short_instance,
     short_url,
 )
-from ui_endpoints.helpers import endpoints_screen, make_app, poll_once
+
+from tests.support.screens import endpoints_screen
+from tests.ui_endpoints.helpers import make_app, poll_once
 
 ALL_LABELS = ("NAME", "STATE", "MODEL", "TASK", "REGION", "INST", "REPL", "$/H", "URL", "UPD")
 

@@ -181,7 +181,7 @@ def test_the_app_installs_the_toggle_glyphs(still_emulator):
     from textual.widgets._toggle_button import ToggleButton
 
     from hftui.widgets.toggles import StateGlyph
-    from ui_endpoints.helpers import make_app
+    from tests.ui_endpoints.helpers import make_app
 
     make_app(still_emulator)
     assert isinstance(ToggleButton.__dict__["BUTTON_INNER"], StateGlyph)

@@ -1,72 +1,11 @@
-"""The audit's Playground findings: follow the answer over many turns, keys outside text fields,
-focus after :play, the target id and elapsed time at 80x24, ^n only for chat."""
+"""Keys and focus in the Playground at 80x24: typing goes to the first required field after :play or
+Enter on the Models screen; h / x / ^n act outside text fields only (export carries the run id, ^n
+only for chat); the target is shown whole."""
 
 from __future__ import annotations
 
-from playground_helpers import MODELS, playground, run_and_wait, screen_text, wait_until
-
-
-async def _chat(pilot):
-    from hftui.client import Target
-
-    screen = await playground(pilot)
-    screen.set_target(Target.hf_model(MODELS["chat-completion"]), task="chat-completion")
-    await wait_until(pilot, lambda: screen.spec.task == "chat-completion")
-    await pilot.pause()
-    return screen
-
-
-def _last_answer_rows(screen) -> list[str]:
-    rows = [r.strip() for r in screen.output.plain_text().splitlines() if r.strip()]
-    return rows[-2:]
-
-
-async def test_three_chat_turns_at_80x24_keep_the_last_answer_in_view(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _chat(pilot)
-        for prompt in ("What is deep learning?", "tell me more", "four"):
-            screen.form.set_value("prompt", prompt)
-            await run_and_wait(pilot, screen)
-            await pilot.pause(0.1)
-            text = screen_text(app)
-            for row in _last_answer_rows(screen):
-                assert row in text, f"{row!r} not on screen:\n{text}"
-        out = screen.output
-        assert out.max_scroll_y > 0 and out.scroll_y == out.max_scroll_y and out.follow
-
-
-async def test_scrolling_up_stops_following_until_the_end_again(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _chat(pilot)
-        for prompt in ("one", "two", "three"):
-            screen.form.set_value("prompt", prompt)
-            await run_and_wait(pilot, screen)
-        out = screen.output
-        out.focus()
-        await pilot.press("home")
-        await pilot.pause()
-        assert out.scroll_y == 0 and not out.follow
-        out.begin("plain")
-        out.append("new text\n" * 30)
-        out.flush_now()
-        await pilot.pause()
-        assert out.scroll_y == 0  # the reader stays where they are
-        await pilot.press("end")
-        await pilot.pause()
-        assert out.follow
-        out.append("more\n" * 30)
-        out.flush_now()
-        await pilot.pause()
-        assert out.scroll_y == out.max_scroll_y
-        out.finish()
-        await pilot.press("home")
-        await pilot.pause()
-        screen.form.set_value("prompt", "again")
-        await run_and_wait(pilot, screen)  # a new turn follows again
-        await pilot.pause(0.1)
-        assert out.follow and out.scroll_y == out.max_scroll_y
+from tests.playground.playground_helpers import MODELS, open_task, playground, run_and_wait
+from tests.support.pilot import screen_text, wait_until
 
 
 async def test_after_play_typing_goes_to_the_first_required_field(make_app):
@@ -103,7 +42,7 @@ async def test_h_and_x_outside_a_text_field_export_carries_the_run_id(make_app):
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _chat(pilot)
+        screen = await open_task(pilot, "chat-completion")
         await run_and_wait(pilot, screen)
         assert screen.last_run_id is not None
         screen.form.focus_first()
@@ -136,7 +75,7 @@ async def test_new_chat_key_only_for_chat_and_target_shown_whole(make_app):
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _chat(pilot)
+        screen = await open_task(pilot, "chat-completion")
         await pilot.press("escape")
         await pilot.pause()
         assert "New chat" in screen_text(app).splitlines()[-1]

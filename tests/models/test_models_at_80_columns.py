@@ -1,12 +1,14 @@
-"""Audit findings on the Models screen: ids cut in the middle stay distinct at 80 columns, the title
-counts the rows shown, the serving summary keeps its words apart."""
+"""The Models screen at 80 columns: ids cut in the middle stay distinct, the title counts the rows
+shown, the serving summary keeps its words apart."""
 
 from __future__ import annotations
 
 from textual.widgets import Static
 
 from hftui.widgets.model_table import middle_cut
-from models_helpers import models_screen, wait_models_ready, wait_until
+
+from tests.models.models_helpers import models_screen, wait_models_ready
+from tests.support.pilot import wait_until
 
 
 def test_middle_cut_keeps_both_ends():
