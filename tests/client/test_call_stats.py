@@ -58,4 +58,4 @@ def test_stats_from_headers_are_tolerant():
     odd = CallStats.from_headers({"x-prompt-tokens": "12.5", "x-generated-tokens": "-3", "x-total-time": "nan",
                                   "x-compute-time": "0.25", "x-compute-type": "cpu\x1b[2J",
                                   "x-compute-audio-length": "inf", "x-time-per-token": "40"})
-    assert odd == CallStats(compute_time=0.25, compute_type="cpu[2J", time_per_token=0.04)
+    assert odd == CallStats(compute_time=0.25, compute_type="cpu", time_per_token=0.04)  # the whole escape sequence goes, not just ESC

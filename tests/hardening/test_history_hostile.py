@@ -15,7 +15,9 @@ import threading
 import time
 
 import pytest
-from hardening_helpers import ESCAPES, MARKUP, assert_clean_screen, go, hostile_text, screen_text, wait_until
+from tests.hardening.hardening_helpers import ESCAPES, MARKUP, assert_clean_screen, hostile_text
+from tests.support.pilot import screen_text, wait_until
+from tests.support.screens import go
 
 from hftui.history import History, HistoryError
 

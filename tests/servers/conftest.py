@@ -3,18 +3,12 @@ endpoint, and settings naming it as ``[servers.gate]`` (read from a real config.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parent.parent / "playground"))  # playground_helpers (Pilot waits)
 
 
 @pytest.fixture
 def gate(emulator):
-    from key_gate import GATE_KEY, KeyGate
+    from tests.servers.key_gate import GATE_KEY, KeyGate
 
     server = KeyGate(upstream=f"{emulator.base_url}/_ep/demo-user/llama-chat", upstream_token=emulator.token,
                      key=GATE_KEY, forbidden=(emulator.token,)).start()
@@ -28,7 +22,7 @@ def gate(emulator):
 def server_settings(emulator, gate, tmp_path, monkeypatch):
     """Settings from a config.toml with ``[servers.gate]`` (TGI, key from $GATE_KEY) and
     ``[servers.nokey]`` (the gate again, no key), every HF service on the emulator."""
-    from key_gate import GATE_KEY
+    from tests.servers.key_gate import GATE_KEY
 
     from hftui.config import load_settings
 

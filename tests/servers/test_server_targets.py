@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from key_gate import GATE_KEY
+from tests.servers.key_gate import GATE_KEY
 
 from hftui.client import AuthError, HFClient
 
@@ -129,7 +129,8 @@ async def test_playground_server_target(server_settings, token, gate, tmp_path):
 
     from hftui.app import HFTUIApp
     from hftui.auth import ResolvedToken
-    from playground_helpers import playground, run_and_wait, screen_text, wait_until
+    from tests.playground.playground_helpers import playground, run_and_wait
+    from tests.support.pilot import screen_text, wait_until
 
     app = HFTUIApp(server_settings, ResolvedToken(token, "test"), first_screen="playground")
     async with app.run_test(size=(120, 40)) as pilot:
