@@ -432,7 +432,7 @@ def test_every_setting_has_a_range():
 
 async def test_a_keymap_built_in_code_never_puts_escapes_on_screen(make_app):
     """Settings made in code skip load_settings: apply_keymap still drops keys that are not printable."""
-    from hardening_helpers import assert_clean_screen, endpoints_ready
+    from tests.hardening.hardening_helpers import assert_clean_screen, endpoints_ready
 
     app = make_app(keymap={"endpoints.pause": "\x1b]0;owned\x07", "endpoints.faults": "F"})
     async with app.run_test(size=(120, 40)) as pilot:

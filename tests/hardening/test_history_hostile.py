@@ -230,7 +230,7 @@ def _spy_threads(monkeypatch) -> list[bool]:
 
 async def test_playground_saves_off_the_ui_thread_and_says_the_db_is_locked(make_app, locked_history,
                                                                             monkeypatch):
-    from test_markup_models_playground import open_playground, run
+    from tests.hardening.test_markup_models_playground import open_playground, run
 
     on_main = _spy_threads(monkeypatch)
     app = make_app(first_screen="playground")
@@ -258,7 +258,7 @@ async def test_history_screen_reads_off_the_ui_thread_and_says_the_db_is_locked(
 
 
 async def test_playground_saves_normally_when_the_db_is_free(make_app):
-    from test_markup_models_playground import open_playground, run
+    from tests.hardening.test_markup_models_playground import open_playground, run
 
     app = make_app(first_screen="playground")
     async with app.run_test(size=(120, 40)) as pilot:
