@@ -64,6 +64,9 @@ def _login(settings) -> int:
         print("hftui: no token given", file=sys.stderr)
         return 1
     token = Secret(raw)
+    if token.problem:
+        print(f"hftui: not a valid token: {token.problem}", file=sys.stderr)
+        return 1
 
     async def check():
         from hftui.client import HFClient
