@@ -21,6 +21,7 @@ from hftui.client.errors import (
     ModelLoading,
     NotFound,
     RateLimited,
+    RedirectError,
     ServerError,
     StreamInterrupted,
     Timeout,
@@ -44,6 +45,6 @@ __all__ = [
     "ChatMessage", "CustomImage", "EndpointSpec", "EndpointUpdate", "StreamChunk",
     "AuthError", "BadRequest", "CallOptions", "Catalog", "Compute", "Conflict", "ConnectionFailed", "Endpoint",
     "EndpointFailed", "EndpointState", "HFClient", "HFError", "InvalidResponse", "LegacyStatus", "ModelInfo",
-    "ModelLoading", "ModelPage", "NotFound", "ProviderMapping", "RateLimited", "ServerError", "StreamInterrupted",
-    "Target", "Timeout", "WaitTimeout", "WhoAmI",
+    "ModelLoading", "ModelPage", "NotFound", "ProviderMapping", "RateLimited", "RedirectError", "ServerError",
+    "StreamInterrupted", "Target", "Timeout", "WaitTimeout", "WhoAmI",
 ]

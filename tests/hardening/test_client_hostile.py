@@ -246,6 +246,18 @@ async def test_a_body_trickling_one_byte_at_a_time_ends_at_the_deadline(hf, host
     assert hostile.count("GET", EP_LIST) == 1
 
 
+async def test_a_call_timeout_is_a_total_deadline_too(hostile, upstream):
+    """``CallOptions.timeout`` (batch's ``--timeout``) bounds the whole call, not each read."""
+    from hftui.auth import Secret
+    from hftui.client import CallOptions, HFClient, Target, Timeout
+
+    hostile.on("POST", r"/hf-inference/models/", raw_trickle(ok_json(b"[" + b" " * 100 + b"]"), 0.1))
+    async with HFClient(settings_for(hostile, timeout=30.0), Secret(upstream.token)) as client:
+        result, _ = await timed(client.inference.run("fill-mask", Target.hf_model("google-bert/bert-base-uncased"),
+                                                     {"inputs": "a [MASK]"}, options=CallOptions(timeout=1.0)), 2.5)
+    assert isinstance(result, Timeout) and "within 1s" in result.message, repr(result)
+
+
 async def test_headers_trickling_end_at_the_deadline_for_posts_and_streams(hf, hostile):
     from hftui.client import HFError, Target, Timeout
 
