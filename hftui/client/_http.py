@@ -99,24 +99,76 @@ class StreamClock:
     The reader calls :meth:`progress` each time an event carried something (text, a
     final answer): that restarts the ``stall`` budget and the count of idle bytes.
     ``total`` bounds the whole stream however much it carries.
+
+    One timer per stream, not one per read (a stream can bring thousands of small
+    chunks): when it fires it re-arms itself if progress moved the deadline, cancels
+    the read in progress if there is one (:meth:`Http.aiter_bytes` turns that into
+    :class:`Timeout`), and otherwise leaves it to the next read to find the deadline
+    passed — the reader may be busy elsewhere between reads, and only a read may be
+    interrupted.
     """
 
-    __slots__ = ("stall", "total", "idle_limit", "idle", "at", "end", "_time")
+    __slots__ = ("stall", "total", "idle_limit", "idle", "at", "end", "_loop", "_timer", "_task", "_reading",
+                 "_late", "_fired")
 
     def __init__(self, *, stall: float, total: float, idle_limit: int) -> None:
-        self._time = asyncio.get_running_loop().time
-        now = self._time()
+        self._loop = asyncio.get_running_loop()
+        now = self._loop.time()
         self.stall, self.total, self.idle_limit = stall, total, idle_limit
         self.end = now + total
         self.at = min(now + stall, self.end)
         self.idle = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task | None = None
+        self._reading = self._late = self._fired = False
 
     def progress(self) -> None:
-        self.at = min(self._time() + self.stall, self.end)
+        self.at = min(self._loop.time() + self.stall, self.end)
         self.idle = 0
 
+    # --- used by Http.aiter_bytes --------------------------------------------------------
+
+    def begin_read(self) -> bool:
+        """Before a read: False if the deadline has passed already."""
+        if self._late or self._timer is None:
+            if self._loop.time() >= self.at:
+                return False
+            self._late = False
+            if self._timer is None:
+                self._task = asyncio.current_task()
+                self._timer = self._loop.call_at(self.at, self._fire)
+        self._reading = True
+        return True
+
+    def end_read(self) -> None:
+        self._reading = False
+
+    def timed_out(self) -> bool:
+        """After a read was cancelled: True if this clock did it (and no one else cancels the task)."""
+        if not self._fired:
+            return False
+        self._fired = False
+        return self._task is None or self._task.uncancel() == 0
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _fire(self) -> None:
+        self._timer = None
+        if self._loop.time() < self.at:  # progress moved the deadline on
+            self._timer = self._loop.call_at(self.at, self._fire)
+        elif self._reading and self._task is not None:
+            self._fired = True
+            self._task.cancel()
+        else:
+            self._late = True
+
+    # --- the errors ------------------------------------------------------------------------
+
     def expired(self, url: str) -> Timeout:
-        if self._time() >= self.end:
+        if self._loop.time() >= self.end:
             return Timeout(f"the stream from {_host(url)} ran longer than {_span(self.total)}; stopped",
                            deadline=self.total)
         return Timeout(f"no new text from {_host(url)} for {_span(self.stall)}", deadline=self.stall)
@@ -353,26 +405,37 @@ class Http:
     async def aiter_bytes(self, response: Response, clock: StreamClock | None = None) -> AsyncIterator[bytes]:
         """The body's chunks as they arrive (decompressed), mapping transport errors.
 
-        With a ``clock``, each read must end by its deadline and the bytes count
-        as idle until the reader reports progress (see :class:`StreamClock`)."""
+        With a ``clock``, no read goes past its deadline and the bytes count as
+        idle until the reader reports progress (see :class:`StreamClock`)."""
         iterator = response.aiter_bytes()
-        while True:
-            try:
-                if clock is None:
+        if clock is None:
+            while True:
+                try:
                     chunk = await iterator.__anext__()
-                else:
-                    async with asyncio.timeout_at(clock.at):
-                        chunk = await iterator.__anext__()
-            except StopAsyncIteration:
-                return
-            except TimeoutError as exc:
-                if clock is None:
+                except StopAsyncIteration:
+                    return
+                except _ANY_ERROR as exc:
                     raise _map_error(exc, str(response.url), reading=True) from None
-                raise clock.expired(str(response.url)) from None
-            except _ANY_ERROR as exc:
-                raise _map_error(exc, str(response.url), reading=True) from None
-            if clock is not None:
+                yield chunk
+        try:
+            while True:
+                if not clock.begin_read():
+                    raise clock.expired(str(response.url))
+                try:
+                    chunk = await iterator.__anext__()
+                except StopAsyncIteration:
+                    return
+                except asyncio.CancelledError:
+                    if clock.timed_out():
+                        raise clock.expired(str(response.url)) from None
+                    raise
+                except _ANY_ERROR as exc:
+                    raise _map_error(exc, str(response.url), reading=True) from None
+                finally:
+                    clock.end_read()
                 clock.idle += len(chunk)
                 if clock.idle > clock.idle_limit:
                     raise clock.flooded(str(response.url))
-            yield chunk
+                yield chunk
+        finally:
+            clock.stop()

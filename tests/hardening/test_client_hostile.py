@@ -336,6 +336,41 @@ async def test_a_flood_of_empty_events_is_cut_before_the_stall_timeout(hostile, 
     assert result.partial == "kept " and "without text" in result.message, result.message
 
 
+async def test_a_slow_reader_is_not_a_stalled_stream(hf, hostile):
+    """The stall clock counts the server's silence, not the time the reader spends between reads."""
+    from hftui.client import Target
+
+    words = [chat_chunk(f"w{i} ") for i in range(4)] + [chat_chunk("", finish="stop"), "[DONE]"]
+    hostile.on("POST", r"/chat/completions$", sse_reply(words, delay=0.05))
+    got: list[str] = []
+    async for chunk in hf.inference.chat_completion_stream(Target.hf_model(CHAT), [{"role": "user", "content": "hi"}]):
+        got.append(chunk.text)
+        await asyncio.sleep(1.3)  # longer than the 1 s stall timeout, each time
+    assert "".join(got) == "w0 w1 w2 w3 "
+
+
+async def test_cancelling_a_waiting_stream_is_a_cancellation_not_a_timeout(hostile, upstream):
+    from hftui.auth import Secret
+    from hftui.client import HFClient, Target
+
+    hostile.on("POST", r"/chat/completions$", sse_idle([chat_chunk("kept ")], filler=b":\n\n", every=0.05))
+    got: list[str] = []
+    async with HFClient(settings_for(hostile, stream_timeout=5.0), Secret(upstream.token)) as client:
+        async def stream():
+            async for chunk in client.inference.chat_completion_stream(Target.hf_model(CHAT),
+                                                                       [{"role": "user", "content": "hi"}]):
+                got.append(chunk.text)
+
+        task = asyncio.create_task(stream())
+        while not got:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.3)  # waiting for more text: the user presses Esc
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert got == ["kept "]
+
+
 async def test_a_stream_that_never_ends_stops_at_the_total_cap(hf, hostile, monkeypatch):
     """Text keeps coming (every event resets the stall timer): the total time cap ends it."""
     from hftui.client import StreamInterrupted, Target, inference
