@@ -2,9 +2,11 @@
 
 Everything else in the client talks to :class:`Http` and duck-types the
 responses (``status_code``, ``headers``, ``content``, ``url``) so swapping the
-library means rewriting this file only. Transport exceptions leave this module
-as :class:`~hftui.client.errors.Timeout` / :class:`ConnectionFailed`; nothing
-else (no ``InvalidURL``, no ``ValueError``) leaves it.
+library means rewriting this file only. Only the client's typed errors leave
+this module: transport failures as :class:`~hftui.client.errors.Timeout` /
+:class:`ConnectionFailed`, a header that cannot be sent as ``BadRequest``, a
+redirect not followed as ``RedirectError`` — never ``InvalidURL``,
+``ValueError`` or whatever else the library stack raises.
 
 Deadlines. httpx's timeouts are per phase and per read: a server sending one
 byte every few seconds never trips them. So every call also has a *total*

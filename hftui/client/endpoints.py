@@ -319,7 +319,7 @@ class EndpointsAPI:
         if not complete:
             # The body did not end within the timeout: what arrived is shown, and said to be cut.
             if text and not text.endswith("\n"):
-                text = text.rsplit("\n", 1)[0] + "\n" if "\n" in text else ""
+                text += "\n"
             text += (f"[hftui: the server was still sending logs after {c.settings.timeout:g}s; "
                      "showing what arrived until then]\n")
         return text

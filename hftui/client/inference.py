@@ -830,10 +830,11 @@ async def _batches(http, response, clock: StreamClock) -> AsyncIterator[list[Any
 
     The reader reports progress to ``clock`` for events that carried something."""
     decoder = SSEDecoder()
-    async for raw in http.aiter_bytes(response, clock):
-        events = decoder.feed(raw)
-        if events:
-            yield events
+    async with aclosing(http.aiter_bytes(response, clock)) as chunks:  # closed at once: its timer too
+        async for raw in chunks:
+            events = decoder.feed(raw)
+            if events:
+                yield events
     events = decoder.close()
     if events:
         yield events
