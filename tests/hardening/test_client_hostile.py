@@ -246,6 +246,29 @@ async def test_a_body_trickling_one_byte_at_a_time_ends_at_the_deadline(hf, host
     assert hostile.count("GET", EP_LIST) == 1
 
 
+async def test_deadlines_are_per_call_and_leave_the_task_usable(hf, hostile):
+    """A trickling call times out while calls beside it succeed; afterwards the task is not left
+    half-cancelled, and a cancellation from outside stays a cancellation."""
+    from hftui.client import Timeout
+
+    hostile.on("GET", EP_LIST, raw_trickle(ok_json(b'{"items": [' + b" " * 200 + b"]}"), 0.1))
+    results = await asyncio.gather(hf.endpoints.list("demo-user", retry=False),
+                                   *(hf.endpoints.catalog() for _ in range(5)), return_exceptions=True)
+    assert isinstance(results[0], Timeout), repr(results[0])
+    assert all(not isinstance(r, BaseException) for r in results[1:]), results[1:]
+    assert asyncio.current_task().cancelling() == 0
+    await asyncio.sleep(0.01)  # would raise CancelledError if a cancel were left pending
+
+    async def slow():
+        return await hf.endpoints.list("demo-user", retry=False)
+
+    task = asyncio.create_task(slow())
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
 async def test_a_call_timeout_is_a_total_deadline_too(hostile, upstream):
     """``CallOptions.timeout`` (batch's ``--timeout``) bounds the whole call, not each read."""
     from hftui.auth import Secret
