@@ -18,8 +18,32 @@ from pathlib import Path
 from hftui.config import config_dir
 
 
+def token_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a token (it is sent in an HTTP header), or None if it can.
+
+    A token is printable ASCII without spaces (HF tokens are ``hf_`` and
+    letters/digits). The text never quotes the token or its characters.
+    """
+    if not value:
+        return "the token is empty"
+    if value.isascii() and value.isprintable() and " " not in value:  # the common case, at C speed
+        return None
+    for ch in value:
+        if ch in " \t\n\r\f\v" or ch.isspace():
+            return "the token contains a space or a line break (paste it again, without them)"
+    for ch in value:
+        if not ch.isascii():
+            return ("the token contains a character that is not ASCII (a token is letters, digits and "
+                    "'_' only: was a quote or another character pasted with it?)")
+    return "the token contains a control character (paste it again)"
+
+
 class Secret:
-    """A token that does not leak: repr/str never show it."""
+    """A token that does not leak: repr/str never show it.
+
+    ``problem`` says why it cannot be sent (non-ASCII, spaces, control
+    characters), or None: callers refuse such a token with that message.
+    """
 
     __slots__ = ("_value",)
 
@@ -43,6 +67,10 @@ class Secret:
 
     def __bool__(self) -> bool:
         return bool(self._value)
+
+    @property
+    def problem(self) -> str | None:
+        return token_problem(self._value)
 
     def __reduce__(self):  # never pickle the value into a crash dump
         raise TypeError("a Secret cannot be pickled")

@@ -82,6 +82,9 @@ def _login(settings) -> int:
         _say("hftui: no token given", err=True)
         return 1
     token = Secret(raw)
+    if token.problem:
+        print(f"hftui: not a valid token: {token.problem}", file=sys.stderr)
+        return 1
 
     async def check():
         from hftui.client import HFClient

@@ -22,6 +22,7 @@ from hftui.client.errors import (
     ModelLoading,
     NotFound,
     RateLimited,
+    RedirectError,
     ServerError,
     StreamInterrupted,
     Timeout,
@@ -46,7 +47,7 @@ from hftui.client.stats import CallStats
 __all__ = [
     "CallStats", "ChatMessage", "CustomImage", "EndpointSpec", "EndpointUpdate", "StreamChunk",
     "AuthError", "BadRequest", "CallOptions", "Catalog", "Compute", "Conflict", "ConnectionFailed", "Endpoint",
-    "EndpointFailed", "EndpointState", "EndpointWaking", "HFClient", "HFError", "InvalidResponse", "LegacyStatus", "ModelInfo",
-    "ModelLoading", "ModelPage", "NotFound", "ProviderMapping", "RateLimited", "ServerError", "StreamInterrupted",
-    "Target", "Timeout", "WaitTimeout", "WhoAmI", "describe_error",
+    "EndpointFailed", "EndpointState", "EndpointWaking", "HFClient", "HFError", "InvalidResponse", "LegacyStatus",
+    "ModelInfo", "ModelLoading", "ModelPage", "NotFound", "ProviderMapping", "RateLimited", "RedirectError",
+    "ServerError", "StreamInterrupted", "Target", "Timeout", "WaitTimeout", "WhoAmI", "describe_error",
 ]

@@ -8,6 +8,7 @@ import re
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from hftui.client.errors import (
     AuthError,
@@ -17,8 +18,10 @@ from hftui.client.errors import (
     ModelLoading,
     NotFound,
     RateLimited,
+    RedirectError,
     ServerError,
     Timeout,
+    scrub,
 )
 from hftui.sanitize import one_line
 
@@ -29,12 +32,17 @@ _SPACES = re.compile(r"\s+")
 LEGACY_MESSAGE = "legacy API retired, use the router"
 
 
-def clean_text(text: str, limit: int = MAX_MESSAGE) -> str:
-    """One line of untrusted text: no escape sequence (payload included), no control character, bounded."""
+def clean_text(text: str, limit: int = MAX_MESSAGE, *, cut: bool = False) -> str:
+    """One line of untrusted text: no control characters, no token, bounded.
+
+    The token is masked after the controls are gone (they could hide it) and
+    before the cut (which could leave half of it); ``cut``: ``text`` is itself
+    the start of a longer text.
+    """
     # sanitize.one_line first: stripping the controls alone would leave "]52;c;..." of an OSC 52 behind
-    text = _SPACES.sub(" ", _CONTROL.sub("", one_line(text, limit * 4 + 64))).strip()
+    text = scrub(_SPACES.sub(" ", _CONTROL.sub("", one_line(text, limit * 4 + 64))).strip(), cut=cut)
     if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
+        text = scrub(text[: limit - 1].rstrip(), cut=True) + "…"
     return text
 
 
@@ -136,9 +144,9 @@ def parse_error_body(headers: Any, body: bytes) -> tuple[list[str], str | None, 
     """Messages (ordered, deduplicated), TGI ``error_type``, and the JSON body if any."""
     messages: list[str] = []
 
-    def add(value: Any) -> None:
+    def add(value: Any, cut: bool = False) -> None:
         if isinstance(value, str) and value.strip():
-            text = clean_text(value)
+            text = clean_text(value, cut=cut)
             if text and text not in messages:
                 messages.append(text)
 
@@ -180,8 +188,24 @@ def parse_error_body(headers: Any, body: bytes) -> tuple[list[str], str | None, 
         for item in data:
             add(item if isinstance(item, str) else (item.get("message") if isinstance(item, dict) else None))
     elif body and not _is_html(content_type, body):
-        add(body[:4096].decode("utf-8", "replace"))
+        add(body[:4096].decode("utf-8", "replace"), cut=len(body) > 4096)
     return messages, (clean_text(error_type, 60) if error_type else None), data
+
+
+def redirect_message(status: int, url: str, location: str | None) -> str:
+    """Why a redirect was not followed, as far as its ``Location`` tells."""
+    if not location:
+        return f"unexpected redirect ({status}) without a target; not followed"
+    try:
+        here, there = urlsplit(url), urlsplit(urljoin(url, location))
+        there.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return f"redirect ({status}) to an invalid URL; not followed"
+    if not there.hostname or there.scheme.lower() not in ("http", "https"):
+        return f"redirect ({status}) to an invalid URL; not followed"
+    if (there.scheme.lower(), there.netloc.lower()) != (here.scheme.lower(), here.netloc.lower()):
+        return f"unexpected redirect ({status}) to another host; not followed"
+    return f"unexpected redirect ({status}); not followed"
 
 
 def error_from_response(response: Any, *, service: str, had_token: bool, token_source: str | None = None,
@@ -231,5 +255,6 @@ def error_from_response(response: Any, *, service: str, had_token: bool, token_s
     if status >= 500 or status == 424:
         return ServerError(message, retry_after=parse_retry_after(headers.get("retry-after")), **kw)
     if 300 <= status < 400:
-        return HFError(f"unexpected redirect ({status}) to another host; not followed", **kw)
+        return RedirectError(redirect_message(status, str(getattr(response, "url", "")), headers.get("location")),
+                             **kw)
     return BadRequest(message, error_type=error_type, **kw)

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from hftui.client._http import Http, Response, origin
 from hftui.client._wire import dumps, error_from_response, parse_retry_after
-from hftui.client.errors import AuthError, ConnectionFailed, HFError, RateLimited, Timeout
+from hftui.client.errors import AuthError, ConnectionFailed, HFError, RateLimited, Timeout, add_secret
 
 if TYPE_CHECKING:
     from hftui.auth import Secret
@@ -183,6 +183,10 @@ class HFClient:
         self.settings = settings
         self._token = token if token else None
         self.token_source = token_source
+        self._token_problem: str | None = None
+        if self._token is not None:
+            add_secret(self._token.reveal())  # from now on no error shows it, whoever echoes it
+            self._token_problem = self._token.problem
         self.max_retries = max(0, max_retries)
         self._http = Http(timeout=settings.timeout, stream_timeout=settings.stream_timeout,
                           max_body_bytes=settings.max_body_bytes, transport=transport,
@@ -238,6 +242,10 @@ class HFClient:
                 headers["authorization"] = "Bearer " + auth.key.reveal()
             return headers
         if self._token is not None and (send_token if send_token is not None else self.trusted(url)):
+            if self._token_problem:
+                # Never sent (an HTTP header cannot carry it); a typed error the login flow handles.
+                raise AuthError(f"{self._token_problem}; log in again with a valid token",
+                                token_source=self.token_source)
             headers["authorization"] = "Bearer " + self._token.reveal()
         return headers
 
@@ -249,15 +257,6 @@ class HFClient:
         """What a server may echo back and must then be masked wherever it is shown or stored."""
         return (self._token.reveal(),) if self._token is not None else ()
 
-    def redact(self, error: HFError) -> HFError:
-        """A server might echo the token back: never let it into an error."""
-        if self._token is not None:
-            raw = self._token.reveal()
-            if raw and raw in (error.message or ""):
-                error.message = error.message.replace(raw, "***")
-                error.args = (error.user_message(),)
-        return error
-
     async def make_error(self, response: Response, *, service: str, had_token: bool, scope: str | None = None,
                          auth: ServerAuth | None = None) -> HFError:
         """The typed error for a non-2xx response; names a missing fine-grained scope."""
@@ -266,15 +265,16 @@ class HFClient:
         missing = None
         if scope and had_token and response.status_code in (401, 403):
             missing = scope if await self._scope_missing(scope, fetch=response.status_code == 403) else None
-        error = error_from_response(response, service=service, had_token=had_token,
-                                    token_source=self.token_source, scope=missing)
-        return self.redact(error)
+        return error_from_response(response, service=service, had_token=had_token,
+                                   token_source=self.token_source, scope=missing)
 
     def _server_error(self, response: Response, service: str, auth: ServerAuth) -> HFError:
         """A named server's refusal speaks of its key (not of HF tokens); the key never shows."""
         from hftui.sanitize import redact
 
-        error = self.redact(error_from_response(response, service=service, had_token=True))
+        if auth.key is not None:
+            add_secret(auth.key.reveal())  # like the token: no later error shows it either
+        error = error_from_response(response, service=service, had_token=True)
         if isinstance(error, AuthError):
             error.message = f"{error.message} — {auth.describe()}"
         if auth.key is not None:
@@ -316,8 +316,10 @@ class HFClient:
             try:
                 response = await self._http.request(method, url, headers=hdrs, content=content, params=params,
                                                     timeout=timeout, follow_same_host=follow_same_host)
-            except (ConnectionFailed, Timeout):
-                if not retry or attempt >= self.max_retries:
+            except (ConnectionFailed, Timeout) as exc:
+                # A total deadline that ran out is not retried: the server was answering, too
+                # slowly, and asking again would only multiply the wait.
+                if not retry or attempt >= self.max_retries or getattr(exc, "deadline", None) is not None:
                     raise
                 await self.backoff(attempt, None)
                 attempt += 1

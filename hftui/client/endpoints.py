@@ -14,7 +14,9 @@ CONTRACT — methods of ``hf.endpoints`` (class EndpointsAPI):
     async scale_to_zero(namespace, name) -> Endpoint
     async delete(namespace, name) -> None
     async catalog(namespace: str | None = None) -> Catalog               # /provider[/ns]
-    async logs(namespace, name, *, tail: int | None = None) -> str       # bounded size
+    async logs(namespace, name, *, tail: int | None = None) -> str       # bounded size and time
+        The last MAX_LOG_BYTES; a body still arriving after the timeout is cut there, with a
+        last line saying so.
     async wait_until_running(namespace, name, *, timeout=None, poll_interval=5.0,
                              on_state: Callable[[Endpoint], None] | None = None,
                              check_health=True) -> Endpoint
@@ -307,13 +309,19 @@ class EndpointsAPI:
         c = self._c
         url = self._url("endpoint", namespace, name, "logs")
         params = {"tail": str(int(tail))} if tail else None
-        response, body = await c.http.read_text_tail("GET", url, headers=c.headers(url), params=params,
-                                                     limit=max_bytes)
+        response, body, complete = await c.http.read_text_tail("GET", url, headers=c.headers(url), params=params,
+                                                               limit=max_bytes)
         if response.status_code >= 300:
             raise await c.make_error(response, service="endpoints", had_token=c.has_token, scope=SCOPE_MANAGE)
         text = body.decode("utf-8", "replace")
         if len(body) >= max_bytes:  # started mid-line: drop the partial first line
             text = text.split("\n", 1)[-1]
+        if not complete:
+            # The body did not end within the timeout: what arrived is shown, and said to be cut.
+            if text and not text.endswith("\n"):
+                text += "\n"
+            text += (f"[hftui: the server was still sending logs after {c.settings.timeout:g}s; "
+                     "showing what arrived until then]\n")
         return text
 
     async def wait_until_running(self, namespace: str, name: str, *, timeout: float | None = None,

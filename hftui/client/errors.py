@@ -1,6 +1,48 @@
-"""Typed errors: what a user needs to read, never a traceback, never the token."""
+"""Typed errors: what a user needs to read, never a traceback, never the token.
+
+A server may echo the token back (in a message, a request id, a stream
+event...). Every client builds its errors here, so redaction is part of
+building one: each text attribute an error is given, at construction or
+later, has every registered secret replaced by ``***`` in any letter case
+(:func:`add_secret`; ``HFClient`` registers its token).
+"""
 
 from __future__ import annotations
+
+from hftui.sanitize import MASK, redact
+
+_SECRETS: dict[str, None] = {}
+"""The tokens clients of this process were given (insertion-ordered, bounded): never shown in an error."""
+_MAX_SECRETS = 16
+
+
+def add_secret(value: str | None) -> None:
+    """Never let ``value`` into an error from now on."""
+    if value and len(value) >= 4:
+        _SECRETS.pop(value, None)
+        _SECRETS[value] = None
+        while len(_SECRETS) > _MAX_SECRETS:
+            del _SECRETS[next(iter(_SECRETS))]
+
+
+def scrub(text: str, *, cut: bool = False) -> str:
+    """``text`` with every registered secret masked.
+
+    ``cut``: ``text`` was cut at its end, so a secret's first characters may be
+    all that is left of it there: mask those too.
+    """
+    if not _SECRETS or not text:
+        return text
+    text = redact(text, _SECRETS)
+    if cut:
+        low = text.lower()
+        for secret in _SECRETS:
+            s = secret.lower()
+            for k in range(min(len(s) - 1, len(low)), 3, -1):
+                if low.endswith(s[:k]):
+                    text, low = text[:-k] + MASK, low[:-k] + MASK
+                    break
+    return text
 
 
 class HFError(Exception):
@@ -8,7 +50,8 @@ class HFError(Exception):
 
     ``message`` is the server's own message when it gave one (already
     de-duplicated and bounded in size); ``status`` the HTTP status, if any;
-    ``request_id`` the id to quote to support.
+    ``request_id`` the id to quote to support. Text attributes never hold a
+    registered secret (see the module docstring).
     """
 
     def __init__(self, message: str, *, status: int | None = None, request_id: str | None = None) -> None:
@@ -16,6 +59,15 @@ class HFError(Exception):
         self.status = status
         self.request_id = request_id
         super().__init__(self.user_message())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if _SECRETS and isinstance(value, str):
+            value = scrub(value)
+        object.__setattr__(self, name, value)
+
+    def __str__(self) -> str:
+        # Built from the (redacted) attributes, so a message changed later is what is shown.
+        return self.user_message()
 
     def user_message(self) -> str:
         parts = []
@@ -105,11 +157,23 @@ class EndpointWaking(ServerError):
 
 
 class Timeout(HFError):
-    """No answer within the configured timeout."""
+    """No answer within the configured timeout.
+
+    ``deadline``: the call's total deadline (seconds) ran out — the server was
+    answering, too slowly; asking again would only double the wait.
+    """
+
+    def __init__(self, message: str, *, deadline: float | None = None, **kw) -> None:
+        self.deadline = deadline
+        super().__init__(message, **kw)
 
 
 class ConnectionFailed(HFError):
     """Could not reach the server (DNS, refused, reset)."""
+
+
+class RedirectError(HFError):
+    """A redirect that was not followed: to another host, to an invalid URL, a loop, too many hops."""
 
 
 class InvalidResponse(HFError):

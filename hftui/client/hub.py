@@ -39,6 +39,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from hftui.client._http import join_url
 from hftui.client.errors import HFError, InvalidResponse, NotFound
 from hftui.client.models import LegacyStatus, ModelInfo, ModelPage, WhoAmI
 
@@ -140,7 +141,8 @@ class HubAPI:
         models = [ModelInfo.from_json(d) for d in data[:MAX_PAGE_ITEMS] if isinstance(d, dict)]
         nxt = next_link(response.headers.get("link"))
         if nxt:
-            nxt = str(response.url.join(nxt))
+            # A malformed (or non-http) next link ends the paging; the page itself is good.
+            nxt = join_url(str(response.url), nxt)
         return ModelPage(models=models, next_url=nxt)
 
     async def model_info(self, model_id: str) -> ModelInfo:

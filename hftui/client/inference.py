@@ -78,6 +78,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hftui.client import _parse
+from hftui.client._http import StreamClock
 from hftui.client._parse import result_to_json, sniff
 from hftui.client._tgi_fallback import RefusedParameters, refused_parameters
 from hftui.client._wire import clean_text, drop_none, dumps, loads, parse_error_body
@@ -125,6 +126,11 @@ MAX_EVENT_BYTES = 1024 * 1024
 """One SSE event larger than this ends the stream (a broken or hostile server)."""
 MAX_STREAM_CHARS = 8 * 1024 * 1024
 """Total streamed text kept; beyond it the stream is cut (StreamInterrupted)."""
+MAX_STREAM_SECONDS = 3600.0
+"""A stream still going after this long is cut (StreamInterrupted), however much text it brings.
+Between two events that bring text it may stall ``Settings.stream_timeout`` at most."""
+MAX_IDLE_BYTES = 16 * 1024 * 1024
+"""Bytes a stream may send without any text (keep-alives, comments, empty events) before it is cut."""
 _DEFAULT_OPTIONS = CallOptions()
 _DONE = object()
 DEFAULT_SCALE_UP_TIMEOUT = 600.0
@@ -162,7 +168,10 @@ class RawRequest:
 def chat_url(base: str) -> str:
     """huggingface_hub's rule for chat on any base URL."""
     base = base.rstrip("/")
-    path = urlsplit(base).path
+    try:
+        path = urlsplit(base).path
+    except ValueError:
+        raise BadRequest("not a valid URL") from None
     if path.endswith("/chat/completions"):
         return base
     if path.endswith("/v1"):
@@ -687,6 +696,11 @@ class InferenceAPI:
                     raise
                 headers = await self._wait_loading(exc, headers, deadline, on_loading)
 
+    def _clock(self, options: CallOptions | None) -> StreamClock:
+        """The stream's deadlines: stall (the call's timeout, else the stream timeout), total, idle bytes."""
+        stall = (options.timeout if options is not None else None) or self._c.settings.stream_timeout
+        return StreamClock(stall=stall, total=MAX_STREAM_SECONDS, idle_limit=MAX_IDLE_BYTES)
+
     async def text_generation_stream(self, target: Target, prompt: str, parameters: dict | None = None,
                                      options: CallOptions | None = None, on_loading: OnLoading | None = None
                                      ) -> AsyncIterator[StreamChunk]:
@@ -711,16 +725,18 @@ class InferenceAPI:
                 gen = await self._generate(target, {"inputs": prompt}, params, options, on_loading)
                 yield _generation_chunk(replace(gen, dropped_parameters=(*refused, *gen.dropped_parameters)))
                 return
+            clock = self._clock(options)
             if not _is_sse(response):
-                yield await self._non_sse(response, "text-generation")
+                yield await self._non_sse(response, "text-generation", clock)
                 return
             pieces: list[str] = []
             size = 0
             token_of = _parse.token
             tokens_of = _parse.tokens
             try:
-                batches = await stack.enter_async_context(aclosing(_batches(self._c.http, response)))
+                batches = await stack.enter_async_context(aclosing(_batches(self._c.http, response, clock)))
                 async for events in batches:
+                    progressed = False
                     for event in events:
                         if event is _DONE:
                             raise StreamInterrupted("the stream ended before the generation finished",
@@ -739,6 +755,7 @@ class InferenceAPI:
                                 if text:
                                     if not isinstance(text, str):
                                         raise _malformed(pieces)
+                                    progressed = True
                                     pieces.append(text)
                                     size += len(text)
                                     if size > MAX_STREAM_CHARS:
@@ -756,8 +773,10 @@ class InferenceAPI:
                                 yield StreamChunk(text=text, final=True, token=token, top_tokens=top_tokens)
                             return
                         yield StreamChunk(text, token=token, top_tokens=top_tokens)
-            except (ConnectionFailed, Timeout) as exc:
-                raise StreamInterrupted(f"the stream was cut: {exc.message}", partial="".join(pieces)) from None
+                    if progressed:  # once per network chunk: cheaper than per event
+                        clock.progress()
+            except (ConnectionFailed, Timeout, InvalidResponse) as exc:
+                raise _stopped(exc, pieces) from None
             except (_MalformedEvent, AttributeError, TypeError, IndexError):  # an event of an unexpected shape
                 raise _malformed(pieces) from None
             raise StreamInterrupted("the stream ended before the generation finished", partial="".join(pieces))
@@ -774,8 +793,9 @@ class InferenceAPI:
         req = self.build("chat-completion", target, {"messages": messages}, parameters, options, stream=True)
         async with AsyncExitStack() as stack:
             response = await self._open_stream(stack, req, options, on_loading)
+            clock = self._clock(options)
             if not _is_sse(response):
-                yield await self._non_sse(response, "chat-completion")
+                yield await self._non_sse(response, "chat-completion", clock)
                 return
             pieces: list[str] = []
             size = 0
@@ -783,8 +803,9 @@ class InferenceAPI:
             usage: dict | None = None
             done = False
             try:
-                batches = await stack.enter_async_context(aclosing(_batches(self._c.http, response)))
+                batches = await stack.enter_async_context(aclosing(_batches(self._c.http, response, clock)))
                 async for events in batches:
+                    progressed = False
                     for event in events:
                         if event is _DONE:
                             done = True
@@ -803,6 +824,7 @@ class InferenceAPI:
                                 if text or reasoning:
                                     if not isinstance(text, str) or not isinstance(reasoning, str):
                                         raise _malformed(pieces)
+                                    progressed = True
                                     if text:
                                         pieces.append(text)
                                         size += len(text)
@@ -814,14 +836,17 @@ class InferenceAPI:
                             reason = choice.get("finish_reason")
                             if reason:
                                 finish = reason
+                                progressed = True
                         u = event.get("usage")
                         if u:
                             usage = u
                     if done:
                         break
-            except (ConnectionFailed, Timeout) as exc:
+                    if progressed:  # once per network chunk: cheaper than per event
+                        clock.progress()
+            except (ConnectionFailed, Timeout, InvalidResponse) as exc:
                 if finish is None:
-                    raise StreamInterrupted(f"the stream was cut: {exc.message}", partial="".join(pieces)) from None
+                    raise _stopped(exc, pieces) from None
             except (_MalformedEvent, AttributeError, TypeError, IndexError):  # an event of an unexpected shape
                 raise _malformed(pieces) from None
             if not done and finish is None:
@@ -831,9 +856,9 @@ class InferenceAPI:
                               generated_tokens=_opt_int(usage.get("completion_tokens")),
                               prompt_tokens=_opt_int(usage.get("prompt_tokens")))
 
-    async def _non_sse(self, response, task: str) -> StreamChunk:
+    async def _non_sse(self, response, task: str, clock: StreamClock) -> StreamChunk:
         """A 2xx answer that is not SSE: an error object, or a non-streamed result."""
-        body = await self._c.http.aread(response)
+        body = await self._c.http.aread(response, timeout=clock.stall)
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -950,13 +975,16 @@ class SSEDecoder:
         return events
 
 
-async def _batches(http, response) -> AsyncIterator[list[Any]]:
-    """The stream's events, one list per network chunk (keeps per-event overhead low)."""
+async def _batches(http, response, clock: StreamClock) -> AsyncIterator[list[Any]]:
+    """The stream's events, one list per network chunk (keeps per-event overhead low).
+
+    The reader reports progress to ``clock`` for events that carried something."""
     decoder = SSEDecoder()
-    async for raw in http.aiter_bytes(response):
-        events = decoder.feed(raw)
-        if events:
-            yield events
+    async with aclosing(http.aiter_bytes(response, clock)) as chunks:  # closed at once: its timer too
+        async for raw in chunks:
+            events = decoder.feed(raw)
+            if events:
+                yield events
     events = decoder.close()
     if events:
         yield events
@@ -992,6 +1020,12 @@ def _is_sse(response) -> bool:
 
 def _opt_int(v: Any) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _stopped(exc: ConnectionFailed | Timeout | InvalidResponse, pieces: list[str]) -> StreamInterrupted:
+    """A stream ended by the network (cut) or by us (stalled, too long, only keep-alives)."""
+    how = "was cut" if isinstance(exc, ConnectionFailed) else "stopped"
+    return StreamInterrupted(f"the stream {how}: {exc.message}", partial="".join(pieces))
 
 
 def _malformed(pieces: list[str]) -> StreamInterrupted:

@@ -573,7 +573,7 @@ class EndpointsScreen(Screen[None]):
             raise
         except Exception as exc:
             if maybe_applied(exc):
-                self._no_answer(key, verb, done, applied)
+                self._no_answer(key, verb, done, applied, exc)
             else:
                 self._deleting.discard(key)  # a refused delete: the row is not going away
                 self.app.show_error(exc, title=f"{verb} {key} failed")
@@ -592,13 +592,18 @@ class EndpointsScreen(Screen[None]):
             if key in self._deleting:
                 self.table.set_pending(key, "deleting")
 
-    def _no_answer(self, key: str, verb: str, done: str, applied) -> None:
+    def _no_answer(self, key: str, verb: str, done: str, applied, exc: BaseException | None = None) -> None:
         """The request went out but no answer came back: it may have been applied. The polls tell."""
         import time
 
-        timeout = getattr(getattr(self.app, "settings", None), "timeout", None)
-        within = f" within {timeout:g}s" if timeout else ""
-        text = (f"⏱ {verb} {one_line(key, 80)}: no answer{within} — it may still have been applied; "
+        from hftui.client import ConnectionFailed
+
+        if isinstance(exc, ConnectionFailed):  # cut, not slow: saying "no answer within 30s" would mislead
+            what = f"the connection was cut ({one_line(exc.message, 120)})"
+        else:
+            timeout = getattr(getattr(self.app, "settings", None), "timeout", None)
+            what = f"no answer within {timeout:g}s" if timeout else "no answer"
+        text = (f"⏱ {verb} {one_line(key, 80)}: {what} — it may still have been applied; "
                 "the next refresh will tell")
         self.notify(text, title="No answer", severity="warning", markup=False, timeout=8)
         self._note(text, "busy", ttl=60)

@@ -70,6 +70,12 @@ class LoginScreen(Screen[None]):
         if not raw:
             self._show("Paste a token first.")
             return
+        from hftui.auth import token_problem
+
+        problem = token_problem(raw)
+        if problem:  # it could not even be sent: say why, never send it
+            self._show(f"Not a valid token: {problem}.")
+            return
         self._show("")
         self.query_one("#login-busy", Static).update("Checking the token…")
         self.query_one("#login-button", Button).disabled = True

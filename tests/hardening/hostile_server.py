@@ -404,3 +404,95 @@ def echo_token(reply: Callable[[str], tuple[int, Any, dict[str, str]]]) -> Handl
                             headers=headers)
 
     return handler
+
+
+# --- round 2 (issue 9): trickles, echoed tokens, idle streams, endless text ---------------------
+
+def raw_trickle(data: bytes, every: float, *, step: int = 1) -> Handler:
+    """Write ``data`` (a raw HTTP answer: status line, headers, body) ``step`` bytes every ``every``
+    seconds, then close. Every single read gets a byte in time; the whole answer takes forever."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        transport = request.transport
+        for i in range(0, len(data), step):
+            if transport is None or transport.is_closing():
+                break
+            transport.write(data[i:i + step])
+            await asyncio.sleep(every)
+        if transport is not None:
+            transport.close()
+        await asyncio.sleep(0.05)
+        return web.Response(status=204)
+
+    return handler
+
+
+def http_answer(body: bytes, *, status: str = "200 OK", content_type: str = "application/json",
+                headers: dict[str, str] | None = None, content_length: int | None = None) -> bytes:
+    """A raw HTTP/1.1 answer (for :func:`raw_http` / :func:`raw_trickle`); ``content_length`` may lie."""
+    lines = [f"HTTP/1.1 {status}", f"Content-Type: {content_type}",
+             f"Content-Length: {len(body) if content_length is None else content_length}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def echo_auth(status: int = 500, *, transform: Callable[[str], str] = lambda s: s,
+              headers: Iterable[str] = ("x-request-id", "x-error-message"), body: bool = True,
+              sse: bool = False) -> Handler:
+    """Echo the request's bearer token (``transform``-ed, e.g. ``str.upper``) in ``headers`` and the
+    body's error message: what a careless or hostile server does. The token is not kept.
+
+    ``sse``: a 200 SSE stream whose one event is an in-stream error carrying the token."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        auth = request.headers.get("authorization", "")
+        secret = transform(auth.split(" ", 1)[1] if " " in auth else auth)
+        if sse:
+            out = web.StreamResponse(status=200, headers={"Content-Type": "text/event-stream",
+                                                          "X-Request-Id": f"req-{_header_safe(secret)}"})
+            await out.prepare(request)
+            await out.write(f"data: {chat_chunk('hello ')}\n\n".encode())
+            event = {"error": f"bad token {secret}", "error_type": f"t-{secret}"}
+            await out.write(f"data: {json.dumps(event)}\n\n".encode())
+            await out.write_eof()
+            return out
+        h = {name: f"echo {_header_safe(secret)}" for name in headers}
+        payload = {"error": f"Invalid credentials in Authorization: Bearer {secret}",
+                   "detail": secret} if body else {}
+        return web.Response(status=status, body=json.dumps(payload).encode(), content_type="application/json",
+                            headers=h)
+
+    return handler
+
+
+def _header_safe(value: str) -> str:
+    """What a header can carry (printable ASCII): the server would refuse to send anything else."""
+    return "".join(ch for ch in value if " " <= ch <= "~")
+
+
+def sse_idle(events: Iterable[str] = (), *, filler: bytes = b":\n\n", every: float = 0.01) -> Handler:
+    """SSE: ``events`` (``data:`` lines) then ``filler`` forever: comments, empty ``data:`` lines,
+    ``data: {}``... each read brings bytes, none of them brings text."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        out = web.StreamResponse(status=200, headers={"Content-Type": "text/event-stream"})
+        await out.prepare(request)
+        for ev in events:
+            await out.write(f"data: {ev}\n\n".encode())
+        while True:
+            await out.write(filler)
+            await asyncio.sleep(every)
+
+    return handler
+
+
+def endless_lines(line: bytes = b"log line\n", *, every: float = 0.005,
+                  content_type: str = "text/plain; charset=utf-8") -> Handler:
+    """A 200 text body of numbered lines that never ends (``every`` seconds between lines)."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        out = web.StreamResponse(status=200, headers={"Content-Type": content_type})
+        await out.prepare(request)
+        i = 0
+        while True:
+            i += 1
+            await out.write(b"%d " % i + line)
+            await asyncio.sleep(every)
+
+    return handler
