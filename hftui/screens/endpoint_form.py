@@ -62,6 +62,14 @@ def format_pairs(values: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items())
 
 
+def _prefill(value: Any) -> str:
+    """A server's value as an editable field's text: an Input paints its value as is, so escapes go.
+
+    Safe for an update: only fields whose text the user changed are sent (``build``).
+    """
+    return one_line(value, 2000)
+
+
 def _int_field(text: str, name: str, *, blank: int | None = None, lo: int = 0, hi: int = 1000) -> tuple[
         int | None, str | None]:
     text = text.strip()
@@ -131,15 +139,15 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                              f"New endpoint in {one_line(self.namespace or '?', 40)}")
             form.border_subtitle = "ctrl+s: " + ("update" if upd else "create") + " · esc: close"
             yield Static("", id="form-error", classes="-empty", markup=False)
-            yield from self._row("Name", Input(value=ep.name if ep else "", placeholder="my-endpoint",
+            yield from self._row("Name", Input(value=_prefill(ep.name) if ep else "", placeholder="my-endpoint",
                                                id="name", disabled=upd, compact=True, max_length=64), "name")
-            yield from self._row("Repository", Input(value=(ep.repository or "") if ep else "",
+            yield from self._row("Repository", Input(value=_prefill(ep.repository) if ep else "",
                                                      placeholder="org/model", id="repository", compact=True),
                                  "repository")
-            yield from self._row("Revision", Input(value=(ep.revision or "") if ep else "",
+            yield from self._row("Revision", Input(value=_prefill(ep.revision) if ep else "",
                                                    placeholder="latest commit of main", id="revision",
                                                    compact=True), "revision")
-            yield from self._row("Task", Input(value=(ep.task or "") if ep else "", placeholder="text-generation",
+            yield from self._row("Task", Input(value=_prefill(ep.task) if ep else "", placeholder="text-generation",
                                                suggester=SuggestFromList(TASKS), id="task", compact=True), "task")
             framework = (ep.framework if ep and ep.framework else "pytorch")
             frameworks = list(dict.fromkeys([*FRAMEWORKS, framework]))  # keep an unknown current value
@@ -172,16 +180,16 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                  "scale_to_zero_timeout")
             yield Static("Container (optional)", classes="section")
             custom = (ep.image.get("custom") if ep and isinstance(ep.image.get("custom"), dict) else {}) or {}
-            yield from self._row("Custom image", Input(value=str(custom.get("url") or ""),
+            yield from self._row("Custom image", Input(value=_prefill(custom.get("url")),
                                                        placeholder="ghcr.io/org/image:tag", id="image_url",
                                                        compact=True), "image_url")
-            yield from self._row("Health route", Input(value=str(custom.get("healthRoute") or ""),
+            yield from self._row("Health route", Input(value=_prefill(custom.get("healthRoute")),
                                                        placeholder="/health", id="health_route", compact=True),
                                  "health_route")
             image_env = custom.get("env") if isinstance(custom.get("env"), dict) else {}
-            yield from self._row("Image env", Input(value=format_pairs(image_env), placeholder="KEY=VALUE, …",
+            yield from self._row("Image env", Input(value=_prefill(format_pairs(image_env)), placeholder="KEY=VALUE, …",
                                                     id="image_env", compact=True), "image_env")
-            yield from self._row("Env", Input(value=format_pairs(ep.env) if ep else "", placeholder="KEY=VALUE, …",
+            yield from self._row("Env", Input(value=_prefill(format_pairs(ep.env)) if ep else "", placeholder="KEY=VALUE, …",
                                               id="env", compact=True), "env")
             secrets_hint = ("unchanged unless typed: " + ", ".join(ep.secrets)) if ep and ep.secrets \
                 else "KEY=VALUE, … (hidden)"

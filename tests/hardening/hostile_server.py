@@ -496,3 +496,228 @@ def endless_lines(line: bytes = b"log line\n", *, every: float = 0.005,
             await asyncio.sleep(every)
 
     return handler
+
+
+# --- a poisoned upstream (issue 9, "Done when": the pty walk) -----------------------------------
+#
+# The friendly emulator's answers, with every string the app may show made hostile: markup, a
+# ``[`` cut in half, terminal escapes whose payloads are unique words (so a test can look for them
+# in what reached the terminal), and the very token the request carried. Requests coming back with
+# a poisoned name (an endpoint, a namespace, a model id) are un-poisoned before they go upstream, so
+# the app keeps working on top of hostile data.
+
+SERVER_MARKS = ("SERVERCLIP", "SERVERTITLE", "SERVERDCS", "SERVERC1", "SERVERAPC")
+"""Payload words of the server's escape sequences: none may reach the terminal, in any form."""
+
+SERVER_ESCAPES = ("\x1b]52;c;SERVERCLIP\x07"   # OSC 52: write the user's clipboard
+                  "\x1b]0;SERVERTITLE\x07"     # OSC 0: the window title
+                  "\x1b[2J\x1b[4242;4242H"     # CSI: clear the screen, move the cursor (off any screen)
+                  "\x1b[21t"                   # CSI: report the window title (answers into stdin)
+                  "\x1bPSERVERDCS\x1b\\"       # DCS ... ST
+                  "\x1b_SERVERAPC\x1b\\"       # APC ... ST (kitty graphics and friends)
+                  "\x9b2J"                     # 8-bit CSI
+                  "\x9d0;SERVERC1\x9c")        # 8-bit OSC ... 8-bit ST
+"""The server's escape sequences (7-bit and 8-bit C1), each with a unique payload."""
+
+POISON_MARK = "[link=https://x]"
+"""Where the poison starts in a poisoned string (markup that must stay literal)."""
+
+
+def poison_suffix(token: str) -> str:
+    """What :func:`poison` appends: markup, a ``[`` cut in half, the escapes, the echoed token."""
+    return f"{POISON_MARK}L[/link][@click=app.quit]Q[/] [b{SERVER_ESCAPES} {token} ["
+
+
+def poison(value: str, token: str) -> str:
+    return value + poison_suffix(token)
+
+
+def unpoison(value: str, token: str) -> str:
+    """``value`` with every poison suffix taken out again (exactly as :func:`poison` made it)."""
+    return value.replace(poison_suffix(token), "")
+
+
+POISON_KEEP = frozenset({
+    # structure the app (rightly) needs to work at all: enums, ids, dates, tasks, states of providers
+    "_id", "type", "pipeline_tag", "inference", "task", "status", "framework", "accelerator", "revision", "sha",
+    "createdAt", "updatedAt", "lastModified", "periodEnd", "gated", "object", "role_in_org", "roleInOrg",
+    "healthRoute", "metric", "instanceSize", "vendor", "private", "finish_reason", "object", "model_type",
+})
+"""Keys whose string values :func:`poison_json` leaves alone (``status`` only where it is a string)."""
+
+POISON_KEYS_OF = frozenset({"inferenceProviderMapping"})
+"""Objects whose *keys* are server words shown to the user (provider names): poisoned too."""
+
+
+def poison_json(obj: Any, token: str, *, keep: frozenset[str] = POISON_KEEP, only: frozenset[str] | None = None,
+                _key: str | None = None) -> Any:
+    """``obj`` with every string poisoned, but those under a ``keep`` key (or, given ``only``, all but
+    those under an ``only`` key). A list of strings keeps its items and gains a poisoned one (tags:
+    ``conversational`` must stay findable)."""
+    if isinstance(obj, dict):
+        rename = only is None and _key in POISON_KEYS_OF
+        return {(poison(k, token) if rename else k): poison_json(v, token, keep=keep, only=only, _key=k)
+                for k, v in obj.items()}
+    if isinstance(obj, list):
+        items = [poison_json(v, token, keep=keep, only=only, _key=_key) for v in obj]
+        if obj and all(isinstance(v, str) for v in obj) and _wanted(_key, keep, only):
+            return [*obj, poison(obj[0], token)]
+        return items
+    if isinstance(obj, str):
+        if _key is not None and obj and _wanted(_key, keep, only):
+            if only is None and isinstance(_key, str) and _key in keep:
+                return obj
+            return poison(obj, token)
+        return obj
+    return obj
+
+
+def _wanted(key: str | None, keep: frozenset[str], only: frozenset[str] | None) -> bool:
+    if only is not None:
+        return key in only
+    return key not in keep
+
+
+def _unpoison_json(obj: Any, token: str) -> Any:
+    if isinstance(obj, dict):
+        return {unpoison(k, token): _unpoison_json(v, token) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_unpoison_json(v, token) for v in obj if not (isinstance(v, str) and poison_suffix(token) in v
+                                                              and unpoison(v, token) == "")]
+    return unpoison(obj, token) if isinstance(obj, str) else obj
+
+
+def bearer(request: web.Request) -> str:
+    """The bearer token the request carried ("" if none); never stored."""
+    auth = request.headers.get("authorization", "")
+    return auth.split(" ", 1)[1] if " " in auth else auth
+
+
+def echo_headers(token: str) -> dict[str, str]:
+    """Headers echoing the token, as a careless server does (header values: printable ASCII only)."""
+    return {"X-Request-Id": _header_safe(f"req-{token}-{POISON_MARK}"),
+            "X-Error-Message": _header_safe(f"echo {token.upper()} [@click=app.quit]Q[/] [b")}
+
+
+async def upstream_unpoisoned(request: web.Request) -> tuple[int, dict[str, str], bytes]:
+    """The upstream's (status, headers, body) for ``request`` with the poison taken out of its path,
+    query and JSON body: what the emulator answers for the names it really has."""
+    from urllib.parse import unquote
+
+    session = request.app[_UPSTREAM_KEY]
+    server = _server_of(request)
+    token = bearer(request)
+    path = unpoison(unquote(request.raw_path), token)
+    body = request.get(_BODY_KEY) or b""
+    if body and token:
+        try:
+            body = json.dumps(_unpoison_json(json.loads(body), token)).encode()
+        except ValueError:
+            pass
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP}
+    from yarl import URL
+
+    url = URL(server.upstream + path, encoded=False)
+    async with session.request(request.method, url, headers=headers, data=body or None,
+                               allow_redirects=False) as up:
+        raw = (await up.read()).replace(server.upstream.encode(), server.base_url.encode())
+        keep = {k: v for k, v in up.headers.items() if k.lower() not in _HOP}
+        return up.status, keep, raw
+
+
+def poisoned_json(*, keep: frozenset[str] = POISON_KEEP, only: frozenset[str] | None = None,
+                  edit: Callable[[Any, str], Any] | None = None) -> Handler:
+    """The upstream's JSON answer with its strings poisoned (:func:`poison_json`), the token echoed
+    in its headers; ``edit(body, token)`` may change the poisoned body further (an URL of one's own)."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        token = bearer(request)
+        status, headers, raw = await upstream_unpoisoned(request)
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            return web.Response(status=status, body=raw, headers=headers)
+        body = poison_json(body, token, keep=keep, only=only)
+        if edit is not None:
+            body = edit(body, token)
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        return web.Response(status=status, body=json.dumps(body).encode(), content_type="application/json",
+                            headers={**headers, **echo_headers(token)})
+
+    return handler
+
+
+def poisoned_text() -> Handler:
+    """The upstream's text answer (logs) with every line poisoned."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        token = bearer(request)
+        status, headers, raw = await upstream_unpoisoned(request)
+        lines = raw.decode("utf-8", "replace").splitlines()
+        # a model card's front matter fences stay as they are, so the card still parses
+        text = "".join((line if line == "---" else poison(line, token)) + "\n" for line in lines)
+        return web.Response(status=status, body=text.encode(), headers={
+            "Content-Type": headers.get("Content-Type", "text/plain; charset=utf-8"), **echo_headers(token)})
+
+    return handler
+
+
+STREAM_TEXT_KEYS = frozenset({"content", "text", "generated_text", "reasoning_content"})
+
+
+def poisoned_stream(*, only: frozenset[str] = STREAM_TEXT_KEYS) -> Handler:
+    """The upstream's SSE stream (chat or TGI) with the text of every event poisoned; a JSON answer
+    (no stream) is poisoned as :func:`poisoned_json` does."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        token = bearer(request)
+        status, headers, raw = await upstream_unpoisoned(request)
+        ctype = headers.get("Content-Type", "")
+        if not ctype.startswith("text/event-stream"):
+            try:
+                body = poison_json(json.loads(raw), token, only=only) if raw else None
+            except ValueError:
+                return web.Response(status=status, body=raw, headers=headers)
+            return web.Response(status=status, body=json.dumps(body).encode(), content_type="application/json",
+                                headers=echo_headers(token))
+        out = web.StreamResponse(status=status, headers={"Content-Type": "text/event-stream",
+                                                         **echo_headers(token)})
+        await out.prepare(request)
+        for line in raw.decode("utf-8", "replace").split("\n"):
+            if line.startswith("data:") and line[5:].strip() not in ("", "[DONE]"):
+                try:
+                    line = "data: " + json.dumps(poison_json(json.loads(line[5:]), token, only=only))
+                except ValueError:
+                    pass
+            await out.write((line + "\n").encode())
+        await out.write_eof()
+        return out
+
+    return handler
+
+
+def poisoned_error(status: int = 500, what: str = "the server failed") -> Handler:
+    """An error answer whose message, detail and request id are poisoned and echo the token."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        token = bearer(request)
+        payload = {"error": poison(what, token), "error_type": poison("bad", token.upper()),
+                   "detail": poison(f"Authorization: Bearer {token}", token)}
+        return web.Response(status=status, body=json.dumps(payload).encode(), content_type="application/json",
+                            headers=echo_headers(token))
+
+    return handler
+
+
+def install_poisoned_upstream(server: HostileServer, *,
+                              endpoint_edit: Callable[[Any, str], Any] | None = None) -> HostileServer:
+    """Poison every answer ``server`` forwards: the Hub (whoami, models, model info, cards), the
+    Endpoints API (lists, one endpoint, catalog, actions, logs), the router and deployed endpoints
+    (JSON answers and SSE streams). ``endpoint_edit(body, token)`` may adjust the Endpoints API's
+    poisoned answers (keep one endpoint usable, give one a URL of the test's choosing).
+
+    Tests add their own overrides on top (newest wins): error answers for chosen requests..."""
+    server.on("GET", r"^/api/", poisoned_json())
+    server.on("GET", r"/README\.md$", poisoned_text())
+    server.on("*", r"^/v2/", poisoned_json(edit=endpoint_edit))
+    server.on("GET", r"^/v2/endpoint/.+/logs$", poisoned_text())
+    server.on("POST", r"/v1/chat/completions$", poisoned_stream())
+    server.on("POST", r"^/hf-inference/", poisoned_stream())
+    server.on("*", r"^/_ep/", poisoned_stream())
+    return server

@@ -1,4 +1,9 @@
-"""Run ``hftui --demo`` in a real pseudo-terminal: read what it draws, type, hang up."""
+"""Run ``hftui --demo`` (or ``hftui`` against the services in the environment: ``demo=False``) in a
+real pseudo-terminal: read what it draws, type, hang up.
+
+``output`` keeps every byte the program wrote; ``screen_text`` is what a terminal shows now (the
+bytes fed to ``pyte``, a VT100 emulator), for waiting on what is really on screen.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ def ptys_available() -> bool:
 
 class PtyApp:
     def __init__(self, *args: str, env: dict[str, str] | None = None, size: tuple[int, int] = (100, 30),
-                 ignore_sighup: bool = False) -> None:
+                 ignore_sighup: bool = False, demo: bool = True) -> None:
         cols, rows = size
         full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows),
                     **(env or {})}
@@ -41,13 +46,17 @@ class PtyApp:
             try:
                 if ignore_sighup:
                     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-                os.execve(HFTUI, [HFTUI, "--demo", *args], full_env)
+                os.execve(HFTUI, [HFTUI, *(["--demo"] if demo else []), *args], full_env)
             finally:
                 os._exit(127)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.output = b""
         self.status: int | None = None
         self.closed = False
+        import pyte
+
+        self._screen = pyte.Screen(cols, rows)
+        self._stream = pyte.ByteStream(self._screen)
 
     @property
     def text(self) -> str:
@@ -64,15 +73,38 @@ class PtyApp:
             except OSError:
                 data = b""
             self.output += data
+            self._stream.feed(data)
 
-    def wait_for(self, pattern: str, timeout: float = 30.0) -> bool:
+    @property
+    def screen_text(self) -> str:
+        """What the terminal shows now, one line per row."""
+        return "\n".join(self._screen.display)
+
+    def wait_screen(self, pattern: str, timeout: float = 30.0, *, gone: bool = False) -> bool:
+        """Until ``pattern`` (a regex) is on the screen now (or, ``gone``, no longer is)."""
+        rx = re.compile(pattern)
+        end = time.monotonic() + timeout
+        while True:
+            self._pump(0)
+            if bool(rx.search(self.screen_text)) != gone:
+                return True
+            if time.monotonic() >= end or self.poll() is not None:
+                return False
+            self._pump(0.05)
+
+    def mark(self) -> int:
+        """Where the output is now: ``wait_for(..., since=mark)`` looks only at what comes after."""
+        self._pump(0)
+        return len(self.output)
+
+    def wait_for(self, pattern: str, timeout: float = 30.0, *, since: int = 0) -> bool:
         rx = re.compile(pattern.encode())
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            if rx.search(self.output):
+            if rx.search(self.output, since):
                 return True
             if self.poll() is not None:
-                return bool(rx.search(self.output))
+                return bool(rx.search(self.output, since))
             self._pump(0.05)
         return False
 
