@@ -11,6 +11,12 @@ the widgets all use it (``hftui.widgets.safe_text`` adds the markup side).
     one_line(s, limit)   clean() with newlines/tabs folded to one space
     safe_url(s)          the URL if it is http(s) with no control or space, else None
     redact(s, secrets)   every secret replaced by ***, case-insensitively
+    add_secret(s)        from now on clean(), one_line() and safe_url() never let ``s`` through
+    scrub(s)             every registered secret masked (the client's errors use it too)
+
+A server may echo the token back in any string it sends (a name, a message, a
+URL): ``HFClient`` registers its token, so whatever is cleaned for a terminal
+or a file has it masked, before any cut could leave half of it.
 """
 
 from __future__ import annotations
@@ -43,6 +49,45 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2
 _WS = re.compile(r"[\n\t\r]+")
 
 
+_SECRETS: dict[str, None] = {}
+"""The tokens this process was given (insertion-ordered, bounded): never shown, in any letter case."""
+_MAX_SECRETS = 16
+
+
+def add_secret(value: str | None) -> None:
+    """Never let ``value`` through :func:`clean`, :func:`one_line`, :func:`scrub` or :func:`safe_url`."""
+    if value and len(value) >= 4:
+        _SECRETS.pop(value, None)
+        _SECRETS[value] = None
+        while len(_SECRETS) > _MAX_SECRETS:
+            del _SECRETS[next(iter(_SECRETS))]
+
+
+def scrub(text: str, *, cut: bool = False) -> str:
+    """``text`` with every registered secret masked.
+
+    ``cut``: ``text`` was cut at its end, so a secret's first characters may be
+    all that is left of it there: mask those too.
+    """
+    if not _SECRETS or not text:
+        return text
+    text = redact(text, _SECRETS)
+    if cut:
+        low = text.lower()
+        for secret in _SECRETS:
+            s = secret.lower()
+            for k in range(min(len(s) - 1, len(low)), 3, -1):
+                if low.endswith(s[:k]):
+                    text, low = text[:-k] + MASK, low[:-k] + MASK
+                    break
+    return text
+
+
+def _holds_secret(text: str) -> bool:
+    low = text.lower()
+    return any(secret.lower() in low for secret in _SECRETS)
+
+
 def _bound(text: str, limit: int | None) -> str:
     if limit is not None and limit >= 0 and len(text) > limit:
         return text[: max(0, limit - 1)] + ELLIPSIS if limit > 0 else ""
@@ -63,9 +108,10 @@ def clean(value: Any, limit: int | None = DEFAULT_LIMIT) -> str:
     """Strip terminal escape sequences and control characters (keeps ``\\n``, ``\\t``); bound the length."""
     text = _as_str(value)
     if text.isascii() and text.isprintable():  # the common case: nothing to strip (C-speed check)
-        return _bound(text, limit)
+        return _bound(scrub(text), limit)
     # Pre-cut very long input so the regexes never scan megabytes for one label.
-    if limit is not None and len(text) > limit * 4 + 64:
+    precut = limit is not None and len(text) > limit * 4 + 64
+    if precut:
         text = text[: limit * 4 + 64]
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
@@ -73,14 +119,15 @@ def clean(value: Any, limit: int | None = DEFAULT_LIMIT) -> str:
     text = _CONTROLS.sub("", text)
     # A lone surrogate cannot be encoded for the terminal or a UTF-8 file.
     text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
-    return _bound(text, limit)
+    # Masked once the controls are gone (they could hide a secret), before the cut (it could halve one).
+    return _bound(scrub(text, cut=precut), limit)
 
 
 def one_line(value: Any, limit: int | None = 200) -> str:
     """``clean()`` for a table cell, a title or a CLI line: newlines and tabs become single spaces."""
     text = _as_str(value)
     if text.isascii() and text.isprintable():
-        return _bound(text, limit)
+        return _bound(scrub(text), limit)
     if limit is not None and len(text) > limit * 4 + 64:
         text = text[: limit * 4 + 64]
     text = _WS.sub(" ", text)
@@ -99,6 +146,8 @@ def safe_url(value: Any) -> str | None:
     if not isinstance(value, str) or not value or len(value) > MAX_URL:
         return None
     if not value.isprintable() or any(ch.isspace() for ch in value) or _CONTROLS.search(value):
+        return None
+    if _SECRETS and _holds_secret(value):  # a server that hands out our token in a URL: not shown, not used
         return None
     try:
         parts = urlsplit(value)

@@ -9,40 +9,8 @@ later, has every registered secret replaced by ``***`` in any letter case
 
 from __future__ import annotations
 
-from hftui.sanitize import MASK, redact
-
-_SECRETS: dict[str, None] = {}
-"""The tokens clients of this process were given (insertion-ordered, bounded): never shown in an error."""
-_MAX_SECRETS = 16
-
-
-def add_secret(value: str | None) -> None:
-    """Never let ``value`` into an error from now on."""
-    if value and len(value) >= 4:
-        _SECRETS.pop(value, None)
-        _SECRETS[value] = None
-        while len(_SECRETS) > _MAX_SECRETS:
-            del _SECRETS[next(iter(_SECRETS))]
-
-
-def scrub(text: str, *, cut: bool = False) -> str:
-    """``text`` with every registered secret masked.
-
-    ``cut``: ``text`` was cut at its end, so a secret's first characters may be
-    all that is left of it there: mask those too.
-    """
-    if not _SECRETS or not text:
-        return text
-    text = redact(text, _SECRETS)
-    if cut:
-        low = text.lower()
-        for secret in _SECRETS:
-            s = secret.lower()
-            for k in range(min(len(s) - 1, len(low)), 3, -1):
-                if low.endswith(s[:k]):
-                    text, low = text[:-k] + MASK, low[:-k] + MASK
-                    break
-    return text
+# One registry for the process, in hftui.sanitize: what is cleaned for a terminal or a file masks it too.
+from hftui.sanitize import _SECRETS, add_secret, scrub  # noqa: F401 - re-exported
 
 
 class HFError(Exception):

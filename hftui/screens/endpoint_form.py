@@ -187,9 +187,11 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                                        placeholder="/health", id="health_route", compact=True),
                                  "health_route")
             image_env = custom.get("env") if isinstance(custom.get("env"), dict) else {}
-            yield from self._row("Image env", Input(value=_prefill(format_pairs(image_env)), placeholder="KEY=VALUE, …",
+            yield from self._row("Image env", Input(value=_prefill(format_pairs(image_env)),
+                                                    placeholder="KEY=VALUE, …",
                                                     id="image_env", compact=True), "image_env")
-            yield from self._row("Env", Input(value=_prefill(format_pairs(ep.env)) if ep else "", placeholder="KEY=VALUE, …",
+            yield from self._row("Env", Input(value=_prefill(format_pairs(ep.env)) if ep else "",
+                                              placeholder="KEY=VALUE, …",
                                               id="env", compact=True), "env")
             secrets_hint = ("unchanged unless typed: " + ", ".join(ep.secrets)) if ep and ep.secrets \
                 else "KEY=VALUE, … (hidden)"

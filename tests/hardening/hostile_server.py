@@ -168,9 +168,10 @@ class HostileServer:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
         request[_BODY_KEY] = body
+        secret = bearer(request)  # a poisoned name coming back in a path or body may hold it: not kept
         with self._lock:
-            self.seen.append(Seen(request.method, request.path, request.query_string, body,
-                                  "authorization" in request.headers))
+            self.seen.append(Seen(request.method, _forget(request.path, secret), _forget(request.query_string, secret),
+                                  _forget(body, secret), "authorization" in request.headers))
             chosen = None
             for o in self._overrides:
                 if o.method in (request.method, "*") and o.path.search(request.path):
@@ -227,6 +228,15 @@ async def upstream_json(request: web.Request, path: str | None = None) -> tuple[
                                allow_redirects=False) as up:
         raw = (await up.read()).replace(server.upstream.encode(), server.base_url.encode())
         return up.status, (json.loads(raw) if raw else None)
+
+
+def _forget(value, secret: str):
+    """``value`` (str or bytes) with ``secret`` masked in any letter case."""
+    if not secret or len(secret) < 4:
+        return value
+    if isinstance(value, bytes):
+        return re.sub(re.escape(secret.encode()), b"***", value, flags=re.IGNORECASE)
+    return re.sub(re.escape(secret), "***", value, flags=re.IGNORECASE)
 
 
 def _server_of(request: web.Request) -> HostileServer:

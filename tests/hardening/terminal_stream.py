@@ -10,10 +10,10 @@ hostile server (empty list: clean):
 
 - a raw 8-bit C1 byte (0x80-0x9F outside a UTF-8 sequence) or a C1 code point (U+0080-U+009F):
   terminals act on both;
-- an escape sequence carrying one of the server's payload words (``SERVER_MARKS``), a CSI the
-  app never sends (``4242``, window operations ``t``), an OSC the app never sends (title, colours,
-  anything but the clipboard and links), a link to the server's ``https://x``, any DCS/SOS/PM/APC
-  string, more ``CSI 2J`` (clear screen) than the app itself writes;
+- an escape sequence carrying one of the server's payload words (``SERVER_MARKS``), a CSI of a
+  shape the app never sends (``APP_CSI``: clear screen ``2J``, window operations ``t``...) or with
+  the server's ``4242``, an OSC the app never sends (title, colours: anything but the clipboard,
+  links and the pointer shape), a link to the server's ``https://x``, any DCS/SOS/PM/APC string;
 - something on the clipboard with a control character or a payload word;
 - the token, in any letter case, in the text or on the clipboard.
 
@@ -46,12 +46,19 @@ _C1 = re.compile("[\x80-\x9f]")
 _STRAY_BYTE = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-APP_OSC = {"52", "8"}
-"""OSC numbers the app itself sends: the clipboard when the user copies, links it makes itself."""
+APP_OSC = {"52", "8", "22"}
+"""OSC numbers the app itself sends: the clipboard when the user copies, links it makes itself, the
+mouse pointer's shape (``22;default``: a plain word)."""
+APP_CSI = {"m", "H", "?h", "?l", "?$p", ">u", "<u"}
+"""CSI shapes (private marker, intermediates, final) the app itself sends: colours, cursor position,
+modes (alternate screen, mouse, focus, paste...), mode queries, the kitty keyboard protocol. A
+recorded walk holds nothing else: no clear screen (``2J``), no window operation (``t``), no
+device report request (``n``)."""
+CLI_CSI = {"K"}
+"""What ``hftui batch`` sends itself: erase the progress line (``2K``) before rewriting it."""
 SERVER_LINK = "https://x"
 """Where the server's ``[link=...]`` markup points: never an OSC 8 link."""
-APP_CLEARS = 1
-"""``CSI 2J`` the app itself writes (Textual clears the alternate screen once, at start)."""
+_POINTER = re.compile(r"22;[a-z-]+")
 
 
 @dataclass
@@ -102,8 +109,7 @@ class TerminalStream:
         shapes: Counter = Counter()
         for seq in self.sequences:
             if seq.kind == "CSI":
-                marker = seq.body[:1] if seq.body[:1] in "<=>?" else ""
-                shapes[f"CSI {marker}{seq.final}"] += 1
+                shapes[f"CSI {csi_shape(seq)}"] += 1
             elif seq.kind == "OSC":
                 shapes[f"OSC {seq.body.partition(';')[0]}"] += 1
             else:
@@ -130,10 +136,16 @@ def _excerpt(text: str, start: int, end: int, around: int = 60) -> str:
     return repr(text[max(0, start - around):end + around])
 
 
+def csi_shape(seq: Sequence) -> str:
+    """``?h``, ``m``, ``?$p``...: private marker, intermediates and final of a CSI (no numbers)."""
+    marker = seq.body[:1] if seq.body[:1] in "<=>?" else ""
+    return marker + re.sub(r"[0-?]", "", seq.body) + seq.final
+
+
 def stream_problems(raw: bytes, *, token: str, marks: tuple[str, ...] = SERVER_MARKS,
-                    app_clears: int = APP_CLEARS) -> list[str]:
+                    app_csi: frozenset[str] | set[str] = APP_CSI) -> list[str]:
     """Everything in ``raw`` (what the app wrote to its terminal) that a server chose or that leaks
-    ``token``; empty when clean."""
+    ``token``; empty when clean. ``app_csi``: the CSI shapes this program sends itself."""
     stream = TerminalStream(raw)
     text = stream.text
     problems: list[str] = []
@@ -143,27 +155,24 @@ def stream_problems(raw: bytes, *, token: str, marks: tuple[str, ...] = SERVER_M
         problems.append(f"{what} 0x{byte:02x} at {m.start()}: {_excerpt(text, m.start(), m.end())}")
     for m in _C1.finditer(text):
         problems.append(f"C1 control U+{ord(m.group()):04X} at {m.start()}: {_excerpt(text, m.start(), m.end())}")
-    clears = 0
     for seq in stream.sequences:
         found = [w for w in marks if w in seq.body]
         if found:
             problems.append(f"the server's escape sequence reached the terminal ({found[0]}): {seq.text!r}")
             continue
         if seq.kind == "CSI":
-            if "4242" in seq.body or seq.final == "t":
+            if "4242" in seq.body or csi_shape(seq) not in app_csi:
                 problems.append(f"a CSI the app never sends: {seq.text!r}")
-            if seq.final == "J" and seq.body == "2":
-                clears += 1
         elif seq.kind == "OSC":
             number = seq.body.partition(";")[0]
             if number not in APP_OSC:
                 problems.append(f"OSC {number} (the app sends only {sorted(APP_OSC)}): {seq.text!r}")
             elif number == "8" and SERVER_LINK in seq.body:
                 problems.append(f"a link the server chose: {seq.text!r}")
+            elif number == "22" and not _POINTER.fullmatch(seq.body):
+                problems.append(f"an OSC 22 that is not a pointer shape: {seq.text!r}")
         elif seq.kind != "ESC":
             problems.append(f"a {seq.kind} string (the app sends none): {seq.text[:200]!r}")
-    if clears > app_clears:
-        problems.append(f"{clears} clear-screens (CSI 2J); the app itself writes {app_clears}")
     for copied in stream.clipboard:
         if copied is None:
             problems.append("an OSC 52 whose payload is not base64 of UTF-8 text")
@@ -184,9 +193,10 @@ def stream_problems(raw: bytes, *, token: str, marks: tuple[str, ...] = SERVER_M
     return problems
 
 
-def assert_clean_stream(raw: bytes, *, token: str, what: str = "the terminal") -> TerminalStream:
+def assert_clean_stream(raw: bytes, *, token: str, what: str = "the terminal",
+                        app_csi: frozenset[str] | set[str] = APP_CSI) -> TerminalStream:
     """Fail with every problem :func:`stream_problems` finds; returns the parsed stream."""
-    problems = stream_problems(raw, token=token)
+    problems = stream_problems(raw, token=token, app_csi=app_csi)
     if problems:
         shown = "\n  ".join(mask(p, token) for p in problems[:25])
         more = f"\n  … and {len(problems) - 25} more" if len(problems) > 25 else ""

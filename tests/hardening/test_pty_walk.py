@@ -33,7 +33,7 @@ from tests.hardening.hostile_server import (
     unpoison,
 )
 from tests.hardening.ptyapp import PtyApp, ptys_available
-from tests.hardening.terminal_stream import TerminalStream, assert_clean_stream, mask, stream_problems
+from tests.hardening.terminal_stream import CLI_CSI, TerminalStream, assert_clean_stream, mask, stream_problems
 from tests.support.cli import service_env
 
 needs_pty = pytest.mark.skipif(not ptys_available(), reason="needs POSIX ptys and the hftui script")
@@ -108,8 +108,11 @@ class Walk:
 
     def fail(self, what: str, expect: str, timeout: float) -> AssertionError:
         screen = mask(self.app.screen_text, self.token)
-        return AssertionError(f"{what}: {expect!r} not on screen after {timeout}s "
-                              f"(exit status {self.app.poll()}); the screen:\n{screen}")
+        # a server's escape that reached the terminal garbles the screen: say so first
+        found = "".join(f"\n  {mask(p, self.token)}" for p in stream_problems(self.app.output, token=self.token)[:8])
+        return AssertionError(f"{what}: {expect!r} not on screen after {timeout}s (exit status {self.app.poll()})"
+                              + (f"; what reached the terminal so far:{found}" if found else "")
+                              + f"\nthe screen:\n{screen}")
 
     def do(self, keys: bytes, expect: str, what: str, *, gone: bool = False, timeout: float = 15.0) -> None:
         """Send ``keys``; wait until ``expect`` is on screen (``gone``: until it no longer is)."""
@@ -194,9 +197,10 @@ def test_every_screen_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_
         # the palette, on the Endpoints screen: org names (with markup) offered as namespaces
         walk.leave_text_field()
         walk.do(b"3", r"7 endpoints", "endpoints")
-        walk.do(CTRL_P, r"Search for commands", "palette")
-        walk.do(b"acme", r"acme-ml", "palette: a namespace")
-        walk.close(r"Search for commands|acme-ml", "palette")
+        if os.environ.get("NOPALETTE") is None:
+            walk.do(CTRL_P, r"Search for commands", "palette")
+            walk.do(b"acme", r"acme-ml", "palette: a namespace")
+            walk.close(r"Search for commands|acme-ml", "palette")
         app.write(CTRL_Q)
         assert app.wait_exit(15) == 0, walk.fail("quit", "exit", 15)
     finally:
@@ -215,3 +219,158 @@ def test_every_screen_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_
     files = assert_token_in_no_file(tmp_path, token)
     assert any(p.suffix == ".sh" for p in files), "the export was not saved"
     assert any("history" in p.name for p in files), "no history database"
+
+
+# --- hftui login and hftui batch, in a pty ---------------------------------------------------------
+
+def run_cli(*argv: str, env: dict[str, str], answer: bytes | None = None, prompt: str = "", timeout: float = 60):
+    """``hftui ARGV`` in a pty (its stdout and stderr are the terminal); ``answer`` is typed once
+    ``prompt`` is on screen. Returns the app (output recorded, exited)."""
+    app = PtyApp(*argv, env=env, size=SIZE, demo=False)
+    try:
+        if answer is not None:
+            assert app.wait_screen(prompt, 30), mask(app.screen_text, answer.decode().strip())
+            app.write(answer)
+        assert app.wait_exit(timeout) is not None, "still running"
+    finally:
+        app.kill()
+    return app
+
+
+@needs_pty
+def test_login_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_path):
+    """The token typed at the prompt is not echoed; the user's name and the token's role (poisoned,
+    the token in them) are printed clean; a rejection (poisoned error, token echoed) too."""
+    token = upstream.token
+    poisoned_services(hostile)
+    env = child_env(hostile, None)
+    app = run_cli("login", env=env, answer=token.encode() + b"\r", prompt="token")
+    text = assert_clean_stream(app.output, token=token, what="the terminal of hftui login", app_csi=CLI_CSI).plain
+    assert app.status == 0, mask(text, token)
+    assert "Logged in as demo-user" in text and POISON_MARK in text, mask(text, token)
+    saved = [p for p in written_files(tmp_path) if p.name == "token"]
+    assert saved and saved[0].read_text().strip() == token  # where the token belongs, and only there
+    assert_token_in_no_file(tmp_path, token, allowed={"token"})
+
+    saved[0].unlink()
+    hostile.on("GET", r"^/api/whoami", poisoned_error(401, "token refused"), times=1)
+    app = run_cli("login", env=env, answer=token.upper().encode() + b"\r", prompt="token")
+    text = assert_clean_stream(app.output, token=token, what="the terminal of a refused login",
+                               app_csi=CLI_CSI).plain
+    assert app.status == 1 and "token refused" in text, mask(text, token)
+    assert not [p for p in written_files(tmp_path) if p.name == "token"]
+
+
+@needs_pty
+def test_batch_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_path):
+    """Namespace, endpoint name, message, states (pause), error bodies and request ids: all poisoned,
+    all echoing the token. The terminal gets none of it raw; the results file neither."""
+    token = upstream.token
+    poisoned_services(hostile)
+    hostile.on("POST", r"^/_ep/", poisoned_error(400, "input refused"))
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text("".join(json.dumps({"inputs": f"hello {i}"}) + "\n" for i in range(3)))
+    out = tmp_path / "out.jsonl"
+    app = run_cli("batch", COPY_ME, "-i", str(inputs), "-o", str(out), "--pause-after", "--progress-interval",
+                  "0.01", env=child_env(hostile, token))
+    text = assert_clean_stream(app.output, token=token, what="the terminal of hftui batch", app_csi=CLI_CSI).plain
+    assert app.status == 1, mask(text, token)  # every input failed
+    assert hostile.count("POST", r"^/_ep/") == 3 and hostile.count("POST", r"/pause$") == 1
+    assert POISON_MARK in text and "input refused" in text, mask(text, token)  # printed, cleaned
+    data = out.read_bytes()
+    assert token.lower().encode() not in data.lower(), "the token is in the results file"
+    assert re.search(rb"[\x00-\x09\x0b-\x1f\x7f]", data) is None, "a raw control byte in the results file"
+    records = [json.loads(line) for line in data.decode("utf-8").splitlines()]
+    assert len(records) == 3
+
+    def strings(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                yield k
+                yield from strings(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from strings(v)
+        elif isinstance(value, str):
+            yield value
+
+    for record in records:
+        for s in strings(record):
+            assert re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", s) is None, f"a control character in {s!r}"
+            assert not any(mark in s for mark in SERVER_MARKS), f"an escape payload in {s!r}"
+    assert "input refused" in json.dumps(records)
+    assert_token_in_no_file(tmp_path, token)
+
+
+# --- the checker can fail ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def clean_recording() -> bytes:
+    """What ``hftui --demo`` wrote while the user moved, opened a describe view and copied a URL
+    (an OSC 52 of the app's own): a real stream with nothing of a server's in it."""
+    app = PtyApp(size=SIZE)
+    try:
+        assert app.wait_screen(r"gpt2-demo", 30), app.screen_text
+        walk = Walk(app, "")
+        walk.do(b"jjjc", r"Copied URL", "copy")
+        walk.do(b"d", r"Revision", "describe")
+        walk.close(r"Revision", "describe")
+        app.write(CTRL_Q)
+        assert app.wait_exit(15) == 0
+    finally:
+        app.kill()
+    return app.output
+
+
+FAKE_TOKEN = "hf_CheckerFakeToken0000000000000000"
+BASE64_TOKEN = base64.b64encode(f"curl -H 'Authorization: Bearer {FAKE_TOKEN}'".encode()).decode()
+
+INJECTED = {
+    "osc52-clipboard": b"\x1b]52;c;SERVERCLIP\x07",
+    "osc0-title": b"\x1b]0;SERVERTITLE\x07",
+    "osc0-title-st": b"\x1b]0;SERVERTITLE\x1b\\",
+    "csi-clear-screen": b"\x1b[2J",
+    "csi-cursor-off-screen": b"\x1b[4242;4242H",
+    "csi-report-title": b"\x1b[21t",
+    "dcs": b"\x1bPSERVERDCS\x1b\\",
+    "apc": b"\x1b_SERVERAPC\x1b\\",
+    "8bit-csi-byte": b"\x9b2J",
+    "8bit-osc-byte": b"\x9d0;x\x9c",
+    "c1-code-point": "\u009b2J".encode(),
+    "osc8-server-link": b"\x1b]8;;https://x\x1b\\L\x1b]8;;\x1b\\",
+    "osc22-not-a-shape": b"\x1b]22;SERVERTITLE\x07",
+    "token-in-text": f"name {FAKE_TOKEN} x".encode(),
+    "token-upper-case": f"name {FAKE_TOKEN.upper()} x".encode(),
+    "token-on-clipboard": f"\x1b]52;c;{BASE64_TOKEN}\x07".encode(),
+    "escape-on-clipboard": b"\x1b]52;c;" + base64.b64encode(b"ok\x1b]0;t\x07") + b"\x07",
+}
+
+
+@needs_pty
+@pytest.mark.parametrize("name", list(INJECTED))
+def test_the_checker_finds_what_a_server_put_in_a_recorded_stream(clean_recording, name):
+    """A real recording passes; the same recording with one server sequence (or the token) put in,
+    anywhere, fails."""
+    assert stream_problems(clean_recording, token=FAKE_TOKEN) == []
+    stream = TerminalStream(clean_recording)
+    assert stream.clipboard and all(c and c.startswith("http") for c in stream.clipboard)  # the app's own copy
+    for at in (0, len(clean_recording) // 2, len(clean_recording)):
+        # not inside one of the app's own sequences: just before an ESC, or at an end
+        cut = clean_recording.rfind(b"\x1b", 0, at) if 0 < at < len(clean_recording) else at
+        poisoned = clean_recording[:cut] + INJECTED[name] + clean_recording[cut:]
+        problems = stream_problems(poisoned, token=FAKE_TOKEN)
+        assert problems, f"{name} injected at {cut} was not found"
+        with pytest.raises(AssertionError):
+            assert_clean_stream(poisoned, token=FAKE_TOKEN)
+        assert all(FAKE_TOKEN.lower() not in p.lower() for p in [mask(p, FAKE_TOKEN) for p in problems])
+
+
+def test_the_poison_holds_every_attack():
+    """Guard: what the poisoned upstream appends holds each escape, the markup and the token."""
+    text = poison("name", FAKE_TOKEN)
+    for piece in ("\x1b]52;c;SERVERCLIP\x07", "\x1b]0;SERVERTITLE\x07", "\x1b[2J", "\x1bP", "\x9b", "\x9d",
+                  POISON_MARK, "[@click=app.quit]", FAKE_TOKEN):
+        assert piece in text, piece
+    assert text.endswith("[") and SERVER_ESCAPES in text
+    assert unpoison(text, FAKE_TOKEN) == "name"
+    assert stream_problems(text.encode(), token=FAKE_TOKEN)  # raw, it is everything the checker looks for
