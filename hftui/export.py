@@ -175,7 +175,7 @@ def _shell_word(value: str, what: str) -> str:
     """``value`` quoted for the shell; a control character (ESC, newline...) refuses the curl format."""
     from hftui.sanitize import one_line
 
-    if not isinstance(value, str) or one_line(value, None) != value:
+    if not isinstance(value, str) or one_line(value, None, mask_secrets=False) != value:
         raise ExportError(f"cannot export this run as curl: its {what} holds control characters")
     return shlex.quote(value)
 
@@ -382,7 +382,8 @@ def export_run(record: dict, *, settings: Settings, include_token: bool = False,
     for fmt, make in makers.items():
         try:
             text = make()
-            if clean(text, None) != text:  # the escaping above missed something: never hand it out
+            # the escaping above missed something: never hand it out (the token, if asked for, stays)
+            if clean(text, None, mask_secrets=False) != text:
                 raise ExportError(f"cannot export this run as {fmt}: it holds control characters")
         except ExportError as exc:
             text = f"# {exc}\n"

@@ -83,6 +83,10 @@ def scrub(text: str, *, cut: bool = False) -> str:
     return text
 
 
+def _same(text: str, *, cut: bool = False) -> str:
+    return text
+
+
 def _holds_secret(text: str) -> bool:
     low = text.lower()
     return any(secret.lower() in low for secret in _SECRETS)
@@ -104,11 +108,14 @@ def _as_str(value: Any) -> str:
     return str(value)
 
 
-def clean(value: Any, limit: int | None = DEFAULT_LIMIT) -> str:
-    """Strip terminal escape sequences and control characters (keeps ``\\n``, ``\\t``); bound the length."""
+def clean(value: Any, limit: int | None = DEFAULT_LIMIT, *, mask_secrets: bool = True) -> str:
+    """Strip terminal escape sequences and control characters (keeps ``\\n``, ``\\t``); bound the length;
+    mask every registered secret (``mask_secrets=False``: text the user asked to hold the token, e.g.
+    an export "with my token", only checked for controls)."""
     text = _as_str(value)
+    mask = scrub if mask_secrets else _same
     if text.isascii() and text.isprintable():  # the common case: nothing to strip (C-speed check)
-        return _bound(scrub(text), limit)
+        return _bound(mask(text), limit)
     # Pre-cut very long input so the regexes never scan megabytes for one label.
     precut = limit is not None and len(text) > limit * 4 + 64
     if precut:
@@ -120,18 +127,19 @@ def clean(value: Any, limit: int | None = DEFAULT_LIMIT) -> str:
     # A lone surrogate cannot be encoded for the terminal or a UTF-8 file.
     text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
     # Masked once the controls are gone (they could hide a secret), before the cut (it could halve one).
-    return _bound(scrub(text, cut=precut), limit)
+    return _bound(mask(text, cut=precut), limit)
 
 
-def one_line(value: Any, limit: int | None = 200) -> str:
+def one_line(value: Any, limit: int | None = 200, *, mask_secrets: bool = True) -> str:
     """``clean()`` for a table cell, a title or a CLI line: newlines and tabs become single spaces."""
     text = _as_str(value)
     if text.isascii() and text.isprintable():
-        return _bound(scrub(text), limit)
-    if limit is not None and len(text) > limit * 4 + 64:
+        return _bound(scrub(text) if mask_secrets else text, limit)
+    precut = limit is not None and len(text) > limit * 4 + 64
+    if precut:
         text = text[: limit * 4 + 64]
-    text = _WS.sub(" ", text)
-    return clean(text, limit)
+    text = clean(_WS.sub(" ", text), limit, mask_secrets=mask_secrets)
+    return scrub(text, cut=True) if precut and mask_secrets else text
 
 
 MAX_URL = 2048
