@@ -123,6 +123,9 @@ class ChatSpec(TaskSpec):
     history and last user message.
     """
 
+    message_field = "prompt"
+    system_field = "system"
+
     def messages(self, values: dict[str, Any]) -> list:
         from hftui.client.results import ChatMessage
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hftui.tasks.fields import OPTION_FIELDS, Field, FieldError
 
@@ -66,6 +66,11 @@ class TaskSpec:
     """Cross-field validation: (typed values, ModelInfo|None) -> {field: error}."""
     example: dict = field(default_factory=dict)
     """Example inputs shown in a fresh form (``{mask}`` becomes the mask token)."""
+
+    message_field: ClassVar[str] = ""
+    """A conversational spec's field holding the next user message (emptied once it is sent)."""
+    system_field: ClassVar[str] = ""
+    """A conversational spec's field holding the system prompt."""
 
     # --- fields ---------------------------------------------------------------
 
