@@ -72,6 +72,9 @@ class RunListener:
     def loading(self, seconds: float | None) -> None:
         """The model loads (or the endpoint wakes) and should answer in about ``seconds``; None: it answers."""
 
+    def streaming(self, meter: StreamMeter | None) -> None:
+        """A stream starts (its live timings: ``meter``) or, with None, ends."""
+
     def result(self, spec: TaskSpec, result: Any, values: dict, saved: Path | None) -> None:
         """A one-shot result to show (tasks whose output is not the transcript); ``saved``: an image's file."""
 
@@ -164,21 +167,29 @@ class RunSession:
         listener.problem(None)
         listener.status(f"Running {spec.title} on {one_line(target.label or target.model or target.url, 80)}…",
                         "running")
+
+        def stop() -> None:
+            meter.stop()
+            if streamed:
+                listener.streaming(None)
+
+        if streamed:
+            listener.streaming(meter)
         try:
             if streamed:
                 result = await self._stream(client, spec, target, values, meter)
             else:
                 result = await spec.call(client, target, values, on_loading=self._on_loading)
                 meter.token(0)
-                meter.stop()
+                stop()
                 self._loaded()
                 extra = self._show(spec, result, values)
-            meter.stop()
+            stop()
             for warning in run_warnings(result):
                 listener.warning(warning)
             listener.status(f"Done · {meter.summary()}" if streamed else f"Done in {meter.elapsed:.2f} s", "ok")
         except asyncio.CancelledError:
-            meter.stop()
+            stop()
             try:  # the app may be closing: keep what can be kept, never fail the cancel
                 self._loaded()
                 result = self._keep_partial(spec, values, None)
@@ -190,7 +201,7 @@ class RunSession:
         except Exception as exc:  # typed client errors, and file problems or odd results: a message
             if not isinstance(exc, HFError):
                 log.debug("playground run failed", exc_info=True)
-            meter.stop()
+            stop()
             error = describe_error(exc, ERROR_CHARS)
             if isinstance(exc, StreamInterrupted):
                 result = self._keep_partial(spec, values, exc)
@@ -198,6 +209,7 @@ class RunSession:
             listener.problem(message)
             listener.status(status, "error")
         finally:
+            stop()
             self._loaded()
             try:
                 self.transcript.finish()
