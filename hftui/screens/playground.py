@@ -303,14 +303,15 @@ class PlaygroundScreen(HFScreen):
         self.run_status.show(f"{spec.title}. ctrl+r runs.")
 
     def _refresh_form_for_model(self) -> None:
-        """Fill-mask examples use the model's own mask token."""
+        """Examples with a mask token use the model's own (``TaskSpec.mask_fields``)."""
         info = self.model_info
-        if info is None or self.spec.task != "fill-mask" or not info.mask_token:
+        if info is None or not info.mask_token:
             return
-        current = self.form.values().get("inputs", "")
-        for other in ("[MASK]", "<mask>"):
-            if other != info.mask_token and other in current:
-                self.form.set_value("inputs", current.replace(other, info.mask_token))
+        for name in self.spec.mask_fields:
+            current = self.form.values().get(name, "")
+            for other in ("[MASK]", "<mask>"):
+                if other != info.mask_token and other in current:
+                    self.form.set_value(name, current.replace(other, info.mask_token))
 
     @on(Select.Changed, "#task")
     def _task_changed(self, event: Select.Changed) -> None:

@@ -91,6 +91,11 @@ class TaskSpec:
 
         return wire_task(self.task).streams
 
+    @property
+    def mask_fields(self) -> tuple[str, ...]:
+        """Fields whose example holds the model's mask token (``{mask}``): it changes with the model."""
+        return tuple(name for name, value in self.example.items() if isinstance(value, str) and "{mask}" in value)
+
     def defaults(self, model: Any = None) -> dict[str, Any]:
         """Form values of a fresh form (typed; use ``Field.to_form`` for widgets)."""
         out: dict[str, Any] = {}

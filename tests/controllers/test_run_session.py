@@ -139,6 +139,16 @@ def session(save=None, **kw):
     return RunSession(transcript, listener, save=save or Saved(), **kw), transcript, listener
 
 
+async def cancel_once_shown(s, transcript, hf, spec, target, vals, shown: str) -> None:
+    """Start a run, cancel it once ``shown`` is in the transcript: the cancel comes back out of ``run``."""
+    task = asyncio.ensure_future(s.run(hf, spec, target, vals))
+    while shown not in transcript.plain_text():
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
 async def test_a_one_shot_result_goes_to_the_listener_and_the_record_is_saved():
     save = Saved()
     s, transcript, listener = session(save)
@@ -186,12 +196,7 @@ async def test_a_cancelled_stream_keeps_what_arrived_and_is_saved_as_cancelled()
     spec, vals = values("text-generation", inputs="Once")
     hang = asyncio.Event()
     async with client(sse(tgi(1, "kept"), tgi(2, " text"), hang=hang)) as hf:
-        task = asyncio.ensure_future(s.run(hf, spec, MODEL, vals))
-        while "kept text" not in transcript.plain_text():
-            await asyncio.sleep(0.01)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await cancel_once_shown(s, transcript, hf, spec, MODEL, vals, "kept text")
     record = save.records[0]
     assert record["status"] == "cancelled" and record["error"] == "cancelled"
     assert record["result"] == {"text": "kept text", "partial": True}
@@ -274,12 +279,7 @@ async def test_a_cancelled_chat_keeps_the_partial_reply_as_a_turn():
     spec, vals = values("chat-completion", prompt="tell me")
     hang = asyncio.Event()
     async with client(sse(chat("half "), chat("an answer"), hang=hang)) as hf:
-        task = asyncio.ensure_future(s.run(hf, spec, Target.router("m/chat"), vals))
-        while "an answer" not in transcript.plain_text():
-            await asyncio.sleep(0.01)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await cancel_once_shown(s, transcript, hf, spec, Target.router("m/chat"), vals, "an answer")
     assert [(m.role, m.content) for m in s.conversation] == [("user", "tell me"), ("assistant", "half an answer")]
     assert listener.sent == 0  # the message field keeps the message
 
@@ -345,12 +345,7 @@ async def test_a_cancelled_run_is_listed_as_cancelled_in_the_history(tmp_path):
     spec, vals = values("text-generation", inputs="Once")
     answers = iter([sse(tgi(1, "kept"), hang=asyncio.Event()), sse(tgi(1, "cut"), cut=True)])
     async with client(lambda request: next(answers)(request)) as hf:
-        task = asyncio.ensure_future(s.run(hf, spec, MODEL, vals))
-        while "kept" not in transcript.plain_text():
-            await asyncio.sleep(0.01)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await cancel_once_shown(s, transcript, hf, spec, MODEL, vals, "kept")
         await s.run(hf, spec, MODEL, vals)  # a cut stream: an error
     assert [r["status"] for r in history.list()] == ["error", "cancelled"]
     history.close()
