@@ -23,19 +23,13 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Select, Static
 
+from hftui.tasks import endpoint_tasks
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Catalog, Compute, Endpoint
 
-TASKS = (
-    "text-generation", "text2text-generation", "text-classification", "token-classification",
-    "zero-shot-classification", "question-answering", "fill-mask", "summarization", "translation",
-    "feature-extraction", "sentence-similarity", "sentence-embeddings", "sentence-ranking",
-    "image-classification", "object-detection", "image-segmentation", "text-to-image",
-    "automatic-speech-recognition", "audio-classification", "table-question-answering", "custom",
-)
 FRAMEWORKS = ("pytorch", "custom", "tensorflow", "llamacpp")
 TYPES = (("authenticated — any HF token", "authenticated"), ("public — no auth", "public"),
          ("private — namespace members", "private"))
@@ -140,7 +134,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                                    placeholder="latest commit of main", id="revision",
                                                    compact=True), "revision")
             yield from self._row("Task", Input(value=(ep.task or "") if ep else "", placeholder="text-generation",
-                                               suggester=SuggestFromList(TASKS), id="task", compact=True), "task")
+                                               suggester=SuggestFromList(endpoint_tasks()), id="task", compact=True), "task")
             framework = (ep.framework if ep and ep.framework else "pytorch")
             frameworks = list(dict.fromkeys([*FRAMEWORKS, framework]))  # keep an unknown current value
             yield from self._row("Framework", Select([(safe_content(f, 40), f) for f in frameworks], value=framework,

@@ -26,7 +26,7 @@ from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import clean, one_line, safe_markup
 
 PREVIEW_CHARS = 6_000
-COLUMN_WIDTHS = {"time": 11, "task": 20, "status": 7, "elapsed": 7}
+COLUMN_WIDTHS = {"time": 11, "task": 20, "status": 11, "elapsed": 7}
 LIST_LIMIT = 500
 
 
@@ -208,14 +208,17 @@ class HistoryScreen(Screen[None]):
         table.clear()
         error_style = f"bold {self.app.theme_variables.get('error', 'red')}"
         ok_style = f"{self.app.theme_variables.get('success', 'green')}"
+        statuses = {"error": ("✖ error", error_style),
+                    "cancelled": ("◼ cancelled", self.app.theme_variables.get("warning", "yellow"))}
         for r in records:
-            failed = r.get("status") == "error"
-            status = "✖ bad" if r.get("unreadable") else "✖ error" if failed else "✔ ok"
+            status, style = statuses.get(r.get("status"), ("✔ ok", ok_style))
+            if r.get("unreadable"):
+                status, style = "✖ bad", error_style
             table.add_row(
                 Text(_when(r.get("created_at") or ""), no_wrap=True, overflow="ellipsis"),
                 Text(one_line(r.get("task") or "-", 30), no_wrap=True, overflow="ellipsis"),
                 Text(one_line(_target(r), 60), no_wrap=True, overflow="ellipsis"),
-                Text(status, style=error_style if failed else ok_style),
+                Text(status, style=style),
                 Text(_elapsed(r), justify="right"),
                 key=str(r["id"]),
             )

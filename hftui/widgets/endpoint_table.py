@@ -38,6 +38,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from hftui.clock import ago, now
+from hftui.tasks import short_name
 from hftui.widgets.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -246,22 +247,6 @@ def short_instance(accelerator: str | None, instance_type: str | None, size: str
     return "·".join(p for p in (accelerator, kind, size) if p) or "-"
 
 
-TASK_ABBREVIATIONS = {
-    "text-generation": "text-gen", "text2text-generation": "t2t-gen", "text-classification": "text-cls",
-    "token-classification": "tok-cls", "feature-extraction": "features", "sentence-embeddings": "embed",
-    "sentence-similarity": "similar", "sentence-ranking": "ranking", "question-answering": "qa",
-    "table-question-answering": "table-qa", "visual-question-answering": "vis-qa",
-    "document-question-answering": "doc-qa", "summarization": "summary", "translation": "translat",
-    "automatic-speech-recognition": "asr", "text-to-image": "txt2img", "image-to-text": "img2txt",
-    "image-text-to-text": "imgtxt2t", "image-to-image": "img2img", "text-to-speech": "tts",
-    "text-to-audio": "txt2aud", "image-classification": "img-cls", "image-segmentation": "img-seg",
-    "object-detection": "obj-det", "zero-shot-classification": "0-shot", "fill-mask": "fillmask",
-    "zero-shot-image-classification": "0shot-im", "audio-classification": "aud-cls",
-    "depth-estimation": "depth", "video-classification": "vid-cls",
-}
-"""At most 8 characters: what the task column shows when the full name does not fit."""
-
-
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else (text[: width - 1] + "…" if width > 0 else "")
 
@@ -288,7 +273,7 @@ def fit_cell(column: int, text: str, width: int) -> str:
     if column in (_MODEL, _NAME):
         return fit_path(text, width)
     if column == _TASK:
-        short = TASK_ABBREVIATIONS.get(text)
+        short = short_name(text)  # at most 8 characters (hftui.tasks)
         if short is not None and len(short) <= width:
             return short
     elif column == _REGION:  # the vendor goes first: "us-east-1"
