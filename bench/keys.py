@@ -1,0 +1,358 @@
+"""Keys and screens: key press to settled screen, hftui --demo vs a bare Textual app, in a real pty.
+
+    python bench/keys.py [--repeat 5] [--quiet-ms 150] [--idle 5] [--size 120x40]
+
+Both apps run in a pseudo-terminal of ``--size`` (TERM=xterm-256color; the
+bench answers Textual's synchronized-output query as tmux or a modern
+terminal does). For each step the bench writes the key's bytes, then reads
+what the app draws until nothing arrives for ``--quiet-ms``; the time is key
+→ *last byte before that quiet period* (the settled screen). Every step also
+checks that a marker of the expected screen was drawn, so a key that went
+to the wrong place fails loudly instead of timing nothing.
+
+Before the first key the app is left alone for ``--settle`` seconds after
+its first data is shown (a person reads the screen before typing).
+
+hftui steps (one process per repeat, started on Endpoints):
+  1, 2            first open of Models and Playground
+  3, 1, 2         switch back to an already-open screen
+  ctrl+r          a Playground chat run: key → first byte of the streamed answer
+  d / a           Describe the first endpoint / the create form (closed again with esc)
+  :play <model>   enter on the command line → the Playground on that model
+and one process per repeat started with ``--screen models`` for the first
+open of Endpoints (3).
+
+The reference (``BARE`` below) is a stock Textual app with three modes: a
+one-line start screen, a DataTable (50 rows × 8 columns) and a form (Select,
+Inputs, Checkboxes, TextAreas, a Button), each with Header and Footer; its
+keys 1/2 open them (first open), then switch between them. Each figure is
+the median of ``--repeat`` runs (fresh processes).
+
+Idle output: bytes written per second while the app sits on a screen and no
+key is pressed, over ``--idle`` seconds (first repeat only).
+
+Goals (issue 11): every switch to an already-open screen ≤ 1.5× the bare
+app's switch; every first open ≤ 150 ms above the bare app's first open;
+idle output on Endpoints ≤ 300 B/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import statistics
+import struct
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+HFTUI = str(Path(sys.executable).with_name("hftui"))
+
+BARE = r"""
+from textual.app import App
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Select, Static, TextArea
+
+
+class Home(Screen):
+    def compose(self):
+        yield Header()
+        yield Static("bare home")
+        yield Footer()
+
+
+class Table(Screen):
+    def compose(self):
+        yield Header()
+        yield DataTable(id="table")
+        yield Footer()
+
+    def on_mount(self):
+        table = self.query_one(DataTable)
+        table.add_columns("name", "state", "model", "task", "region", "instance", "replicas", "price")
+        table.add_rows([(f"endpoint-{i:03d}", "running", f"org-{i % 7}/model-{i}", "text-generation",
+                         "aws/us-east-1", "gpu·l4·x1", "1/1 0-2", f"${i / 10:.2f}") for i in range(50)])
+
+
+class Form(Screen):
+    AUTO_FOCUS = None
+
+    def compose(self):
+        yield Header()
+        with VerticalScroll():
+            yield Select([(t, t) for t in ("chat", "text-generation", "summarization", "fill-mask")],
+                         value="chat", allow_blank=False)
+            yield TextArea("You are a helpful assistant.")
+            yield TextArea("What is deep learning?")
+            for label in ("max tokens", "temperature", "top p", "seed", "stop"):
+                yield Input(placeholder=label)
+            for label in ("stream", "wait for model", "use cache"):
+                yield Checkbox(label, True)
+            yield Button("Run")
+        yield Footer()
+
+
+class Bare(App):
+    MODES = {"home": Home, "table": Table, "form": Form}
+    DEFAULT_MODE = "home"
+    BINDINGS = [Binding("1", "switch_mode('table')", "Table", priority=True),
+                Binding("2", "switch_mode('form')", "Form", priority=True)]
+
+
+Bare().run()
+"""
+
+SYNC_QUERY = b"\x1b[?2026$p"
+SYNC_REPLY = b"\x1b[?2026;2$y"  # "supported, currently off": what tmux and modern terminals answer
+
+PLAY_MODEL = "openai-community/gpt2"
+KEYS = {"ctrl+r": b"\x12", "enter": b"\r", "escape": b"\x1b"}
+
+
+class StepFailed(RuntimeError):
+    pass
+
+
+class Term:
+    """A program in a pseudo-terminal; every byte it writes is read with its arrival time."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
+        cols, rows = size
+        self.argv = argv
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # child: the size is set before the program can ask for it
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+                os.execve(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.output = bytearray()
+
+    def _read(self, timeout: float) -> float | None:
+        """Read one chunk (waiting at most ``timeout``); its arrival time, None when none came."""
+        ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
+        if not ready:
+            return None
+        try:
+            data = os.read(self.fd, 1 << 16)
+        except OSError:
+            data = b""
+        if not data:
+            raise StepFailed(f"{os.path.basename(self.argv[0])} exited:\n{self.tail()}")
+        t = time.perf_counter()
+        if SYNC_QUERY in data:
+            os.write(self.fd, SYNC_REPLY)
+        self.output += data
+        return t
+
+    def settle(self, start: float, quiet: float, *, expect: bytes | None = None, timeout: float = 20.0,
+               first: bytes | None = None) -> tuple[float, float | None, int]:
+        """Read until ``quiet`` seconds pass without output (after ``expect`` was drawn, if given).
+
+        Returns (seconds from ``start`` to the last byte, seconds to the chunk that completed
+        ``first`` or None, bytes read). Markers are searched in what arrived since the call.
+        """
+        mark = len(self.output)
+        last = start
+        first_at = None
+        seen = expect is None
+        deadline = time.perf_counter() + timeout
+        while True:
+            now = time.perf_counter()
+            if now > deadline:
+                want = expect if not seen else first
+                raise StepFailed(f"{want!r} not drawn within {timeout:g}s; last output:\n{self.tail()}")
+            t = self._read(quiet if seen and (first is None or first_at is not None) else min(quiet, deadline - now))
+            if t is None:
+                if seen and (first is None or first_at is not None):
+                    return last - start, first_at, len(self.output) - mark
+                continue
+            last = t
+            new = self.output[mark:]
+            if not seen and expect in new:
+                seen = True
+            if first is not None and first_at is None and first in new:
+                first_at = t - start
+                if expect is None:
+                    seen = True
+
+    def press(self, key: str, quiet: float, **kw) -> tuple[float, float | None, int]:
+        data = KEYS.get(key, key.encode())
+        start = time.perf_counter()
+        os.write(self.fd, data)
+        return self.settle(start, quiet, **kw)
+
+    def idle_rate(self, seconds: float) -> float:
+        """Bytes per second written while nothing is pressed."""
+        mark = len(self.output)
+        end = time.perf_counter() + seconds
+        while (left := end - time.perf_counter()) > 0:
+            self._read(left)
+        return (len(self.output) - mark) / seconds
+
+    def tail(self, n: int = 600) -> str:
+        text = re.sub(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]", b" ", bytes(self.output[-4000:]))
+        return re.sub(r"\s+", " ", text.decode("utf-8", "replace"))[-n:]
+
+    def close(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        os.close(self.fd)
+
+
+def env_for(home: str, size: tuple[int, int]) -> dict[str, str]:
+    env = {**os.environ, "XDG_CONFIG_HOME": f"{home}/c", "XDG_DATA_HOME": f"{home}/d",
+           "XDG_CACHE_HOME": f"{home}/x", "HF_HOME": f"{home}/hf", "TERM": "xterm-256color",
+           "COLUMNS": str(size[0]), "LINES": str(size[1])}
+    for var in ("HF_TOKEN", "NO_COLOR", "HFTUI_FROZEN_TIME", "TEXTUAL_ANIMATIONS", "TEXTUAL"):
+        env.pop(var, None)
+    return env
+
+
+def hftui_run(args, env, results: dict[str, list[float]], idle: dict[str, float] | None) -> None:
+    """One hftui process started on Endpoints: first opens, switches, run, Describe, form, :play."""
+    quiet = args.quiet_ms / 1000
+    term = Term([HFTUI, "--demo"], env, args.size)
+    try:
+        term.settle(time.perf_counter(), quiet, expect=b"gpt2-demo", timeout=60)
+        term.idle_rate(args.settle)
+        term.settle(time.perf_counter(), quiet)
+        if idle is not None:
+            idle["Endpoints"] = term.idle_rate(args.idle)
+
+        def step(label: str, key: str, expect: bytes, **kw) -> None:
+            seconds, first_at, _ = term.press(key, quiet, expect=expect, **kw)
+            results.setdefault(label, []).append(first_at if kw.get("first") else seconds)
+
+        step("first open Models (1)", "1", b"[Models]")
+        if idle is not None:
+            idle["Models"] = term.idle_rate(args.idle)
+        step("first open Playground (2)", "2", b"[Playground]")
+        if idle is not None:
+            idle["Playground"] = term.idle_rate(args.idle)
+        step("switch to Endpoints (3)", "3", b"[Endpoints]")
+        step("switch to Models (1)", "1", b"[Models]")
+        step("switch to Playground (2)", "2", b"[Playground]")
+        step("Playground run: first answer byte (ctrl+r)", "ctrl+r", b"Done", first=b"About")
+        term.press("3", quiet, expect=b"[Endpoints]")
+        step("Describe (d)", "d", b"raw JSON")
+        term.press("escape", quiet, expect=b"[Endpoints]")
+        step("create form (a)", "a", b"ctrl+s: create")
+        term.press("escape", quiet, expect=b"[Endpoints]")
+        term.press(":", quiet)
+        for ch in f"play {PLAY_MODEL}":
+            os.write(term.fd, ch.encode())
+        term.settle(time.perf_counter(), quiet)  # (the typed text is not checked: issue 11 item 5)
+        step(f":play {PLAY_MODEL} (enter)", "enter", PLAY_MODEL.encode())
+    finally:
+        term.close()
+
+
+def hftui_endpoints_first(args, env, results: dict[str, list[float]]) -> None:
+    """One hftui process started on Models: the first open of Endpoints."""
+    quiet = args.quiet_ms / 1000
+    term = Term([HFTUI, "--demo", "--screen", "models"], env, args.size)
+    try:
+        term.settle(time.perf_counter(), quiet, expect=b"DeepSeek-R1", timeout=60)
+        term.idle_rate(args.settle)
+        term.settle(time.perf_counter(), quiet)
+        seconds, _, _ = term.press("3", quiet, expect=b"gpt2-demo")
+        results.setdefault("first open Endpoints (3, started on Models)", []).append(seconds)
+    finally:
+        term.close()
+
+
+def bare_run(args, env, results: dict[str, list[float]], idle: dict[str, float] | None) -> None:
+    quiet = args.quiet_ms / 1000
+    term = Term([sys.executable, "-c", BARE], env, args.size)
+    try:
+        term.settle(time.perf_counter(), quiet, expect=b"bare home", timeout=60)
+        term.idle_rate(args.settle)
+        term.settle(time.perf_counter(), quiet)
+        for label, key, expect in (("first open", "1", b"endpoint-001"), ("first open", "2", b"Run"),
+                                   ("switch", "1", b"endpoint-001"), ("switch", "2", b"Run"),
+                                   ("switch", "1", b"endpoint-001"), ("switch", "2", b"Run")):
+            seconds, _, _ = term.press(key, quiet, expect=expect)
+            results.setdefault(f"bare {label}", []).append(seconds)
+            if idle is not None and label == "first open":
+                idle["bare " + ("DataTable" if key == "1" else "form")] = term.idle_rate(args.idle)
+    finally:
+        term.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5, help="fresh processes per app (median)")
+    ap.add_argument("--quiet-ms", type=float, default=150.0, help="no output for this long = settled")
+    ap.add_argument("--idle", type=float, default=5.0, help="seconds per screen for the idle output")
+    ap.add_argument("--settle", type=float, default=1.5,
+                    help="seconds left alone after the first data, before the first key")
+    ap.add_argument("--size", default="120x40", help="terminal COLSxROWS")
+    args = ap.parse_args()
+    cols, rows = (int(v) for v in args.size.lower().split("x"))
+    args.size = (cols, rows)
+    if not Path(HFTUI).exists():
+        sys.exit(f"no {HFTUI}: run with the venv's python")
+
+    hftui: dict[str, list[float]] = {}
+    bare: dict[str, list[float]] = {}
+    idle: dict[str, float] = {}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as home:
+        env = env_for(home, args.size)
+        for i in range(args.repeat):
+            bare_run(args, env, bare, idle if i == 0 else None)
+            hftui_run(args, env, hftui, idle if i == 0 else None)
+            hftui_endpoints_first(args, env, hftui)
+    wall = time.perf_counter() - started
+
+    ms = lambda xs: statistics.median(xs) * 1000  # noqa: E731
+    bare_first, bare_switch = ms(bare["bare first open"]), ms(bare["bare switch"])
+    width = 52
+    print(f"\nkey → settled screen ({args.size[0]}x{args.size[1]} pty, quiet {args.quiet_ms:g} ms), "
+          f"median of {args.repeat}\n")
+    head = f"{'step':<{width}}{'ms':>8}{'min':>8}{'× bare switch':>15}{'Δ bare first':>14}"
+    print(head)
+    print("-" * len(head))
+    print(f"{'bare Textual: first open (DataTable, form)':<{width}}{bare_first:>8.0f}"
+          f"{min(bare['bare first open']) * 1000:>8.0f}{bare_first / bare_switch:>14.2f}x{0:>+11.0f} ms")
+    print(f"{'bare Textual: switch':<{width}}{bare_switch:>8.0f}{min(bare['bare switch']) * 1000:>8.0f}"
+          f"{1:>14.2f}x{bare_switch - bare_first:>+11.0f} ms")
+    first_ok = switch_ok = True
+    for label, xs in hftui.items():
+        m = ms(xs)
+        print(f"{label:<{width}}{m:>8.0f}{min(xs) * 1000:>8.0f}{m / bare_switch:>14.2f}x{m - bare_first:>+11.0f} ms")
+        if label.startswith("first open"):
+            first_ok &= m - bare_first <= 150
+        elif label.startswith("switch"):
+            switch_ok &= m <= 1.5 * bare_switch
+    print(f"\nidle output over {args.idle:g} s (bytes/s, first repeat)")
+    for label, rate in idle.items():
+        print(f"  {label:<{width - 2}}{rate:>8.0f}")
+    idle_ok = idle.get("Endpoints", float("inf")) <= 300
+    verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    print(f"\ngoal: every switch to an open screen ≤ 1.5x the bare switch -> {verdict(switch_ok)}")
+    print(f"goal: every first open ≤ 150 ms above the bare first open -> {verdict(first_ok)}")
+    print(f"goal: idle output on Endpoints ≤ 300 B/s -> {verdict(idle_ok)}")
+    load = os.getloadavg()[0]
+    print(f"\n{wall:.0f} s; load average {load:.1f} on {os.cpu_count()} cpus")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
