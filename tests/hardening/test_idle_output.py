@@ -25,8 +25,9 @@ def test_idle_endpoints_writes_at_most_300_bytes_a_second():
     # so the two transitional endpoints stay transitional and nothing changes state.
     app = PtyApp("--speed", "0.000001", env={"HFTUI_FROZEN_TIME": None}, size=(120, 40))
     try:
-        assert app.wait_for("initializing", 30), app.text[-2000:]
-        drain(app, 1.5)  # the rest of the first frames: prices, the footer
+        # the rows, then their prices (the catalog comes second), then whatever is still queued
+        assert app.wait_for("initializing", 30) and app.wait_for(r"\$1\.00", 30), app.text[-2000:]
+        drain(app, 1.5)
         before = len(app.output)
         seconds = drain(app, 4.0)
         rate = (len(app.output) - before) / seconds
