@@ -126,9 +126,11 @@ class HFTUIApp(App[int]):
     def __init__(self, settings: Settings, token: ResolvedToken | None, *, demo: bool = False,
                  first_screen: str | None = None, warm_screens: bool | None = None) -> None:
         super().__init__()
+        from hftui.widgets.footer import install as install_stable_footer
         from hftui.widgets.toggles import install as install_toggle_glyphs
 
         install_toggle_glyphs()  # checkbox / radio state readable without colour, on every screen
+        install_stable_footer()  # a screen switch does not rebuild an unchanged footer
         self.settings = settings
         self.demo = demo
         self.whoami: WhoAmI | None = None

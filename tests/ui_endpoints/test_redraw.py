@@ -1,5 +1,5 @@
 """What an idle Endpoints screen sends to the terminal: the spinner repaints one cell per busy
-row, slowly unless an action is waited on; an unchanged title or header is not repainted."""
+row, slowly unless an action is waited on; an unchanged title, header or footer is not redrawn."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from types import SimpleNamespace
 from ui_endpoints.helpers import endpoints_screen, make_app, poll_once
 from ui_endpoints.test_widgets import Host, ep
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from hftui.widgets import endpoint_table
 from hftui.widgets.endpoint_table import SPINNER, EndpointTable
@@ -123,3 +127,47 @@ async def test_the_header_repaints_only_when_its_line_changes():
         app.header_info = dataclasses.replace(app.header_info, state="ok", running=2)
         await pilot.pause()
         assert len(calls) == 2
+
+
+class Counted(Screen):
+    BINDINGS = [Binding("x", "toggle", "Toggle"), Binding("y", "other", "Other")]
+
+    def compose(self) -> ComposeResult:
+        yield Footer()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        return None if action == "other" and getattr(self.app, "other_off", False) else True
+
+    def action_toggle(self) -> None:
+        self.app.other_off = not getattr(self.app, "other_off", False)
+        self.refresh_bindings()
+
+
+class TwoModes(App):
+    MODES = {"a": Counted, "b": Counted}
+    DEFAULT_MODE = "a"
+    BINDINGS = [Binding("1", "switch_mode('a')", "A"), Binding("2", "switch_mode('b')", "B")]
+
+
+async def test_a_screen_switch_does_not_rebuild_an_unchanged_footer():
+    from hftui.widgets.footer import install
+
+    install()
+    app = TwoModes()
+    async with app.run_test(size=(80, 5)) as pilot:
+        await pilot.press("2", "1")
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        keys = list(footer.query(FooterKey))
+        for key in "2121":
+            await pilot.press(key)
+            await pilot.pause()
+        assert app.screen.query_one(Footer) is footer
+        assert list(footer.query(FooterKey)) == keys  # the very same widgets: not rebuilt
+        other = next(k for k in keys if k.key == "y")
+        assert not other.has_class("-disabled")
+        await pilot.press("x")  # a binding's state changes: the footer follows
+        await pilot.pause()
+        await pilot.pause()
+        other = next(k for k in footer.query(FooterKey) if k.key == "y")
+        assert other.has_class("-disabled")
