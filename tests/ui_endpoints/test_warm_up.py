@@ -3,6 +3,8 @@ first open is a switch; nothing of it shows on the screen in use."""
 
 from __future__ import annotations
 
+import gc
+
 from ui_endpoints.helpers import endpoints_screen, make_app, wait_until
 
 
@@ -61,6 +63,16 @@ async def test_a_screen_opened_before_the_warm_up_got_to_it_is_kept(emulator):
         await pilot.pause(0.5)
         assert built(app, "playground") is playground and app.screen is playground
         assert [c[0] for c in calls].count("playground") == 1
+
+
+async def test_once_warm_the_long_lived_objects_leave_the_collectors_reach(emulator):
+    """A full collection over a warm app took 0.1–0.25 s, often in the middle of a key press."""
+    app, _calls = warm_app(emulator, "models")
+    assert gc.get_freeze_count() == 0
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: gc.get_freeze_count() > 0, timeout=20, what="the warm-up's end")
+        assert built(app, "playground") and built(app, "endpoints")
+    assert gc.get_freeze_count() == 0  # the app gave them back when it ended
 
 
 def test_no_warm_up_under_a_frozen_clock(emulator, monkeypatch):
