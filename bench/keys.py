@@ -264,7 +264,7 @@ def hftui_run(args, env, results: dict[str, list[float]]) -> None:
         for ch in f"play {PLAY_MODEL}":
             os.write(term.fd, ch.encode())
         term.settle(time.perf_counter(), quiet)  # (the typed text is not checked: issue 11 item 5)
-        step(f":play {PLAY_MODEL} (enter)", "enter", PLAY_MODEL.encode())
+        step(f":play {PLAY_MODEL} (enter)", "enter", f"→ {PLAY_MODEL}".encode())
     finally:
         term.close()
 

@@ -5,7 +5,8 @@ the previous one finished; on errors the delay doubles (up to 2 min) and the
 status line says why while the last good rows stay. ``ctrl+r`` polls now.
 A poll is one request, never retried by the client (the next poll is the
 retry), so a stalled server shows as an error after one timeout; while a poll
-is slow the header and the status line count the seconds ("refreshing… 4s").
+is slow the status line counts the seconds ("refreshing… 4s"), the header says
+"refreshing…".
 
 Actions run in workers, show "⋯ pausing" in the row while in flight, apply
 the server's answer to the row, and the next poll reconciles. Costly
