@@ -17,7 +17,8 @@ CONTRACT (other screens rely on it):
 
 Screens are Textual *modes* created lazily on first use, so each keeps its
 state (and its stack of modals) while another is shown. A screen module
-that does not exist yet gives a one-line placeholder screen.
+that does not exist yet gives a one-line placeholder screen. Once the first
+screen has its data, the main screens are built in the background (warm-up).
 """
 
 from __future__ import annotations
