@@ -35,7 +35,9 @@ keys 1/2 open them (first open), then switch between them. Each figure is
 the median of ``--repeat`` runs (fresh processes).
 
 Idle output: bytes written per second while the app sits on a screen and no
-key is pressed, over ``--idle`` seconds, in one more process of each app.
+key is pressed, over ``--idle`` seconds, in one more process of each app (the
+demo's clock stands still there: no endpoint changes state, which would be
+news, not idling).
 
 Goals (issue 11): every switch to an already-open screen ≤ 1.5× the bare
 app's switch; every first open of a screen ≤ 150 ms above the bare app's
@@ -360,7 +362,7 @@ def main() -> int:
             hftui_endpoints_first(args, env, hftui)
         idle_run(args, env, [sys.executable, "-c", BARE], b"bare home",
                  [("bare DataTable", "1", b"endpoint-001"), ("bare form", "2", b"Run")], idle)
-        idle_run(args, env, [HFTUI, "--demo"], b"gpt2-demo",
+        idle_run(args, env, [HFTUI, "--demo", "--speed", "0.000001"], b"gpt2-demo",
                  [("Endpoints", None, None), ("Models", "1", b"[Models]"), ("Playground", "2", b"[Playground]")], idle)
     wall = time.perf_counter() - started
 
