@@ -17,13 +17,18 @@ CONTRACT (other screens rely on it):
 
 Screens are Textual *modes* created lazily on first use, so each keeps its
 state (and its stack of modals) while another is shown. A screen module
-that does not exist yet gives a one-line placeholder screen.
+that does not exist yet gives a one-line placeholder screen. Once the first
+screen has its data, the main screens are built in the background (warm-up).
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import importlib
 import logging
+import os
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +57,9 @@ SCREENS: dict[str, tuple[str, str, str]] = {
     "history": ("hftui.screens.history", "HistoryScreen", "History"),
 }
 """Mode name -> (module, class, title). Modules are imported on first use."""
+
+WARM_SCREENS = ("models", "playground", "endpoints")
+"""Composed in the background once the first screen is shown and idle (see ``_warm_up``)."""
 
 
 class MissingScreen(Screen[None]):
@@ -118,11 +126,13 @@ class HFTUIApp(App[int]):
     """What the header shows; screens change it via messages the app handles."""
 
     def __init__(self, settings: Settings, token: ResolvedToken | None, *, demo: bool = False,
-                 first_screen: str | None = None) -> None:
+                 first_screen: str | None = None, warm_screens: bool | None = None) -> None:
         super().__init__()
+        from hftui.widgets.footer import install as install_stable_footer
         from hftui.widgets.toggles import install as install_toggle_glyphs
 
         install_toggle_glyphs()  # checkbox / radio state readable without colour, on every screen
+        install_stable_footer()  # a screen switch does not rebuild an unchanged footer
         self.settings = settings
         self.demo = demo
         self.whoami: WhoAmI | None = None
@@ -131,6 +141,9 @@ class HFTUIApp(App[int]):
         self._first_screen = first_screen if first_screen in SCREENS else "endpoints"
         self._extra_commands: set = set()
         self.header_info = HeaderInfo(demo=demo, interval=None)
+        # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
+        self.warm_screens = not os.environ.get("HFTUI_FROZEN_TIME") if warm_screens is None else warm_screens
+        self._gc_frozen = False
         for name in SCREENS:
             self.add_mode(name, self._screen_factory(name))
 
@@ -149,6 +162,8 @@ class HFTUIApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self._close_client()
+        if self._gc_frozen:
+            gc.unfreeze()
 
     async def _open_client(self, token: Secret, source: str | None) -> None:
         from hftui.client import HFClient
@@ -181,6 +196,7 @@ class HFTUIApp(App[int]):
             self.show_error(exc)
         self._update_header(user=self.whoami.name if self.whoami else None)
         await self.switch_mode(self._first_screen)
+        self._start_warm_up()
 
     def _show_login(self, message: str | None) -> None:
         from hftui.screens.login import LoginScreen
@@ -206,6 +222,7 @@ class HFTUIApp(App[int]):
         if self.screen.__class__.__name__ == "LoginScreen":
             self.pop_screen()
         await self.switch_mode(self._first_screen)
+        self._start_warm_up()
 
     # --- screens --------------------------------------------------------------------
 
@@ -296,6 +313,62 @@ class HFTUIApp(App[int]):
             self.push_screen(BatchScreen(endpoint))
         except Exception as exc:
             self.show_error(exc)
+
+    # --- warm-up ----------------------------------------------------------------------
+
+    def _start_warm_up(self) -> None:
+        if self.warm_screens:
+            self.run_worker(self._warm_up(), group="warm-up", exclusive=True, exit_on_error=False,
+                            description="compose the other screens")
+
+    async def _warm_up(self) -> None:
+        """Compose the main screens not opened yet, one at a time, whenever the app is idle.
+
+        A first open then costs what a switch costs (the screen is built, laid out and has
+        its data) instead of ~0.5 s. This runs after the first frame, off the start-up path.
+        A screen built here is exactly what its first open would build: Textual's own mode
+        initialisation, only without making it the current screen.
+        """
+        for name in WARM_SCREENS:
+            await self._until_idle()
+            try:
+                self.get_screen_stack(name)
+                continue  # opened meanwhile
+            except KeyError:
+                pass
+            try:
+                await self._init_mode(name)
+                screen = self.get_screen_stack(name)[0]
+                # Textual re-applies the whole app's CSS (0.1–0.3 s) when a screen is first shown
+                # unless the screen is up to date with it: bring it up to date now, in the background.
+                self.stylesheet.update(screen, animate=False)
+                screen._css_update_count = self._css_update_count
+            except Exception:  # a screen that cannot be built fails on its real first open, with a message
+                log.debug("warming up %s failed", name, exc_info=True)
+                break
+        # What is alive now (the screens, their widgets) mostly lives as long as the app: out of
+        # the collector's reach, its full passes take ~20 ms instead of 0.1–0.25 s (they landed
+        # mid-keypress). The price: a cycle among these objects dropped later is never freed (a
+        # one-off, bounded by what exists now).
+        await self._until_idle()
+        gc.collect()
+        gc.freeze()
+        self._gc_frozen = True
+
+    async def _until_idle(self, quiet: float = 0.3, longest: float = 3.0) -> None:
+        """Wait until no worker but this one has run for ``quiet`` seconds (at most ``longest``)."""
+        from textual.worker import get_current_worker
+
+        me = get_current_worker()
+        end = time.monotonic() + longest
+        idle_since = time.monotonic()
+        while (now := time.monotonic()) < end:
+            busy = any(w.is_running and w is not me for w in self.workers)
+            if busy:
+                idle_since = now
+            elif now - idle_since >= quiet:
+                return
+            await asyncio.sleep(0.05)
 
     # --- helpers for every screen ------------------------------------------------------
 

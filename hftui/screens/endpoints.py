@@ -5,7 +5,8 @@ the previous one finished; on errors the delay doubles (up to 2 min) and the
 status line says why while the last good rows stay. ``ctrl+r`` polls now.
 A poll is one request, never retried by the client (the next poll is the
 retry), so a stalled server shows as an error after one timeout; while a poll
-is slow the header and the status line count the seconds ("refreshing… 4s").
+is slow the status line counts the seconds ("refreshing… 4s"), the header says
+"refreshing…".
 
 Actions run in workers, show "⋯ pausing" in the row while in flight, apply
 the server's answer to the row, and the next poll reconciles. Costly
@@ -203,6 +204,7 @@ class EndpointsScreen(Screen[None]):
         self._busy: dict[str, str] = {}
         self._unsure: dict[str, tuple[str, str, Callable[[Endpoint | None], bool], float]] = {}
         """Actions that got no answer: key -> (verb, done, applied(endpoint or None), deadline)."""
+        self._titles: tuple[str, str] | None = None
         self.polling_enabled = True
         """False stops scheduling polls (screenshots); ctrl+r still polls once."""
 
@@ -420,8 +422,11 @@ class EndpointsScreen(Screen[None]):
             title += f" </{one_line(self.filter_text, 40)}>"
         if self.faults_only:
             title += " faults-only"
-        table.border_title = safe_content(title)
-        table.border_subtitle = f"⟳ {self.interval:g}s"
+        subtitle = f"⟳ {self.interval:g}s"
+        if (title, subtitle) != self._titles:  # setting a border title repaints the whole table
+            self._titles = (title, subtitle)
+            table.border_title = safe_content(title)
+            table.border_subtitle = subtitle
 
     def _set_status(self, text: str, kind: str | None = None) -> None:
         """The poll's part of the status line (an action's recent outcome stays next to it)."""

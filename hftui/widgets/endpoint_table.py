@@ -22,6 +22,7 @@ so it reads without colour too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -74,6 +75,13 @@ def idle_reason(raw_state: str) -> str:
 
 SPINNER = "◐◓◑◒"
 """Frames replacing the glyph of transitional states (and of rows with an action in flight)."""
+SPIN_FAST = 0.25
+"""Seconds per spinner frame while an action the user started is in flight (a row shows "pausing")."""
+SPIN_SLOW = 2.0
+"""Seconds per frame otherwise: a transitional state the server reports (initializing, updating)
+lasts minutes and is watched, not waited on. A frame repaints each busy row from the table's
+left edge up to its glyph (that is how Textual writes a partial line), ~150 bytes a row: four
+frames a second would keep an idle terminal busy at ~1 KB/s (issue 11 asks ≤ 300 B/s)."""
 
 
 def state_label(raw_state: str) -> str:
@@ -430,6 +438,7 @@ class EndpointTable(ScrollView, can_focus=True):
         self.spinner = True
         """Animate the glyph of transitional rows (off when the clock is frozen)."""
         self.spinner_frame = 0
+        self._last_frame = 0.0
         self.loaded = False
         """True once the first update arrived (an empty table then says so)."""
 
@@ -798,20 +807,53 @@ class EndpointTable(ScrollView, can_focus=True):
         import os
 
         if self.spinner and not os.environ.get("HFTUI_FROZEN_TIME"):
-            self.set_interval(0.25, self._spin, name="endpoint-table-spinner")
+            self.set_interval(SPIN_FAST, self._spin, name="endpoint-table-spinner")
 
     def _spin(self) -> None:
-        screen = self.screen
-        if not screen.is_current or not self._view:
+        if not self.screen.is_current or not self._view:
             return
         top = int(self.scroll_offset.y)
         height = max(0, self.size.height - 1)
         rows = self._rows
         busy = [k for k in self._view[top: top + height]
                 if rows[k].pending or rows[k].endpoint.raw_state in TRANSITIONAL_STATES]
-        if busy:
+        if not busy:
+            return
+        t = time.monotonic()
+        waited_on = any(rows[k].pending for k in busy)
+        if waited_on or t - self._last_frame >= SPIN_SLOW - SPIN_FAST / 2:
+            self._last_frame = t
             self.spinner_frame = (self.spinner_frame + 1) % len(SPINNER)
-            self._refresh_keys(busy)
+            self._refresh_glyphs(busy)
+
+    def _refresh_glyphs(self, keys: Iterable[str]) -> None:
+        """Repaint only the state glyph of these rows: a spinner frame changes nothing else."""
+        x = self._glyph_x()
+        if x is None:
+            return
+        top = int(self.scroll_offset.y)
+        height = max(0, self.size.height - 1)
+        index = self._index
+        regions = [Region(x, i + 1 - top, 1, 1)
+                   for i in map(index.get, keys) if i is not None and top <= i < top + height]
+        if regions:
+            self.refresh(*regions)
+
+    def _glyph_x(self) -> int | None:
+        """Where the state glyph is drawn (x in the view), None when the column is scrolled off."""
+        layout = self.layout_info
+        if _STATE not in layout.order:
+            return None
+        x = layout.starts[layout.order.index(_STATE)] + 1  # after the marker cell
+        scroll_x = int(self.scroll_offset.x)
+        width = self.scrollable_content_region.width
+        if scroll_x > 0 and len(layout.starts) > 1:  # see _visible_part: the name column stays put
+            fixed = min(layout.starts[1], width)
+            if x >= fixed:
+                x -= scroll_x
+                if x < fixed:
+                    return None
+        return x if 0 <= x < width else None
 
     def on_resize(self) -> None:
         self._update_virtual_size()
