@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from ptyapp import PtyApp, ptys_available
+from tests.hardening.ptyapp import PtyApp, ptys_available
 
 pytestmark = pytest.mark.skipif(not ptys_available(), reason="no pseudo-terminals here")
 

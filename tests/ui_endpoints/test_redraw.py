@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 from types import SimpleNamespace
 
-from ui_endpoints.helpers import endpoints_screen, make_app, poll_once
-from ui_endpoints.test_widgets import Host, ep
+from tests.support.screens import endpoints_screen
+from tests.ui_endpoints.helpers import make_app, poll_once
+from tests.ui_endpoints.test_widgets import Host, ep
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import var

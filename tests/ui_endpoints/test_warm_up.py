@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gc
 
-from ui_endpoints.helpers import endpoints_screen, make_app, wait_until
+from tests.support.pilot import wait_until
+from tests.support.screens import endpoints_screen
+from tests.ui_endpoints.helpers import make_app
 
 
 def warm_app(emulator, first_screen: str):
