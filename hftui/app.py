@@ -90,12 +90,21 @@ class StartScreen(Screen[None]):
         yield Footer()
 
 
+def _system_commands():
+    """The palette's system commands with plain-text titles (imported when the palette opens)."""
+    from hftui.widgets.palette import PlainSystemCommands
+
+    return PlainSystemCommands
+
+
 class HFTUIApp(App[int]):
     """hftui."""
 
     TITLE = "hftui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {_system_commands}
+    """Titles such as ``Endpoints: <org>`` hold server text: never markup (see widgets/palette.py)."""
 
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit hftui", show=False, priority=True),

@@ -170,7 +170,7 @@ class ModelsScreen(Screen[None]):
     def set_search(self, text: str) -> None:
         """Search for ``text`` now (``:models <text>``)."""
         search = self.query_one("#models-search", Input)
-        search.value = text
+        search.value = one_line(text, None)  # a pasted : line may carry controls; the field paints them
         self._start_search()
 
     @on(Input.Changed, "#models-search")

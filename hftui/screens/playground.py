@@ -34,6 +34,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static, TextArea
 
+from hftui.sanitize import safe_url
 from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec
 from hftui.tasks.record import make_run_record, target_from_record
 from hftui.widgets.results import ResultArea, build_result_view
@@ -252,8 +253,8 @@ class PlaygroundScreen(Screen):
                 target = Target.hf_model(model.id) if (hf or not chat) else Target.router(model.id)
         elif target is not None and target.model and (self.model_info is None or self.model_info.id != target.model):
             self.model_info = None
-        if target is not None:
-            self._apply_target(target)
+        if target is not None and not self._apply_target(target):
+            return
         if task:
             name = canonical_task(task)
             if name:
@@ -277,22 +278,32 @@ class PlaygroundScreen(Screen):
             return "chat-completion"
         return canonical_task(model.pipeline_tag) or (canonical_task(next(iter(tasks))) if tasks else None)
 
-    def _apply_target(self, target: Target) -> None:
+    def _apply_target(self, target: Target) -> bool:
+        """Show ``target`` in the target fields; False (and why, in the status line) for a URL that is
+        not a plain http(s) URL: one from a server (an endpoint's status.url and route) or a history
+        file is never shown or used then, and the target stays as it was."""
+        if target.kind == "url" and safe_url(target.url) is None:
+            what = target.label or "this target"
+            self._status(f"Not opened: the URL of {one_line(what, 80)} is not a valid http(s) URL "
+                         "(it has spaces, control characters or escapes).", "error")
+            return False
         self._suppress_model_lookup = True
         kind = self.query_one("#target-kind", Select)
         kind.value = target.kind if target.kind in ("model", "router", "url") else "model"
         field = self.query_one("#target-model", Input)
         if target.kind == "url":
             self._endpoint_target = target
-            field.value = target.url or ""
+            field.value = target.url or ""  # a safe_url: nothing to clean
         else:
             self._endpoint_target = None
-            field.value = target.model or ""
+            # A model id may come from the Hub: the field shows (and a run uses) it without controls.
+            field.value = one_line(target.model, None)
         field.cursor_position = 0  # show the start (the owner) of a long id
         if target.kind == "router":
             self._set_provider_options([target.provider] if target.provider else [], target.provider)
         self._sync_target_widgets()
         self.call_after_refresh(self._end_suppress)
+        return True
 
     def _end_suppress(self) -> None:
         self._suppress_model_lookup = False
@@ -825,7 +836,8 @@ class PlaygroundScreen(Screen):
         spec = get_spec(task)
         self.model_info = None
         target = target_from_record(run.get("target") or {})
-        self._apply_target(target)
+        if not self._apply_target(target):
+            return
         values = spec.values_from_record(run)
         history = values.pop("history", None) or []
         select = self.query_one("#task", Select)
