@@ -84,8 +84,8 @@ def install_nasty_endpoints(hostile) -> None:
             t = await template(request)
             i = NAMES.index(segs[1]) if segs[1] in NAMES else 0
             return await json_reply(nasty_endpoint(t, NAMES[i], i))(request)
-        if segs[-1] == "logs":
-            lines = "".join(f"2026-10-26T12:00:00Z {n}\n" for n in NAMES)
+        if segs[-1] == "logs":  # the endpoint's own name, and the longest one
+            lines = "".join(f"2026-10-26T12:00:00Z {n}\n" for n in (segs[1], NAMES[-1]))
             return await raw_reply(lines.encode(), content_type="text/plain")(request)
         return await proxy(request)
 
@@ -106,6 +106,22 @@ def option_plains(option_list) -> list[str]:
     return [str(getattr(o.prompt, "plain", o.prompt)) for o in option_list.options]
 
 
+def test_safe_markup_shows_every_cut_literally():
+    """What the palette's help (and any markup string) embeds: every cut of NASTY and random bracket
+    soup parse back to exactly the cleaned text, with no style, link or action."""
+    import random
+
+    from textual.content import Content
+
+    from hftui.widgets.safe_text import safe_markup
+
+    rng = random.Random(9)
+    soup = ["".join(rng.choice("[]\\/$@=:#linkbq \x1b") for _ in range(rng.randint(0, 24))) for _ in range(3000)]
+    for text in NAMES + [ALPHABET[i:i + 40] for i in range(80)] + soup:
+        content = Content.from_markup(safe_markup(text))
+        assert content.plain == clean(text) and not content.spans, repr(text)
+
+
 # --- the palette and the namespaces -------------------------------------------------------------
 
 
@@ -113,7 +129,7 @@ async def test_palette_namespace_picker_and_titles_with_every_cut_of_a_markup_or
     from textual.command import CommandInput, CommandList, CommandPalette
 
     install_nasty_orgs(hostile)
-    install_nasty_endpoints(hostile)
+    hostile.on("GET", r"^/v2/endpoint/", json_reply({"items": []}))  # every namespace: no endpoints
     app = make_app(refresh_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await endpoints_ready(pilot)
@@ -219,7 +235,8 @@ async def test_every_endpoint_screen_with_every_cut_of_a_markup_name(make_app, h
                                lambda ep: [f"Name           {clean(ep.name)}"], eps=eps)
         elif walk == "logs":
             await walk_screens(pilot, lambda ep: LogsScreen(ep, poll_logs=False),
-                               lambda ep: [one_line(NAMES[-1], 80)[:60]], ready=lambda s: s.fetches > 0, eps=eps)
+                               lambda ep: [one_line(NAMES[-1])[:60], f"Z {one_line(ep.name)}"[:60]],
+                               ready=lambda s: s.fetches > 0, eps=eps)
         elif walk == "wait":
             await walk_screens(pilot, lambda ep: WaitScreen(ep, poll_interval=3600), eps=eps)
         elif walk == "delete":
@@ -255,7 +272,7 @@ async def test_every_endpoint_screen_with_every_cut_of_a_markup_name(make_app, h
                     continue
                 await pilot.press("r")
                 await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="the confirm")
-                await check(pilot, f"Resume {one_line(ep.key, 80)}"[:60])
+                await check(pilot, f"Resume {one_line(ep.key, 80)}"[:30])  # (the border cuts it)
                 await pilot.press("escape")
                 await wait_until(pilot, lambda: app.screen is screen, what="back to the table")
                 await pilot.press("i")
@@ -277,6 +294,8 @@ def nasty_model(model_id: str) -> dict:
 
 
 async def test_models_playground_and_command_line_with_every_cut_of_a_markup_id(make_app, hostile):
+    from textual.widgets import DataTable
+
     from hftui.client import Target
     from hftui.client.models import ModelInfo
     from hftui.widgets.model_detail import ModelDetail
@@ -302,13 +321,14 @@ async def test_models_playground_and_command_line_with_every_cut_of_a_markup_id(
         await pilot.press("home")
         await wait_until(pilot, lambda: detail.model_id == ids[0] and detail.card_loaded, what="the first detail")
 
-        # the detail pane: id (title), providers, tags, library, card
+        # the detail pane: id (title), providers, tags, library (the card, NASTY, is shown already)
         for model_id in ids:
-            await detail.show(ModelInfo.from_json(nasty_model(model_id)), model_id)
+            await detail.show(ModelInfo.from_json(nasty_model(model_id)), None)
             await check(pilot, one_line(model_id, 200)[:40])
         # c on every row: the toast names the id, or says why it was not copied
         for model_id in ids:
-            table.move_cursor(row=list(table.models).index(model_id))
+            with table.prevent(DataTable.RowHighlighted):  # no detail fetch per row: shown above
+                table.move_cursor(row=list(table.models).index(model_id))
             app.clear_notifications()
             await pilot.press("c")
             await check(pilot)
@@ -316,10 +336,8 @@ async def test_models_playground_and_command_line_with_every_cut_of_a_markup_id(
 
         # the Playground's target: a model id, then a URL
         playground = await go(pilot, "playground")
-        for model_id in ids:
-            before = hostile.count("GET", r"^/api/models/")
+        for model_id in ids:  # (each looks the model up; the status line quotes the id)
             playground.set_target(Target.hf_model(model_id))
-            await wait_until(pilot, lambda: hostile.count("GET", r"^/api/models/") > before, what="the lookup")
             await check(pilot, f"→ {one_line(model_id, 200)}"[:50])
         for n in NAMES:
             playground.set_target(Target.at_url("https://x.example/" + n, send_token=False))
