@@ -11,7 +11,7 @@ CONTRACT (other screens rely on it):
     app.open_models(search=None)
     app.open_endpoints(namespace=None)
     app.open_batch(endpoint)
-    app.copy_to_clipboard_osc52(text) -> bool
+    app.copy_to_clipboard_osc52(text, *, single_line=False) -> bool   (False: refused, and why is shown)
     app.show_error(exc_or_text)
     app.register_commands(provider)
 
@@ -98,12 +98,21 @@ class StartScreen(Screen[None]):
         yield Footer()
 
 
+def _system_commands():
+    """The palette's system commands with plain-text titles (imported when the palette opens)."""
+    from hftui.widgets.palette import PlainSystemCommands
+
+    return PlainSystemCommands
+
+
 class HFTUIApp(App[int]):
     """hftui."""
 
     TITLE = "hftui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {_system_commands}
+    """Titles such as ``Endpoints: <org>`` hold server text: never markup (see widgets/palette.py)."""
 
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit hftui", show=False, priority=True),
@@ -372,13 +381,16 @@ class HFTUIApp(App[int]):
 
     # --- helpers for every screen ------------------------------------------------------
 
-    def copy_to_clipboard_osc52(self, text: str) -> bool:
-        from hftui.widgets.clipboard import copy
+    def copy_to_clipboard_osc52(self, text: str, *, single_line: bool = False) -> bool:
+        """Copy ``text`` with OSC 52, or refuse it and say why (too long, or controls in it:
+        ``single_line`` for a URL or an id, which must not hold a line break either)."""
+        from hftui.widgets.clipboard import copy, refusal
 
-        ok = copy(self, text)
-        if not ok:
-            self.notify("Too long to copy through the terminal.", severity="warning")
-        return ok
+        reason = refusal(text, single_line=single_line)
+        if reason is not None:
+            self.notify(reason, severity="warning", markup=False)
+            return False
+        return copy(self, text, single_line=single_line)
 
     def show_error(self, exc_or_text: BaseException | str, *, title: str | None = None) -> None:
         """The one way errors reach the user: a readable, escaped message, never a traceback."""

@@ -24,6 +24,8 @@ from hftui.widgets.safe_text import clean, one_line, safe_content
 if TYPE_CHECKING:
     from hftui.client import Endpoint
 
+INVALID_URL = "(invalid URL from the server: not shown, copied or used)"
+
 STATE_STYLE = {"running": "green", "pending": "yellow", "failed": "bold red", "paused": "dim"}
 
 
@@ -37,7 +39,7 @@ def describe_rows(ep: Endpoint, price: float | None) -> list[tuple[str, str]]:
         ("Namespace", ep.namespace),
         ("State", state_label(ep.raw_state)),
         ("Message", ep.message or "-"),
-        ("URL", ep.url or "-"),
+        ("URL", ep.url or (INVALID_URL if ep.url_invalid else "-")),
         ("Type", ep.type or "-"),
         ("Model", ep.repository or "-"),
         ("Revision", ep.revision or "latest"),
@@ -139,7 +141,13 @@ class DescribeScreen(Screen[None]):
         self.app.push_screen(LogsScreen(self.endpoint))
 
     def action_copy_url(self) -> None:
-        if self.endpoint.url and self.app.copy_to_clipboard_osc52(self.endpoint.url):
+        from hftui.screens.endpoints import no_url_reason
+
+        ep = self.endpoint
+        if not ep.url:
+            self.notify(no_url_reason(ep), severity="warning", markup=False)
+            return
+        if self.app.copy_to_clipboard_osc52(ep.url, single_line=True):
             from hftui.widgets.clipboard import note
 
             self.notify(f"Copied URL {note()}", timeout=4, markup=False)

@@ -32,6 +32,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from hftui.clock import now
+from hftui.sanitize import safe_url
 from hftui.widgets.endpoint_table import FAULT_STATES, IDLE_STATES, EndpointTable, idle_reason
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
@@ -560,7 +561,7 @@ class EndpointsScreen(Screen[None]):
         key = ep.key
         self._unsure.pop(key, None)
         if key in self._busy:
-            self.notify(f"{key}: already {self._busy[key]}…", severity="warning", markup=False)
+            self.notify(f"{one_line(key, 80)}: already {self._busy[key]}…", severity="warning", markup=False)
             return
         self._busy[key] = pending
         self.table.set_pending(key, pending)
@@ -768,10 +769,9 @@ class EndpointsScreen(Screen[None]):
         if ep is None:
             return
         if not ep.url:
-            self.notify(f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}).",
-                        severity="warning", markup=False)
+            self.notify(no_url_reason(ep), severity="warning", markup=False)
             return
-        if self.app.copy_to_clipboard_osc52(ep.url):
+        if self.app.copy_to_clipboard_osc52(ep.url, single_line=True):
             from hftui.widgets.clipboard import note
 
             self._note(f"Copied URL {note()}", None, ttl=8)
@@ -784,9 +784,12 @@ class EndpointsScreen(Screen[None]):
         from hftui.client import Target
 
         if not ep.url:
-            self.notify(f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}); resume it first.",
-                        severity="warning",
+            self.notify(no_url_reason(ep, "; resume it first" if not ep.url_invalid else ""), severity="warning",
                         markup=False)
+            return
+        if safe_url(Target.for_endpoint(ep).url) is None:  # status.url is checked; its route path too
+            self.notify(f"{one_line(ep.key, 80)}: the server's route path makes an invalid URL: not opened.",
+                        severity="warning", markup=False)
             return
         await self.app.open_playground(Target.for_endpoint(ep), task=ep.task, endpoint=ep)
 
@@ -819,6 +822,14 @@ class EndpointsScreen(Screen[None]):
             self.table.move_cursor_to(result.key)
             self._post_stats()
             self.poll_now()
+
+
+def no_url_reason(ep: Endpoint, then: str = "") -> str:
+    """Why ``ep`` has no URL to copy or try: not yet, or the server sent one that is not a URL."""
+    if ep.url_invalid:
+        return f"{one_line(ep.key, 80)}: the server sent an invalid URL (controls, spaces or not http/https): " \
+               "not copied or opened."
+    return f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}){then}."
 
 
 def maybe_applied(exc: BaseException) -> bool:

@@ -170,7 +170,7 @@ class ModelsScreen(Screen[None]):
     def set_search(self, text: str) -> None:
         """Search for ``text`` now (``:models <text>``)."""
         search = self.query_one("#models-search", Input)
-        search.value = text
+        search.value = one_line(text, None)  # a pasted : line may carry controls; the field paints them
         self._start_search()
 
     @on(Input.Changed, "#models-search")
@@ -407,7 +407,7 @@ class ModelsScreen(Screen[None]):
         if info is None:
             self.notify("No model selected.", severity="warning")
             return
-        if self.app.copy_to_clipboard_osc52(info.id):
+        if self.app.copy_to_clipboard_osc52(info.id, single_line=True):
             self.notify(one_line(info.id, 120), title="Copied", markup=False)
 
     def action_toggle_detail(self) -> None:

@@ -252,8 +252,8 @@ class PlaygroundScreen(HFScreen):
                 target = Target.hf_model(model.id) if (model.hf_inference or not routed) else Target.router(model.id)
         elif target is not None and target.model and (self.model_info is None or self.model_info.id != target.model):
             self.model_info = None
-        if target is not None:
-            self.target_bar.apply(target)
+        if target is not None and not self._apply_target(target):
+            return
         if task:
             name = canonical_task(task)
             if name:
@@ -270,6 +270,17 @@ class PlaygroundScreen(HFScreen):
             return
         if not self.form.focus_first() and tries:
             self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
+
+    def _apply_target(self, target: Target) -> bool:
+        """Show ``target``; False (and why, in the status line) for a URL that is not a plain http(s)
+        URL: one from a server (an endpoint's status.url and route) or a history file is never shown
+        or used then, and the target stays as it was."""
+        if self.target_bar.apply(target):
+            return True
+        what = target.label or "this target"
+        self.run_status.show(f"Not opened: the URL of {one_line(what, 80)} is not a valid http(s) URL "
+                             "(it has spaces, control characters or escapes).", "error")
+        return False
 
     def _select_task(self, task: str) -> None:
         self.target_bar.select_task(task)  # Changed -> _task_changed rebuilds the form
@@ -483,7 +494,8 @@ class PlaygroundScreen(HFScreen):
         spec = get_spec(task)
         self.model_info = None
         target = target_from_record(run.get("target") or {})
-        self.target_bar.apply(target)
+        if not self._apply_target(target):
+            return
         values = spec.values_from_record(run)
         history = values.pop("history", None) or []
         self.target_bar.select_task(task, quiet=True)

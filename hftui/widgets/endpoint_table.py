@@ -307,7 +307,7 @@ def endpoint_cells(ep: Endpoint, price: float | None, with_namespace: bool = Fal
         one_line(short_instance(ep.accelerator, ep.instance_type, ep.instance_size), 60),
         replicas,
         "-" if price is None else f"${price:,.2f}",
-        one_line(short_url(ep.url), 80),
+        "⚠ invalid" if ep.url_invalid else one_line(short_url(ep.url), 80),
     )
 
 

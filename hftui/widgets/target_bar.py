@@ -122,14 +122,20 @@ class TargetBar(Vertical):
 
     # --- changing ---------------------------------------------------------------------------
 
-    def apply(self, target: Target) -> None:
-        """Show ``target``: its kind, its model id or URL, its provider."""
+    def apply(self, target: Target) -> bool:
+        """Show ``target``: its kind, its model id or URL, its provider. False, and nothing changed,
+        for a URL that is not a plain http(s) URL (it came from a server or a history file)."""
+        from hftui.sanitize import safe_url
+
+        if target.kind == "url" and safe_url(target.url) is None:
+            return False
         self._applying = True
         kind = self.query_one("#target-kind", Select)
         kind.value = target.kind if target.kind in ("model", "router", "url") else "model"
         field = self.query_one("#target-model", Input)
         self._endpoint_target = target if target.kind == "url" else None
-        field.value = (target.url if target.kind == "url" else target.model) or ""
+        # a safe_url as it is; a model id may come from the Hub: shown (and run) without controls
+        field.value = (target.url or "") if target.kind == "url" else one_line(target.model, None)
         server = target.auth.server if target.auth is not None else None
         if server in self._servers:  # a named server's run: its key is looked up again when it runs
             kind.value = f"server:{server}"
@@ -139,6 +145,7 @@ class TargetBar(Vertical):
             self.set_providers([target.provider] if target.provider else [], target.provider)
         self.sync()
         self.call_after_refresh(self._applied)
+        return True
 
     def _applied(self) -> None:
         self._applying = False

@@ -1,4 +1,5 @@
-"""Run ``hftui --demo`` in a real pseudo-terminal: read what it draws, type, hang up."""
+"""Run ``hftui --demo`` (or ``hftui`` against a given server) in a real pseudo-terminal: read what it draws,
+type, hang up."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def ptys_available() -> bool:
 
 class PtyApp:
     def __init__(self, *args: str, env: dict[str, str] | None = None, size: tuple[int, int] = (100, 30),
-                 ignore_sighup: bool = False) -> None:
+                 ignore_sighup: bool = False, demo: bool = True) -> None:
+        """``demo=False``: the real app, configured by ``env`` (e.g. pointed at a hostile server)."""
         cols, rows = size
         full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows),
                     **(env or {})}
@@ -41,7 +43,7 @@ class PtyApp:
             try:
                 if ignore_sighup:
                     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-                os.execve(HFTUI, [HFTUI, "--demo", *args], full_env)
+                os.execve(HFTUI, [HFTUI, *(["--demo"] if demo else []), *args], full_env)
             finally:
                 os._exit(127)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
