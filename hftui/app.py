@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from hftui.keymap import apply_keymap
+from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader, HeaderInfo
 from hftui.widgets.safe_text import one_line
 
@@ -97,22 +97,7 @@ class HFTUIApp(App[int]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit hftui", show=False, priority=True),
-        Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl_c", tooltip="Quit hftui", show=False, priority=True),
-        Binding("1", "switch_to('models')", "Models", id="app.models", tooltip="Go to the Models screen",
-                show=False),
-        Binding("2", "switch_to('playground')", "Playground", id="app.playground",
-                tooltip="Go to the Playground", show=False),
-        Binding("3", "switch_to('endpoints')", "Endpoints", id="app.endpoints",
-                tooltip="Go to the Endpoints screen", show=False),
-        Binding("colon", "command_line", ":cmd", id="app.command_line",
-                tooltip="Command line: :ep [ns], :models [q], :play [model], :history, :q", show=True),
-        Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="Show this screen's keys",
-                show=True),
-        Binding("escape", "focus_main", "Back to the list", id="app.focus_main",
-                tooltip="Leave the text field; the screen keys work again", show=False),
-    ]
+    BINDINGS = bindings_for("HFTUIApp")
 
     header_info: var[HeaderInfo] = var(HeaderInfo)
     """What the header shows; screens change it via messages the app handles."""
@@ -357,6 +342,15 @@ class HFTUIApp(App[int]):
             main.focus()
         else:
             self.screen.set_focus(None)
+
+    def action_pick(self, selector: str) -> None:
+        """Focus (and open, for a list) the control ``selector`` of the current screen: the
+        Playground's ctrl+t / ctrl+o / ctrl+l (``hftui.keys``), from inside a text field too."""
+        from hftui.widgets.pickers import open_picker
+
+        found = self.screen.query(selector)
+        if not found or not open_picker(found.first()):
+            self.bell()
 
     def action_help(self) -> None:
         from hftui.screens.help import HelpScreen, rows_for

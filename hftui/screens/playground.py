@@ -28,12 +28,12 @@ from urllib.parse import urlsplit
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static, TextArea
 
+from hftui.keys import bindings_for
 from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec, task_for_model
 from hftui.tasks.generation import StreamedGeneration
 from hftui.tasks.record import make_run_record, target_from_record
@@ -82,22 +82,7 @@ class PlaygroundScreen(Screen):
     #pg-result-pane.-streaming #pg-result { display: none; }
     """
 
-    BINDINGS = [
-        Binding("ctrl+r", "run", "Run", id="playground.run", tooltip="Run the task with the form's values",
-                priority=True),
-        Binding("ctrl+enter,ctrl+j", "run", "Run", id="playground.run_enter", show=False,
-                tooltip="Run (where the terminal sends ctrl+enter)"),
-        Binding("escape", "cancel", "Cancel", id="playground.cancel", tooltip="Cancel the run; keep what arrived"),
-        Binding("ctrl+n", "new_chat", "New chat", id="playground.new_chat",
-                tooltip="Forget the conversation and start again"),
-        Binding("ctrl+y", "copy_output", "Copy", id="playground.copy", tooltip="Copy the output (OSC 52)"),
-        Binding("x", "export_run", "Export", id="playground.export",
-                tooltip="Export the last run as curl / httpx / huggingface_hub (outside a text field)"),
-        Binding("ctrl+x", "export", "Export", id="playground.export_ctrl", show=False,
-                tooltip="Export the last run (in a text field ctrl+x cuts)"),
-        Binding("h", "history", "History", id="playground.history",
-                tooltip="Past runs (outside a text field; also :history)"),
-    ]
+    BINDINGS = bindings_for("PlaygroundScreen")
 
 
     class RunFinished(Message):

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -38,6 +37,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from hftui.clock import ago, now
+from hftui.keys import bindings_for
 from hftui.widgets.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -381,19 +381,7 @@ class EndpointTable(ScrollView, can_focus=True):
         & > .endpoint-table--empty { color: $text-muted; }
     }
     """
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down", tooltip="Next endpoint"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up", tooltip="Previous endpoint"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down",
-                tooltip="One page down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up", tooltip="One page up"),
-        Binding("home,g", "first", "First", show=False, id="table.first", tooltip="First endpoint"),
-        Binding("end,G", "last", "Last", show=False, id="table.last", tooltip="Last endpoint"),
-        Binding("left,h", "scroll_left", "Scroll left", show=False, id="table.left", tooltip="Scroll left"),
-        Binding("right", "scroll_right", "Scroll right", show=False, id="table.right", tooltip="Scroll right"),
-        Binding("space", "toggle_select", "Select", show=False, id="table.select",
-                tooltip="Mark / unmark the endpoint"),
-    ]
+    BINDINGS = bindings_for("EndpointTable")
 
     cursor_row: reactive[int] = reactive(0, always_update=False, repaint=False)
 
