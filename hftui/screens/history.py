@@ -282,13 +282,15 @@ class HistoryScreen(Screen[None]):
             if inspect.isawaitable(result):
                 await result
             if run:
-                action = getattr(screen, "action_run", None)
-                if action is None:
+                run_now = getattr(screen, "run_now", None)
+                if run_now is None:
                     app.notify("The Playground cannot run it again by itself: press its run key.",
                                severity="warning")
                     return
-                # load_run rebuilds the form (widgets mount on the next refresh): run once it is there
-                screen.call_after_refresh(action)
+                # load_run has just replaced the form: run_now waits until the new one is built
+                result = run_now()
+                if inspect.isawaitable(result):
+                    await result
         except Exception as exc:  # noqa: BLE001 - shown as a readable message
             app.show_error(exc)
 

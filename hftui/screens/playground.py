@@ -439,6 +439,16 @@ class PlaygroundScreen(Screen):
             return
         self._worker = self._run()
 
+    async def run_now(self) -> None:
+        """Run the form as it is, once it is fully built: History's re-run calls this right after
+        ``load_run`` replaced the form (a run on a half-composed form fails on its missing fields)."""
+        from textual.widget import AwaitMount
+
+        form = self.form
+        if not form.is_mounted:
+            await AwaitMount(form, [form])
+        self.action_run()
+
     @on(Button.Pressed, "#run")
     def _run_pressed(self, event: Button.Pressed) -> None:
         event.stop()
