@@ -113,7 +113,8 @@ class HFTUIApp(App[int]):
         self.whoami: WhoAmI | None = None
         self.client: HFClient | None = None
         self._token = token
-        self._first_screen = first_screen if first_screen in SCREENS else "endpoints"
+        self._first_screen = first_screen if first_screen in SCREENS else None
+        """None: Endpoints, or Models for a user without endpoints (``hftui.first_screen``)."""
         self._extra_commands: set = set()
         self.header_info = HeaderInfo(demo=demo, interval=None)
         for name in SCREENS:
@@ -165,7 +166,7 @@ class HFTUIApp(App[int]):
         except HFError as exc:
             self.show_error(exc)
         self._update_header(user=self.whoami.name if self.whoami else None)
-        await self.switch_mode(self._first_screen)
+        await self.switch_mode(await self._choose_first_screen())
 
     def _show_login(self, message: str | None) -> None:
         from hftui.screens.login import LoginScreen
@@ -190,7 +191,14 @@ class HFTUIApp(App[int]):
         self._update_header(user=me.name)
         if self.screen.__class__.__name__ == "LoginScreen":
             self.pop_screen()
-        await self.switch_mode(self._first_screen)
+        await self.switch_mode(await self._choose_first_screen())
+
+    async def _choose_first_screen(self) -> str:
+        if self._first_screen is None:
+            from hftui.first_screen import first_screen
+
+            self._first_screen = await first_screen(self.client, self.whoami, self.settings)
+        return self._first_screen
 
     # --- screens --------------------------------------------------------------------
 

@@ -71,6 +71,10 @@ def idle_reason(raw_state: str) -> str:
         return "is paused: it will not start by itself"
     return "is scaled to zero: it starts only when a request comes or when resumed"
 
+EMPTY_TEXT = "No endpoints yet — a: create one · 1: Models, to try models without one"
+"""What an empty table says: most users have no endpoint; the two keys that help (fits 80 columns)."""
+FILTERED_TEXT = "No endpoint matches the filter (/ and f change it)."
+
 SPINNER = "◐◓◑◒"
 """Frames replacing the glyph of transitional states (and of rows with an action in flight)."""
 
@@ -409,7 +413,7 @@ class EndpointTable(ScrollView, can_focus=True):
         def control(self) -> EndpointTable:
             return self.table
 
-    def __init__(self, *, empty_text: str = "No endpoints.", name: str | None = None, id: str | None = None,
+    def __init__(self, *, empty_text: str = EMPTY_TEXT, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._rows: dict[str, _Row] = {}
@@ -861,7 +865,7 @@ class EndpointTable(ScrollView, can_focus=True):
         i = scroll_y + y - 1
         if i >= len(self._view):
             if i == 0 and not self._view:
-                text = self.empty_text if self.loaded else "Loading…"
+                text = (self.empty_text if not self._rows else FILTERED_TEXT) if self.loaded else "Loading…"
                 return Strip([Segment("  " + text, base + self._style("empty"))]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         key = self._view[i]
