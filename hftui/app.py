@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from hftui.keymap import apply_keymap
+from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader, HeaderInfo
 from hftui.widgets.safe_text import one_line
 
@@ -114,22 +114,7 @@ class HFTUIApp(App[int]):
     COMMANDS = {_system_commands}
     """Titles such as ``Endpoints: <org>`` hold server text: never markup (see widgets/palette.py)."""
 
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit hftui", show=False, priority=True),
-        Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl_c", tooltip="Quit hftui", show=False, priority=True),
-        Binding("1", "switch_to('models')", "Models", id="app.models", tooltip="Go to the Models screen",
-                show=False),
-        Binding("2", "switch_to('playground')", "Playground", id="app.playground",
-                tooltip="Go to the Playground", show=False),
-        Binding("3", "switch_to('endpoints')", "Endpoints", id="app.endpoints",
-                tooltip="Go to the Endpoints screen", show=False),
-        Binding("colon", "command_line", ":cmd", id="app.command_line",
-                tooltip="Command line: :ep [ns], :models [q], :play [model], :history, :q", show=True),
-        Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="Show this screen's keys",
-                show=True),
-        Binding("escape", "focus_main", "Back to the list", id="app.focus_main",
-                tooltip="Leave the text field; the screen keys work again", show=False),
-    ]
+    BINDINGS = bindings_for("HFTUIApp")
 
     header_info: var[HeaderInfo] = var(HeaderInfo)
     """What the header shows; screens change it via messages the app handles."""
@@ -147,7 +132,8 @@ class HFTUIApp(App[int]):
         self.whoami: WhoAmI | None = None
         self.client: HFClient | None = None
         self._token = token
-        self._first_screen = first_screen if first_screen in SCREENS else "endpoints"
+        self._first_screen = first_screen if first_screen in SCREENS else None
+        """None: Endpoints, or Models for a user without endpoints (``hftui.first_screen``)."""
         self._extra_commands: set = set()
         self.header_info = HeaderInfo(demo=demo, interval=None)
         # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
@@ -204,7 +190,7 @@ class HFTUIApp(App[int]):
         except HFError as exc:
             self.show_error(exc)
         self._update_header(user=self.whoami.name if self.whoami else None)
-        await self.switch_mode(self._first_screen)
+        await self.switch_mode(await self._choose_first_screen())
         self._start_warm_up()
 
     def _show_login(self, message: str | None) -> None:
@@ -230,8 +216,15 @@ class HFTUIApp(App[int]):
         self._update_header(user=me.name)
         if self.screen.__class__.__name__ == "LoginScreen":
             self.pop_screen()
-        await self.switch_mode(self._first_screen)
+        await self.switch_mode(await self._choose_first_screen())
         self._start_warm_up()
+
+    async def _choose_first_screen(self) -> str:
+        if self._first_screen is None:
+            from hftui.first_screen import first_screen
+
+            self._first_screen = await first_screen(self.client, self.whoami, self.settings)
+        return self._first_screen
 
     # --- screens --------------------------------------------------------------------
 
@@ -442,6 +435,15 @@ class HFTUIApp(App[int]):
             main.focus()
         else:
             self.screen.set_focus(None)
+
+    def action_pick(self, selector: str) -> None:
+        """Focus (and open, for a list) the control ``selector`` of the current screen: the
+        Playground's ctrl+t / ctrl+o / ctrl+l (``hftui.keys``), from inside a text field too."""
+        from hftui.widgets.pickers import open_picker
+
+        found = self.screen.query(selector)
+        if not found or not open_picker(found.first()):
+            self.bell()
 
     def action_help(self) -> None:
         from hftui.screens.help import HelpScreen, rows_for

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, RichLog, Select, Static
@@ -27,6 +26,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar,
 from hftui.batch.runner import BatchConfig, BatchListener, BatchRunner
 from hftui.batch.stats import FailedLines, Stats, progress_line
 from hftui.client.inference import TASKS
+from hftui.keys import bindings_for
 from hftui.sanitize import one_line
 from hftui.widgets.path_suggester import PathSuggester
 
@@ -106,10 +106,7 @@ class BatchScreen(Screen):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     """Below 32 rows the form loses its blank lines so the run log keeps some room."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel / back", id="batch.cancel", tooltip="Cancel the run, or go back"),
-        Binding("ctrl+r", "run", "Run", id="batch.run", tooltip="Start the batch"),
-    ]
+    BINDINGS = bindings_for("BatchScreen")
 
     def __init__(self, endpoint: Endpoint | None = None, *, hf: HFClient | None = None, poll_interval: float = 5.0,
                  name: str | None = None) -> None:

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from hftui.clock import ago
+from hftui.keys import bindings_for
 from hftui.widgets.endpoint_table import STATE_CLASS, state_label
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import clean, one_line, safe_content
@@ -85,12 +85,7 @@ class DescribeScreen(Screen[None]):
     DEFAULT_CSS = """
     DescribeScreen VerticalScroll { height: 1fr; border: round $primary; padding: 0 1; }
     """
-    BINDINGS = [
-        Binding("escape,q", "close", "Back", id="describe.close", tooltip="Back to the endpoints"),
-        Binding("y", "toggle_json", "Raw JSON", id="describe.json", tooltip="Toggle the raw JSON"),
-        Binding("l", "logs", "Logs", id="describe.logs", tooltip="Show the endpoint's logs"),
-        Binding("c", "copy_url", "Copy URL", id="describe.copy_url", tooltip="Copy the URL (OSC 52)"),
-    ]
+    BINDINGS = bindings_for("DescribeScreen")
 
     def __init__(self, endpoint: Endpoint, *, price: float | None = None, refresh: bool = True) -> None:
         super().__init__()

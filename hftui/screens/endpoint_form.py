@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from hftui.tasks import endpoint_tasks
+from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
 
@@ -90,12 +90,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
     EndpointFormScreen #buttons Button { margin-left: 1; }
     EndpointFormScreen .section { color: $text-accent; text-style: bold; margin-top: 1; height: 1; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", id="form.submit", tooltip="Check the form and send it",
-                priority=True),
-        Binding("escape", "cancel", "Close", id="form.cancel",
-                tooltip="Leave the field; again to close the form (asks first if you typed something)"),
-    ]
+    BINDINGS = bindings_for("EndpointFormScreen")
 
     def __init__(self, *, namespace: str | None, catalog: Catalog | None = None,
                  endpoint: Endpoint | None = None) -> None:

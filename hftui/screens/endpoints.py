@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -33,6 +32,7 @@ from textual.widgets import Footer, Input, Static
 
 from hftui.clock import now
 from hftui.sanitize import safe_url
+from hftui.keys import bindings_for
 from hftui.widgets.endpoint_table import FAULT_STATES, IDLE_STATES, EndpointTable, idle_reason
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
@@ -140,42 +140,7 @@ class EndpointsScreen(Screen[None]):
     EndpointsScreen #filter.-hidden { display: none; }
     """
 
-    BINDINGS = [
-        Binding("enter,d", "describe", "Describe", id="endpoints.describe",
-                tooltip="Every field, status message and URL (y: raw JSON)", key_display="⏎/d"),
-        Binding("p", "pause", "Pause", id="endpoints.pause",
-                tooltip="Pause the endpoint, or the marked ones (space marks); stops billing"),
-        Binding("r", "resume", "Resume", id="endpoints.resume", show=False,
-                tooltip="Resume the endpoint or the marked ones (shows the hourly price first)"),
-        Binding("z", "scale_to_zero", "Scale to 0", id="endpoints.scale_to_zero", show=False,
-                tooltip="Scale the endpoint (or the marked ones) to zero replicas; wakes on the next request"),
-        Binding("w", "wait", "Wait", id="endpoints.wait", show=False,
-                tooltip="Wait until running, showing each state; esc stops waiting"),
-        Binding("e", "update", "Edit", id="endpoints.update", show=False,
-                tooltip="Update the endpoint: only changed fields are sent"),
-        Binding("ctrl+d", "delete", "Delete", id="endpoints.delete",
-                tooltip="Delete the endpoint (asks you to type its name)"),
-        Binding("l", "logs", "Logs", id="endpoints.logs", show=False, tooltip="Show the endpoint's logs"),
-        Binding("c", "copy_url", "Copy URL", id="endpoints.copy_url", show=False,
-                tooltip="Copy the endpoint URL (OSC 52: works over SSH and tmux)"),
-        Binding("i", "playground", "Try", id="endpoints.playground", show=False,
-                tooltip="Open the Playground on this endpoint"),
-        Binding("b", "batch", "Batch", id="endpoints.batch", show=False,
-                tooltip="Run a JSONL file through this endpoint"),
-        Binding("a,ctrl+n", "create", "New", id="endpoints.create",
-                tooltip="Create an endpoint (hardware and price from the catalog)"),
-        Binding("slash", "filter", "Filter", id="endpoints.filter",
-                tooltip="Filter by name, model or state (regex; ! inverts)"),
-        Binding("f", "faults", "Faults", id="endpoints.faults", show=False,
-                tooltip="Show only failed / updateFailed endpoints"),
-        Binding("n", "namespace", "Namespace", id="endpoints.namespace", show=False,
-                tooltip="Pick the namespace: you, an org, or all"),
-        Binding("ctrl+r", "refresh", "Refresh", id="endpoints.refresh", show=False, tooltip="Refresh now"),
-        Binding("plus,equals_sign", "slower", "Slower", id="endpoints.slower", show=False,
-                tooltip="Refresh less often"),
-        Binding("minus", "faster", "Faster", id="endpoints.faster", show=False,
-                tooltip="Refresh more often"),
-    ]
+    BINDINGS = bindings_for("EndpointsScreen")
 
     def __init__(self, namespace: str | None = None, *, interval: float | None = None) -> None:
         super().__init__()

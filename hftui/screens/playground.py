@@ -20,16 +20,17 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, Static, TextArea
 
 from hftui.client.errors import describe_error
 from hftui.controllers.run_session import RunListener, RunSession
 from hftui.screens.base import HFScreen
+from hftui.keys import bindings_for
 from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec, task_for_model
 from hftui.tasks.record import target_from_record
 from hftui.widgets.results import ResultArea, build_result_view
+from hftui.widgets.model_table import serving_summary
 from hftui.widgets.run_status import RunStatus
 from hftui.widgets.safe_text import clean, one_line
 from hftui.widgets.stream_output import StreamOutput
@@ -98,22 +99,7 @@ class PlaygroundScreen(HFScreen):
     #pg-result-pane.-streaming #pg-result { display: none; }
     """
 
-    BINDINGS = [
-        Binding("ctrl+r", "run", "Run", id="playground.run", tooltip="Run the task with the form's values",
-                priority=True),
-        Binding("ctrl+enter,ctrl+j", "run", "Run", id="playground.run_enter", show=False,
-                tooltip="Run (where the terminal sends ctrl+enter)"),
-        Binding("escape", "cancel", "Cancel", id="playground.cancel", tooltip="Cancel the run; keep what arrived"),
-        Binding("ctrl+n", "new_chat", "New chat", id="playground.new_chat",
-                tooltip="Forget the conversation and start again"),
-        Binding("ctrl+y", "copy_output", "Copy", id="playground.copy", tooltip="Copy the output (OSC 52)"),
-        Binding("x", "export_run", "Export", id="playground.export",
-                tooltip="Export the last run as curl / httpx / huggingface_hub (outside a text field)"),
-        Binding("ctrl+x", "export", "Export", id="playground.export_ctrl", show=False,
-                tooltip="Export the last run (in a text field ctrl+x cuts)"),
-        Binding("h", "history", "History", id="playground.history",
-                tooltip="Past runs (outside a text field; also :history)"),
-    ]
+    BINDINGS = bindings_for("PlaygroundScreen")
 
     def __init__(self) -> None:
         super().__init__()
@@ -355,10 +341,7 @@ class PlaygroundScreen(HFScreen):
             if task and task != self.spec.task:
                 self._select_task(task)
         self._refresh_form_for_model()
-        status = "warm" if info.warm else "not warm"
-        live = len(info.live_providers)
-        self.run_status.show(f"{one_line(info.id, 80)} · {one_line(info.pipeline_tag or '?', 40)} · {status} · "
-                     f"{live} live provider{'s' if live != 1 else ''}")
+        self.run_status.show(serving_summary(info))
 
     def build_target(self) -> Target:
         """The Target of the current selection; ValueError with a message when incomplete."""
@@ -371,6 +354,16 @@ class PlaygroundScreen(HFScreen):
             self.notify("A run is in progress (Esc cancels it).", severity="warning")
             return
         self._worker = self._run()
+
+    async def run_now(self) -> None:
+        """Run the form as it is, once it is fully built: History's re-run calls this right after
+        ``load_run`` replaced the form (a run on a half-composed form fails on its missing fields)."""
+        from textual.widget import AwaitMount
+
+        form = self.form
+        if not form.is_mounted:
+            await AwaitMount(form, [form])
+        self.action_run()
 
     @on(Button.Pressed, "#run")
     def _run_pressed(self, event: Button.Pressed) -> None:

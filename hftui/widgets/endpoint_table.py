@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -40,6 +39,7 @@ from textual.strip import Strip
 
 from hftui.clock import ago, now
 from hftui.tasks import short_name
+from hftui.keys import bindings_for
 from hftui.widgets.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -72,6 +72,10 @@ def idle_reason(raw_state: str) -> str:
     if raw_state == "paused":
         return "is paused: it will not start by itself"
     return "is scaled to zero: it starts only when a request comes or when resumed"
+
+EMPTY_TEXT = "No endpoints yet — a: create one · 1: Models, to try models without one"
+"""What an empty table says: most users have no endpoint; the two keys that help (fits 80 columns)."""
+FILTERED_TEXT = "No endpoint matches the filter (/ and f change it)."
 
 SPINNER = "◐◓◑◒"
 """Frames replacing the glyph of transitional states (and of rows with an action in flight)."""
@@ -374,19 +378,7 @@ class EndpointTable(ScrollView, can_focus=True):
         & > .endpoint-table--empty { color: $text-muted; }
     }
     """
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down", tooltip="Next endpoint"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up", tooltip="Previous endpoint"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down",
-                tooltip="One page down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up", tooltip="One page up"),
-        Binding("home,g", "first", "First", show=False, id="table.first", tooltip="First endpoint"),
-        Binding("end,G", "last", "Last", show=False, id="table.last", tooltip="Last endpoint"),
-        Binding("left,h", "scroll_left", "Scroll left", show=False, id="table.left", tooltip="Scroll left"),
-        Binding("right", "scroll_right", "Scroll right", show=False, id="table.right", tooltip="Scroll right"),
-        Binding("space", "toggle_select", "Select", show=False, id="table.select",
-                tooltip="Mark / unmark the endpoint"),
-    ]
+    BINDINGS = bindings_for("EndpointTable")
 
     cursor_row: reactive[int] = reactive(0, always_update=False, repaint=False)
 
@@ -414,7 +406,7 @@ class EndpointTable(ScrollView, can_focus=True):
         def control(self) -> EndpointTable:
             return self.table
 
-    def __init__(self, *, empty_text: str = "No endpoints.", name: str | None = None, id: str | None = None,
+    def __init__(self, *, empty_text: str = EMPTY_TEXT, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._rows: dict[str, _Row] = {}
@@ -900,7 +892,7 @@ class EndpointTable(ScrollView, can_focus=True):
         i = scroll_y + y - 1
         if i >= len(self._view):
             if i == 0 and not self._view:
-                text = self.empty_text if self.loaded else "Loading…"
+                text = (self.empty_text if not self._rows else FILTERED_TEXT) if self.loaded else "Loading…"
                 return Strip([Segment("  " + text, base + self._style("empty"))]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         key = self._view[i]
