@@ -11,30 +11,35 @@ CONTRACT (other screens rely on it):
     app.open_models(search=None)
     app.open_endpoints(namespace=None)
     app.open_batch(endpoint)
-    app.copy_to_clipboard_osc52(text) -> bool
+    app.copy_to_clipboard_osc52(text, *, single_line=False) -> bool   (False: refused, and why is shown)
     app.show_error(exc_or_text)
     app.register_commands(provider)
 
 Screens are Textual *modes* created lazily on first use, so each keeps its
 state (and its stack of modals) while another is shown. A screen module
-that does not exist yet gives a one-line placeholder screen.
+that does not exist yet gives a one-line placeholder screen. Once the first
+screen has its data, the main screens are built in the background (warm-up).
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import importlib
 import logging
+import os
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from hftui.keymap import apply_keymap
+from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader, HeaderInfo
 from hftui.widgets.safe_text import one_line
 
@@ -52,6 +57,9 @@ SCREENS: dict[str, tuple[str, str, str]] = {
     "history": ("hftui.screens.history", "HistoryScreen", "History"),
 }
 """Mode name -> (module, class, title). Modules are imported on first use."""
+
+WARM_SCREENS = ("models", "playground", "endpoints")
+"""Composed in the background once the first screen is shown and idle (see ``_warm_up``)."""
 
 
 class MissingScreen(Screen[None]):
@@ -90,47 +98,47 @@ class StartScreen(Screen[None]):
         yield Footer()
 
 
+def _system_commands():
+    """The palette's system commands with plain-text titles (imported when the palette opens)."""
+    from hftui.widgets.palette import PlainSystemCommands
+
+    return PlainSystemCommands
+
+
 class HFTUIApp(App[int]):
     """hftui."""
 
     TITLE = "hftui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {_system_commands}
+    """Titles such as ``Endpoints: <org>`` hold server text: never markup (see widgets/palette.py)."""
 
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit hftui", show=False, priority=True),
-        Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl_c", tooltip="Quit hftui", show=False, priority=True),
-        Binding("1", "switch_to('models')", "Models", id="app.models", tooltip="Go to the Models screen",
-                show=False),
-        Binding("2", "switch_to('playground')", "Playground", id="app.playground",
-                tooltip="Go to the Playground", show=False),
-        Binding("3", "switch_to('endpoints')", "Endpoints", id="app.endpoints",
-                tooltip="Go to the Endpoints screen", show=False),
-        Binding("colon", "command_line", ":cmd", id="app.command_line",
-                tooltip="Command line: :ep [ns], :models [q], :play [model], :history, :q", show=True),
-        Binding("question_mark,f1", "help", "Keys", id="app.help", tooltip="Show this screen's keys",
-                show=True),
-        Binding("escape", "focus_main", "Back to the list", id="app.focus_main",
-                tooltip="Leave the text field; the screen keys work again", show=False),
-    ]
+    BINDINGS = bindings_for("HFTUIApp")
 
     header_info: var[HeaderInfo] = var(HeaderInfo)
     """What the header shows; screens change it via messages the app handles."""
 
     def __init__(self, settings: Settings, token: ResolvedToken | None, *, demo: bool = False,
-                 first_screen: str | None = None) -> None:
+                 first_screen: str | None = None, warm_screens: bool | None = None) -> None:
         super().__init__()
+        from hftui.widgets.footer import install as install_stable_footer
         from hftui.widgets.toggles import install as install_toggle_glyphs
 
         install_toggle_glyphs()  # checkbox / radio state readable without colour, on every screen
+        install_stable_footer()  # a screen switch does not rebuild an unchanged footer
         self.settings = settings
         self.demo = demo
         self.whoami: WhoAmI | None = None
         self.client: HFClient | None = None
         self._token = token
-        self._first_screen = first_screen if first_screen in SCREENS else "endpoints"
+        self._first_screen = first_screen if first_screen in SCREENS else None
+        """None: Endpoints, or Models for a user without endpoints (``hftui.first_screen``)."""
         self._extra_commands: set = set()
         self.header_info = HeaderInfo(demo=demo, interval=None)
+        # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
+        self.warm_screens = not os.environ.get("HFTUI_FROZEN_TIME") if warm_screens is None else warm_screens
+        self._gc_frozen = False
         for name in SCREENS:
             self.add_mode(name, self._screen_factory(name))
 
@@ -149,6 +157,8 @@ class HFTUIApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self._close_client()
+        if self._gc_frozen:
+            gc.unfreeze()
 
     async def _open_client(self, token: Secret, source: str | None) -> None:
         from hftui.client import HFClient
@@ -180,7 +190,8 @@ class HFTUIApp(App[int]):
         except HFError as exc:
             self.show_error(exc)
         self._update_header(user=self.whoami.name if self.whoami else None)
-        await self.switch_mode(self._first_screen)
+        await self.switch_mode(await self._choose_first_screen())
+        self._start_warm_up()
 
     def _show_login(self, message: str | None) -> None:
         from hftui.screens.login import LoginScreen
@@ -205,7 +216,15 @@ class HFTUIApp(App[int]):
         self._update_header(user=me.name)
         if self.screen.__class__.__name__ == "LoginScreen":
             self.pop_screen()
-        await self.switch_mode(self._first_screen)
+        await self.switch_mode(await self._choose_first_screen())
+        self._start_warm_up()
+
+    async def _choose_first_screen(self) -> str:
+        if self._first_screen is None:
+            from hftui.first_screen import first_screen
+
+            self._first_screen = await first_screen(self.client, self.whoami, self.settings)
+        return self._first_screen
 
     # --- screens --------------------------------------------------------------------
 
@@ -297,15 +316,74 @@ class HFTUIApp(App[int]):
         except Exception as exc:
             self.show_error(exc)
 
+    # --- warm-up ----------------------------------------------------------------------
+
+    def _start_warm_up(self) -> None:
+        if self.warm_screens:
+            self.run_worker(self._warm_up(), group="warm-up", exclusive=True, exit_on_error=False,
+                            description="compose the other screens")
+
+    async def _warm_up(self) -> None:
+        """Compose the main screens not opened yet, one at a time, whenever the app is idle.
+
+        A first open then costs what a switch costs (the screen is built, laid out and has
+        its data) instead of ~0.5 s. This runs after the first frame, off the start-up path.
+        A screen built here is exactly what its first open would build: Textual's own mode
+        initialisation, only without making it the current screen.
+        """
+        for name in WARM_SCREENS:
+            await self._until_idle()
+            try:
+                self.get_screen_stack(name)
+                continue  # opened meanwhile
+            except KeyError:
+                pass
+            try:
+                await self._init_mode(name)
+                screen = self.get_screen_stack(name)[0]
+                # Textual re-applies the whole app's CSS (0.1–0.3 s) when a screen is first shown
+                # unless the screen is up to date with it: bring it up to date now, in the background.
+                self.stylesheet.update(screen, animate=False)
+                screen._css_update_count = self._css_update_count
+            except Exception:  # a screen that cannot be built fails on its real first open, with a message
+                log.debug("warming up %s failed", name, exc_info=True)
+                break
+        # What is alive now (the screens, their widgets) mostly lives as long as the app: out of
+        # the collector's reach, its full passes take ~20 ms instead of 0.1–0.25 s (they landed
+        # mid-keypress). The price: a cycle among these objects dropped later is never freed (a
+        # one-off, bounded by what exists now).
+        await self._until_idle()
+        gc.collect()
+        gc.freeze()
+        self._gc_frozen = True
+
+    async def _until_idle(self, quiet: float = 0.3, longest: float = 3.0) -> None:
+        """Wait until no worker but this one has run for ``quiet`` seconds (at most ``longest``)."""
+        from textual.worker import get_current_worker
+
+        me = get_current_worker()
+        end = time.monotonic() + longest
+        idle_since = time.monotonic()
+        while (now := time.monotonic()) < end:
+            busy = any(w.is_running and w is not me for w in self.workers)
+            if busy:
+                idle_since = now
+            elif now - idle_since >= quiet:
+                return
+            await asyncio.sleep(0.05)
+
     # --- helpers for every screen ------------------------------------------------------
 
-    def copy_to_clipboard_osc52(self, text: str) -> bool:
-        from hftui.widgets.clipboard import copy
+    def copy_to_clipboard_osc52(self, text: str, *, single_line: bool = False) -> bool:
+        """Copy ``text`` with OSC 52, or refuse it and say why (too long, or controls in it:
+        ``single_line`` for a URL or an id, which must not hold a line break either)."""
+        from hftui.widgets.clipboard import copy, refusal
 
-        ok = copy(self, text)
-        if not ok:
-            self.notify("Too long to copy through the terminal.", severity="warning")
-        return ok
+        reason = refusal(text, single_line=single_line)
+        if reason is not None:
+            self.notify(reason, severity="warning", markup=False)
+            return False
+        return copy(self, text, single_line=single_line)
 
     def show_error(self, exc_or_text: BaseException | str, *, title: str | None = None) -> None:
         """The one way errors reach the user: a readable, escaped message, never a traceback."""
@@ -357,6 +435,15 @@ class HFTUIApp(App[int]):
             main.focus()
         else:
             self.screen.set_focus(None)
+
+    def action_pick(self, selector: str) -> None:
+        """Focus (and open, for a list) the control ``selector`` of the current screen: the
+        Playground's ctrl+t / ctrl+o / ctrl+l (``hftui.keys``), from inside a text field too."""
+        from hftui.widgets.pickers import open_picker
+
+        found = self.screen.query(selector)
+        if not found or not open_picker(found.first()):
+            self.bell()
 
     def action_help(self) -> None:
         from hftui.screens.help import HelpScreen, rows_for

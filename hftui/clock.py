@@ -1,12 +1,24 @@
 """The one clock the UI reads, so tests and screenshots can freeze it.
 
-``HFTUI_FROZEN_TIME`` (RFC 3339) fixes "now" for the whole process.
+``HFTUI_FROZEN_TIME`` (RFC 3339) fixes "now" for the whole process, and
+stops the durations measured with ``monotonic()`` (they read 0).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timezone
+
+
+def frozen() -> bool:
+    """Time stands still (tests and screenshots): timings read 0, nothing animates."""
+    return bool(os.environ.get("HFTUI_FROZEN_TIME"))
+
+
+def monotonic() -> float:
+    """Seconds for measuring durations; always 0 under a frozen clock."""
+    return 0.0 if frozen() else time.monotonic()
 
 
 def now() -> datetime:

@@ -43,10 +43,6 @@ FORMATS = ("curl", "httpx", "huggingface_hub")
 
 TOKEN_ENV = "HF_TOKEN"
 
-BINARY_TASKS = frozenset({"image-classification", "object-detection", "image-to-text",
-                          "automatic-speech-recognition", "image-segmentation", "audio-classification",
-                          "zero-shot-image-classification", "image-to-image"})
-STREAM_TASKS = frozenset({"text-generation", "chat-completion"})
 _FILE_KEYS = ("image", "audio", "file", "path", "inputs")
 
 
@@ -106,19 +102,24 @@ def request_for_record(record: dict, settings: Settings) -> RequestSpec:
     """The request the run sent, built by the client itself (``InferenceAPI.build``) without sending it."""
     from hftui.client import BadRequest, CallOptions
     from hftui.client.inference import InferenceAPI
+    from hftui.client.wire_tasks import Protocol, wire_task
     from hftui.tasks.record import target_from_record
 
-    task = record.get("task") or ""
-    if task == "conversational":  # the Hub's provider-mapping name for chat
-        task = "chat-completion"
+    try:
+        wire = wire_task(record.get("task"))  # aliases too: "conversational" is the Hub's name for chat
+    except BadRequest as exc:
+        from hftui.sanitize import one_line
+
+        raise ExportError(f"cannot export this run: {one_line(exc.user_message(), 300)}") from None
+    task = wire.name
     inputs = dict(record.get("inputs") or {})
     params = record.get("parameters") or {}
     options = record.get("options") or {}
     call = CallOptions(wait_for_model=bool(options.get("wait_for_model")),
                        use_cache=options.get("use_cache") is not False,
                        bill_to=options.get("bill_to") or None)
-    stream = task in STREAM_TASKS and options.get("stream", True) is not False
-    path = _file_input(inputs) if task in BINARY_TASKS else None
+    stream = wire.streams and options.get("stream", True) is not False
+    path = _file_input(inputs) if wire.binary else None
     if path is not None:  # the snippet reads the file itself; the client must not
         inputs = {"inputs": b""}
     target = target_from_record(record.get("target") or {})
@@ -134,7 +135,7 @@ def request_for_record(record: dict, settings: Settings) -> RequestSpec:
         headers["x-wait-for-model"] = "true"
     spec = RequestSpec(raw.method, raw.url, headers=headers, json=raw.json,
                        auth=raw.send_token is not False, stream=stream,
-                       accept_image=task == "text-to-image")
+                       accept_image=wire.protocol is Protocol.IMAGE)
     if path is not None:
         spec.file = path
         if isinstance(raw.json, dict):  # parameters given: base64 inside JSON
@@ -330,7 +331,7 @@ def to_huggingface_hub(spec: RequestSpec, record: dict, settings: Settings, *, t
                                                 "other_sentences": inputs.get("sentences") or []}
     elif task in _HUB_METHODS:
         method, arg = _HUB_METHODS[task]
-        value = _file_input(inputs) if task in BINARY_TASKS else inputs.get("inputs", inputs.get(arg))
+        value = _file_input(inputs) if arg in ("image", "audio") else inputs.get("inputs", inputs.get(arg))
         first = {arg: value}
         labels = inputs.get("candidate_labels", inputs.get("labels"))
         if task == "zero-shot-classification":

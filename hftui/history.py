@@ -12,7 +12,8 @@ A record is a plain JSON-able dict::
      "result": json-able | None, "error": str | None,
      "timings": {"elapsed": float, ...}, "created_at": iso str}
 
-What is read back also carries ``id`` and ``status`` (``"ok"``/``"error"``).
+What is read back also carries ``id`` and ``status``: ``"cancelled"`` when the record says so
+(a run stopped by the user), else ``"error"`` when it has an error, else ``"ok"``.
 
 Stored sizes are bounded (a huge result or input is replaced by a marked
 preview) and credentials never reach the file: keys that name a token or an
@@ -118,6 +119,7 @@ def normalize(record: dict) -> dict:
         "options": _scrub(record.get("options") or {}),
         "result": _bound_result(record.get("result")),
         "error": None if error is None else _scrub(str(error), max_chars=MAX_ERROR_CHARS),
+        "status": "cancelled" if record.get("status") == "cancelled" else ("error" if error else "ok"),
         "timings": _scrub(record.get("timings") or {}),
         "created_at": str(record.get("created_at") or _iso_now()),
         **({"warnings": _scrub(record["warnings"])} if isinstance(record.get("warnings"), list) else {}),
@@ -304,7 +306,7 @@ class History:
         elapsed = rec["timings"].get("elapsed") if isinstance(rec["timings"], dict) else None
         row = (rec["created_at"], rec["task"], rec["target"].get("label") or rec["target"].get("model")
                or rec["target"].get("url") or "", json.dumps(rec, ensure_ascii=False),
-               "error" if rec["error"] else "ok", elapsed if isinstance(elapsed, (int, float)) else None)
+               rec["status"], elapsed if isinstance(elapsed, (int, float)) else None)
         with self._guard("this run was not saved"):
             db = self._conn()
             with db:
@@ -334,7 +336,7 @@ class History:
         rec.setdefault("result", None)
         rec.setdefault("error", None)
         rec["id"] = row_id
-        rec["status"] = "error" if status == "error" else "ok"
+        rec["status"] = status if status in ("error", "cancelled") else "ok"
         return rec
 
     # Rows too long to be a record are not even read into memory.

@@ -151,6 +151,15 @@ def count_inputs(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> in
     return n
 
 
+def count_left(path: Path, done: LineSet, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> tuple[int, int]:
+    """(inputs, inputs without a record in ``done``): one streaming pass over the input."""
+    total = left = 0
+    for n, _raw in iter_input(path, max_line_bytes):
+        total += 1
+        left += n not in done
+    return total, left
+
+
 def iter_input(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
                ) -> Iterator[tuple[int, bytes | LineTooLong]]:
     """(line number, raw bytes) of each non-blank line, streamed; ``LineTooLong`` for one over the cap."""
@@ -270,12 +279,14 @@ def _record_line(raw: bytes) -> tuple[int, bool] | None:
     return n, "error" in rec
 
 
-def scan_output(path: Path, *, drop_failed: bool = False) -> ScanResult:
+def scan_output(path: Path, *, drop_failed: bool = False, readonly: bool = False) -> ScanResult:
     """Read what an earlier run wrote; repair a torn tail; optionally drop error records.
 
     ``drop_failed`` rewrites the file (streamed to a temp file, then an
     atomic rename) without its error records, so those inputs run again
-    and still appear exactly once in the end.
+    and still appear exactly once in the end. ``readonly`` only looks (error
+    records are still left out of ``done`` with ``drop_failed``): the check,
+    before an endpoint is resumed, that some input is left to run.
     """
     result = ScanResult()
     try:
@@ -283,7 +294,7 @@ def scan_output(path: Path, *, drop_failed: bool = False) -> ScanResult:
     except FileNotFoundError:
         return result
     good_end = 0
-    keep_path = path.with_name(f".{path.name}.rewrite") if drop_failed else None
+    keep_path = path.with_name(f".{path.name}.rewrite") if drop_failed and not readonly else None
     keep = None
     try:
         if keep_path:
@@ -313,7 +324,7 @@ def scan_output(path: Path, *, drop_failed: bool = False) -> ScanResult:
             keep.close()
             keep = None
             os.replace(keep_path, path)
-        elif result.torn_bytes:
+        elif result.torn_bytes and not readonly:
             with open(open_output(path, os.O_RDWR), "r+b") as fh:
                 fh.truncate(good_end)
     finally:

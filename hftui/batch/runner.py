@@ -42,6 +42,7 @@ from hftui.batch.files import (
     UnsafeOutput,
     check_output_path,
     count_inputs,
+    count_left,
     fmt_bytes,
     iter_input,
     parse_input,
@@ -218,6 +219,8 @@ class BatchRunner:
         self._replicas = 1
         self.resumed = False
         """This run resumed the endpoint (it was paused or scaled to zero)."""
+        self.untouched = False
+        """Every input already had a result: the endpoint was neither resumed nor waited for."""
         self._secrets = hf.secrets()
         # a total deadline per request: the client's timeouts are per read, a drip resets them
         self._deadlines = Deadlines(config.timeout or hf.settings.timeout)
@@ -277,9 +280,11 @@ class BatchRunner:
             if resolved is not None:
                 self.resolved = resolved
                 summary.target = resolved.label
-                if resolved.endpoint is not None:
+                if resolved.endpoint is not None and await self._guarded(self._all_done()):
+                    self.untouched = True  # no resume, no wait: there is nothing to send
+                elif resolved.endpoint is not None:
                     await self._guarded(self._prepare_endpoint())
-                if not self._stopping:
+                if not self._stopping and not self.untouched:
                     await self._run_inputs()
             if self._fatal is not None:
                 raise self._fatal
@@ -318,7 +323,8 @@ class BatchRunner:
         ep = resolved.endpoint
         paused = False
         summary.resumed = self.resumed
-        if self.config.pause_after:
+        idle = ep.state in (EndpointState.PAUSED, EndpointState.SCALED_TO_ZERO)
+        if self.config.pause_after and not (self.untouched and idle):  # an idle one is left as it is
             self.listener.notice(f"Pausing endpoint {self.text(ep.key, 200)}…")
             try:
                 paused_ep = await self.hf.endpoints.pause(ep.namespace, ep.name)
@@ -413,6 +419,28 @@ class BatchRunner:
             return None
 
     # -- endpoint ------------------------------------------------------------------
+
+    async def _all_done(self) -> bool:
+        """Read the output before touching the endpoint: True (and say so) when no input is left.
+
+        Resuming a paused endpoint to send nothing costs a cold start and billing for nothing.
+        """
+        cfg = self.config
+        scan = await asyncio.to_thread(scan_output, cfg.output_path, drop_failed=cfg.retry_failed, readonly=True)
+        total, left = await asyncio.to_thread(count_left, cfg.input_path, scan.done, cfg.max_line_bytes)
+        if left:
+            return False
+        self.stats.total = total
+        self.stats.skipped = total
+        self.stats.skipped_failed = scan.failed
+        ep = self.resolved.endpoint if self.resolved else None
+        text = (f"Nothing to do: all {total} inputs already have a result in"
+                f" {one_line(str(cfg.output_path), 300)}")
+        if ep is not None and ep.state in (EndpointState.PAUSED, EndpointState.SCALED_TO_ZERO):
+            text += f"; endpoint {self.text(ep.key, 200)} stays {self.text(ep.raw_state, 60)} (not resumed)"
+        self.listener.notice(text + ("." if not scan.failed else
+                                     f" ({scan.failed} failed: --retry-failed runs them again)."))
+        return True
 
     async def _prepare_endpoint(self) -> None:
         """Resume if paused / scaled to zero (price first), wait until running."""

@@ -9,7 +9,8 @@ CONTRACT — methods of ``hf.hub`` (class HubAPI):
         sort in {"trending", "downloads", "likes", "lastModified"} (trending ->
         trendingScore). Expands pipeline_tag, downloads, likes, lastModified,
         inference, inferenceProviderMapping, library_name, tags, trendingScore.
-        servable_only -> inference=warm. Page's next_url from the Link header.
+        servable_only -> inference_provider=all (served by a live provider, warm or not; a
+        provider given narrows it). Page's next_url from the Link header.
     async next_models(next_url: str) -> ModelPage     # follows the URL verbatim
     async model_info(model_id: str) -> ModelInfo
         Full info + inference + inferenceProviderMapping; follows 307 renames
@@ -120,10 +121,12 @@ class HubAPI:
             params.append(("author", author))
         if task:
             params.append(("pipeline_tag", task))
-        if servable_only:
-            params.append(("inference", "warm"))
         if provider:
             params.append(("inference_provider", provider))
+        elif servable_only:
+            # "served now": warm, or mapped live on any provider. inference=warm would drop a model a
+            # provider serves but that is not loaded (a cold hf-inference one); "all" keeps both.
+            params.append(("inference_provider", "all"))
         params.append(("sort", SORT_KEYS.get(sort, sort)))
         params.append(("limit", str(max(1, int(limit)))))
         params.extend(("expand[]", e) for e in SEARCH_EXPAND)

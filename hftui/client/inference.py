@@ -1,40 +1,25 @@
-"""Inference API: one call per task, typed results, SSE streaming.
+"""Inference API: any task from its input record, typed results, SSE streaming.
 
-CONTRACT — methods of ``hf.inference`` (class InferenceAPI). Every method
-takes ``target: Target`` first, ``parameters: dict | None`` (the task's
-parameters as named in wire doc 3.4; None values dropped) and
-``options: CallOptions | None``, and an optional
-``on_loading: Callable[[float], None]`` called with estimated seconds
-while waiting for a loading model. Results are from client/results.py.
+``hf.inference.run(task, target, inputs, parameters=None, options=None,
+on_loading=None)`` calls any task of the registry (``client/wire_tasks.py``:
+route, input shape, parser, binary body, streaming); ``stream(...)`` the
+same for the streaming tasks (an async iterator of ``StreamChunk``).
+``inputs`` is the task's input record ({"inputs": ...}, {"question",
+"context"}, {"query", "table"}, {"source_sentence", "sentences"},
+{"messages": [...]}...); ``parameters`` the task's parameters as named in
+wire doc 3.4 (None values dropped); ``on_loading`` is called with estimated
+seconds while waiting for a loading model. Results are from
+client/results.py. ``build(...)`` / ``raw_request(...)`` give the request
+without sending it (export).
 
-    fill_mask(target, text) -> list[FillMaskCandidate]
-    summarization(target, text) -> str
-    translation(target, text) -> str
-    question_answering(target, question, context) -> list[Answer]
-    zero_shot_classification(target, text, labels: list[str]) -> list[Label]   # sorted desc
-    text_classification(target, text) -> list[Label]
-    token_classification(target, text) -> list[Entity]
-    text_generation(target, prompt) -> Generation          # with TGI's details when asked for
-    text_generation_stream(target, prompt) -> AsyncIterator[StreamChunk]
-        On a model not served by TGI, the TGI-only parameters it refuses
-        (400 "model_kwargs are not used") are dropped and the call made once
-        more; the result's ``dropped_parameters`` names them (see _tgi_fallback).
-    chat_completion(target, messages: list[ChatMessage]) -> ChatCompletion
-    chat_completion_stream(target, messages) -> AsyncIterator[StreamChunk]
-    feature_extraction(target, text) -> list   (nested floats, any depth)
-    sentence_similarity(target, source, sentences: list[str]) -> list[float]
-    text_to_image(target, prompt) -> ImageResult
-    image_classification(target, image: bytes) -> list[Label]
-    object_detection(target, image: bytes) -> list[DetectedObject]
-    image_to_text(target, image: bytes) -> str
-    automatic_speech_recognition(target, audio: bytes) -> Transcription
-    table_question_answering(target, query, table: dict[str, list[str]]) -> TableAnswer
+One method per task is kept as a shorthand (``fill_mask(target, text)``,
+``question_answering(target, question, context)``, ``chat_completion(target,
+messages)``, ``text_generation_stream(target, prompt)``...).
 
-    run(task: str, target, inputs: dict, parameters=None, options=None) -> object
-        Generic dispatch used by batch: ``inputs`` is a task's input record
-        ({"inputs": ...}, {"question","context"}, {"query","table"},
-        {"source_sentence","sentences"}, {"messages": [...]}...); returns the
-        typed result. raw_request(...) is also offered for exporting a run.
+On a model not served by TGI, the TGI-only parameters text generation
+sends and the model refuses (400 "model_kwargs are not used") are dropped
+and the call made once more; the result's ``dropped_parameters`` names
+them (see _tgi_fallback).
 
     Streams raise StreamInterrupted(partial=...) when the body ends before a
     final event or carries an in-stream error; cancellation (task cancel)
@@ -57,13 +42,6 @@ while waiting for a loading model. Results are from client/results.py.
 """
 
 from __future__ import annotations
-
-TASKS = (
-    "fill-mask", "summarization", "translation", "question-answering", "zero-shot-classification",
-    "text-classification", "token-classification", "text-generation", "chat-completion",
-    "feature-extraction", "sentence-similarity", "text-to-image", "image-classification",
-    "object-detection", "image-to-text", "automatic-speech-recognition", "table-question-answering",
-)
 
 import asyncio
 import base64
@@ -109,17 +87,13 @@ from hftui.client.results import (
     Transcription,
 )
 from hftui.client.stats import CallStats
+from hftui.client.wire_tasks import TASKS, Protocol, WireTask, wire_task
 
 if TYPE_CHECKING:
     from hftui.client.core import HFClient
 
-__all__ = ["TASKS", "BINARY_TASKS", "InferenceAPI", "RawRequest", "build_request", "chat_url", "result_to_json"]
+__all__ = ["TASKS", "InferenceAPI", "RawRequest", "build_request", "chat_url", "result_to_json"]
 
-BINARY_TASKS = frozenset(("image-classification", "object-detection", "image-to-text",
-                          "automatic-speech-recognition"))
-PIPELINE_SUFFIX_TASKS = frozenset(("feature-extraction", "sentence-similarity"))
-FEATURE_ROOT_OPTIONS = ("normalize", "prompt_name", "truncate", "truncation_direction", "dimensions",
-                        "encoding_format")
 SCOPE_SERVERLESS = "inference.serverless.write"
 SCOPE_ENDPOINT = "inference.endpoints.infer.write"
 MAX_EVENT_BYTES = 1024 * 1024
@@ -222,18 +196,20 @@ def build_request(record: dict, settings: Any) -> dict | None:
     (headers without the token; ``auth`` = send ``Authorization``), or None
     for binary tasks, whose file input the exporter handles itself.
     """
-    task = record.get("task")
-    if task == "conversational":
-        task = "chat-completion"
-    if task in BINARY_TASKS or task not in TASKS:
+    try:
+        wire = wire_task(record.get("task"))
+    except BadRequest:
         return None
+    if wire.binary:
+        return None
+    task = wire.name
     t = record.get("target") or {}
     target = Target(kind=str(t.get("kind") or "model"), model=t.get("model"), url=t.get("url"),
                     provider=t.get("provider"), send_token=t.get("send_token", True) is not False)
     opts = record.get("options") or {}
     options = CallOptions(wait_for_model=bool(opts.get("wait_for_model")), use_cache=opts.get("use_cache") is not False,
                           bill_to=opts.get("bill_to") or None)
-    stream = task in ("text-generation", "chat-completion") and opts.get("stream", True) is not False
+    stream = wire.streams and opts.get("stream", True) is not False
 
     class _Settings:
         pass
@@ -243,7 +219,8 @@ def build_request(record: dict, settings: Any) -> dict | None:
     req = InferenceAPI(holder).build(task, target, dict(record.get("inputs") or {}),  # type: ignore[arg-type]
                                      record.get("parameters"), options, stream=stream)
     return {"method": req.method, "url": req.url, "headers": dict(req.headers), "json": req.json,
-            "auth": target.send_token, "stream": stream, "accept_image": task == "text-to-image"}
+            "auth": target.send_token, "stream": stream,
+            "accept_image": wire.protocol is Protocol.IMAGE}
 
 
 class InferenceAPI:
@@ -253,14 +230,14 @@ class InferenceAPI:
 
     # --- building requests -------------------------------------------------------------
 
-    def _route(self, target: Target, task: str) -> tuple[str, bool | None, str]:
+    def _route(self, target: Target, wire: WireTask) -> tuple[str, bool | None, str]:
         """(url, send_token, scope) of a task call."""
         if target.kind in ("model", "router"):
             if not target.model:
                 raise BadRequest("no model chosen")
             url = f"{self._c.settings.inference_url.rstrip('/')}/hf-inference/models/{repo_path(target.model)}"
-            if task in PIPELINE_SUFFIX_TASKS:
-                url += f"/pipeline/{task}"
+            if wire.pipeline_path:
+                url += f"/pipeline/{wire.name}"
             return url, (None if target.send_token else False), SCOPE_SERVERLESS
         if target.kind == "url" and target.url:
             return target.url, target.send_token, SCOPE_ENDPOINT
@@ -309,13 +286,14 @@ class InferenceAPI:
 
     def _build(self, task: str, target: Target, record: dict, parameters: dict | None,
                options: CallOptions | None, *, stream: bool) -> RawRequest:
+        wire = wire_task(task)
         options = options or _DEFAULT_OPTIONS
         params = drop_none(parameters) if parameters else {}
-        if task == "chat-completion":
+        if wire.protocol is Protocol.CHAT:
             url, model, send_token, scope, hf_inference = self._chat_route(target)
-            messages = record.get("messages")
+            messages = wire.body_inputs(record)
             if not isinstance(messages, list):
-                raise BadRequest("chat-completion: 'messages' must be a list")
+                raise BadRequest(f"{wire.name}: 'messages' must be a list")
             body: dict[str, Any] = {"model": model}  # first: the router peeks at it
             params.pop("model", None)
             rf = params.get("response_format")
@@ -327,45 +305,29 @@ class InferenceAPI:
             body["stream"] = stream
             return RawRequest("POST", url, self._headers(options, "application/json"), dumps(body), body,
                               send_token, scope)
-        url, send_token, scope = self._route(target, task)
-        accept = "image/png" if task == "text-to-image" else None
-        if task in BINARY_TASKS:
-            data = _as_bytes(record.get("inputs", record.get("image", record.get("audio"))), task)
+        url, send_token, scope = self._route(target, wire)
+        accept = "image/png" if wire.protocol is Protocol.IMAGE else None
+        if wire.binary:
+            data = _as_bytes(record.get("inputs", record.get("image", record.get("audio"))), wire.name)
             if params:
                 body = {"inputs": base64.b64encode(data).decode("ascii"), "parameters": params}
                 return RawRequest("POST", url, self._headers(options, "application/json"), dumps(body), body,
                                   send_token, scope)
             media = sniff(data) or "application/octet-stream"
             return RawRequest("POST", url, self._headers(options, media), data, None, send_token, scope)
-        body = {"inputs": self._inputs(task, record)}
-        if task == "feature-extraction":
-            for key in FEATURE_ROOT_OPTIONS:
-                if key in params:
-                    body[key] = params.pop(key)
-        if task == "zero-shot-classification":
-            labels = record.get("candidate_labels", record.get("labels"))
-            if labels is not None and "candidate_labels" not in params:
-                params["candidate_labels"] = list(labels)
+        body = {"inputs": wire.body_inputs(record)}
+        for key in wire.root_options:
+            if key in params:
+                body[key] = params.pop(key)
+        if wire.record_parameters is not None:
+            for key, value in wire.record_parameters(record).items():
+                params.setdefault(key, value)
         if params:
             body["parameters"] = params
-        if task == "text-generation":
+        if wire.protocol is Protocol.TGI:
             body["stream"] = stream
         return RawRequest("POST", url, self._headers(options, "application/json", accept), dumps(body), body,
                           send_token, scope)
-
-    @staticmethod
-    def _inputs(task: str, record: dict) -> Any:
-        if task == "question-answering" and "inputs" not in record:
-            return {"question": record.get("question"), "context": record.get("context")}
-        if task == "table-question-answering" and "inputs" not in record:
-            return {"query": record.get("query", record.get("question")), "table": record.get("table")}
-        if task == "sentence-similarity" and "inputs" not in record:
-            return {"source_sentence": record.get("source_sentence", record.get("source")),
-                    "sentences": record.get("sentences")}
-        for key in ("inputs", "text", "prompt"):
-            if key in record:
-                return record[key]
-        raise BadRequest(f"{task}: the input record has no 'inputs'")
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -440,11 +402,13 @@ class InferenceAPI:
             raise InvalidResponse(f"{task}: the server did not answer with valid JSON",
                                   status=response.status_code) from None
 
-    async def _call(self, task: str, target: Target, record: dict, parameters, options, on_loading, parse):
-        target = await self._with_model(target, task)
-        req = self.build(task, target, record, parameters, options)
+    async def _call(self, wire: WireTask, target: Target, record: dict, parameters, options, on_loading):
+        target = await self._with_model(target, wire.name)
+        req = self.build(wire.name, target, record, parameters, options)
         response = await self._send(req, options, on_loading)
-        return _with_stats(parse(self._decode(response, task)), response)
+        if wire.protocol is Protocol.IMAGE:
+            return self._image(response)
+        return _with_stats(wire.parse(self._decode(response, wire.name)), response)
 
     async def _with_model(self, target: Target, task: str) -> Target:
         """A model/router target without a model: the Hub's recommended model of the task."""
@@ -460,68 +424,90 @@ class InferenceAPI:
         """The request a call would send (method, url, headers without the token, json/body)."""
         return self.build(task, target, inputs, parameters, options, stream=stream).to_json()
 
-    # --- one method per task ----------------------------------------------------------------
+    # --- the one way in: run / stream any task from its input record ---------------------------
+
+    async def run(self, task: str, target: Target, inputs: dict, parameters: dict | None = None,
+                  options: CallOptions | None = None, on_loading: OnLoading | None = None) -> Any:
+        """One call of ``task`` (or an alias) from an input record; returns the typed result.
+
+        Records: ``{"inputs": ...}`` (text tasks; binary tasks: bytes, base64,
+        a data: URL, or ``{"path": ...}``), ``{"question", "context"}``,
+        ``{"query", "table"}``, ``{"source_sentence", "sentences"}``,
+        ``{"inputs", "candidate_labels"}`` (zero-shot), ``{"messages": [...]}``.
+        """
+        wire = wire_task(task)
+        if not isinstance(inputs, dict):
+            inputs = {"inputs": inputs}
+        if wire.protocol is Protocol.TGI:
+            return await self._generate(wire, target, inputs, parameters, options, on_loading)
+        return await self._call(wire, target, inputs, parameters, options, on_loading)
+
+    def stream(self, task: str, target: Target, inputs: dict, parameters: dict | None = None,
+               options: CallOptions | None = None, on_loading: OnLoading | None = None
+               ) -> AsyncIterator[StreamChunk]:
+        """The ``StreamChunk`` stream of a streaming task (``WireTask.streams``), from an input record."""
+        wire = wire_task(task)
+        if wire.protocol is Protocol.TGI:
+            return self.text_generation_stream(target, wire.body_inputs(inputs), parameters, options, on_loading)
+        if wire.protocol is Protocol.CHAT:
+            return self.chat_completion_stream(target, wire.body_inputs(inputs), parameters, options, on_loading)
+        raise BadRequest(f"{wire.name} does not stream")
+
+    # --- one method per task (shorthands for run) ------------------------------------------------
 
     async def fill_mask(self, target: Target, text: str, parameters: dict | None = None,
                         options: CallOptions | None = None, on_loading: OnLoading | None = None
                         ) -> list[FillMaskCandidate]:
-        return await self._call("fill-mask", target, {"inputs": text}, parameters, options, on_loading,
-                                _parse.fill_mask)
+        return await self.run("fill-mask", target, {"inputs": text}, parameters, options, on_loading)
 
     async def summarization(self, target: Target, text: str, parameters: dict | None = None,
                             options: CallOptions | None = None, on_loading: OnLoading | None = None) -> str:
-        return await self._call("summarization", target, {"inputs": text}, parameters, options, on_loading,
-                                lambda d: _parse.text_field(d, "summary_text", "summarization"))
+        return await self.run("summarization", target, {"inputs": text}, parameters, options, on_loading)
 
     async def translation(self, target: Target, text: str, parameters: dict | None = None,
                           options: CallOptions | None = None, on_loading: OnLoading | None = None) -> str:
-        return await self._call("translation", target, {"inputs": text}, parameters, options, on_loading,
-                                lambda d: _parse.text_field(d, "translation_text", "translation"))
+        return await self.run("translation", target, {"inputs": text}, parameters, options, on_loading)
 
     async def question_answering(self, target: Target, question: str, context: str, parameters: dict | None = None,
                                  options: CallOptions | None = None, on_loading: OnLoading | None = None
                                  ) -> list[Answer]:
-        return await self._call("question-answering", target, {"question": question, "context": context},
-                                parameters, options, on_loading, _parse.answers)
+        return await self.run("question-answering", target, {"question": question, "context": context},
+                              parameters, options, on_loading)
 
     async def zero_shot_classification(self, target: Target, text: str, labels: list[str],
                                        parameters: dict | None = None, options: CallOptions | None = None,
                                        on_loading: OnLoading | None = None) -> list[Label]:
-        return await self._call("zero-shot-classification", target, {"inputs": text, "candidate_labels": labels},
-                                parameters, options, on_loading, _parse.zero_shot)
+        return await self.run("zero-shot-classification", target, {"inputs": text, "candidate_labels": labels},
+                              parameters, options, on_loading)
 
     async def text_classification(self, target: Target, text: str, parameters: dict | None = None,
                                   options: CallOptions | None = None, on_loading: OnLoading | None = None
                                   ) -> list[Label]:
-        return await self._call("text-classification", target, {"inputs": text}, parameters, options, on_loading,
-                                _parse.labels)
+        return await self.run("text-classification", target, {"inputs": text}, parameters, options, on_loading)
 
     async def token_classification(self, target: Target, text: str, parameters: dict | None = None,
                                    options: CallOptions | None = None, on_loading: OnLoading | None = None
                                    ) -> list[Entity]:
-        return await self._call("token-classification", target, {"inputs": text}, parameters, options, on_loading,
-                                _parse.entities)
+        return await self.run("token-classification", target, {"inputs": text}, parameters, options, on_loading)
 
     async def text_generation(self, target: Target, prompt: str, parameters: dict | None = None,
                               options: CallOptions | None = None, on_loading: OnLoading | None = None) -> Generation:
         """TGI's answer with its details; on a model not served by TGI, the TGI-only parameters it
         refuses are dropped and the call made once more (``Generation.dropped_parameters``)."""
-        return await self._generate(target, {"inputs": prompt}, parameters, options, on_loading)
+        return await self.run("text-generation", target, {"inputs": prompt}, parameters, options, on_loading)
 
-    async def _generate(self, target: Target, record: dict, parameters: dict | None, options: CallOptions | None,
-                        on_loading: OnLoading | None) -> Generation:
-        target = await self._with_model(target, "text-generation")
+    async def _generate(self, wire: WireTask, target: Target, record: dict, parameters: dict | None,
+                        options: CallOptions | None, on_loading: OnLoading | None) -> Generation:
+        target = await self._with_model(target, wire.name)
         params = drop_none(parameters) if parameters else {}
-        url = self._route(target, "text-generation")[0]
+        url = self._route(target, wire)[0]
         params, dropped = self._refused.strip(url, params)
         try:
-            gen = await self._call("text-generation", target, record, params, options, on_loading,
-                                   _parse.generation)
+            gen = await self._call(wire, target, record, params, options, on_loading)
         except BadRequest as exc:
             params, refused = self._drop_refused(url, params, exc)
             dropped += refused
-            gen = await self._call("text-generation", target, record, params, options, on_loading,
-                                   _parse.generation)
+            gen = await self._call(wire, target, record, params, options, on_loading)
         return replace(gen, dropped_parameters=tuple(dropped)) if dropped else gen
 
     def _drop_refused(self, url: str, params: dict, exc: BadRequest) -> tuple[dict, list[str]]:
@@ -535,27 +521,21 @@ class InferenceAPI:
     async def chat_completion(self, target: Target, messages: list, parameters: dict | None = None,
                               options: CallOptions | None = None, on_loading: OnLoading | None = None
                               ) -> ChatCompletion:
-        return await self._call("chat-completion", target, {"messages": messages}, parameters, options, on_loading,
-                                _parse.chat)
+        return await self.run("chat-completion", target, {"messages": messages}, parameters, options, on_loading)
 
     async def feature_extraction(self, target: Target, text: str | list[str], parameters: dict | None = None,
                                  options: CallOptions | None = None, on_loading: OnLoading | None = None) -> list:
-        return await self._call("feature-extraction", target, {"inputs": text}, parameters, options, on_loading,
-                                _parse.vectors)
+        return await self.run("feature-extraction", target, {"inputs": text}, parameters, options, on_loading)
 
     async def sentence_similarity(self, target: Target, source: str, sentences: list[str],
                                   parameters: dict | None = None, options: CallOptions | None = None,
                                   on_loading: OnLoading | None = None) -> list[float]:
-        return await self._call("sentence-similarity", target,
-                                {"source_sentence": source, "sentences": list(sentences)},
-                                parameters, options, on_loading, _parse.similarities)
+        return await self.run("sentence-similarity", target, {"source_sentence": source, "sentences": list(sentences)},
+                              parameters, options, on_loading)
 
     async def text_to_image(self, target: Target, prompt: str, parameters: dict | None = None,
                             options: CallOptions | None = None, on_loading: OnLoading | None = None) -> ImageResult:
-        target = await self._with_model(target, "text-to-image")
-        req = self.build("text-to-image", target, {"inputs": prompt}, parameters, options)
-        response = await self._send(req, options, on_loading)
-        return self._image(response)
+        return await self.run("text-to-image", target, {"inputs": prompt}, parameters, options, on_loading)
 
     @staticmethod
     def _image(response) -> ImageResult:
@@ -587,81 +567,28 @@ class InferenceAPI:
     async def image_classification(self, target: Target, image: bytes, parameters: dict | None = None,
                                    options: CallOptions | None = None, on_loading: OnLoading | None = None
                                    ) -> list[Label]:
-        return await self._call("image-classification", target, {"inputs": image}, parameters, options, on_loading,
-                                lambda d: _parse.labels(d, "image-classification"))
+        return await self.run("image-classification", target, {"inputs": image}, parameters, options, on_loading)
 
     async def object_detection(self, target: Target, image: bytes, parameters: dict | None = None,
                                options: CallOptions | None = None, on_loading: OnLoading | None = None
                                ) -> list[DetectedObject]:
-        return await self._call("object-detection", target, {"inputs": image}, parameters, options, on_loading,
-                                _parse.detections)
+        return await self.run("object-detection", target, {"inputs": image}, parameters, options, on_loading)
 
     async def image_to_text(self, target: Target, image: bytes, parameters: dict | None = None,
                             options: CallOptions | None = None, on_loading: OnLoading | None = None) -> str:
-        return await self._call("image-to-text", target, {"inputs": image}, parameters, options, on_loading,
-                                lambda d: _parse.text_field(d, "generated_text", "image-to-text"))
+        return await self.run("image-to-text", target, {"inputs": image}, parameters, options, on_loading)
 
     async def automatic_speech_recognition(self, target: Target, audio: bytes, parameters: dict | None = None,
                                            options: CallOptions | None = None, on_loading: OnLoading | None = None
                                            ) -> Transcription:
-        return await self._call("automatic-speech-recognition", target, {"inputs": audio}, parameters, options,
-                                on_loading, _parse.transcription)
+        return await self.run("automatic-speech-recognition", target, {"inputs": audio}, parameters, options,
+                              on_loading)
 
     async def table_question_answering(self, target: Target, query: str, table: dict[str, list[str]],
                                        parameters: dict | None = None, options: CallOptions | None = None,
                                        on_loading: OnLoading | None = None) -> TableAnswer:
-        table = {str(k): [str(v) for v in col] for k, col in table.items()}  # cells are strings on the wire
-        return await self._call("table-question-answering", target, {"query": query, "table": table}, parameters,
-                                options, on_loading, _parse.table_answer)
-
-    # --- generic dispatch (batch) ----------------------------------------------------------------
-
-    _PARSERS: dict[str, Callable[[Any], Any]] = {
-        "fill-mask": _parse.fill_mask,
-        "summarization": lambda d: _parse.text_field(d, "summary_text", "summarization"),
-        "translation": lambda d: _parse.text_field(d, "translation_text", "translation"),
-        "question-answering": _parse.answers,
-        "zero-shot-classification": _parse.zero_shot,
-        "text-classification": _parse.labels,
-        "token-classification": _parse.entities,
-        "text-generation": _parse.generation,
-        "chat-completion": _parse.chat,
-        "feature-extraction": _parse.vectors,
-        "sentence-similarity": _parse.similarities,
-        "image-classification": lambda d: _parse.labels(d, "image-classification"),
-        "object-detection": _parse.detections,
-        "image-to-text": lambda d: _parse.text_field(d, "generated_text", "image-to-text"),
-        "automatic-speech-recognition": _parse.transcription,
-        "table-question-answering": _parse.table_answer,
-    }
-
-    async def run(self, task: str, target: Target, inputs: dict, parameters: dict | None = None,
-                  options: CallOptions | None = None, on_loading: OnLoading | None = None) -> Any:
-        """One call of ``task`` from an input record; returns the typed result.
-
-        Records: ``{"inputs": ...}`` (text tasks; binary tasks: bytes, base64,
-        a data: URL, or ``{"path": ...}``), ``{"question", "context"}``,
-        ``{"query", "table"}``, ``{"source_sentence", "sentences"}``,
-        ``{"inputs", "candidate_labels"}`` (zero-shot), ``{"messages": [...]}``.
-        """
-        if task == "conversational":
-            task = "chat-completion"
-        if not isinstance(inputs, dict):
-            inputs = {"inputs": inputs}
-        if task == "table-question-answering":
-            table = inputs.get("table")
-            if isinstance(table, dict):
-                inputs = {**inputs, "table": {str(k): [str(v) for v in col] for k, col in table.items()}}
-        if task == "text-to-image":
-            target = await self._with_model(target, task)
-            req = self.build(task, target, inputs, parameters, options)
-            return self._image(await self._send(req, options, on_loading))
-        if task == "text-generation":
-            return await self._generate(target, inputs, parameters, options, on_loading)
-        parser = self._PARSERS.get(task)
-        if parser is None:
-            raise BadRequest(f"unsupported task {task!r}")
-        return await self._call(task, target, inputs, parameters, options, on_loading, parser)
+        return await self.run("table-question-answering", target, {"query": query, "table": table}, parameters,
+                              options, on_loading)
 
     # --- streaming -------------------------------------------------------------------------------
 
@@ -710,11 +637,13 @@ class InferenceAPI:
         parameters (see ``text_generation``), its whole answer comes as one
         final chunk, with ``dropped_parameters``.
         """
-        target = await self._with_model(target, "text-generation")
+        wire = wire_task("text-generation")
+        target = await self._with_model(target, wire.name)
         params = drop_none(parameters) if parameters else {}
-        url = self._route(target, "text-generation")[0]
+        url = self._route(target, wire)[0]
         if self._refused.known_plain(url):
-            yield _generation_chunk(await self._generate(target, {"inputs": prompt}, params, options, on_loading))
+            yield _generation_chunk(await self._generate(wire, target, {"inputs": prompt}, params, options,
+                                                         on_loading))
             return
         req = self.build("text-generation", target, {"inputs": prompt}, params, options, stream=True)
         async with AsyncExitStack() as stack:
@@ -722,7 +651,7 @@ class InferenceAPI:
                 response = await self._open_stream(stack, req, options, on_loading)
             except BadRequest as exc:
                 params, refused = self._drop_refused(url, params, exc)
-                gen = await self._generate(target, {"inputs": prompt}, params, options, on_loading)
+                gen = await self._generate(wire, target, {"inputs": prompt}, params, options, on_loading)
                 yield _generation_chunk(replace(gen, dropped_parameters=(*refused, *gen.dropped_parameters)))
                 return
             clock = self._clock(options)

@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
+from hftui.sanitize import safe_url
+
 # --- small tolerant accessors -------------------------------------------------
 
 
@@ -316,6 +318,10 @@ class Endpoint:
     secrets: dict = field(default_factory=dict)
     message: str | None = None
     url: str | None = None
+    """``status.url`` when it is a plain http(s) URL (``sanitize.safe_url``), else None."""
+    url_invalid: bool = False
+    """The server sent a ``status.url`` that is not one (controls, spaces, another scheme): it is
+    neither used, shown nor copied, and the UI says so instead of "no URL yet"."""
     ready_replica: int | None = None
     target_replica: int | None = None
     created_at: datetime | None = None
@@ -338,6 +344,8 @@ class Endpoint:
         model = _dict(d.get("model"))
         status = _dict(d.get("status"))
         raw_state = _str(status.get("state")) or "unknown"
+        raw_url = status.get("url")
+        url = safe_url(raw_url)
         ns = namespace or _str(d.get("namespace")) or _str(_dict(status.get("createdBy")).get("name")) or "?"
         return cls(
             namespace=ns,
@@ -361,7 +369,8 @@ class Endpoint:
             env=_dict(model.get("env")),
             secrets=_dict(model.get("secrets")),
             message=_str(status.get("message")),
-            url=_str(status.get("url")),
+            url=url,
+            url_invalid=url is None and raw_url not in (None, ""),
             ready_replica=_int(status.get("readyReplica")),
             target_replica=_int(status.get("targetReplica")),
             created_at=parse_time(status.get("createdAt")),

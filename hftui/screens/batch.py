@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, RichLog, Select, Static
 
 from hftui.batch.runner import BatchConfig, BatchListener, BatchRunner
 from hftui.batch.stats import FailedLines, Stats, progress_line
 from hftui.client.inference import TASKS
+from hftui.keys import bindings_for
 from hftui.sanitize import one_line
+from hftui.widgets.path_suggester import PathSuggester
 
 if TYPE_CHECKING:
     from hftui.batch.stats import Summary
@@ -36,36 +36,8 @@ if TYPE_CHECKING:
     from hftui.client.models import Endpoint
 
 
-class PathSuggester(Suggester):
-    """Completes file-system paths (first match in the typed directory)."""
-
-    def __init__(self, *, suffixes: tuple[str, ...] = (".jsonl", ".json", ".ndjson")) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.suffixes = suffixes
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        expanded = os.path.expanduser(value)
-        folder, _, stem = expanded.rpartition(os.sep)
-        directory = Path(folder or ".") if folder or not expanded.startswith(os.sep) else Path(os.sep)
-        try:
-            names = sorted(os.listdir(directory))
-        except OSError:
-            return None
-        dirs, files = [], []
-        for name in names:
-            if not name.startswith(stem) or name == stem or (name.startswith(".") and not stem.startswith(".")):
-                continue
-            if (directory / name).is_dir():
-                dirs.append(name + os.sep)
-            elif not self.suffixes or name.endswith(self.suffixes):
-                files.append(name)
-        match = next(iter(files + dirs), None)
-        if match is None:
-            return None
-        return value + match[len(stem):]
-
+JSON_LINES = (".jsonl", ".json", ".ndjson")
+"""File names the input and output fields complete to."""
 
 HINTS = (
     'Each input line is a JSON object in the task\'s input form, e.g. {"inputs": "I love it"} or '
@@ -134,10 +106,7 @@ class BatchScreen(Screen):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     """Below 32 rows the form loses its blank lines so the run log keeps some room."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel / back", id="batch.cancel", tooltip="Cancel the run, or go back"),
-        Binding("ctrl+r", "run", "Run", id="batch.run", tooltip="Start the batch"),
-    ]
+    BINDINGS = bindings_for("BatchScreen")
 
     def __init__(self, endpoint: Endpoint | None = None, *, hf: HFClient | None = None, poll_interval: float = 5.0,
                  name: str | None = None) -> None:
@@ -173,10 +142,10 @@ class BatchScreen(Screen):
                     yield Input(placeholder="my-endpoint, org/model or https://…", id="batch-target", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Input file")
-                yield Input(placeholder="inputs.jsonl (→ to complete)", id="batch-input", suggester=PathSuggester(), compact=True)
+                yield Input(placeholder="inputs.jsonl (→ to complete)", id="batch-input", suggester=PathSuggester(JSON_LINES), compact=True)
             with Horizontal(classes="field"):
                 yield Label("Output file")
-                yield Input(placeholder="results.jsonl", id="batch-output", suggester=PathSuggester(), compact=True)
+                yield Input(placeholder="results.jsonl", id="batch-output", suggester=PathSuggester(JSON_LINES), compact=True)
             with Horizontal(classes="field"):
                 yield Label("Task")
                 prefill = ep.task if ep and ep.task else None

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from hftui.keys import bindings_for
 from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class DeleteEndpointScreen(ModalScreen[bool]):
     DeleteEndpointScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     DeleteEndpointScreen Button { margin-left: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="delete.cancel", tooltip="Keep the endpoint")]
+    BINDINGS = bindings_for("DeleteEndpointScreen")
 
     def __init__(self, endpoint: Endpoint) -> None:
         super().__init__()

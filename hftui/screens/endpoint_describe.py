@@ -11,18 +11,20 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from hftui.clock import ago
+from hftui.keys import bindings_for
 from hftui.widgets.endpoint_table import STATE_CLASS, state_label
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import clean, one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Endpoint
+
+INVALID_URL = "(invalid URL from the server: not shown, copied or used)"
 
 STATE_STYLE = {"running": "green", "pending": "yellow", "failed": "bold red", "paused": "dim"}
 
@@ -37,7 +39,7 @@ def describe_rows(ep: Endpoint, price: float | None) -> list[tuple[str, str]]:
         ("Namespace", ep.namespace),
         ("State", state_label(ep.raw_state)),
         ("Message", ep.message or "-"),
-        ("URL", ep.url or "-"),
+        ("URL", ep.url or (INVALID_URL if ep.url_invalid else "-")),
         ("Type", ep.type or "-"),
         ("Model", ep.repository or "-"),
         ("Revision", ep.revision or "latest"),
@@ -83,12 +85,7 @@ class DescribeScreen(Screen[None]):
     DEFAULT_CSS = """
     DescribeScreen VerticalScroll { height: 1fr; border: round $primary; padding: 0 1; }
     """
-    BINDINGS = [
-        Binding("escape,q", "close", "Back", id="describe.close", tooltip="Back to the endpoints"),
-        Binding("y", "toggle_json", "Raw JSON", id="describe.json", tooltip="Toggle the raw JSON"),
-        Binding("l", "logs", "Logs", id="describe.logs", tooltip="Show the endpoint's logs"),
-        Binding("c", "copy_url", "Copy URL", id="describe.copy_url", tooltip="Copy the URL (OSC 52)"),
-    ]
+    BINDINGS = bindings_for("DescribeScreen")
 
     def __init__(self, endpoint: Endpoint, *, price: float | None = None, refresh: bool = True) -> None:
         super().__init__()
@@ -139,7 +136,13 @@ class DescribeScreen(Screen[None]):
         self.app.push_screen(LogsScreen(self.endpoint))
 
     def action_copy_url(self) -> None:
-        if self.endpoint.url and self.app.copy_to_clipboard_osc52(self.endpoint.url):
+        from hftui.screens.endpoints import no_url_reason
+
+        ep = self.endpoint
+        if not ep.url:
+            self.notify(no_url_reason(ep), severity="warning", markup=False)
+            return
+        if self.app.copy_to_clipboard_osc52(ep.url, single_line=True):
             from hftui.widgets.clipboard import note
 
             self.notify(f"Copied URL {note()}", timeout=4, markup=False)

@@ -17,25 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Select, Static
 
+from hftui.tasks import endpoint_tasks
+from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Catalog, Compute, Endpoint
 
-TASKS = (
-    "text-generation", "text2text-generation", "text-classification", "token-classification",
-    "zero-shot-classification", "question-answering", "fill-mask", "summarization", "translation",
-    "feature-extraction", "sentence-similarity", "sentence-embeddings", "sentence-ranking",
-    "image-classification", "object-detection", "image-segmentation", "text-to-image",
-    "automatic-speech-recognition", "audio-classification", "table-question-answering", "custom",
-)
 FRAMEWORKS = ("pytorch", "custom", "tensorflow", "llamacpp")
 TYPES = (("authenticated — any HF token", "authenticated"), ("public — no auth", "public"),
          ("private — namespace members", "private"))
@@ -60,14 +54,6 @@ def parse_pairs(text: str) -> tuple[dict[str, str], str | None]:
 
 def format_pairs(values: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items())
-
-
-def _prefill(value: Any) -> str:
-    """A server's value as an editable field's text: an Input paints its value as is, so escapes go.
-
-    Safe for an update: only fields whose text the user changed are sent (``build``).
-    """
-    return one_line(value, 2000)
 
 
 def _int_field(text: str, name: str, *, blank: int | None = None, lo: int = 0, hi: int = 1000) -> tuple[
@@ -104,12 +90,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
     EndpointFormScreen #buttons Button { margin-left: 1; }
     EndpointFormScreen .section { color: $text-accent; text-style: bold; margin-top: 1; height: 1; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", id="form.submit", tooltip="Check the form and send it",
-                priority=True),
-        Binding("escape", "cancel", "Close", id="form.cancel",
-                tooltip="Leave the field; again to close the form (asks first if you typed something)"),
-    ]
+    BINDINGS = bindings_for("EndpointFormScreen")
 
     def __init__(self, *, namespace: str | None, catalog: Catalog | None = None,
                  endpoint: Endpoint | None = None) -> None:
@@ -121,6 +102,9 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         self.sent: Any = None
         """The EndpointSpec / EndpointUpdate last sent (tests read it)."""
         self._busy = False
+        self._filled: dict[str, Any] = {}
+        """What each dependent Select was last filled for (``regions`` -> vendor, ...): a Changed
+        event for the value just filled in refills nothing (the cascade ran ~20 fills per open)."""
 
     # --- layout ---------------------------------------------------------------------
 
@@ -139,16 +123,16 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                              f"New endpoint in {one_line(self.namespace or '?', 40)}")
             form.border_subtitle = "ctrl+s: " + ("update" if upd else "create") + " · esc: close"
             yield Static("", id="form-error", classes="-empty", markup=False)
-            yield from self._row("Name", Input(value=_prefill(ep.name) if ep else "", placeholder="my-endpoint",
+            yield from self._row("Name", Input(value=shown(ep.name) if ep else "", placeholder="my-endpoint",
                                                id="name", disabled=upd, compact=True, max_length=64), "name")
-            yield from self._row("Repository", Input(value=_prefill(ep.repository) if ep else "",
+            yield from self._row("Repository", Input(value=shown(ep.repository) if ep else "",
                                                      placeholder="org/model", id="repository", compact=True),
                                  "repository")
-            yield from self._row("Revision", Input(value=_prefill(ep.revision) if ep else "",
+            yield from self._row("Revision", Input(value=shown(ep.revision) if ep else "",
                                                    placeholder="latest commit of main", id="revision",
                                                    compact=True), "revision")
-            yield from self._row("Task", Input(value=_prefill(ep.task) if ep else "", placeholder="text-generation",
-                                               suggester=SuggestFromList(TASKS), id="task", compact=True), "task")
+            yield from self._row("Task", Input(value=shown(ep.task) if ep else "", placeholder="text-generation",
+                                               suggester=SuggestFromList(endpoint_tasks()), id="task", compact=True), "task")
             framework = (ep.framework if ep and ep.framework else "pytorch")
             frameworks = list(dict.fromkeys([*FRAMEWORKS, framework]))  # keep an unknown current value
             yield from self._row("Framework", Select([(safe_content(f, 40), f) for f in frameworks], value=framework,
@@ -180,19 +164,17 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                  "scale_to_zero_timeout")
             yield Static("Container (optional)", classes="section")
             custom = (ep.image.get("custom") if ep and isinstance(ep.image.get("custom"), dict) else {}) or {}
-            yield from self._row("Custom image", Input(value=_prefill(custom.get("url")),
+            yield from self._row("Custom image", Input(value=shown(custom.get("url")),
                                                        placeholder="ghcr.io/org/image:tag", id="image_url",
                                                        compact=True), "image_url")
-            yield from self._row("Health route", Input(value=_prefill(custom.get("healthRoute")),
+            yield from self._row("Health route", Input(value=shown(custom.get("healthRoute")),
                                                        placeholder="/health", id="health_route", compact=True),
                                  "health_route")
             image_env = custom.get("env") if isinstance(custom.get("env"), dict) else {}
-            yield from self._row("Image env", Input(value=_prefill(format_pairs(image_env)),
-                                                    placeholder="KEY=VALUE, …",
+            yield from self._row("Image env", Input(value=shown(format_pairs(image_env)), placeholder="KEY=VALUE, …",
                                                     id="image_env", compact=True), "image_env")
-            yield from self._row("Env", Input(value=_prefill(format_pairs(ep.env)) if ep else "",
-                                              placeholder="KEY=VALUE, …",
-                                              id="env", compact=True), "env")
+            yield from self._row("Env", Input(value=shown(format_pairs(ep.env)) if ep else "",
+                                              placeholder="KEY=VALUE, …", id="env", compact=True), "env")
             secrets_hint = ("unchanged unless typed: " + ", ".join(ep.secrets)) if ep and ep.secrets \
                 else "KEY=VALUE, … (hidden)"
             yield from self._row("Secrets", Input(password=True, placeholder=one_line(secrets_hint, 80),
@@ -238,6 +220,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         catalog, vendor = self.catalog, self._value("vendor")
         if catalog is None or vendor is None:
             return
+        self._filled["regions"] = vendor
         regions = catalog.regions_of(vendor)
         sel = self.query_one("#region", Select)
         sel.set_options([(safe_content(f"{r.name}" + (f" ({r.label})" if r.label else ""), 80), r.name)
@@ -256,6 +239,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         return [c for r in catalog.regions if r.vendor == vendor and r.name == region for c in r.computes]
 
     def _fill_accelerators(self) -> None:
+        self._filled["accelerators"] = (self._value("vendor"), self._value("region"))
         computes = self._hardware()
         accels = list(dict.fromkeys(c.accelerator for c in computes))
         sel = self.query_one("#accelerator", Select)
@@ -268,6 +252,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     def _fill_instances(self) -> None:
         accel = self._value("accelerator")
+        self._filled["instances"] = (self._value("vendor"), self._value("region"), accel)
         computes = [c for c in self._hardware() if c.accelerator == accel]
         sel = self.query_one("#instance", Select)
         options = []
@@ -294,15 +279,19 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     @on(Select.Changed, "#vendor")
     def _vendor_changed(self) -> None:
-        self._fill_regions()
+        if self._filled.get("regions") != self._value("vendor"):
+            self._fill_regions()
 
     @on(Select.Changed, "#region")
     def _region_changed(self) -> None:
-        self._fill_accelerators()
+        if self._filled.get("accelerators") != (self._value("vendor"), self._value("region")):
+            self._fill_accelerators()
 
     @on(Select.Changed, "#accelerator")
     def _accel_changed(self) -> None:
-        self._fill_instances()
+        wanted = (self._value("vendor"), self._value("region"), self._value("accelerator"))
+        if self._filled.get("instances") != wanted:
+            self._fill_instances()
 
     @on(Select.Changed, "#instance")
     def _instance_changed(self) -> None:
@@ -585,8 +574,16 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             button = self.query_one("#submit", Button)
             button.disabled = False
             button.label = "Update" if self.is_update else "Create"
-        self.notify(f"{'Updated' if self.is_update else 'Created'} {result.key} ({result.raw_state})", markup=False)
+        self.notify(f"{'Updated' if self.is_update else 'Created'} {one_line(result.key, 80)} "
+                    f"({one_line(result.raw_state, 30)})", markup=False)
         self.dismiss(result)
+
+
+def shown(value: Any) -> str:
+    """A server value as a field's starting text: no escape or control reaches the terminal through
+    an Input. What the field starts with is also what "changed?" compares against, so an
+    untouched field is never sent back."""
+    return one_line(value, None)
 
 
 def _message(exc: BaseException) -> str:

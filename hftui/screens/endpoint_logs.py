@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader
 from hftui.widgets.log_view import LogView
 from hftui.widgets.safe_text import one_line, safe_content
@@ -27,12 +27,7 @@ class LogsScreen(Screen[None]):
     LogsScreen LogView { height: 1fr; border: round $primary-muted; }
     LogsScreen LogView:focus { border: round $primary; }
     """
-    BINDINGS = [
-        Binding("escape,q", "close", "Back", id="logs.close", tooltip="Back to the endpoints"),
-        Binding("ctrl+r", "reload", "Reload", id="logs.reload", tooltip="Fetch the logs now"),
-        Binding("p", "toggle_follow", "Pause follow", id="logs.pause_follow",
-                tooltip="Stop / restart following new lines"),
-    ]
+    BINDINGS = bindings_for("LogsScreen")
 
     def __init__(self, endpoint: Endpoint, *, interval: float = 5.0, poll_logs: bool = True) -> None:
         super().__init__()
@@ -75,8 +70,13 @@ class LogsScreen(Screen[None]):
         log = self.query_one(LogView)
         log.set_text(text)
         self.fetches += 1
-        follow = "following" if log.auto_scroll else "not following (p)"
-        status.update(f"{log.line_count:,} lines · {follow}")
+        self._show_status()
+
+    def _show_status(self) -> None:
+        log = self.query_one(LogView)
+        follow = "following new lines" if log.auto_scroll else "not following (F follows)"
+        wrap = "long lines wrapped (w: one row each)" if log.wrap else "one row per line (w wraps)"
+        self.query_one("#status-line", Static).update(f"{log.entries:,} lines · {follow} · {wrap}")
 
     def action_reload(self) -> None:
         self._fetch()
@@ -86,7 +86,12 @@ class LogsScreen(Screen[None]):
         log.auto_scroll = not log.auto_scroll
         if log.auto_scroll:
             log.scroll_end(animate=False)
-        self.notify("Following the tail" if log.auto_scroll else "Stopped following", timeout=2)
+        self._show_status()
+
+    def action_toggle_wrap(self) -> None:
+        log = self.query_one(LogView)
+        log.wrap = not log.wrap
+        self._show_status()
 
     def action_close(self) -> None:
         self.dismiss(None)

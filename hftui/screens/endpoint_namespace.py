@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from hftui.keys import bindings_for
+from hftui.widgets.lists import ListOptions
 from hftui.widgets.safe_text import one_line, safe_content
 
 ALL = "*"
@@ -19,7 +20,7 @@ class NamespaceScreen(ModalScreen[str | None]):
     NamespaceScreen > OptionList { width: 50; max-width: 100%; height: auto; max-height: 80%;
                                    border: round $primary; background: $surface; }
     """
-    BINDINGS = [Binding("escape,q", "cancel", "Cancel", id="namespace.cancel", tooltip="Keep the namespace")]
+    BINDINGS = bindings_for("NamespaceScreen")
 
     def __init__(self, namespaces: list[str], current: str) -> None:
         super().__init__()
@@ -32,7 +33,7 @@ class NamespaceScreen(ModalScreen[str | None]):
             label = one_line(name, 60) + ("  (you)" if i == 0 else "")
             options.append(Option(safe_content(label), id=name))
         options.append(Option("* all namespaces", id=ALL))
-        box = OptionList(*options, id="namespaces")
+        box = ListOptions(*options, id="namespaces")
         box.border_title = "Namespace"
         yield box
 

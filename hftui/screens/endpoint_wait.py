@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from hftui.keys import bindings_for
 from hftui.widgets.endpoint_table import IDLE_STATES, idle_reason, state_label
 from hftui.widgets.safe_text import one_line, safe_content
 
@@ -41,9 +41,7 @@ class WaitScreen(ModalScreen[str | None]):
     WaitScreen.-done > Vertical { border: round $success; }
     WaitScreen.-failed > Vertical { border: round $error; }
     """
-    BINDINGS = [
-        Binding("escape,q", "stop", "Stop waiting", id="wait.stop", tooltip="Stop waiting and close"),
-    ]
+    BINDINGS = bindings_for("WaitScreen")
 
     def __init__(self, endpoint: Endpoint, *, poll_interval: float = 2.0, timeout: float | None = None,
                  resuming: bool = False) -> None:

@@ -5,7 +5,8 @@ the previous one finished; on errors the delay doubles (up to 2 min) and the
 status line says why while the last good rows stay. ``ctrl+r`` polls now.
 A poll is one request, never retried by the client (the next poll is the
 retry), so a stalled server shows as an error after one timeout; while a poll
-is slow the header and the status line count the seconds ("refreshing… 4s").
+is slow the status line counts the seconds ("refreshing… 4s"), the header says
+"refreshing…".
 
 Actions run in workers, show "⋯ pausing" in the row while in flight, apply
 the server's answer to the row, and the next poll reconciles. Costly
@@ -24,13 +25,14 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from hftui.clock import now
+from hftui.sanitize import safe_url
+from hftui.keys import bindings_for
 from hftui.widgets.endpoint_table import FAULT_STATES, IDLE_STATES, EndpointTable, idle_reason
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
@@ -138,42 +140,7 @@ class EndpointsScreen(Screen[None]):
     EndpointsScreen #filter.-hidden { display: none; }
     """
 
-    BINDINGS = [
-        Binding("enter,d", "describe", "Describe", id="endpoints.describe",
-                tooltip="Every field, status message and URL (y: raw JSON)", key_display="⏎/d"),
-        Binding("p", "pause", "Pause", id="endpoints.pause",
-                tooltip="Pause the endpoint, or the marked ones (space marks); stops billing"),
-        Binding("r", "resume", "Resume", id="endpoints.resume", show=False,
-                tooltip="Resume the endpoint or the marked ones (shows the hourly price first)"),
-        Binding("z", "scale_to_zero", "Scale to 0", id="endpoints.scale_to_zero", show=False,
-                tooltip="Scale the endpoint (or the marked ones) to zero replicas; wakes on the next request"),
-        Binding("w", "wait", "Wait", id="endpoints.wait", show=False,
-                tooltip="Wait until running, showing each state; esc stops waiting"),
-        Binding("e", "update", "Edit", id="endpoints.update", show=False,
-                tooltip="Update the endpoint: only changed fields are sent"),
-        Binding("ctrl+d", "delete", "Delete", id="endpoints.delete",
-                tooltip="Delete the endpoint (asks you to type its name)"),
-        Binding("l", "logs", "Logs", id="endpoints.logs", show=False, tooltip="Show the endpoint's logs"),
-        Binding("c", "copy_url", "Copy URL", id="endpoints.copy_url", show=False,
-                tooltip="Copy the endpoint URL (OSC 52: works over SSH and tmux)"),
-        Binding("i", "playground", "Try", id="endpoints.playground", show=False,
-                tooltip="Open the Playground on this endpoint"),
-        Binding("b", "batch", "Batch", id="endpoints.batch", show=False,
-                tooltip="Run a JSONL file through this endpoint"),
-        Binding("a,ctrl+n", "create", "New", id="endpoints.create",
-                tooltip="Create an endpoint (hardware and price from the catalog)"),
-        Binding("slash", "filter", "Filter", id="endpoints.filter",
-                tooltip="Filter by name, model or state (regex; ! inverts)"),
-        Binding("f", "faults", "Faults", id="endpoints.faults", show=False,
-                tooltip="Show only failed / updateFailed endpoints"),
-        Binding("n", "namespace", "Namespace", id="endpoints.namespace", show=False,
-                tooltip="Pick the namespace: you, an org, or all"),
-        Binding("ctrl+r", "refresh", "Refresh", id="endpoints.refresh", show=False, tooltip="Refresh now"),
-        Binding("plus,equals_sign", "slower", "Slower", id="endpoints.slower", show=False,
-                tooltip="Refresh less often"),
-        Binding("minus", "faster", "Faster", id="endpoints.faster", show=False,
-                tooltip="Refresh more often"),
-    ]
+    BINDINGS = bindings_for("EndpointsScreen")
 
     def __init__(self, namespace: str | None = None, *, interval: float | None = None) -> None:
         super().__init__()
@@ -203,6 +170,7 @@ class EndpointsScreen(Screen[None]):
         self._busy: dict[str, str] = {}
         self._unsure: dict[str, tuple[str, str, Callable[[Endpoint | None], bool], float]] = {}
         """Actions that got no answer: key -> (verb, done, applied(endpoint or None), deadline)."""
+        self._titles: tuple[str, str] | None = None
         self.polling_enabled = True
         """False stops scheduling polls (screenshots); ctrl+r still polls once."""
 
@@ -420,8 +388,11 @@ class EndpointsScreen(Screen[None]):
             title += f" </{one_line(self.filter_text, 40)}>"
         if self.faults_only:
             title += " faults-only"
-        table.border_title = safe_content(title)
-        table.border_subtitle = f"⟳ {self.interval:g}s"
+        subtitle = f"⟳ {self.interval:g}s"
+        if (title, subtitle) != self._titles:  # setting a border title repaints the whole table
+            self._titles = (title, subtitle)
+            table.border_title = safe_content(title)
+            table.border_subtitle = subtitle
 
     def _set_status(self, text: str, kind: str | None = None) -> None:
         """The poll's part of the status line (an action's recent outcome stays next to it)."""
@@ -555,7 +526,7 @@ class EndpointsScreen(Screen[None]):
         key = ep.key
         self._unsure.pop(key, None)
         if key in self._busy:
-            self.notify(f"{key}: already {self._busy[key]}…", severity="warning", markup=False)
+            self.notify(f"{one_line(key, 80)}: already {self._busy[key]}…", severity="warning", markup=False)
             return
         self._busy[key] = pending
         self.table.set_pending(key, pending)
@@ -763,10 +734,9 @@ class EndpointsScreen(Screen[None]):
         if ep is None:
             return
         if not ep.url:
-            self.notify(f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}).",
-                        severity="warning", markup=False)
+            self.notify(no_url_reason(ep), severity="warning", markup=False)
             return
-        if self.app.copy_to_clipboard_osc52(ep.url):
+        if self.app.copy_to_clipboard_osc52(ep.url, single_line=True):
             from hftui.widgets.clipboard import note
 
             self._note(f"Copied URL {note()}", None, ttl=8)
@@ -779,9 +749,12 @@ class EndpointsScreen(Screen[None]):
         from hftui.client import Target
 
         if not ep.url:
-            self.notify(f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}); resume it first.",
-                        severity="warning",
+            self.notify(no_url_reason(ep, "; resume it first" if not ep.url_invalid else ""), severity="warning",
                         markup=False)
+            return
+        if safe_url(Target.for_endpoint(ep).url) is None:  # status.url is checked; its route path too
+            self.notify(f"{one_line(ep.key, 80)}: the server's route path makes an invalid URL: not opened.",
+                        severity="warning", markup=False)
             return
         await self.app.open_playground(Target.for_endpoint(ep), task=ep.task, endpoint=ep)
 
@@ -814,6 +787,14 @@ class EndpointsScreen(Screen[None]):
             self.table.move_cursor_to(result.key)
             self._post_stats()
             self.poll_now()
+
+
+def no_url_reason(ep: Endpoint, then: str = "") -> str:
+    """Why ``ep`` has no URL to copy or try: not yet, or the server sent one that is not a URL."""
+    if ep.url_invalid:
+        return f"{one_line(ep.key, 80)}: the server sent an invalid URL (controls, spaces or not http/https): " \
+               "not copied or opened."
+    return f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}){then}."
 
 
 def maybe_applied(exc: BaseException) -> bool:

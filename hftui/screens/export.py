@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Static, TextArea
 
 from hftui.export import FORMATS, ExportError, export_run, save_snippet
+from hftui.keys import bindings_for
 from hftui.widgets.safe_text import one_line, safe_markup
 
 LABELS = {"curl": "curl", "httpx": "Python httpx", "huggingface_hub": "huggingface_hub"}
@@ -41,16 +41,7 @@ class ExportScreen(ModalScreen[None]):
     ExportScreen #export-status.-error { color: $error; }
     """
 
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="export.close", tooltip="Close the export"),
-        Binding("c", "copy", "Copy", id="export.copy", tooltip="Copy the snippet to the clipboard (OSC 52)"),
-        Binding("s", "save", "Save", id="export.save", tooltip="Save the snippet to a file"),
-        Binding("t", "toggle_token", "Token", id="export.token", show=False,
-                tooltip="Write my token into the copy/file instead of $HF_TOKEN"),
-        Binding("left", "cycle(-1)", "Prev format", id="export.prev", show=False,
-                tooltip="Previous format"),
-        Binding("right", "cycle(1)", "Next format", id="export.next", show=False, tooltip="Next format"),
-    ]
+    BINDINGS = bindings_for("ExportScreen")
 
     def __init__(self, record: dict, *, fmt: str = "curl") -> None:
         super().__init__()
@@ -67,7 +58,7 @@ class ExportScreen(ModalScreen[None]):
             run_id = self.record.get("id")
             box.border_title = (f"Export run #{safe_markup(run_id, 20)}" if run_id is not None
                                 else "Export run (not in history)")
-            box.border_subtitle = "←/→ format · c copy · s save · t token · esc close"
+            box.border_subtitle = "←/→ format · c copy · ^s save · m my token · esc close"
             with RadioSet(id="export-formats"):
                 for fmt in FORMATS:
                     yield RadioButton(LABELS[fmt], value=fmt == self.fmt, name=fmt)

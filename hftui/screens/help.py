@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from hftui.keys import bindings_for
 
 
 class HelpScreen(ModalScreen[None]):
@@ -24,9 +25,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .help-key { color: $accent; text-style: bold; }
     HelpScreen .help-tip { color: $text-muted; }
     """
-    BINDINGS = [
-        Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close the help"),
-    ]
+    BINDINGS = bindings_for("HelpScreen")
 
     def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()

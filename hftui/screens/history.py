@@ -16,17 +16,18 @@ import json
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from hftui.history import History, HistoryError, is_truncated
+from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader
+from hftui.widgets.lists import ListTable
 from hftui.widgets.safe_text import clean, one_line, safe_markup
 
 PREVIEW_CHARS = 6_000
-COLUMN_WIDTHS = {"time": 11, "task": 20, "status": 7, "elapsed": 7}
+COLUMN_WIDTHS = {"time": 11, "task": 20, "status": 11, "elapsed": 7}
 LIST_LIMIT = 500
 
 
@@ -113,17 +114,7 @@ class HistoryScreen(Screen[None]):
     HistoryScreen #history-status.-error { color: $error; }
     """
 
-    BINDINGS = [
-        Binding("enter", "open_run", "Open", id="history.open", tooltip="Re-open this run in the Playground"),
-        Binding("ctrl+r,R", "rerun", "Re-run", id="history.rerun",
-                tooltip="Re-open this run in the Playground and run it again"),
-        Binding("x", "export", "Export", id="history.export",
-                tooltip="Export as curl / httpx / huggingface_hub (token as $HF_TOKEN)"),
-        Binding("ctrl+d", "delete", "Delete", id="history.delete", tooltip="Delete this run from the history"),
-        Binding("t", "cycle_task", "Task filter", id="history.task_filter",
-                tooltip="Show only runs of one task (cycles through the tasks; back to all)"),
-        Binding("r", "reload", "Reload", id="history.reload", show=False, tooltip="Read the history again"),
-    ]
+    BINDINGS = bindings_for("HistoryScreen")
 
     def __init__(self, history: History | None = None) -> None:
         super().__init__()
@@ -142,7 +133,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with Container(id="history-body"):
-            table = DataTable(id="history-table", cursor_type="row")
+            table = ListTable(id="history-table", cursor_type="row")
             table.border_title = "History"
             yield table
             with VerticalScroll(id="history-preview"):
@@ -208,14 +199,17 @@ class HistoryScreen(Screen[None]):
         table.clear()
         error_style = f"bold {self.app.theme_variables.get('error', 'red')}"
         ok_style = f"{self.app.theme_variables.get('success', 'green')}"
+        statuses = {"error": ("✖ error", error_style),
+                    "cancelled": ("◼ cancelled", self.app.theme_variables.get("warning", "yellow"))}
         for r in records:
-            failed = r.get("status") == "error"
-            status = "✖ bad" if r.get("unreadable") else "✖ error" if failed else "✔ ok"
+            status, style = statuses.get(r.get("status"), ("✔ ok", ok_style))
+            if r.get("unreadable"):
+                status, style = "✖ bad", error_style
             table.add_row(
                 Text(_when(r.get("created_at") or ""), no_wrap=True, overflow="ellipsis"),
                 Text(one_line(r.get("task") or "-", 30), no_wrap=True, overflow="ellipsis"),
                 Text(one_line(_target(r), 60), no_wrap=True, overflow="ellipsis"),
-                Text(status, style=error_style if failed else ok_style),
+                Text(status, style=style),
                 Text(_elapsed(r), justify="right"),
                 key=str(r["id"]),
             )
@@ -291,13 +285,15 @@ class HistoryScreen(Screen[None]):
             if inspect.isawaitable(result):
                 await result
             if run:
-                action = getattr(screen, "action_run", None)
-                if action is None:
+                run_now = getattr(screen, "run_now", None)
+                if run_now is None:
                     app.notify("The Playground cannot run it again by itself: press its run key.",
                                severity="warning")
                     return
-                # load_run rebuilds the form (widgets mount on the next refresh): run once it is there
-                screen.call_after_refresh(action)
+                # load_run has just replaced the form: run_now waits until the new one is built
+                result = run_now()
+                if inspect.isawaitable(result):
+                    await result
         except Exception as exc:  # noqa: BLE001 - shown as a readable message
             app.show_error(exc)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
+from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line
 
@@ -31,9 +31,7 @@ class LoginScreen(Screen[None]):
     LoginScreen #login-busy { color: $text-muted; height: auto; }
     LoginScreen Button { margin-top: 1; }
     """
-    BINDINGS = [
-        Binding("ctrl+q", "app.quit", "Quit", id="login.quit", tooltip="Quit hftui"),
-    ]
+    BINDINGS = bindings_for("LoginScreen")
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__()

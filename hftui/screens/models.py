@@ -16,16 +16,17 @@ from collections import OrderedDict
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
 from hftui.client.models import ModelInfo
+from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader
 from hftui.widgets.model_detail import ModelDetail
 from hftui.widgets.model_table import ModelTable
+from hftui.widgets.pickers import open_picker
 from hftui.widgets.safe_text import one_line, safe_content
 
 SEARCH_DEBOUNCE = 0.35
@@ -91,20 +92,7 @@ class ModelsScreen(Screen[None]):
     ModelsScreen #models-status.-busy { color: $warning; }
     """
 
-    BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="models.search", tooltip="Type to search model ids"),
-        Binding("s", "refresh_status", "Status", id="models.refresh_status",
-                tooltip="Re-read the focused model's serving status (providers, warm/cold)"),
-        Binding("c", "copy_id", "Copy id", id="models.copy_id", tooltip="Copy the model id (OSC 52)"),
-        Binding("d", "toggle_detail", "Detail", id="models.toggle_detail",
-                tooltip="Show or hide the detail pane"),
-        Binding("v", "toggle_servable", "Servable", id="models.servable",
-                tooltip="Only models served now (warm, or a live provider)"),
-        Binding("o", "cycle_sort", "Sort", id="models.sort", show=False,
-                tooltip="Next sort order: trending, downloads, likes, recently updated"),
-        Binding("ctrl+r", "reload", "Reload", id="models.reload", show=False,
-                tooltip="Search again now"),
-    ]
+    BINDINGS = bindings_for("ModelsScreen")
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,7 +117,7 @@ class ModelsScreen(Screen[None]):
             yield Select([(t, t) for t in PIPELINE_TASKS], prompt="any task", id="models-task", compact=True)
             yield Select(SORTS, value="trending", allow_blank=False, id="models-sort", compact=True)
             yield Checkbox("servable", id="models-servable", compact=True,
-                           tooltip="Only models served now (warm, or a live provider)")
+                           tooltip="Only models served now: warm on hf-inference, or a live Inference Provider (v)")
         with Container(id="models-body"):
             yield ModelTable(id="models-table")
             yield ModelDetail(id="models-detail")
@@ -170,7 +158,7 @@ class ModelsScreen(Screen[None]):
     def set_search(self, text: str) -> None:
         """Search for ``text`` now (``:models <text>``)."""
         search = self.query_one("#models-search", Input)
-        search.value = text
+        search.value = one_line(text, None)  # a pasted : line may carry controls; the field paints them
         self._start_search()
 
     @on(Input.Changed, "#models-search")
@@ -407,7 +395,7 @@ class ModelsScreen(Screen[None]):
         if info is None:
             self.notify("No model selected.", severity="warning")
             return
-        if self.app.copy_to_clipboard_osc52(info.id):
+        if self.app.copy_to_clipboard_osc52(info.id, single_line=True):
             self.notify(one_line(info.id, 120), title="Copied", markup=False)
 
     def action_toggle_detail(self) -> None:
@@ -416,6 +404,12 @@ class ModelsScreen(Screen[None]):
     def action_toggle_servable(self) -> None:
         box = self.query_one("#models-servable", Checkbox)
         box.value = not box.value
+
+    def action_pick_task(self) -> None:
+        open_picker(self.query_one("#models-task", Select))
+
+    def action_pick_sort(self) -> None:
+        open_picker(self.query_one("#models-sort", Select))
 
     def action_cycle_sort(self) -> None:
         select = self.query_one("#models-sort", Select)

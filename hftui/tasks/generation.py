@@ -35,8 +35,7 @@ def _text_generation_check(values: dict, model: Any) -> dict[str, str]:
 
 
 TEXT_GENERATION = TaskSpec(
-    task="text-generation", title="Text generation", method="text_generation",
-    stream_method="text_generation_stream", result_kind="stream_text",
+    task="text-generation", short="text-gen", title="Text generation", result_kind="stream_text",
     inputs=(Field("inputs", "Prompt", "multiline", required=True),),
     params=(
         STREAM,
@@ -124,6 +123,9 @@ class ChatSpec(TaskSpec):
     history and last user message.
     """
 
+    message_field = "prompt"
+    system_field = "system"
+
     def messages(self, values: dict[str, Any]) -> list:
         from hftui.client.results import ChatMessage
 
@@ -140,9 +142,6 @@ class ChatSpec(TaskSpec):
             out.append(ChatMessage("user", values["prompt"]))
         return out
 
-    def arguments(self, values: dict[str, Any]) -> tuple:
-        return (self.messages(values),)
-
     def input_record(self, values: dict[str, Any]) -> dict:
         return {"messages": [{"role": m.role, "content": m.content} for m in self.messages(values)]}
 
@@ -158,8 +157,8 @@ class ChatSpec(TaskSpec):
 
 
 CHAT_COMPLETION = ChatSpec(
-    task="chat-completion", title="Chat", method="chat_completion", stream_method="chat_completion_stream",
-    result_kind="chat", aliases=("conversational", "chat", "image-text-to-text"),
+    task="chat-completion", short="chat", title="Chat", result_kind="chat", conversational=True, router=True,
+    deployable=False,
     inputs=(
         Field("system", "System prompt", "multiline", help="Instructions for the assistant (optional)."),
         Field("prompt", "Message", "multiline", required=True),

@@ -1,7 +1,7 @@
 """The run record: what a Playground run leaves in the history (json-able dict).
 
     {target: {kind, model, url, provider, label, send_token, server?}, task, inputs: dict, parameters: dict,
-     options: dict, result: json-able | None, error: str | None,
+     options: dict, result: json-able | None, error: str | None, status: ok | error | cancelled,
      timings: {ttft, elapsed, tokens, tokens_per_s}, created_at: RFC 3339,
      warnings?: [str]}
 
@@ -78,7 +78,8 @@ def run_warnings(result: Any) -> list[str]:
 
 def make_run_record(*, spec: TaskSpec, target: Any, values: dict, result: Any = None, error: str | None = None,
                     timings: dict | None = None, created_at: str | None = None,
-                    extra_result: dict | None = None) -> dict:
+                    extra_result: dict | None = None, status: str | None = None) -> dict:
+    """The record of a run; ``status`` defaults to ``error`` when there is an error, else ``ok``."""
     from hftui.clock import now
 
     prepared_inputs = spec.input_record(values)
@@ -90,6 +91,7 @@ def make_run_record(*, spec: TaskSpec, target: Any, values: dict, result: Any = 
         "options": to_jsonable(spec.options_record(values)),
         "result": to_jsonable(result) if result is not None else None,
         "error": error,
+        "status": status or ("error" if error else "ok"),
         "timings": {k: (timings or {}).get(k) for k in ("ttft", "elapsed", "tokens", "tokens_per_s")},
         "created_at": created_at or now().isoformat().replace("+00:00", "Z"),
     }

@@ -1,14 +1,15 @@
-"""TaskSpec: one declarative description per inference task.
+"""TaskSpec: one declarative description per inference task (the spec side of the registry).
 
 A spec lists the task's input fields and parameter fields (wire doc 3.4),
-knows which client method to call and how to arrange the arguments, and
-names the kind of result view (``result_kind``). The Playground builds its
-form from ``inputs`` + ``params`` + ``OPTION_FIELDS`` and never needs to know
-the task.
+how form values become the task's input record, the kind of result view
+(``result_kind``), a short name for narrow tables and its capabilities
+(``conversational``, ``router``; ``streams`` comes from the wire side,
+``hftui.client.wire_tasks``). The Playground builds its form from
+``inputs`` + ``params`` + ``OPTION_FIELDS`` and never needs to know the task.
 
 Values flow: form (strings/bools) -> ``parse()`` (typed values + errors) ->
-``call()`` / ``stream()`` (client call) -> typed result from
-``hftui.client.results``.
+``call()`` / ``stream()`` (``hf.inference.run`` / ``stream``, the one way
+in that batch uses too) -> typed result from ``hftui.client.results``.
 
 No Textual, no httpx.
 """
@@ -18,9 +19,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hftui.tasks.fields import OPTION_FIELDS, Field, FieldError
+
+if TYPE_CHECKING:
+    from hftui.client.core import HFClient
 
 OnLoading = Callable[[float], None]
 
@@ -29,38 +33,44 @@ MAX_AUDIO_BYTES = 25 * 1024 * 1024
 
 @dataclass
 class Prepared:
-    """A validated call: positional arguments, wire parameters, call options."""
+    """A validated call: the input record, wire parameters, call options."""
 
-    args: tuple
-    parameters: dict
-    """The wire ``parameters`` (what the record keeps)."""
-    call_parameters: dict
-    """``parameters`` minus those the client method takes as arguments."""
-    options: Any  # hftui.client.core.CallOptions
     inputs: dict
     """Json-able input record (files as paths) for history/export."""
+    call_inputs: dict
+    """The input record sent: files replaced by their (checked) bytes."""
+    parameters: dict
+    """The wire ``parameters``."""
+    options: Any  # hftui.client.core.CallOptions
 
 
 @dataclass(frozen=True)
 class TaskSpec:
     task: str
     title: str
-    method: str
-    """Name of the ``hf.inference`` method (one-shot)."""
     inputs: tuple[Field, ...]
     params: tuple[Field, ...] = ()
     result_kind: str = "text"
     """labels | fill_mask | entities | answer | text | stream_text | chat | vector |
     similarity | table_answer | image | detections | transcription."""
-    stream_method: str | None = None
+    short: str = ""
+    """At most 8 characters: the task's name in a narrow table column."""
+    conversational: bool = False
+    """Runs keep a conversation: each answer is a turn sent again with the next message."""
+    router: bool = False
+    """The inference router's providers serve it (other tasks go to a model's hf-inference route)."""
+    deployable: bool = True
+    """An Inference Endpoint can be created with this task (chat models deploy as text-generation)."""
     description: str = ""
-    aliases: tuple[str, ...] = ()
     check: Callable[[dict, Any], dict[str, str]] | None = None
     """Cross-field validation: (typed values, ModelInfo|None) -> {field: error}."""
     example: dict = field(default_factory=dict)
     """Example inputs shown in a fresh form (``{mask}`` becomes the mask token)."""
-    positional_params: tuple[str, ...] = ()
-    """Parameters the client method takes as arguments (zero-shot labels), not in ``parameters``."""
+
+    message_field: ClassVar[str] = ""
+    """A conversational spec's field holding the next user message (emptied once it is sent)."""
+    system_field: ClassVar[str] = ""
+    """A conversational spec's field holding the system prompt."""
 
     # --- fields ---------------------------------------------------------------
 
@@ -76,7 +86,15 @@ class TaskSpec:
 
     @property
     def streams(self) -> bool:
-        return self.stream_method is not None
+        """The answer streams (text generation, chat): the wire side says."""
+        from hftui.client.wire_tasks import wire_task
+
+        return wire_task(self.task).streams
+
+    @property
+    def mask_fields(self) -> tuple[str, ...]:
+        """Fields whose example holds the model's mask token (``{mask}``): it changes with the model."""
+        return tuple(name for name, value in self.example.items() if isinstance(value, str) and "{mask}" in value)
 
     def defaults(self, model: Any = None) -> dict[str, Any]:
         """Form values of a fresh form (typed; use ``Field.to_form`` for widgets)."""
@@ -177,15 +195,13 @@ class TaskSpec:
     def input_record(self, values: dict[str, Any]) -> dict:
         return {f.name: values.get(f.name) for f in self.inputs}
 
-    def arguments(self, values: dict[str, Any]) -> tuple:
-        """Positional arguments of the client method, after ``target``."""
-        args = []
+    def call_record(self, values: dict[str, Any]) -> dict:
+        """The input record sent: file inputs read (and images checked again: the file may have changed)."""
+        record = self.input_record(values)
         for f in self.inputs:
-            value = values.get(f.name)
-            if f.kind in ("file-image", "file-audio") and value:
-                value = read_input_file(value, image=f.kind == "file-image")
-            args.append(value)
-        return tuple(args)
+            if f.kind in ("file-image", "file-audio") and record.get(f.name):
+                record[f.name] = read_input_file(record[f.name], image=f.kind == "file-image")
+        return record
 
     def prepare(self, values: dict[str, Any]) -> Prepared:
         """Typed values (from ``parse``) -> what the client is called with."""
@@ -193,32 +209,23 @@ class TaskSpec:
 
         options = CallOptions(wait_for_model=bool(values.get("wait_for_model")),
                               use_cache=values.get("use_cache") is not False)
-        wire = self.wire_parameters(values)
-        args = self.arguments(values) + tuple(values.get(n) for n in self.positional_params)
-        call = {k: v for k, v in wire.items() if k not in self.positional_params}
-        return Prepared(args, wire, call, options, self.input_record(values))
+        return Prepared(self.input_record(values), self.call_record(values), self.wire_parameters(values), options)
 
     # --- calling ------------------------------------------------------------------
 
-    async def call(self, client: Any, target: Any, values: dict[str, Any], options: Any = None,
+    async def call(self, client: HFClient, target: Any, values: dict[str, Any], options: Any = None,
                    on_loading: OnLoading | None = None) -> Any:
-        """One-shot call of the client method; returns its typed result."""
+        """One-shot call (``hf.inference.run``); returns the typed result."""
         prepared = self.prepare(values)
-        api = getattr(client, "inference", client)
-        method = getattr(api, self.method)
-        return await method(target, *prepared.args, parameters=prepared.call_parameters or None,
-                            options=options or prepared.options, on_loading=on_loading)
+        return await client.inference.run(self.task, target, prepared.call_inputs, prepared.parameters or None,
+                                          options or prepared.options, on_loading)
 
-    def stream(self, client: Any, target: Any, values: dict[str, Any], options: Any = None,
+    def stream(self, client: HFClient, target: Any, values: dict[str, Any], options: Any = None,
                on_loading: OnLoading | None = None) -> AsyncIterator:
-        """The client's stream of ``StreamChunk`` (text-generation, chat)."""
-        if not self.stream_method:
-            raise TypeError(f"{self.task} does not stream")
+        """The client's stream of ``StreamChunk`` (``hf.inference.stream``; text generation, chat)."""
         prepared = self.prepare(values)
-        api = getattr(client, "inference", client)
-        method = getattr(api, self.stream_method)
-        return method(target, *prepared.args, parameters=prepared.call_parameters or None,
-                      options=options or prepared.options, on_loading=on_loading)
+        return client.inference.stream(self.task, target, prepared.call_inputs, prepared.parameters or None,
+                                       options or prepared.options, on_loading)
 
     def wants_stream(self, values: dict[str, Any]) -> bool:
         return self.streams and values.get("stream", True) is not False

@@ -36,7 +36,7 @@ def _fill_mask_check(values: dict, model: Any) -> dict[str, str]:
 
 
 FILL_MASK = TaskSpec(
-    task="fill-mask", title="Fill mask", method="fill_mask", result_kind="fill_mask",
+    task="fill-mask", short="fillmask", title="Fill mask", result_kind="fill_mask",
     description="Guess the token hidden behind the model's mask token.",
     inputs=(Field("inputs", "Text", "multiline", required=True, help="Must contain the mask token."),),
     params=(
@@ -48,7 +48,7 @@ FILL_MASK = TaskSpec(
 )
 
 SUMMARIZATION = TaskSpec(
-    task="summarization", title="Summarization", method="summarization", result_kind="text",
+    task="summarization", short="summary", title="Summarization", result_kind="text",
     inputs=(TEXT,),
     params=(
         GEN_MAX_LENGTH, GEN_MIN_LENGTH,
@@ -70,7 +70,7 @@ def _translation_check(values: dict, model: Any) -> dict[str, str]:
 
 
 TRANSLATION = TaskSpec(
-    task="translation", title="Translation", method="translation", result_kind="text",
+    task="translation", short="translat", title="Translation", result_kind="text",
     inputs=(TEXT,),
     params=(
         Field("src_lang", "Source language", "text", placeholder="en_XX",
@@ -85,7 +85,7 @@ TRANSLATION = TaskSpec(
 )
 
 QUESTION_ANSWERING = TaskSpec(
-    task="question-answering", title="Question answering", method="question_answering", result_kind="answer",
+    task="question-answering", short="qa", title="Question answering", result_kind="answer",
     inputs=(
         Field("question", "Question", "text", required=True),
         Field("context", "Context", "multiline", required=True),
@@ -114,7 +114,7 @@ def _zero_shot_check(values: dict, model: Any) -> dict[str, str]:
 
 
 ZERO_SHOT = TaskSpec(
-    task="zero-shot-classification", title="Zero-shot classification", method="zero_shot_classification",
+    task="zero-shot-classification", short="0-shot", title="Zero-shot classification",
     result_kind="labels",
     inputs=(TEXT,),
     params=(
@@ -123,20 +123,19 @@ ZERO_SHOT = TaskSpec(
         Field("hypothesis_template", "Hypothesis template", "text", placeholder="This example is {}."),
     ),
     check=_zero_shot_check,
-    positional_params=("candidate_labels",),
     example={"inputs": "Hi, I recently bought a device from your company but it is not working as advertised.",
              "candidate_labels": ["refund", "legal", "faq"]},
 )
 
 TEXT_CLASSIFICATION = TaskSpec(
-    task="text-classification", title="Text classification", method="text_classification", result_kind="labels",
+    task="text-classification", short="text-cls", title="Text classification", result_kind="labels",
     inputs=(TEXT,),
     params=(TOP_K, Field("function_to_apply", "Function to apply", "choice", choices=FUNCTION_TO_APPLY)),
     example={"inputs": "I like you. I love you."},
 )
 
 TOKEN_CLASSIFICATION = TaskSpec(
-    task="token-classification", title="Token classification", method="token_classification",
+    task="token-classification", short="tok-cls", title="Token classification",
     result_kind="entities",
     inputs=(TEXT,),
     params=(
@@ -148,8 +147,7 @@ TOKEN_CLASSIFICATION = TaskSpec(
 )
 
 FEATURE_EXTRACTION = TaskSpec(
-    task="feature-extraction", title="Feature extraction", method="feature_extraction", result_kind="vector",
-    aliases=("sentence-embeddings",),
+    task="feature-extraction", short="features", title="Feature extraction", result_kind="vector",
     inputs=(TEXT,),
     params=(
         Field("normalize", "Normalize", "bool", default=None),
@@ -164,13 +162,8 @@ FEATURE_EXTRACTION = TaskSpec(
 )
 
 
-class _SimilaritySpec(TaskSpec):
-    def arguments(self, values: dict[str, Any]) -> tuple:
-        return (values.get("source_sentence"), list(values.get("sentences") or []))
-
-
-SENTENCE_SIMILARITY = _SimilaritySpec(
-    task="sentence-similarity", title="Sentence similarity", method="sentence_similarity", result_kind="similarity",
+SENTENCE_SIMILARITY = TaskSpec(
+    task="sentence-similarity", short="similar", title="Sentence similarity", result_kind="similarity",
     inputs=(
         Field("source_sentence", "Source sentence", "text", required=True),
         Field("sentences", "Sentences", "list", required=True, extra={"multiline": True},
@@ -182,13 +175,8 @@ SENTENCE_SIMILARITY = _SimilaritySpec(
 )
 
 
-class _TableSpec(TaskSpec):
-    def arguments(self, values: dict[str, Any]) -> tuple:
-        return (values.get("query"), values.get("table") or {})
-
-
-TABLE_QA = _TableSpec(
-    task="table-question-answering", title="Table question answering", method="table_question_answering",
+TABLE_QA = TaskSpec(
+    task="table-question-answering", short="table-qa", title="Table question answering",
     result_kind="table_answer",
     inputs=(
         Field("query", "Question", "text", required=True),

@@ -10,7 +10,7 @@ IMAGE = Field("inputs", "Image file", "file-image", required=True,
 AUDIO = Field("inputs", "Audio file", "file-audio", required=True, help="Path of a FLAC/WAV/MP3/OGG file.")
 
 TEXT_TO_IMAGE = TaskSpec(
-    task="text-to-image", title="Text to image", method="text_to_image", result_kind="image",
+    task="text-to-image", short="txt2img", title="Text to image", result_kind="image",
     inputs=(Field("inputs", "Prompt", "multiline", required=True),),
     params=(
         Field("negative_prompt", "Negative prompt", "text", help="What the picture should not contain."),
@@ -25,7 +25,7 @@ TEXT_TO_IMAGE = TaskSpec(
 )
 
 IMAGE_CLASSIFICATION = TaskSpec(
-    task="image-classification", title="Image classification", method="image_classification",
+    task="image-classification", short="img-cls", title="Image classification",
     result_kind="labels",
     inputs=(IMAGE,),
     params=(
@@ -35,19 +35,19 @@ IMAGE_CLASSIFICATION = TaskSpec(
 )
 
 OBJECT_DETECTION = TaskSpec(
-    task="object-detection", title="Object detection", method="object_detection", result_kind="detections",
+    task="object-detection", short="obj-det", title="Object detection", result_kind="detections",
     inputs=(IMAGE,),
     params=(Field("threshold", "Threshold", "float", min=0, max=1, help="Drop boxes scored below this."),),
 )
 
 IMAGE_TO_TEXT = TaskSpec(
-    task="image-to-text", title="Image to text", method="image_to_text", result_kind="text",
+    task="image-to-text", short="img2txt", title="Image to text", result_kind="text",
     inputs=(IMAGE,),
 )
 
 ASR = TaskSpec(
-    task="automatic-speech-recognition", title="Speech recognition", method="automatic_speech_recognition",
-    result_kind="transcription", aliases=("asr", "speech-recognition"),
+    task="automatic-speech-recognition", short="asr", title="Speech recognition",
+    result_kind="transcription",
     inputs=(AUDIO,),
     params=(
         Field("return_timestamps", "Timestamps", "bool", default=None, help="Return chunks with timestamps."),

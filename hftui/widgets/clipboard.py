@@ -9,6 +9,11 @@ the plain one). Inside GNU screen (``STY`` set; not ``TERM=screen*``, which
 tmux sets too) a copy in screen's DCS follows, in 76-byte chunks (screen
 drops longer strings). Whether the clipboard changed is up to the terminal:
 nothing comes back, so the UI says what was sent, not that it worked.
+
+Only text that is exactly what the screen shows is sent: text holding an
+escape sequence, a control character (C0, DEL, C1) or a bidi override is
+refused (``refusal``), and a one-line value (a URL, a model id) must not hold
+a line break or a tab either: a pasted ``https://x\n; rm -rf ~ #`` would run.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Mapping
+
+from hftui.sanitize import clean, one_line
 
 MAX_BYTES = 100_000
 """Terminals cap OSC 52 payloads (xterm: ~100 kB); longer text is refused."""
@@ -65,9 +72,25 @@ def note(environ: Mapping[str, str] | None = None) -> str:
     return f"({method(environ)}) — your terminal must allow clipboard writes"
 
 
-def copy(app, text: str) -> bool:
-    """Send ``text`` to the terminal clipboard. False when too long to send."""
+def refusal(text: str, *, single_line: bool = False) -> str | None:
+    """Why ``text`` must not go to the clipboard (one line, for the user), or None when it may.
+
+    It may when cleaning would not change it: ``clean`` (multi-line text keeps line breaks and
+    tabs) or ``one_line`` for ``single_line`` values, so what is copied is what is shown.
+    """
+    if len(text) > MAX_BYTES:
+        return "Too long to copy through the terminal."
+    if (one_line(text, None) if single_line else clean(text, None)) != text:
+        what = "line breaks, tabs, " if single_line else ""
+        return f"Not copied: it holds {what}control characters or escape sequences (the screen shows it cleaned)."
     if len(text.encode("utf-8")) > MAX_BYTES:
+        return "Too long to copy through the terminal."
+    return None
+
+
+def copy(app, text: str, *, single_line: bool = False) -> bool:
+    """Send ``text`` to the terminal clipboard. False (nothing sent) when ``refusal`` says why not."""
+    if refusal(text, single_line=single_line) is not None:
         return False
     app._clipboard = text  # what Textual's own copy_to_clipboard keeps (tests read app.clipboard)
     driver = getattr(app, "_driver", None)

@@ -10,11 +10,11 @@ focus on Cancel (destructive actions), so Enter does nothing harmful.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from hftui.keys import bindings_for
 from hftui.widgets.safe_text import clean, safe_content
 
 
@@ -28,11 +28,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Horizontal { height: auto; align-horizontal: right; }
     ConfirmScreen Button { margin-left: 1; }
     """
-    BINDINGS = [
-        Binding("escape,n", "cancel", "Cancel", id="confirm.cancel", tooltip="Do nothing"),
-        Binding("left,right", "switch_focus", "Switch", show=False, id="confirm.switch",
-                tooltip="Move between the buttons"),
-    ]
+    BINDINGS = bindings_for("ConfirmScreen")
 
     def __init__(self, title: str, body: str, *, confirm: str = "OK", variant: str = "primary",
                  focus_cancel: bool = False) -> None:

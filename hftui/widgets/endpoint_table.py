@@ -22,6 +22,7 @@ so it reads without colour too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -30,7 +31,6 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -38,6 +38,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from hftui.clock import ago, now
+from hftui.tasks import short_name
+from hftui.keys import bindings_for
 from hftui.widgets.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -71,8 +73,19 @@ def idle_reason(raw_state: str) -> str:
         return "is paused: it will not start by itself"
     return "is scaled to zero: it starts only when a request comes or when resumed"
 
+EMPTY_TEXT = "No endpoints yet — a: create one · 1: Models, to try models without one"
+"""What an empty table says: most users have no endpoint; the two keys that help (fits 80 columns)."""
+FILTERED_TEXT = "No endpoint matches the filter (/ and f change it)."
+
 SPINNER = "◐◓◑◒"
 """Frames replacing the glyph of transitional states (and of rows with an action in flight)."""
+SPIN_FAST = 0.25
+"""Seconds per spinner frame while an action the user started is in flight (a row shows "pausing")."""
+SPIN_SLOW = 2.0
+"""Seconds per frame otherwise: a transitional state the server reports (initializing, updating)
+lasts minutes and is watched, not waited on. A frame repaints each busy row from the table's
+left edge up to its glyph (that is how Textual writes a partial line), ~150 bytes a row: four
+frames a second would keep an idle terminal busy at ~1 KB/s (issue 11 asks ≤ 300 B/s)."""
 
 
 def state_label(raw_state: str) -> str:
@@ -246,22 +259,6 @@ def short_instance(accelerator: str | None, instance_type: str | None, size: str
     return "·".join(p for p in (accelerator, kind, size) if p) or "-"
 
 
-TASK_ABBREVIATIONS = {
-    "text-generation": "text-gen", "text2text-generation": "t2t-gen", "text-classification": "text-cls",
-    "token-classification": "tok-cls", "feature-extraction": "features", "sentence-embeddings": "embed",
-    "sentence-similarity": "similar", "sentence-ranking": "ranking", "question-answering": "qa",
-    "table-question-answering": "table-qa", "visual-question-answering": "vis-qa",
-    "document-question-answering": "doc-qa", "summarization": "summary", "translation": "translat",
-    "automatic-speech-recognition": "asr", "text-to-image": "txt2img", "image-to-text": "img2txt",
-    "image-text-to-text": "imgtxt2t", "image-to-image": "img2img", "text-to-speech": "tts",
-    "text-to-audio": "txt2aud", "image-classification": "img-cls", "image-segmentation": "img-seg",
-    "object-detection": "obj-det", "zero-shot-classification": "0-shot", "fill-mask": "fillmask",
-    "zero-shot-image-classification": "0shot-im", "audio-classification": "aud-cls",
-    "depth-estimation": "depth", "video-classification": "vid-cls",
-}
-"""At most 8 characters: what the task column shows when the full name does not fit."""
-
-
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else (text[: width - 1] + "…" if width > 0 else "")
 
@@ -288,7 +285,7 @@ def fit_cell(column: int, text: str, width: int) -> str:
     if column in (_MODEL, _NAME):
         return fit_path(text, width)
     if column == _TASK:
-        short = TASK_ABBREVIATIONS.get(text)
+        short = short_name(text)  # at most 8 characters (hftui.tasks)
         if short is not None and len(short) <= width:
             return short
     elif column == _REGION:  # the vendor goes first: "us-east-1"
@@ -314,7 +311,7 @@ def endpoint_cells(ep: Endpoint, price: float | None, with_namespace: bool = Fal
         one_line(short_instance(ep.accelerator, ep.instance_type, ep.instance_size), 60),
         replicas,
         "-" if price is None else f"${price:,.2f}",
-        one_line(short_url(ep.url), 80),
+        "⚠ invalid" if ep.url_invalid else one_line(short_url(ep.url), 80),
     )
 
 
@@ -381,19 +378,7 @@ class EndpointTable(ScrollView, can_focus=True):
         & > .endpoint-table--empty { color: $text-muted; }
     }
     """
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down", tooltip="Next endpoint"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up", tooltip="Previous endpoint"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down",
-                tooltip="One page down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up", tooltip="One page up"),
-        Binding("home,g", "first", "First", show=False, id="table.first", tooltip="First endpoint"),
-        Binding("end,G", "last", "Last", show=False, id="table.last", tooltip="Last endpoint"),
-        Binding("left,h", "scroll_left", "Scroll left", show=False, id="table.left", tooltip="Scroll left"),
-        Binding("right", "scroll_right", "Scroll right", show=False, id="table.right", tooltip="Scroll right"),
-        Binding("space", "toggle_select", "Select", show=False, id="table.select",
-                tooltip="Mark / unmark the endpoint"),
-    ]
+    BINDINGS = bindings_for("EndpointTable")
 
     cursor_row: reactive[int] = reactive(0, always_update=False, repaint=False)
 
@@ -421,7 +406,7 @@ class EndpointTable(ScrollView, can_focus=True):
         def control(self) -> EndpointTable:
             return self.table
 
-    def __init__(self, *, empty_text: str = "No endpoints.", name: str | None = None, id: str | None = None,
+    def __init__(self, *, empty_text: str = EMPTY_TEXT, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._rows: dict[str, _Row] = {}
@@ -445,6 +430,7 @@ class EndpointTable(ScrollView, can_focus=True):
         self.spinner = True
         """Animate the glyph of transitional rows (off when the clock is frozen)."""
         self.spinner_frame = 0
+        self._last_frame = 0.0
         self.loaded = False
         """True once the first update arrived (an empty table then says so)."""
 
@@ -813,20 +799,53 @@ class EndpointTable(ScrollView, can_focus=True):
         import os
 
         if self.spinner and not os.environ.get("HFTUI_FROZEN_TIME"):
-            self.set_interval(0.25, self._spin, name="endpoint-table-spinner")
+            self.set_interval(SPIN_FAST, self._spin, name="endpoint-table-spinner")
 
     def _spin(self) -> None:
-        screen = self.screen
-        if not screen.is_current or not self._view:
+        if not self.screen.is_current or not self._view:
             return
         top = int(self.scroll_offset.y)
         height = max(0, self.size.height - 1)
         rows = self._rows
         busy = [k for k in self._view[top: top + height]
                 if rows[k].pending or rows[k].endpoint.raw_state in TRANSITIONAL_STATES]
-        if busy:
+        if not busy:
+            return
+        t = time.monotonic()
+        waited_on = any(rows[k].pending for k in busy)
+        if waited_on or t - self._last_frame >= SPIN_SLOW - SPIN_FAST / 2:
+            self._last_frame = t
             self.spinner_frame = (self.spinner_frame + 1) % len(SPINNER)
-            self._refresh_keys(busy)
+            self._refresh_glyphs(busy)
+
+    def _refresh_glyphs(self, keys: Iterable[str]) -> None:
+        """Repaint only the state glyph of these rows: a spinner frame changes nothing else."""
+        x = self._glyph_x()
+        if x is None:
+            return
+        top = int(self.scroll_offset.y)
+        height = max(0, self.size.height - 1)
+        index = self._index
+        regions = [Region(x, i + 1 - top, 1, 1)
+                   for i in map(index.get, keys) if i is not None and top <= i < top + height]
+        if regions:
+            self.refresh(*regions)
+
+    def _glyph_x(self) -> int | None:
+        """Where the state glyph is drawn (x in the view), None when the column is scrolled off."""
+        layout = self.layout_info
+        if _STATE not in layout.order:
+            return None
+        x = layout.starts[layout.order.index(_STATE)] + 1  # after the marker cell
+        scroll_x = int(self.scroll_offset.x)
+        width = self.scrollable_content_region.width
+        if scroll_x > 0 and len(layout.starts) > 1:  # see _visible_part: the name column stays put
+            fixed = min(layout.starts[1], width)
+            if x >= fixed:
+                x -= scroll_x
+                if x < fixed:
+                    return None
+        return x if 0 <= x < width else None
 
     def on_resize(self) -> None:
         self._update_virtual_size()
@@ -873,7 +892,7 @@ class EndpointTable(ScrollView, can_focus=True):
         i = scroll_y + y - 1
         if i >= len(self._view):
             if i == 0 and not self._view:
-                text = self.empty_text if self.loaded else "Loading…"
+                text = (self.empty_text if not self._rows else FILTERED_TEXT) if self.loaded else "Loading…"
                 return Strip([Segment("  " + text, base + self._style("empty"))]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         key = self._view[i]

@@ -8,6 +8,7 @@ never talk to the header directly: the Endpoints screen posts
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from textual.content import Content
@@ -28,8 +29,15 @@ class HeaderInfo:
     screen: str = ""
 
 
+_SECONDS_COUNT = re.compile(r"\s+\d+s$")
+
+
 def header_text(info: HeaderInfo) -> str:
-    """The plain header line (also what tests assert on)."""
+    """The plain header line (also what tests assert on).
+
+    A state's running seconds count ("refreshing… 4s") is left out: the status line of the
+    screen counts, and a count here would redraw the whole header line every second.
+    """
     parts = ["hftui"]
     if info.user:
         ns = info.namespace or info.user
@@ -40,7 +48,8 @@ def header_text(info: HeaderInfo) -> str:
         parts.append(f"${info.burn_per_hour:,.2f}/h")
     if info.interval is not None:
         interval = f"{info.interval:g}s"
-        parts.append(f"⟳ {interval} {one_line(info.state, 40)}".rstrip())
+        state = _SECONDS_COUNT.sub("", one_line(info.state, 40))
+        parts.append(f"⟳ {interval} {state}".rstrip())
     return " · ".join(parts)
 
 
@@ -57,11 +66,18 @@ class AppHeader(Widget):
     }
     """
 
+    _shown: tuple | None = None
+
     def on_mount(self) -> None:
         self.watch(self.app, "header_info", self._info_changed, init=True)
 
-    def _info_changed(self, _info: HeaderInfo | None = None) -> None:
-        self.refresh()
+    def _info_changed(self, info: HeaderInfo | None = None) -> None:
+        # Only when the line would change: a repaint rewrites the whole line on the terminal.
+        info = info or HeaderInfo()
+        shown = (header_text(info), info.screen, info.demo)
+        if shown != self._shown:
+            self._shown = shown
+            self.refresh()
 
     def render(self) -> Content:
         info: HeaderInfo = getattr(self.app, "header_info", None) or HeaderInfo()

@@ -18,7 +18,7 @@ from textual.widgets import Markdown, Static
 
 from hftui.client.models import ModelInfo
 from hftui.clock import ago
-from hftui.widgets.model_table import compact_number, serving_status
+from hftui.widgets.model_table import compact_number, serving_status, serving_summary
 from hftui.widgets.safe_text import clean, one_line
 
 CARD_DISPLAY_CHARS = 24_000
@@ -89,11 +89,8 @@ class ModelDetail(VerticalScroll):
             out.append("\n")
 
         status, level = serving_status(info)
-        live = len(info.live_providers)
-        summary = Text(status, style=self._style(level))
-        # " · " not just spaces: the words stay apart however the row is drawn or copied.
-        summary.append(f" · {live} live provider{'s' if live != 1 else ''}" if info.providers
-                       else " · no provider serves it", style="dim")
+        # the glyph and what it means in words ("● warm: served now by 2 live providers")
+        summary = Text(status[:1] + " " + serving_summary(info).split(" — ", 1)[0], style=self._style(level))
         row("Serving", summary)
         width = max((len(one_line(p.provider, 30)) for p in info.providers), default=0)
         for p in info.providers:

@@ -13,13 +13,13 @@ from collections.abc import Iterable
 
 from rich.cells import cell_len, chop_cells
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from hftui.client.models import ModelInfo
 from hftui.clock import ago
+from hftui.keys import bindings_for
+from hftui.widgets.lists import ListTable
 from hftui.widgets.safe_text import one_line
 
 NEAR_END_ROWS = 8
@@ -29,6 +29,8 @@ COLUMNS = (("model", "Model"), ("task", "Task"), ("downloads", "DLs"), ("likes",
            ("serving", "Serving"), ("updated", "Age"))
 FIXED_WIDTHS = {"downloads": 6, "likes": 5, "serving": 9, "updated": 5}
 """Cell widths of the short columns; the model id takes what is left (cut with …)."""
+WIDE_SERVING = 15
+"""The serving column on a wide table: ``● warm · 2 live``."""
 
 
 def compact_number(value: int | None) -> str:
@@ -42,19 +44,39 @@ def compact_number(value: int | None) -> str:
     return str(value)
 
 
-def serving_status(info: ModelInfo) -> tuple[str, str]:
-    """(label, level) for a model's serving status; level is success/warning/muted.
+def serving_status(info: ModelInfo, wide: bool = False) -> tuple[str, str]:
+    """(label, level) for a model's serving status; level is success/warning/error/muted.
 
-    The label carries a glyph and a word so colour is never the only signal.
+    The label carries a glyph and words so colour is never the only signal, and says what the
+    number counts: ``● 2 live`` (narrow) / ``● warm · 2 live`` (wide) = warm, 2 live providers.
     """
     live = len(info.live_providers)
     if info.warm:
-        return (f"● warm {live}" if live else "● warm"), "success"
+        if not live:
+            return "● warm", "success"
+        return (f"● warm · {live} live" if wide else f"● {live} live"), "success"
     if live:
-        return f"◐ live {live}", "warning"
+        return (f"◐ cold · {live} live" if wide else "◐ cold"), "warning"
     if any(p.status == "error" for p in info.providers):
         return "✖ error", "error"
-    return "○ cold", "muted"
+    return ("○ not served" if wide else "○ none"), "muted"
+
+
+def serving_summary(info: ModelInfo) -> str:
+    """One line saying what the serving status means, meaning first (a status line cut at its end
+    keeps it): ``warm: served now by 2 live providers — meta-llama/Llama-3.1-8B (text-generation)``."""
+    live = len(info.live_providers)
+    providers = f"{live} live provider{'s' if live != 1 else ''}"
+    if info.warm:
+        what = f"warm: served now by {providers}" if live else "warm: served now"
+    elif live:
+        what = f"not warm: {providers}, loads on the first call"
+    elif any(p.status == "error" for p in info.providers):
+        what = "not served: its provider reports an error"
+    else:
+        what = "not served by any provider"
+    task = f" ({one_line(info.pipeline_tag, 40)})" if info.pipeline_tag else ""
+    return f"{what} — {one_line(info.id, 96)}{task}"
 
 
 def middle_cut(text: str, width: int) -> str:
@@ -82,26 +104,69 @@ def middle_cut(text: str, width: int) -> str:
     return start + "…" + "".join(reversed(end_chars))
 
 
+def _cut_at(text: str, head: int, width: int) -> str:
+    """``text`` as ``head`` cells, ``…``, and the last ``width - head - 1`` cells."""
+    start = chop_cells(text, head)[0]
+    tail = width - 1 - cell_len(start)
+    end_chars: list[str] = []
+    used = 0
+    for ch in reversed(text):
+        w = cell_len(ch)
+        if used + w > tail:
+            break
+        end_chars.append(ch)
+        used += w
+    return start + "…" + "".join(reversed(end_chars))
+
+
+def distinct_cuts(ids: Iterable[str], width: int) -> dict[str, str]:
+    """Each id cut to ``width`` cells (``middle_cut``), with no two ids shown as the same string.
+
+    Ids that ``middle_cut`` would show alike (``meta-llam…3-70B-Instruct`` for both
+    ``meta-llama/Meta-Llama-3-70B-Instruct`` and ``meta-llama/Llama-3.3-70B-Instruct``) are cut
+    elsewhere: the cut point moves, the least it can, until the head or the tail reaches the
+    characters where they differ (``meta-llama/M…70B-Instruct`` / ``meta-llama/L…70B-Instruct``).
+    """
+    order = list(dict.fromkeys(ids))
+    cuts = {i: middle_cut(i, width) for i in order}
+    groups: dict[str, list[str]] = {}
+    for model_id in order:
+        groups.setdefault(cuts[model_id], []).append(model_id)
+    clashing = [group for group in groups.values() if len(group) > 1]
+    if not clashing or width < 4:
+        return cuts
+    taken = {cut for cut, group in groups.items() if len(group) == 1}
+    default_head = max(1, (width - 1) * 2 // 5)
+    heads = sorted(range(1, width - 1), key=lambda h: (abs(h - default_head), h))
+    for group in clashing:
+        for head in heads:  # one cut point for the whole group: the rows stay aligned
+            shown = [_cut_at(i, head, width) for i in group]
+            if len(set(shown)) == len(shown) and not taken.intersection(shown):
+                break
+        else:  # no common cut point tells them apart: each takes the nearest free one
+            shown = []
+            for model_id in group:
+                pick = next((c for c in (_cut_at(model_id, h, width) for h in heads)
+                             if c not in taken and c not in shown), cuts[model_id])
+                shown.append(pick)
+        for model_id, cut in zip(group, shown):
+            cuts[model_id] = cut
+        taken.update(shown)
+    return cuts
+
+
 def _cell(text: str, style: str = "", justify: str = "left") -> Text:
     return Text(text, style=style, justify=justify, no_wrap=True, overflow="ellipsis", end="")
 
 
-class ModelTable(DataTable):
+class ModelTable(ListTable):
     """Search results. Row key = model id."""
 
     DEFAULT_CSS = """
     ModelTable { height: 1fr; }
     """
 
-    BINDINGS = [
-        Binding("enter", "select_cursor", "Playground", id="models.open",
-                tooltip="Open the Playground on this model with its task selected"),
-        # A row table has no columns to jump between: home/end go to the first/last row (and load more).
-        Binding("end,G", "scroll_bottom", "Last row", id="models.last_row", show=False,
-                tooltip="Go to the last loaded model (loads the next page)"),
-        Binding("home,g", "scroll_top", "First row", id="models.first_row", show=False,
-                tooltip="Go to the first model"),
-    ]
+    BINDINGS = bindings_for("ModelTable")
 
     class NearEnd(Message):
         """The user scrolled (or moved the cursor) near the last loaded row."""
@@ -121,6 +186,9 @@ class ModelTable(DataTable):
         self._asked_at_rows = -1
         self._bulk = False
         self._model_width = 24
+        self._wide = False
+        self._cuts: dict[str, str] = {}
+        """Shown text of each id: cut to the column, no two alike (``distinct_cuts``)."""
 
     def on_mount(self) -> None:
         for key, label in COLUMNS:
@@ -137,15 +205,21 @@ class ModelTable(DataTable):
         # Leave room for the vertical scrollbar even before it shows, so no horizontal one ever appears.
         available = (self.scrollable_content_region.width or self.size.width) - 2
         task_width = 24 if available >= 110 else 18 if available >= 90 else 14
+        wide = available >= 110
+        serving_width = WIDE_SERVING if wide else FIXED_WIDTHS["serving"]
         padding = 2 * self.cell_padding * len(COLUMNS)
-        model_width = max(14, available - padding - task_width - sum(FIXED_WIDTHS.values()) - 1)
-        for key, width in (("task", task_width), ("model", model_width)):
+        fixed = sum(FIXED_WIDTHS.values()) - FIXED_WIDTHS["serving"] + serving_width
+        model_width = max(14, available - padding - task_width - fixed - 1)
+        for key, width in (("task", task_width), ("model", model_width), ("serving", serving_width)):
             column = self.columns[ColumnKey(key)]
             column.width, column.auto_width = width, False
+        if wide != self._wide:
+            self._wide = wide
+            for info in self.models.values():
+                self.update_cell(info.id, "serving", self._serving_cell(info), update_width=False)
         if model_width != self._model_width:
             self._model_width = model_width
-            for model_id in self.models:  # ids are cut to the column: cut them again
-                self.update_cell(model_id, "model", self._id_cell(model_id), update_width=False)
+            self._recut(list(self.models))  # ids are cut to the column: cut them again
         self._require_update_dimensions = True  # DataTable recomputes its virtual size on the next refresh
         self.refresh()
 
@@ -156,23 +230,39 @@ class ModelTable(DataTable):
         return f"bold {variables.get(level, '')}".strip()
 
     def _row(self, info: ModelInfo) -> list:
-        label, level = serving_status(info)
         return [
             self._id_cell(info.id),
             _cell(one_line(info.pipeline_tag or "-", 40)),
             _cell(compact_number(info.downloads), justify="right"),
             _cell(compact_number(info.likes), justify="right"),
-            _cell(label, style=self._level_style(level)),
+            self._serving_cell(info),
             _cell(ago(info.last_modified), justify="right"),
         ]
 
+    def _serving_cell(self, info: ModelInfo) -> Text:
+        label, level = serving_status(info, self._wide)
+        return _cell(label, style=self._level_style(level))
+
     def _id_cell(self, model_id: str) -> Text:
-        return _cell(middle_cut(one_line(model_id, 96), self._model_width))
+        shown = self._cuts.get(model_id)
+        return _cell(shown if shown is not None else middle_cut(one_line(model_id, 96), self._model_width))
+
+    def _recut(self, shown_rows: list[str]) -> None:
+        """Cut every id again (a page came in, or the width changed); rows in ``shown_rows`` whose
+        text changes are updated (a new id can make an old one's cut ambiguous)."""
+        clean = {model_id: one_line(model_id, 96) for model_id in self.models}
+        by_clean = distinct_cuts(clean.values(), self._model_width)
+        cuts = {model_id: by_clean[text] for model_id, text in clean.items()}
+        old, self._cuts = self._cuts, cuts
+        for model_id in shown_rows:
+            if old.get(model_id) != cuts[model_id] or model_id not in old:
+                self.update_cell(model_id, "model", self._id_cell(model_id), update_width=False)
 
     def set_models(self, models: Iterable[ModelInfo]) -> None:
         """Replace every row (a new search)."""
         self.clear()
         self.models = {}
+        self._cuts = {}
         self._asked_at_rows = -1
         self.append_models(models)
         if self.row_count:
@@ -182,11 +272,17 @@ class ModelTable(DataTable):
         """Add a page of results; ids already shown are updated in place, not duplicated."""
         self._bulk = True  # no NearEnd while the page is going in row by row
         try:
+            shown = list(self.models)
+            new: dict[str, ModelInfo] = {}
             for info in models:
-                if info.id in self.models:
+                if info.id in new:  # twice in one page: the later copy wins
+                    new[info.id] = self.models[info.id] = info
+                elif info.id in self.models:
                     self.update_model(info)
-                    continue
-                self.models[info.id] = info
+                else:
+                    new[info.id] = self.models[info.id] = info
+            self._recut(shown)
+            for info in new.values():
                 self.add_row(*self._row(info), key=info.id)
         finally:
             self._bulk = False

@@ -8,7 +8,7 @@ helpers before it reaches a widget:
 
     clean(s, limit=2000)       -> str   controls/ESC sequences removed, bounded
     one_line(s, limit=200)     -> str   clean() + newlines/tabs folded to spaces
-    safe_markup(s, limit=...)  -> str   clean() + rich.markup.escape: safe to embed in markup
+    safe_markup(s, limit=...)  -> str   clean(), then every ``[`` escaped: safe to embed in Textual markup
     safe_text(s, style="", limit=...) -> rich.text.Text   never interpreted as markup
     safe_content(s, limit=...) -> textual.content.Content  plain content, no markup
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 
 from hftui.sanitize import DEFAULT_LIMIT, ELLIPSIS, clean, one_line
@@ -29,8 +28,17 @@ __all__ = ["DEFAULT_LIMIT", "ELLIPSIS", "clean", "one_line", "safe_markup", "saf
 
 
 def safe_markup(value: Any, limit: int | None = DEFAULT_LIMIT) -> str:
-    """``clean()`` then escape Rich/Textual markup, for embedding in a markup string."""
-    return escape(clean(value, limit))
+    """``clean()`` (which cuts) *then* escape, for embedding in a Textual markup string.
+
+    Every ``[`` becomes ``\\[``: Textual's parser reads ``\\[`` as a literal ``[`` and
+    treats a backslash before anything else as text, so the result shows exactly the
+    cleaned string. (``rich.markup.escape`` and ``textual.markup.escape`` only escape
+    whole ``[tag]``-looking runs: a cut ``[link=https:`` or ``[$var]`` still parses as
+    markup, and a backslash before ``[`` is lost.) Prefer ``safe_text``/``safe_content``
+    where a widget takes them; and put no markup tag right after this text (a trailing
+    backslash would escape it).
+    """
+    return clean(value, limit).replace("[", "\\[")
 
 
 def safe_text(value: Any, style: str = "", limit: int | None = DEFAULT_LIMIT) -> Text:

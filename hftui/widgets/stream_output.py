@@ -8,7 +8,7 @@ per 1,000 tokens at the start, 1.04 s at 20,000). Here:
   (paragraphs and fenced code blocks in Markdown mode, wrapped rows in plain
   mode), plus one *live tail* re-rendered per frame;
 - a paragraph that never ends (no blank line) is frozen in slices of
-  ``TAIL_LIMIT`` characters, so the tail stays small;
+  ``TAIL_LIMIT`` characters (``markdown_blocks``), so the tail stays small;
 - tokens are only appended to a buffer; a timer renders at most
   ``FPS`` frames per second, whatever the token rate;
 - the widget uses the line API (``ScrollView.render_line``) so only the
@@ -27,48 +27,21 @@ clickable links, no Textual actions), and nothing is parsed as markup.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
-from rich.cells import cell_len, chop_cells
-from rich.markdown import Markdown
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from hftui.widgets.markdown_blocks import TranscriptMarkdown, split_finished
+from hftui.widgets.plain_wrap import PlainWrapper, wrap_plain
 from hftui.widgets.safe_text import clean
 
 FPS = 20
-TAIL_LIMIT = 1000
-"""Characters of live Markdown re-rendered per frame, at most (plus one frame of tokens)."""
-_PIECES = re.compile(r"\n| +|[^ \n]+")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-class _Markdown(Markdown):
-    """Rich's Markdown with one shared parser: building a MarkdownIt per render compiles its rules
-    (regexes) again each time, the largest cost of re-rendering a small live tail 20 times a second."""
-
-    _parser = None
-
-    def __init__(self, markup: str, *, code_theme: str = "ansi_dark") -> None:
-        cls = type(self)
-        if cls._parser is None:
-            from markdown_it import MarkdownIt
-
-            cls._parser = MarkdownIt().enable("strikethrough").enable("table")
-        self.markup = markup
-        self.parsed = cls._parser.parse(markup)
-        self.code_theme = code_theme
-        self.justify = None
-        self.style = "none"
-        self.hyperlinks = False  # links render as "text (url)": nothing clickable, no actions
-        self.inline_code_lexer = None
-        self.inline_code_theme = code_theme
 
 
 @dataclass
@@ -78,84 +51,6 @@ class Block:
     gap: bool = True
     """A blank row before the block (False for slices of one long paragraph)."""
     lines: list[Strip] = field(default_factory=list)
-
-
-class PlainWrapper:
-    """Incremental word wrapping: feed text, get finished rows; the last row stays open.
-
-    A word that arrives in pieces (``"Hel"`` then ``"lo"``) moves to the next
-    row as a whole if it no longer fits.
-    """
-
-    def __init__(self, width: int) -> None:
-        self.width = max(1, width)
-        self.row = ""
-        self.row_w = 0
-        self.wrapped = False
-
-    def feed(self, text: str) -> list[str]:
-        done: list[str] = []
-        width = self.width
-        for piece in _PIECES.findall(text.replace("\t", "    ")):
-            if piece == "\n":
-                done.append(self.row)
-                self.row, self.row_w = "", 0
-                self.wrapped = False
-                continue
-            if piece[0] == " ":
-                w = len(piece)
-                if not self.row and self.wrapped:
-                    continue  # spaces at a soft wrap are dropped, even when they arrive later
-                if self.row_w + w <= width:
-                    self.row += piece
-                    self.row_w += w
-                else:
-                    done.append(self.row.rstrip(" "))
-                    self.row, self.row_w = "", 0
-                    self.wrapped = True
-                continue
-            self.wrapped = False
-            # A word, possibly continuing the word at the end of the row.
-            start = len(self.row)
-            tail_word = ""
-            if self.row and self.row[-1] != " ":
-                idx = self.row.rfind(" ") + 1
-                tail_word = self.row[idx:]
-                start = idx
-            w = cell_len(piece)
-            if self.row_w + w <= width:
-                self.row += piece
-                self.row_w += w
-                continue
-            word = tail_word + piece
-            if tail_word and start > 0 and cell_len(word) <= width:
-                if self.row[:start].strip(" "):
-                    done.append(self.row[:start].rstrip(" "))
-                self.row, self.row_w = word, cell_len(word)
-                continue
-            if not tail_word and w <= width:
-                if self.row.strip(" "):
-                    done.append(self.row.rstrip(" "))
-                self.row, self.row_w = piece, w
-                continue
-            # Longer than a row: the row before the word ends, the word is hard-split by cells.
-            before = self.row[:start] if tail_word else self.row
-            if before.strip(" "):
-                done.append(before.rstrip(" "))
-            chunks = chop_cells(word, width)
-            done.extend(chunks[:-1])
-            self.row = chunks[-1] if chunks else ""
-            self.row_w = cell_len(self.row)
-        return done
-
-    def close(self) -> list[str]:
-        return [self.row] if self.row else []
-
-
-def wrap_plain(text: str, width: int) -> list[str]:
-    w = PlainWrapper(width)
-    rows = w.feed(text)
-    return rows + w.close()
 
 
 class StreamOutput(ScrollView, can_focus=True):
@@ -331,7 +226,7 @@ class StreamOutput(ScrollView, can_focus=True):
             return []
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
-        md = _Markdown(source)
+        md = TranscriptMarkdown(source)
         lines = console.render_lines(md, options, pad=False, new_lines=False)
         strips = [Strip(line) for line in lines]
         while strips and not strips[-1].text.strip():
@@ -381,7 +276,9 @@ class StreamOutput(ScrollView, can_focus=True):
             self._tail = [Strip([Segment(tail, self._style(self._live_style))])] if tail else []
         else:
             self._md_src += text
-            self._freeze_finished_markdown(final)
+            blocks, self._md_src, self._gap_pending = split_finished(self._md_src, self._gap_pending, final)
+            for block, gap in blocks:
+                self._freeze_markdown(block, gap)
             self._tail = self._render_markdown(self._md_src, width) if self._md_src.strip() else []
             if self._tail and self._gap_pending:
                 self._tail.insert(0, Strip([]))
@@ -390,63 +287,6 @@ class StreamOutput(ScrollView, can_focus=True):
         if self.follow:
             self._scroll_bottom()
         self.refresh()
-
-    def _freeze_finished_markdown(self, final: bool) -> None:
-        """Move finished blocks (blank-line separated; fenced code once closed) from live to frozen."""
-        src = self._md_src
-        gap = self._gap_pending
-        last_end = 0
-        fence: str | None = None
-        fence_line = ""
-        i = 0
-        while True:
-            j = src.find("\n", i)
-            if j < 0:
-                break
-            line = src[i:j]
-            stripped = line.strip()
-            if fence is None:
-                m = _FENCE.match(line)
-                if m:
-                    fence, fence_line = m.group(1), line
-                    if src[last_end:i].strip():  # text right before the fence is its own block
-                        self._freeze_markdown(src[last_end:i], gap)
-                        gap = True
-                    last_end = i
-                elif not stripped:
-                    if src[last_end:i].strip():
-                        self._freeze_markdown(src[last_end:i], gap)
-                        gap = True
-                    last_end = j + 1
-            elif stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
-                fence = None
-                self._freeze_markdown(src[last_end:j + 1], gap)
-                gap = True
-                last_end = j + 1
-            i = j + 1
-        rest = src[last_end:]
-        if final:
-            if rest.strip():
-                self._freeze_markdown(rest, gap)
-                gap = True
-            rest = ""
-        elif len(rest) > TAIL_LIMIT:
-            # One long paragraph or code block: freeze a slice so the live tail stays small.
-            cut = rest.rfind("\n", 0, TAIL_LIMIT)
-            if fence is not None:
-                if cut > len(fence_line):
-                    self._freeze_markdown(rest[:cut] + "\n" + fence, gap)
-                    rest = fence_line + rest[cut:]
-                    gap = False
-            else:
-                if cut <= 0:
-                    cut = max(rest.rfind(". ", 0, TAIL_LIMIT), rest.rfind(" ", 0, TAIL_LIMIT))
-                    cut = cut + 1 if cut > 0 else TAIL_LIMIT
-                self._freeze_markdown(rest[:cut], gap)
-                rest = rest[cut:].lstrip(" ")
-                gap = False
-        self._gap_pending = gap
-        self._md_src = rest
 
     def _update_size(self) -> None:
         size = Size(self._text_width(), len(self._lines) + len(self._tail))
@@ -576,75 +416,3 @@ class StreamOutput(ScrollView, can_focus=True):
         margin = Segment(" ", base)
         inner = strip.crop_extend(scroll_x, scroll_x + max(0, width - 1), None)
         return Strip([margin, *inner], width).apply_style(base)
-
-
-class StreamMeter:
-    """Tokens, tokens/s, time to first token and elapsed time of one stream.
-
-    Under a frozen clock (``HFTUI_FROZEN_TIME``, tests and screenshots) time
-    stands still, so timings read 0 and the status line stays deterministic.
-    """
-
-    def __init__(self) -> None:
-        import os
-        import time
-
-        self._frozen = bool(os.environ.get("HFTUI_FROZEN_TIME"))
-        self._clock = time.monotonic
-        self.started: float | None = None
-        self.first: float | None = None
-        self.last: float | None = None
-        self.ended: float | None = None
-        self.tokens = 0
-
-    def now(self) -> float:
-        return 0.0 if self._frozen else self._clock()
-
-    def start(self) -> None:
-        self.started = self.now()
-        self.first = self.last = self.ended = None
-        self.tokens = 0
-
-    def token(self, count: int = 1) -> None:
-        t = self.now()
-        if self.first is None:
-            self.first = t
-        self.last = t
-        self.tokens += count
-
-    def stop(self) -> None:
-        if self.started is not None and self.ended is None:
-            self.ended = self.now()
-
-    @property
-    def elapsed(self) -> float:
-        if self.started is None:
-            return 0.0
-        return max(0.0, (self.ended if self.ended is not None else self.now()) - self.started)
-
-    @property
-    def ttft(self) -> float | None:
-        if self.started is None or self.first is None:
-            return None
-        return max(0.0, self.first - self.started)
-
-    @property
-    def tokens_per_s(self) -> float | None:
-        if self.first is None or self.tokens < 2:
-            return None
-        end = self.ended if self.ended is not None else self.now()
-        span = end - self.first
-        return (self.tokens - 1) / span if span > 0 else None
-
-    def timings(self) -> dict:
-        return {"ttft": self.ttft, "elapsed": self.elapsed, "tokens": self.tokens,
-                "tokens_per_s": self.tokens_per_s}
-
-    def summary(self) -> str:
-        # Elapsed first: in a narrow pane the line is cut from the end.
-        parts = [f"{self.elapsed:.1f}s", f"{self.tokens} tok"]
-        tps = self.tokens_per_s
-        parts.append(f"{tps:.1f} tok/s" if tps else "– tok/s")
-        ttft = self.ttft
-        parts.append(f"TTFT {ttft:.2f}s" if ttft is not None and not self._frozen else "TTFT –")
-        return " · ".join(parts)

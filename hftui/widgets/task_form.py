@@ -16,50 +16,20 @@ section; the call options (wait for model, use cache) at the end.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.suggester import Suggester
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static, TextArea
 
 from hftui.tasks import OPTION_FIELDS, Field, FieldError, TaskSpec
+from hftui.widgets.path_suggester import PathSuggester
 
 TRI_STATE = [("default", ""), ("true", "true"), ("false", "false")]
-
-
-class PathSuggester(Suggester):
-    """Completes a file path from the filesystem (first match, directories get a '/')."""
-
-    def __init__(self, extensions: tuple[str, ...] = ()) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.extensions = tuple(e.lower() for e in extensions)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        expanded = os.path.expanduser(value)
-        directory, prefix = os.path.split(expanded)
-        try:
-            names = sorted(os.listdir(directory or "."))
-        except OSError:
-            return None
-        for name in names:
-            if not name.startswith(prefix) or name == prefix or name.startswith("."):
-                continue
-            full = os.path.join(directory, name)
-            is_dir = os.path.isdir(full)
-            if not is_dir and self.extensions and not name.lower().endswith(self.extensions):
-                continue
-            completion = name + ("/" if is_dir else "")
-            # Keep what the user typed (e.g. "~/") and append the rest.
-            return value + completion[len(prefix):]
-        return None
 
 
 class FieldValidator(Validator):

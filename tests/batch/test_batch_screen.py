@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App
 from textual.widgets import Checkbox, Input, ProgressBar, RichLog, Static
 
-from hftui.screens.batch import BatchScreen, PathSuggester
+from hftui.screens.batch import JSON_LINES, BatchScreen, PathSuggester
 
 from tests.batch.batch_helpers import endpoint_state, find_endpoint, lines_of, read_records, write_inputs
 from tests.support.pilot import wait_until
@@ -139,7 +139,7 @@ async def test_path_suggester_completes_files_and_dirs(tmp_path):
     (tmp_path / "inputs-2026.jsonl").write_text("{}\n")
     (tmp_path / "notes.txt").write_text("")
     (tmp_path / "data").mkdir()
-    s = PathSuggester()
+    s = PathSuggester(JSON_LINES)
     assert await s.get_suggestion(str(tmp_path / "inp")) == str(tmp_path / "inputs-2026.jsonl")
     assert await s.get_suggestion(str(tmp_path / "da")) == str(tmp_path / "data") + "/"
     assert await s.get_suggestion(str(tmp_path / "no")) is None  # .txt is not offered

@@ -36,6 +36,7 @@ def ptys_available() -> bool:
 class PtyApp:
     def __init__(self, *args: str, env: dict[str, str] | None = None, size: tuple[int, int] = (100, 30),
                  ignore_sighup: bool = False, demo: bool = True) -> None:
+        """``demo=False``: the real app, configured by ``env`` (e.g. pointed at a hostile server)."""
         cols, rows = size
         full_env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows),
                     **(env or {})}
@@ -92,19 +93,14 @@ class PtyApp:
                 return False
             self._pump(0.05)
 
-    def mark(self) -> int:
-        """Where the output is now: ``wait_for(..., since=mark)`` looks only at what comes after."""
-        self._pump(0)
-        return len(self.output)
-
-    def wait_for(self, pattern: str, timeout: float = 30.0, *, since: int = 0) -> bool:
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> bool:
         rx = re.compile(pattern.encode())
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            if rx.search(self.output, since):
+            if rx.search(self.output):
                 return True
             if self.poll() is not None:
-                return bool(rx.search(self.output, since))
+                return bool(rx.search(self.output))
             self._pump(0.05)
         return False
 

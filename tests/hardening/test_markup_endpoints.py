@@ -184,7 +184,7 @@ async def test_wait_screen_with_hostile_states_and_messages(make_app, hostile):
         await wait_until(pilot, lambda: screen.table.row_count > 0, what="rows")
         screen.table.focus()
         assert screen.table.move_cursor_to("demo-user/sdxl-images")  # not paused: waiting polls it
-        await pilot.press("w")
+        await pilot.press("W")
         await wait_until(pilot, lambda: "WST" in screen_text(app), 10, "the wait log")
         text = assert_clean_screen(app)
         assert "? WST[bold red]B[/" in text, text

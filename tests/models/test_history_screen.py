@@ -131,7 +131,7 @@ async def test_export_modal_never_shows_the_token(make_app, token):
         assert token.reveal() in app.clipboard
         assert token.reveal() not in code.text
         modal.query_one("#export-token", Checkbox).value = False
-        await pilot.press("s")
+        await pilot.press("ctrl+s")
         assert modal.saved_path is not None and modal.saved_path.is_file()
         assert token.reveal() not in modal.saved_path.read_text()
         status = str(modal.query_one("#export-status", Static).render())

@@ -24,11 +24,28 @@ def test_compact_number():
 
 
 def test_serving_status_has_a_word_and_a_glyph():
-    assert serving_status(_info()) == ("● warm 1", "success")
-    assert serving_status(_info(inference=None)) == ("◐ live 1", "warning")
+    # the number says what it counts: live providers ("● warm 2" read as nothing in particular)
+    assert serving_status(_info()) == ("● 1 live", "success")
+    assert serving_status(_info(), wide=True) == ("● warm · 1 live", "success")
+    assert serving_status(_info(inference=None)) == ("◐ cold", "warning")
+    assert serving_status(_info(inference=None), wide=True) == ("◐ cold · 1 live", "warning")
     assert serving_status(_info(inference=None, inferenceProviderMapping=[
         {"provider": "x", "status": "error"}])) == ("✖ error", "error")
-    assert serving_status(_info(inference=None, inferenceProviderMapping=[])) == ("○ cold", "muted")
+    assert serving_status(_info(inference=None, inferenceProviderMapping=[])) == ("○ none", "muted")
+    assert serving_status(_info(inference=None, inferenceProviderMapping=[]), wide=True) == ("○ not served", "muted")
+
+
+def test_serving_summary_says_what_it_means_first():
+    from hftui.widgets.model_table import serving_summary
+
+    two = _info(id="meta-llama/Llama-3.3-70B-Instruct", pipeline_tag="text-generation",
+                inferenceProviderMapping=[{"provider": "together", "status": "live"},
+                                          {"provider": "hf-inference", "status": "live"}])
+    assert serving_summary(two) == ("warm: served now by 2 live providers — meta-llama/Llama-3.3-70B-Instruct"
+                                    " (text-generation)")
+    assert serving_summary(_info(inference=None)).startswith("not warm: 1 live provider, loads on the first call")
+    assert serving_summary(_info(inference=None, inferenceProviderMapping=[])).startswith(
+        "not served by any provider — org/m")
 
 
 def test_card_markdown_strips_front_matter_escapes_and_bounds():
@@ -71,7 +88,7 @@ async def test_table_updates_rows_in_place_and_keeps_the_cursor():
         assert table.get_cell("org/m1", "likes").plain == "999"
         table.update_model(_info(id="org/m3", inference=None, inferenceProviderMapping=[]))
         await pilot.pause()
-        assert table.get_cell("org/m3", "serving").plain == "○ cold"
+        assert table.get_cell("org/m3", "serving").plain == "○ none"
         assert table.current.id == "org/m3"
 
 

@@ -43,4 +43,4 @@ async def test_80_columns_ids_distinct_and_title_counts_rows(make_app):
         await wait_until(pilot, lambda: detail.model_id == "dslim/bert-base-NER", what="the detail")
         await wait_until(pilot, lambda: "live provider" in str(detail.query_one("#detail-fields", Static).render()),
                          what="the serving line")
-        assert "warm 1 · 1 live provider" in str(detail.query_one("#detail-fields", Static).render())
+        assert "● warm: served now by 1 live provider" in str(detail.query_one("#detail-fields", Static).render())

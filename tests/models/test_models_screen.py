@@ -191,9 +191,10 @@ async def test_filters_and_sort_change_the_query(make_app, hub_spy):
         likes = [m.likes for m in _rows(screen)]
         assert likes == sorted(likes, reverse=True)
         table.focus()
-        await pilot.press("o")
+        await pilot.press("o", "down", "enter")  # o opens the sort picker on "likes"; the next one
         await wait_until(pilot, lambda: hub_spy.of("search_models")[-1][2]["sort"] == "lastModified",
                          what="recently updated")
+        assert app.focused is table  # the choice made, the keys move in the list again
 
 
 async def test_s_refreshes_the_serving_status(make_app, hub_spy):

@@ -6,7 +6,10 @@ import random
 
 from textual.app import App, ComposeResult
 
-from hftui.widgets.stream_output import TAIL_LIMIT, PlainWrapper, StreamMeter, StreamOutput, wrap_plain
+from hftui.controllers.meter import StreamMeter
+from hftui.widgets.markdown_blocks import TAIL_LIMIT
+from hftui.widgets.plain_wrap import PlainWrapper, wrap_plain
+from hftui.widgets.stream_output import StreamOutput
 
 
 class Host(App):

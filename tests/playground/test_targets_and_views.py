@@ -6,7 +6,7 @@ import pytest
 
 from hftui.imaging import detect_protocol, fit_cells
 from hftui.widgets.results import score_bar
-from hftui.widgets.task_form import PathSuggester
+from hftui.widgets.path_suggester import PathSuggester
 
 from tests.playground.playground_helpers import make_png, playground, run_and_wait
 from tests.support.pilot import screen_text, wait_until
@@ -86,6 +86,17 @@ async def test_path_completion(tmp_path):
     assert await s.get_suggestion(str(tmp_path / "pho")) == str(tmp_path / "photos") + "/"
     assert await s.get_suggestion(str(tmp_path / "no")) is None  # not an image
     assert await s.get_suggestion(str(tmp_path / "zz")) is None
+
+
+async def test_path_completion_ignores_case_prefers_files_and_hides_dotfiles(tmp_path):
+    make_png(tmp_path / "SCAN.PNG")
+    (tmp_path / "scans").mkdir()
+    make_png(tmp_path / ".hidden.png")
+    s = PathSuggester((".png",))
+    assert await s.get_suggestion(str(tmp_path / "SC")) == str(tmp_path / "SCAN.PNG")
+    assert await s.get_suggestion(str(tmp_path / "sc")) == str(tmp_path / "scans") + "/"
+    assert await s.get_suggestion(str(tmp_path / "h")) is None
+    assert await s.get_suggestion(str(tmp_path / ".h")) == str(tmp_path / ".hidden.png")
 
 
 async def test_export_opens_for_the_last_run(make_app):

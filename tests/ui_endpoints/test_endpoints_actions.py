@@ -337,7 +337,7 @@ async def test_wait_shows_states_until_running(emulator):
         await app.client.endpoints.pause("demo-user", "gpt2-demo")
         await poll_once(pilot, screen)
         await goto(pilot, screen, "demo-user/gpt2-demo")
-        await pilot.press("w")
+        await pilot.press("W")
         # Paused: waiting alone would never end, so it offers to resume first (with the price).
         confirm = await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen)
         body = str(confirm.query_one(".confirm-body", Static).render())
@@ -366,7 +366,7 @@ async def test_wait_on_a_paused_endpoint_says_press_r_when_not_resumed(still_emu
     async with app.run_test(size=SIZE) as pilot:
         screen = await endpoints_screen(pilot)
         await goto(pilot, screen, "demo-user/bert-fill")  # paused
-        await pilot.press("w")
+        await pilot.press("W")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen)
@@ -389,7 +389,7 @@ async def test_wait_can_be_stopped_with_escape(still_emulator):
     async with app.run_test(size=SIZE) as pilot:
         screen = await endpoints_screen(pilot)
         await goto(pilot, screen, "demo-user/sdxl-images")
-        await pilot.press("w")
+        await pilot.press("W")
         wait = await wait_until(pilot, lambda: isinstance(app.screen, WaitScreen) and app.screen)
         await wait_until(pilot, lambda: wait.states)
         await pilot.press("escape")

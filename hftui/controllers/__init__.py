@@ -1,0 +1,11 @@
+"""Controllers: the app's behaviour as plain async objects, without Textual.
+
+A controller does the work (calls the client, keeps state, saves what must
+be saved) and tells a listener what happened; a screen subscribes and
+renders. They are tested with plain ``asyncio`` (no Pilot), like
+``hftui.batch.runner.BatchRunner``.
+
+    run_session.RunSession   # one Playground run at a time: stream, partial output, conversation,
+                             # image saving, errors in one message, the history record
+    meter.StreamMeter        # tokens, tokens/s, time to first token of a stream
+"""
