@@ -374,16 +374,17 @@ class HFTUIApp(App[int]):
 
     # --- helpers for every screen ------------------------------------------------------
 
-    def copy_to_clipboard_osc52(self, text: str, *, single_line: bool = False) -> bool:
+    def copy_to_clipboard_osc52(self, text: str, *, single_line: bool = False, token_ok: bool = False) -> bool:
         """Copy ``text`` with OSC 52, or refuse it and say why (too long, or controls in it:
-        ``single_line`` for a URL or an id, which must not hold a line break either)."""
+        ``single_line`` for a URL or an id, which must not hold a line break either; the token, but
+        when ``token_ok``: the user asked for it)."""
         from hftui.widgets.clipboard import copy, refusal
 
-        reason = refusal(text, single_line=single_line)
+        reason = refusal(text, single_line=single_line, token_ok=token_ok)
         if reason is not None:
             self.notify(reason, severity="warning", markup=False)
             return False
-        return copy(self, text, single_line=single_line)
+        return copy(self, text, single_line=single_line, token_ok=token_ok)
 
     def show_error(self, exc_or_text: BaseException | str, *, title: str | None = None) -> None:
         """The one way errors reach the user: a readable, escaped message, never a traceback."""

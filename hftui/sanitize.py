@@ -13,6 +13,7 @@ the widgets all use it (``hftui.widgets.safe_text`` adds the markup side).
     redact(s, secrets)   every secret replaced by ***, case-insensitively
     add_secret(s)        from now on clean(), one_line() and safe_url() never let ``s`` through
     scrub(s)             every registered secret masked (the client's errors use it too)
+    holds_secret(s)      whether a registered secret is in ``s``
 
 A server may echo the token back in any string it sends (a name, a message, a
 URL): ``HFClient`` registers its token, so whatever is cleaned for a terminal
@@ -87,7 +88,8 @@ def _same(text: str, *, cut: bool = False) -> str:
     return text
 
 
-def _holds_secret(text: str) -> bool:
+def holds_secret(text: str) -> bool:
+    """``text`` holds a registered secret, in any letter case."""
     low = text.lower()
     return any(secret.lower() in low for secret in _SECRETS)
 
@@ -155,7 +157,7 @@ def safe_url(value: Any) -> str | None:
         return None
     if not value.isprintable() or any(ch.isspace() for ch in value) or _CONTROLS.search(value):
         return None
-    if _SECRETS and _holds_secret(value):  # a server that hands out our token in a URL: not shown, not used
+    if _SECRETS and holds_secret(value):  # a server that hands out our token in a URL: not shown, not used
         return None
     try:
         parts = urlsplit(value)

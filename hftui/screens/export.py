@@ -116,7 +116,8 @@ class ExportScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         text = self._final_text()
-        if text and self.app.copy_to_clipboard_osc52(text):
+        asked = self.query_one("#export-token", Checkbox).value  # the token was ticked: it may be copied
+        if text and self.app.copy_to_clipboard_osc52(text, token_ok=asked):
             self._status(f"{LABELS[self.fmt]} snippet copied to the clipboard.")
 
     def action_save(self) -> None:

@@ -22,7 +22,7 @@ import base64
 import os
 from collections.abc import Mapping
 
-from hftui.sanitize import clean, one_line
+from hftui.sanitize import clean, holds_secret, one_line
 
 MAX_BYTES = 100_000
 """Terminals cap OSC 52 payloads (xterm: ~100 kB); longer text is refused."""
@@ -72,25 +72,29 @@ def note(environ: Mapping[str, str] | None = None) -> str:
     return f"({method(environ)}) — your terminal must allow clipboard writes"
 
 
-def refusal(text: str, *, single_line: bool = False) -> str | None:
+def refusal(text: str, *, single_line: bool = False, token_ok: bool = False) -> str | None:
     """Why ``text`` must not go to the clipboard (one line, for the user), or None when it may.
 
     It may when cleaning would not change it: ``clean`` (multi-line text keeps line breaks and
-    tabs) or ``one_line`` for ``single_line`` values, so what is copied is what is shown.
+    tabs) or ``one_line`` for ``single_line`` values, so what is copied is what is shown. The
+    token (a server may echo it in any text; the screen masks it) only when the user asked for it
+    (``token_ok``: an export "with my token").
     """
     if len(text) > MAX_BYTES:
         return "Too long to copy through the terminal."
-    if (one_line(text, None) if single_line else clean(text, None)) != text:
+    if (one_line(text, None, mask_secrets=False) if single_line else clean(text, None, mask_secrets=False)) != text:
         what = "line breaks, tabs, " if single_line else ""
         return f"Not copied: it holds {what}control characters or escape sequences (the screen shows it cleaned)."
+    if not token_ok and holds_secret(text):
+        return "Not copied: it holds your token (the screen shows it masked)."
     if len(text.encode("utf-8")) > MAX_BYTES:
         return "Too long to copy through the terminal."
     return None
 
 
-def copy(app, text: str, *, single_line: bool = False) -> bool:
+def copy(app, text: str, *, single_line: bool = False, token_ok: bool = False) -> bool:
     """Send ``text`` to the terminal clipboard. False (nothing sent) when ``refusal`` says why not."""
-    if refusal(text, single_line=single_line) is not None:
+    if refusal(text, single_line=single_line, token_ok=token_ok) is not None:
         return False
     app._clipboard = text  # what Textual's own copy_to_clipboard keeps (tests read app.clipboard)
     driver = getattr(app, "_driver", None)

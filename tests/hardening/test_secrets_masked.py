@@ -60,3 +60,15 @@ def test_an_export_with_my_token_still_holds_it_once_the_token_is_registered():
     for fmt, text in out.items():
         assert not text.startswith("#"), (fmt, text)
         assert SECRET in text, fmt
+
+
+def test_the_clipboard_takes_the_token_only_when_the_user_asked_for_it():
+    """A server's id or text holding the token is shown masked: copying it would not copy what is
+    shown, so it is refused; an export "with my token" (``token_ok``) is copied as it is."""
+    from hftui.widgets.clipboard import refusal
+
+    assert "token" in (refusal(f"org/model-{SECRET.upper()}", single_line=True) or "")
+    assert "token" in (refusal(f"curl -H 'Authorization: Bearer {SECRET}'\n") or "")
+    assert refusal(f"curl -H 'Authorization: Bearer {SECRET}'\n", token_ok=True) is None
+    assert refusal("org/model", single_line=True) is None
+    assert refusal(f"x\x1b]52;c;AA==\x07{SECRET}", token_ok=True) is not None  # controls: never
