@@ -43,7 +43,7 @@ COPY_ME = "gpt2-demo"
 URL_TAIL = "/[link=https://x]L[/link]"
 """What the server adds to that URL: markup, no control character, so the app may show and copy it."""
 
-ESC, CTRL_D, CTRL_P, CTRL_Q, CTRL_R = b"\x1b", b"\x04", b"\x10", b"\x11", b"\x12"
+ESC, CTRL_D, CTRL_P, CTRL_Q, CTRL_R, CTRL_S = b"\x1b", b"\x04", b"\x10", b"\x11", b"\x12", b"\x13"
 
 
 def edit_endpoints(body, token: str):
@@ -161,7 +161,7 @@ def test_every_screen_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_
         if "Revision" in app.screen_text or "accountId" in app.screen_text:
             walk.close(r"Revision|accountId", "describe")
         # wait (the state is unknown to the app: it waits), then stop
-        walk.do(b"w", r"Waiting for", "wait")
+        walk.do(b"W", r"Waiting for", "wait")
         walk.close(r"stop waiting", "wait")
         # copy the URL of the usable endpoint (the 4th row by name)
         walk.do(b"jjjc", r"Copied URL", "copy URL")
@@ -177,7 +177,7 @@ def test_every_screen_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_
         walk.do(b"?", r"Keys — ", "help")
         walk.close(r"Keys — ", "help")
         # Models: a failing search (error body and request id), then a search through the : line
-        walk.command("models boom", r"search failed", "models: a failing search")
+        walk.command("models boom", r"Search failed", "models: a failing search")
         walk.command("models llama", r"Model card", "models: search and detail")
         # Playground: a chat run (poisoned stream), History and an export
         walk.command("play meta-llama/Llama-3.1-8B-Instruct", r"Message", "playground: chat")
@@ -186,7 +186,7 @@ def test_every_screen_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_
         walk.leave_text_field()
         walk.do(b"h", r"History\[", "history")
         walk.do(b"x", r"Export run", "export")
-        walk.do(b"s", r"Saved to", "export: save")
+        walk.do(CTRL_S, r"Saved to", "export: save")
         walk.do(b"c", r"[Cc]opied", "export: copy")
         walk.close(r"Export run", "export")
         # a TGI run: first an error (poisoned body, request id), then the poisoned stream
