@@ -550,8 +550,8 @@ def unpoison(value: str, token: str) -> str:
 POISON_KEEP = frozenset({
     # structure the app (rightly) needs to work at all: enums, ids, dates, tasks, states of providers
     "_id", "type", "pipeline_tag", "inference", "task", "status", "framework", "accelerator", "revision", "sha",
-    "createdAt", "updatedAt", "lastModified", "periodEnd", "gated", "object", "role_in_org", "roleInOrg",
-    "healthRoute", "metric", "instanceSize", "vendor", "private", "finish_reason", "object", "model_type",
+    "createdAt", "updatedAt", "lastModified", "periodEnd", "gated", "object", "roleInOrg",
+    "healthRoute", "metric", "instanceSize", "vendor", "private", "finish_reason", "model_type",
 })
 """Keys whose string values :func:`poison_json` leaves alone (``status`` only where it is a string)."""
 
@@ -561,8 +561,8 @@ POISON_KEYS_OF = frozenset({"inferenceProviderMapping"})
 
 def poison_json(obj: Any, token: str, *, keep: frozenset[str] = POISON_KEEP, only: frozenset[str] | None = None,
                 _key: str | None = None) -> Any:
-    """``obj`` with every string poisoned, but those under a ``keep`` key (or, given ``only``, all but
-    those under an ``only`` key). A list of strings keeps its items and gains a poisoned one (tags:
+    """``obj`` with every string poisoned but those under a ``keep`` key (given ``only``: just those
+    under an ``only`` key). A list of strings keeps its items and gains a poisoned one (tags:
     ``conversational`` must stay findable)."""
     if isinstance(obj, dict):
         rename = only is None and _key in POISON_KEYS_OF
@@ -573,12 +573,8 @@ def poison_json(obj: Any, token: str, *, keep: frozenset[str] = POISON_KEEP, onl
         if obj and all(isinstance(v, str) for v in obj) and _wanted(_key, keep, only):
             return [*obj, poison(obj[0], token)]
         return items
-    if isinstance(obj, str):
-        if _key is not None and obj and _wanted(_key, keep, only):
-            if only is None and isinstance(_key, str) and _key in keep:
-                return obj
-            return poison(obj, token)
-        return obj
+    if isinstance(obj, str) and _key is not None and obj and _wanted(_key, keep, only):
+        return poison(obj, token)
     return obj
 
 
