@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Select, Static
@@ -39,6 +40,21 @@ TASKS = (
 FRAMEWORKS = ("pytorch", "custom", "tensorflow", "llamacpp")
 TYPES = (("authenticated — any HF token", "authenticated"), ("public — no auth", "public"),
          ("private — namespace members", "private"))
+NO_CHOICE = "\x00none"
+"""The one option of a hardware choice that has nothing to offer yet (catalog loading, or nothing
+there). The hardware Selects never allow a blank: a blank accelerator reached by wrapping round
+the list used to empty the Instance choice (issue 11 #14)."""
+
+
+def _placeholder(text: str) -> list[tuple[Any, str]]:
+    return [(Content.styled(text, "dim"), NO_CHOICE)]
+
+
+def _set_choices(sel: Select, options: list[tuple[Any, str]], want: str | None) -> None:
+    """Replace a hardware choice's options and select ``want`` (else the first): never blank."""
+    sel.set_options(options or _placeholder("none here"))
+    if want is not None and options:
+        sel.value = want
 
 
 def parse_pairs(text: str) -> tuple[dict[str, str], str | None]:
@@ -146,14 +162,11 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             yield from self._row("Framework", Select([(safe_content(f, 40), f) for f in frameworks], value=framework,
                                                      allow_blank=False, id="framework", compact=True), "framework")
             yield Static("Hardware", classes="section")
-            yield from self._row("Vendor", Select([], id="vendor", compact=True, prompt="vendor",
-                                                  disabled=upd), "vendor")
-            yield from self._row("Region", Select([], id="region", compact=True, prompt="region",
-                                                  disabled=upd), "region")
-            yield from self._row("Accelerator", Select([], id="accelerator", compact=True,
-                                                       prompt="accelerator"), "accelerator")
-            yield from self._row("Instance", Select([], id="instance", compact=True, prompt="instance"),
-                                 "instance")
+            for label, key in (("Vendor", "vendor"), ("Region", "region"), ("Accelerator", "accelerator"),
+                               ("Instance", "instance")):
+                yield from self._row(label, Select(_placeholder("loading the catalog…"), id=key, compact=True,
+                                                   allow_blank=False, disabled=upd and key in ("vendor", "region")),
+                                     key)
             yield Static("", id="cost", markup=False)
             type_value = ep.type if ep and ep.type in ("public", "authenticated", "private") else "authenticated"
             yield from self._row("Type", Select(TYPES, value=type_value, allow_blank=False, id="type",
@@ -218,10 +231,8 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         ep = self.endpoint
         vendors = catalog.vendors
         vendor_sel = self.query_one("#vendor", Select)
-        vendor_sel.set_options([(safe_content(v, 60), v) for v in vendors])  # catalog = server data
-        want = ep.vendor if ep and ep.vendor in vendors else (vendors[0] if vendors else None)
-        if want:
-            vendor_sel.value = want
+        want = ep.vendor if ep and ep.vendor in vendors else None
+        _set_choices(vendor_sel, [(safe_content(v, 60), v) for v in vendors], want)  # catalog = server data
         self._fill_regions()
 
     def _fill_regions(self) -> None:
@@ -230,13 +241,10 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             return
         regions = catalog.regions_of(vendor)
         sel = self.query_one("#region", Select)
-        sel.set_options([(safe_content(f"{r.name}" + (f" ({r.label})" if r.label else ""), 80), r.name)
-                         for r in regions])
         ep = self.endpoint
         names = [r.name for r in regions]
-        want = ep.region if ep and ep.region in names else (names[0] if names else None)
-        if want:
-            sel.value = want
+        _set_choices(sel, [(safe_content(f"{r.name}" + (f" ({r.label})" if r.label else ""), 80), r.name)
+                           for r in regions], ep.region if ep and ep.region in names else None)
         self._fill_accelerators()
 
     def _hardware(self) -> list[Compute]:
@@ -249,11 +257,9 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         computes = self._hardware()
         accels = list(dict.fromkeys(c.accelerator for c in computes))
         sel = self.query_one("#accelerator", Select)
-        sel.set_options([(safe_content(a, 40), a) for a in accels])
         ep = self.endpoint
-        want = ep.accelerator if ep and ep.accelerator in accels else (accels[0] if accels else None)
-        if want:
-            sel.value = want
+        _set_choices(sel, [(safe_content(a, 40), a) for a in accels],
+                     ep.accelerator if ep and ep.accelerator in accels else None)
         self._fill_instances()
 
     def _fill_instances(self) -> None:
@@ -270,16 +276,14 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             if not c.deployable:
                 label += " · unavailable"
             options.append((safe_content(one_line(label, 80)), c.id))
-        sel.set_options(options)
         ep = self.endpoint
         want = None
         for c in computes:
             if ep and (c.instance_type, c.instance_size) == (ep.instance_type, ep.instance_size):
                 want = c.id
         if want is None:
-            want = next((c.id for c in computes if c.deployable), computes[0].id if computes else None)
-        if want:
-            sel.value = want
+            want = next((c.id for c in computes if c.deployable), None)
+        _set_choices(sel, options, want)
         self._update_cost()
 
     @on(Select.Changed, "#vendor")
@@ -328,7 +332,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     def _value(self, key: str):
         value = self.query_one(f"#{key}", Select).value
-        return None if value is Select.BLANK else value
+        return None if value is Select.NULL or value == NO_CHOICE else value
 
     def _text(self, key: str) -> str:
         return self.query_one(f"#{key}", Input).value
@@ -492,7 +496,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         texts = {box.id: box.value for box in self.query(Input) if box.id}
         for key in ("framework", "type"):
             value = self.query_one(f"#{key}", Select).value
-            texts[key] = "" if value is Select.BLANK else str(value)
+            texts[key] = "" if value is Select.NULL else str(value)
         return texts
 
     def _extra_cost(self, values: dict[str, Any]) -> str | None:
