@@ -204,6 +204,11 @@ class EndpointUpdate:
         return not self.to_payload()
 
 
+def _seconds(value: float | None) -> str:
+    value = float(value or 0)
+    return f"{value:.0f} s" if value >= 10 or value == int(value) else f"{value:.1f} s"
+
+
 def _seg(value: str) -> str:
     return quote(value, safe="")
 
@@ -319,7 +324,17 @@ class EndpointsAPI:
     async def wait_until_running(self, namespace: str, name: str, *, timeout: float | None = None,
                                  poll_interval: float = 5.0, on_state: Callable[[Endpoint], None] | None = None,
                                  check_health: bool = True) -> Endpoint:
-        """Poll until ``running`` (and healthy); report each state change to ``on_state``."""
+        """Poll until ``running`` (and healthy); report each state change to ``on_state``.
+
+        ``timeout`` (seconds, None = no limit) is a deadline, as in huggingface_hub's
+        ``InferenceEndpoint.wait(timeout=…)``: it keeps looking until the time is up (the last look
+        is at the deadline, however long ``poll_interval`` is), then raises ``WaitTimeout``. Only the
+        waiting stops: the endpoint itself is not touched.
+        """
+        if timeout is not None and timeout < 0:
+            raise ValueError("timeout cannot be negative")
+        if poll_interval <= 0:
+            raise ValueError("poll_interval must be positive")
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         last: str | None = None
@@ -335,10 +350,14 @@ class EndpointsAPI:
             if endpoint.state is EndpointState.RUNNING and endpoint.url:
                 if not check_health or await self._healthy(endpoint):
                     return endpoint
-            if deadline is not None and loop.time() + poll_interval > deadline:
-                raise WaitTimeout(f"endpoint {endpoint.key} still {endpoint.raw_state} after {timeout:.0f} s",
-                                  last_state=endpoint.raw_state)
-            await asyncio.sleep(poll_interval)
+            pause = poll_interval
+            if deadline is not None:
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise WaitTimeout(f"timed out after {_seconds(timeout)}: endpoint {endpoint.key} is still "
+                                      f"{endpoint.raw_state}", last_state=endpoint.raw_state)
+                pause = min(pause, left)
+            await asyncio.sleep(pause)
 
     async def _healthy(self, endpoint: Endpoint) -> bool:
         url = (endpoint.url or "").rstrip("/")

@@ -720,6 +720,36 @@ async def test_wait_until_running_reports_states_and_failures(monkeypatch):
     assert err.value.last_state == "pending"
 
 
+async def test_wait_timeout_is_a_deadline_like_huggingface_hub():
+    """``timeout`` bounds the wait; it is not a reason to give up before it is over (huggingface_hub's
+    ``wait(timeout=…)`` looks again until the time is up, then raises)."""
+    import time
+
+    from hftui.client.errors import WaitTimeout
+
+    states = iter(["initializing", "running"])
+
+    def handler(request):
+        if request.url.host == "e.test":
+            return MockResponse(200)
+        return MockResponse(200, json={"name": "ep", "healthRoute": "/health",
+                                       "status": {"state": next(states, "running"), "url": "https://e.test"}})
+
+    async with client(handler) as hf:
+        # The poll interval is longer than the timeout: it still looks once more at the deadline.
+        ep = await hf.endpoints.wait_until_running("alice", "ep", poll_interval=30, timeout=0.2)
+    assert ep.raw_state == "running"
+
+    async with client(answer(200, json={"name": "ep", "status": {"state": "initializing"}})) as hf:
+        start = time.monotonic()
+        with pytest.raises(WaitTimeout) as err:
+            await hf.endpoints.wait_until_running("alice", "ep", poll_interval=30, timeout=0.2)
+        assert time.monotonic() - start >= 0.2
+        assert err.value.last_state == "initializing" and "initializing" in err.value.user_message()
+        with pytest.raises(ValueError):
+            await hf.endpoints.wait_until_running("alice", "ep", timeout=-1)
+
+
 async def test_logs_tail_and_bound():
     lines = b"".join(f"line {i}\n".encode() for i in range(100_000))
     seen = []
