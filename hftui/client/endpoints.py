@@ -54,7 +54,8 @@ from hftui.client.models import Catalog, Endpoint, EndpointState
 if TYPE_CHECKING:
     from hftui.client.core import HFClient
 
-__all__ = ["CustomImage", "EndpointSpec", "EndpointUpdate", "EndpointsAPI", "validate_name", "ENDPOINT_TYPES"]
+__all__ = ["CONTAINER_KINDS", "CustomImage", "EndpointSpec", "EndpointUpdate", "EndpointsAPI",
+           "validate_name", "ENDPOINT_TYPES"]
 
 SCOPE_MANAGE = "inference.endpoints.write"
 ENDPOINT_TYPES = ("public", "authenticated", "private")
@@ -76,24 +77,58 @@ def validate_name(name: str) -> str | None:
     return None
 
 
+CONTAINER_KINDS = ("huggingface", "huggingfaceNeuron", "custom")
+"""Image variants that are containers, not inference engines: an update may switch between them.
+An engine (``tgi``, ``vLLM``, …) cannot be changed on an existing endpoint (wire doc 4.4)."""
+
+
 @dataclass(frozen=True)
 class CustomImage:
-    """``model.image.custom``: a container of your own."""
+    """``model.image.custom``: a container of your own (wire doc 4.3).
+
+    ``env`` here is the image's own environment; the endpoint-wide one is ``EndpointSpec.env``
+    (``model.env``), where huggingface_hub's ``env=`` goes. Registry credentials are optional;
+    the password is never shown in a repr.
+    """
 
     url: str
     health_route: str | None = "/health"
     port: int | None = 80
     env: dict[str, str] = field(default_factory=dict)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     def to_payload(self) -> dict:
-        custom: dict[str, Any] = {"url": self.url}
+        if not self.url.strip():
+            raise BadRequest("a custom image needs its URL (e.g. ghcr.io/org/image:tag)")
+        if self.password is not None and not self.username:
+            raise BadRequest("a registry password needs its username")
+        custom: dict[str, Any] = {"url": self.url.strip()}
         if self.health_route:
             custom["healthRoute"] = self.health_route  # camelCase: snake_case is silently ignored
         if self.port is not None:
             custom["port"] = int(self.port)
         if self.env:
             custom["env"] = dict(self.env)
+        if self.username:
+            custom["credentials"] = {"username": self.username,
+                                     **({"password": self.password} if self.password is not None else {})}
         return {"custom": custom}
+
+    @classmethod
+    def from_endpoint(cls, endpoint: Endpoint) -> CustomImage | None:
+        """The endpoint's custom image (the password is never sent back by the API, so it is None)."""
+        if endpoint.image_kind != "custom":
+            return None
+        c = endpoint.image_settings
+        env = c.get("env") if isinstance(c.get("env"), dict) else {}
+        creds = c.get("credentials") if isinstance(c.get("credentials"), dict) else {}
+        port = c.get("port")
+        return cls(url=str(c.get("url") or ""),
+                   health_route=c["healthRoute"] if isinstance(c.get("healthRoute"), str) else None,
+                   port=port if isinstance(port, int) and not isinstance(port, bool) else None,
+                   env={str(k): str(v) for k, v in env.items()},
+                   username=creds["username"] if isinstance(creds.get("username"), str) else None)
 
 
 def _check_type(value: str) -> str:
@@ -174,9 +209,18 @@ class EndpointUpdate:
     revision: str | None = None
     task: str | None = None
     custom_image: CustomImage | None = None
+    default_image: bool = False
+    """Switch back to the default container (``{"huggingface": {}}``)."""
     env: dict[str, str] | None = None
     secrets: dict[str, str] | None = field(default=None, repr=False)
     tags: tuple[str, ...] | list[str] | None = None
+
+    def _image(self) -> dict | None:
+        if self.custom_image is not None and self.default_image:
+            raise BadRequest("choose either a custom image or the default one, not both")
+        if self.default_image:
+            return {"huggingface": {}}
+        return self.custom_image.to_payload() if self.custom_image else None
 
     def to_payload(self) -> dict:
         scaling = drop_none({"minReplica": self.min_replica, "maxReplica": self.max_replica,
@@ -187,7 +231,7 @@ class EndpointUpdate:
             compute["scaling"] = scaling
         model = drop_none({"repository": self.repository, "framework": self.framework, "revision": self.revision,
                            "task": self.task,
-                           "image": self.custom_image.to_payload() if self.custom_image else None,
+                           "image": self._image(),
                            "env": dict(self.env) if self.env is not None else None,
                            "secrets": dict(self.secrets) if self.secrets is not None else None})
         payload: dict[str, Any] = {}

@@ -16,6 +16,7 @@ from hftui.client._http import MockResponse, MockTransport
 from hftui.client._wire import parse_retry_after
 from hftui.client.core import CallOptions
 from hftui.client.endpoints import CustomImage, EndpointSpec, EndpointUpdate, validate_name
+from hftui.client.models import Endpoint
 from hftui.client.errors import (
     AuthError,
     BadRequest,
@@ -649,6 +650,35 @@ def test_endpoint_spec_payload():
     assert "topsecretvalue" not in repr(EndpointSpec(name="x", repository="r", secrets={"S": "topsecretvalue"}))
     with pytest.raises(BadRequest):
         EndpointSpec(name="Bad_Name", repository="r").to_payload()
+
+
+def test_custom_image_payload_round_trip_and_switch_back_to_default():
+    image = CustomImage("ghcr.io/acme/private:2", health_route="/ping", port=8080, username="bot",
+                        password="registry-pass")
+    assert image.to_payload() == {"custom": {"url": "ghcr.io/acme/private:2", "healthRoute": "/ping", "port": 8080,
+                                             "credentials": {"username": "bot", "password": "registry-pass"}}}
+    assert "registry-pass" not in repr(image)
+    with pytest.raises(BadRequest):
+        CustomImage("  ").to_payload()
+    with pytest.raises(BadRequest):
+        CustomImage("x/y:1", password="p").to_payload()
+    # What the API answers (password redacted) parses back, without the password.
+    ep = Endpoint.from_json({"name": "e", "model": {"image": {"custom": {
+        "url": "ghcr.io/acme/private:2", "healthRoute": "/ping", "port": 8080, "env": {"A": "1"},
+        "credentials": {"username": "bot", "password": "********"}}}}}, "ns")
+    assert ep.image_kind == "custom" and ep.image_settings["port"] == 8080
+    back = CustomImage.from_endpoint(ep)
+    assert back == CustomImage("ghcr.io/acme/private:2", health_route="/ping", port=8080, env={"A": "1"},
+                               username="bot")
+    plain = Endpoint.from_json({"name": "e", "model": {"image": {"huggingface": {}}}}, "ns")
+    assert plain.image_kind == "huggingface" and CustomImage.from_endpoint(plain) is None
+    assert Endpoint.from_json({"name": "e", "model": {"image": "weird"}}, "ns").image_kind is None
+    # An update can go back to the default container; both at once is a mistake.
+    assert EndpointUpdate(default_image=True).to_payload() == {"model": {"image": {"huggingface": {}}}}
+    assert EndpointUpdate(custom_image=CustomImage("x/y:1")).to_payload() == {
+        "model": {"image": {"custom": {"url": "x/y:1", "healthRoute": "/health", "port": 80}}}}
+    with pytest.raises(BadRequest):
+        EndpointUpdate(default_image=True, custom_image=CustomImage("x/y:1")).to_payload()
 
 
 def test_endpoint_update_payload_only_set_fields():
