@@ -242,9 +242,9 @@ def enter_state(ep: Endpoint, state: str, ts: float) -> None:
 
 def _pulling(ep: Endpoint) -> str:
     image = ep.data["model"].get("image")
-    settings = image.get(ep.engine) if isinstance(image, dict) else None
-    url = settings.get("url") if isinstance(settings, dict) else None
-    return f"Pulling image {url} ({ep.engine})" if isinstance(url, str) else f"Pulling image for engine '{ep.engine}'"
+    custom = image.get("custom") if isinstance(image, dict) else None
+    url = custom.get("url") if isinstance(custom, dict) else None
+    return f"Pulling custom image {url}" if isinstance(url, str) else f"Pulling image for engine '{ep.engine}'"
 
 
 def advance(ep: Endpoint, now: float) -> None:
