@@ -10,6 +10,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -124,18 +125,16 @@ def describe_rows(ep: Endpoint, price: float | None) -> list[tuple[str, str]]:
     return rows
 
 
-def describe_text(ep: Endpoint, price: float | None) -> Text:
-    text = Text(end="")
-    rows = describe_rows(ep, price)
-    width = max(len(k) for k, _ in rows) + 2
-    for i, (key, value) in enumerate(rows):
-        if i:
-            text.append("\n")
-        text.append(key.ljust(width), style="bold")
+def describe_table(ep: Endpoint, price: float | None) -> Table:
+    """Label and value columns; a long or multi-line value (an image URL, env) wraps inside the
+    value column, so the labels stay readable at 80 columns."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
+    for key, value in describe_rows(ep, price):
         style = STATE_STYLE.get(STATE_CLASS.get(ep.raw_state, ""), "") if key == "State" else ""
-        # a value of several lines (env, or a server's message) stays in the value column
-        text.append(clean(value, 20_000).replace("\n", "\n" + " " * width), style=style)
-    return text
+        grid.add_row(key, Text(clean(value, 20_000), style=style, end=""))
+    return grid
 
 
 def _hide_secret_values(raw: dict) -> dict:
@@ -181,7 +180,7 @@ class DescribeScreen(Screen[None]):
         with VerticalScroll(id="describe-scroll") as scroll:
             scroll.border_title = safe_content(one_line(self.endpoint.key, 80))
             scroll.border_subtitle = "y: raw JSON"
-            yield Static(describe_text(self.endpoint, self.price), id="describe-body")
+            yield Static(describe_table(self.endpoint, self.price), id="describe-body")
         yield Footer()
 
     def main_widget(self):
@@ -205,7 +204,7 @@ class DescribeScreen(Screen[None]):
 
     def _render_body(self) -> None:
         body = self.query_one("#describe-body", Static)
-        body.update(raw_json_text(self.endpoint) if self.raw else describe_text(self.endpoint, self.price))
+        body.update(raw_json_text(self.endpoint) if self.raw else describe_table(self.endpoint, self.price))
         self.query_one("#describe-scroll").border_subtitle = "y: fields" if self.raw else "y: raw JSON"
 
     def action_toggle_json(self) -> None:
