@@ -4,9 +4,6 @@ custom container (engines stay as they are)."""
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
 from textual.widgets import Input, Select, Static
 
 from hftui.client.endpoints import CustomImage, EndpointUpdate
@@ -21,11 +18,9 @@ ENV = {"MAX_BATCH_PREFILL_TOKENS": "2048", "MAX_INPUT_LENGTH": "1024", "MAX_TOTA
 IMAGE_FIELDS = ("image_url", "image_port", "health_route", "image_env", "registry_user", "registry_password")
 
 
-def as_text(renderable, width: int) -> str:
-    console = Console(width=width, file=io.StringIO(), color_system=None)
-    with console.capture() as capture:
-        console.print(renderable)
-    return capture.get()
+def shown_text(widget) -> str:
+    """The lines ``widget`` shows now, as plain text (whatever it renders: Text, a table, …)."""
+    return "\n".join(strip.text.rstrip() for strip in widget.render_lines(widget.size.region))
 
 
 def field(form, key) -> Input:
@@ -100,7 +95,7 @@ async def test_create_the_seed_tgi_example_describe_it_then_back_to_the_default(
         describe = await wait_until(pilot, lambda: isinstance(app.screen, DescribeScreen) and app.screen)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        text = as_text(describe.query_one("#describe-body", Static).content, 116)
+        text = shown_text(describe.query_one("#describe-body", Static))
         assert f"custom container · {TGI_URL}" in text
         for line in ("Image port", "Health route", "MAX_BATCH_PREFILL_TOKENS=2048", "MAX_INPUT_LENGTH=1024",
                      "MAX_TOTAL_TOKENS=1512", "MY_SECRET_KEY (value hidden)"):
