@@ -44,19 +44,20 @@ TYPES = (("authenticated — any HF token", "authenticated"), ("public — no au
 IMAGE_FIELDS = ("image_url", "image_port", "health_route", "image_env", "registry_user", "registry_password")
 """The inputs of a custom container: enabled only while "custom" is the container chosen."""
 CONTAINERS = (("default — Hugging Face inference toolkit", "huggingface"), ("custom image", "custom"))
-NO_CHOICE = "\x00none"
-"""The one option of a hardware choice that has nothing to offer yet (catalog loading, or nothing
-there). The hardware Selects never allow a blank: a blank accelerator reached by wrapping round
-the list used to empty the Instance choice (issue 11 #14)."""
+NO_CHOICE = "\x00"
+"""Prefix of the one option of a hardware choice that has nothing to offer (catalog loading or
+unavailable, or nothing there). The hardware Selects never allow a blank: a blank accelerator
+reached by wrapping round the list used to empty the Instance choice (issue 11 #14)."""
 
 
 def _placeholder(text: str) -> list[tuple[Any, str]]:
-    return [(Content.styled(text, "dim"), NO_CHOICE)]
+    # one value per text: a Select shows a new label only when its value changes
+    return [(Content.styled(text, "dim"), NO_CHOICE + text)]
 
 
-def _set_choices(sel: Select, options: list[tuple[Any, str]], want: str | None) -> None:
+def _set_choices(sel: Select, options: list[tuple[Any, str]], want: str | None, *, empty: str = "none here") -> None:
     """Replace a hardware choice's options and select ``want`` (else the first): never blank."""
-    sel.set_options(options or _placeholder("none here"))
+    sel.set_options(options or _placeholder(empty))
     if want is not None and options:
         sel.value = want
 
@@ -258,6 +259,8 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             self.catalog = await self.app.client.endpoints.catalog(self.namespace)
         except Exception as exc:
             self._form_error(f"Hardware catalog unavailable: {_message(exc)}")
+            for key in ("vendor", "region", "accelerator", "instance"):
+                _set_choices(self.query_one(f"#{key}", Select), [], None, empty="catalog unavailable")
             return
         self._fill_vendors()
 
@@ -293,6 +296,8 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         return [c for r in catalog.regions if r.vendor == vendor and r.name == region for c in r.computes]
 
     def _fill_accelerators(self) -> None:
+        if self.catalog is None:  # still loading, or unavailable: the choices already say so
+            return
         computes = self._hardware()
         accels = list(dict.fromkeys(c.accelerator for c in computes))
         sel = self.query_one("#accelerator", Select)
@@ -302,6 +307,8 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         self._fill_instances()
 
     def _fill_instances(self) -> None:
+        if self.catalog is None:
+            return
         accel = self._value("accelerator")
         computes = [c for c in self._hardware() if c.accelerator == accel]
         sel = self.query_one("#instance", Select)
@@ -371,7 +378,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     def _value(self, key: str):
         value = self.query_one(f"#{key}", Select).value
-        return None if value is Select.NULL or value == NO_CHOICE else value
+        return None if value is Select.NULL or str(value).startswith(NO_CHOICE) else value
 
     def _text(self, key: str) -> str:
         return self.query_one(f"#{key}", Input).value

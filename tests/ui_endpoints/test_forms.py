@@ -230,3 +230,27 @@ async def test_hardware_choices_have_no_blank_option_not_even_by_wrapping(still_
                 await pilot.pause()
                 assert sel.value is not Select.NULL, key
                 assert form.selected_compute() is not None, key
+
+
+async def test_without_a_catalog_the_hardware_choices_say_so_and_nothing_is_sent(still_emulator):
+    from textual.widgets import Button
+
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        still_emulator.inject("500", path=r"/v2/provider", times=20)
+        screen.catalog = None
+        app.push_screen(EndpointFormScreen(namespace="demo-user"))
+        form = await wait_until(pilot, lambda: isinstance(app.screen, EndpointFormScreen) and app.screen)
+        await wait_until(pilot, lambda: "catalog unavailable" in form_error(form).lower(), what="the error")
+        for key in ("vendor", "region", "accelerator", "instance"):
+            sel = form.query_one(f"#{key}", Select)
+            await wait_until(pilot, lambda sel=sel: "catalog unavailable" in str(sel.query_one("SelectCurrent").label),
+                             what=key)
+            assert form._value(key) is None
+        form.query_one("#name", Input).value = "x"
+        form.query_one("#repository", Input).value = "openai-community/gpt2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "choose an instance" in field_error(form, "instance") and form.sent is None
+        assert not form.query_one("#submit", Button).disabled
