@@ -41,6 +41,8 @@ _IMAGE_FIELDS = ("url", "port", "healthRoute", "env", "credentials")
 _ITEM = 300
 """Characters kept of one server-sent name or value."""
 _MAX_ITEMS = 100
+_VALUE = 4000
+"""Characters kept of one line of a value."""
 
 
 def looks_secret(name: Any, value: Any = None) -> bool:
@@ -133,7 +135,9 @@ def describe_table(ep: Endpoint, price: float | None) -> Table:
     grid.add_column(overflow="fold")
     for key, value in describe_rows(ep, price):
         style = STATE_STYLE.get(STATE_CLASS.get(ep.raw_state, ""), "") if key == "State" else ""
-        grid.add_row(key, Text(clean(value, 20_000), style=style, end=""))
+        # every line cut (a 10 MB message stays a few lines); lists are bounded by _lines
+        lines = (clean(line, _VALUE) for line in clean(value, 10 * _VALUE).split("\n"))
+        grid.add_row(key, Text("\n".join(lines), style=style, end=""))
     return grid
 
 
