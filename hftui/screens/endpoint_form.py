@@ -190,21 +190,21 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                  "scale_to_zero_timeout")
             yield Static("Container", classes="section")
             yield from self._row("Container", self._container_select(), "image_kind")
-            custom = CustomImage.from_endpoint(ep) if ep else None
+            custom = CustomImage.from_endpoint(ep) if ep else None  # server data: prefilled cleaned
             fixed = not self._custom_chosen_at_start()
-            yield from self._row("Image URL", Input(value=custom.url if custom else "",
+            yield from self._row("Image URL", Input(value=one_line(custom.url, 2000) if custom else "",
                                                     placeholder="ghcr.io/org/image:tag", id="image_url",
                                                     compact=True, disabled=fixed), "image_url")
             yield from self._row("Image port", Input(value="" if custom is None or custom.port is None
                                                      else str(custom.port), placeholder="80", id="image_port",
                                                      compact=True, type="integer", disabled=fixed), "image_port")
-            yield from self._row("Health route", Input(value=(custom.health_route or "") if custom else "",
+            yield from self._row("Health route", Input(value=one_line(custom.health_route, 500) if custom else "",
                                                        placeholder="/health", id="health_route", compact=True,
                                                        disabled=fixed), "health_route")
-            yield from self._row("Image env", Input(value=format_pairs(custom.env) if custom else "",
+            yield from self._row("Image env", Input(value=one_line(format_pairs(custom.env), 4000) if custom else "",
                                                     placeholder="KEY=VALUE, … (the image's own)", id="image_env",
                                                     compact=True, disabled=fixed), "image_env")
-            yield from self._row("Registry user", Input(value=(custom.username or "") if custom else "",
+            yield from self._row("Registry user", Input(value=one_line(custom.username, 200) if custom else "",
                                                         placeholder="for a private registry (optional)",
                                                         id="registry_user", compact=True, disabled=fixed),
                                  "registry_user")
