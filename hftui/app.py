@@ -190,8 +190,7 @@ class HFTUIApp(App[int]):
         except HFError as exc:
             self.show_error(exc)
         self._update_header(user=self.whoami.name if self.whoami else None)
-        await self.switch_mode(await self._choose_first_screen())
-        self._start_warm_up()
+        await self._open_first_screen()
 
     def _show_login(self, message: str | None) -> None:
         from hftui.screens.login import LoginScreen
@@ -214,8 +213,13 @@ class HFTUIApp(App[int]):
         await self._open_client(token, str(path))
         self.whoami = me
         self._update_header(user=me.name)
+        # An app worker, not this call's: the login screen's worker (the caller) is cancelled
+        # as soon as the screen is popped, which could stop halfway to the first screen.
+        self.run_worker(self._open_first_screen(), group="first-screen", exclusive=True, exit_on_error=False)
         if self.screen.__class__.__name__ == "LoginScreen":
             self.pop_screen()
+
+    async def _open_first_screen(self) -> None:
         await self.switch_mode(await self._choose_first_screen())
         self._start_warm_up()
 

@@ -101,7 +101,11 @@ def _login(settings) -> int:
         return 1
     from hftui.sanitize import one_line
 
-    path = save_token(token)
+    try:
+        path = save_token(token)
+    except OSError as exc:  # an untrusted or unwritable config folder: say which and why
+        _say(f"hftui: the token was not saved: {exc}", err=True)
+        return 1
     role = f", token role {one_line(me.token_role, 40)}" if me.token_role else ""
     _say(f"Logged in as {one_line(me.name, 100)}{role}. Token saved to {path}")
     return 0

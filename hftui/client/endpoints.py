@@ -56,7 +56,8 @@ from hftui.client.models import Catalog, Endpoint, EndpointState
 if TYPE_CHECKING:
     from hftui.client.core import HFClient
 
-__all__ = ["CustomImage", "EndpointSpec", "EndpointUpdate", "EndpointsAPI", "validate_name", "ENDPOINT_TYPES"]
+__all__ = ["CONTAINER_KINDS", "CustomImage", "EndpointSpec", "EndpointUpdate", "EndpointsAPI",
+           "validate_name", "ENDPOINT_TYPES"]
 
 SCOPE_MANAGE = "inference.endpoints.write"
 ENDPOINT_TYPES = ("public", "authenticated", "private")
@@ -78,24 +79,58 @@ def validate_name(name: str) -> str | None:
     return None
 
 
+CONTAINER_KINDS = ("huggingface", "huggingfaceNeuron", "custom")
+"""Image variants that are containers, not inference engines: an update may switch between them.
+An engine (``tgi``, ``vLLM``, …) cannot be changed on an existing endpoint (wire doc 4.4)."""
+
+
 @dataclass(frozen=True)
 class CustomImage:
-    """``model.image.custom``: a container of your own."""
+    """``model.image.custom``: a container of your own (wire doc 4.3).
+
+    ``env`` here is the image's own environment; the endpoint-wide one is ``EndpointSpec.env``
+    (``model.env``), where huggingface_hub's ``env=`` goes. Registry credentials are optional;
+    the password is never shown in a repr.
+    """
 
     url: str
     health_route: str | None = "/health"
     port: int | None = 80
     env: dict[str, str] = field(default_factory=dict)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     def to_payload(self) -> dict:
-        custom: dict[str, Any] = {"url": self.url}
+        if not self.url.strip():
+            raise BadRequest("a custom image needs its URL (e.g. ghcr.io/org/image:tag)")
+        if self.password is not None and not self.username:
+            raise BadRequest("a registry password needs its username")
+        custom: dict[str, Any] = {"url": self.url.strip()}
         if self.health_route:
             custom["healthRoute"] = self.health_route  # camelCase: snake_case is silently ignored
         if self.port is not None:
             custom["port"] = int(self.port)
         if self.env:
             custom["env"] = dict(self.env)
+        if self.username:
+            custom["credentials"] = {"username": self.username,
+                                     **({"password": self.password} if self.password is not None else {})}
         return {"custom": custom}
+
+    @classmethod
+    def from_endpoint(cls, endpoint: Endpoint) -> CustomImage | None:
+        """The endpoint's custom image (the password is never sent back by the API, so it is None)."""
+        if endpoint.image_kind != "custom":
+            return None
+        c = endpoint.image_settings
+        env = c.get("env") if isinstance(c.get("env"), dict) else {}
+        creds = c.get("credentials") if isinstance(c.get("credentials"), dict) else {}
+        port = c.get("port")
+        return cls(url=str(c.get("url") or ""),
+                   health_route=c["healthRoute"] if isinstance(c.get("healthRoute"), str) else None,
+                   port=port if isinstance(port, int) and not isinstance(port, bool) else None,
+                   env={str(k): str(v) for k, v in env.items()},
+                   username=creds["username"] if isinstance(creds.get("username"), str) else None)
 
 
 def _check_type(value: str) -> str:
@@ -176,9 +211,18 @@ class EndpointUpdate:
     revision: str | None = None
     task: str | None = None
     custom_image: CustomImage | None = None
+    default_image: bool = False
+    """Switch back to the default container (``{"huggingface": {}}``)."""
     env: dict[str, str] | None = None
     secrets: dict[str, str] | None = field(default=None, repr=False)
     tags: tuple[str, ...] | list[str] | None = None
+
+    def _image(self) -> dict | None:
+        if self.custom_image is not None and self.default_image:
+            raise BadRequest("choose either a custom image or the default one, not both")
+        if self.default_image:
+            return {"huggingface": {}}
+        return self.custom_image.to_payload() if self.custom_image else None
 
     def to_payload(self) -> dict:
         scaling = drop_none({"minReplica": self.min_replica, "maxReplica": self.max_replica,
@@ -189,7 +233,7 @@ class EndpointUpdate:
             compute["scaling"] = scaling
         model = drop_none({"repository": self.repository, "framework": self.framework, "revision": self.revision,
                            "task": self.task,
-                           "image": self.custom_image.to_payload() if self.custom_image else None,
+                           "image": self._image(),
                            "env": dict(self.env) if self.env is not None else None,
                            "secrets": dict(self.secrets) if self.secrets is not None else None})
         payload: dict[str, Any] = {}
@@ -204,6 +248,11 @@ class EndpointUpdate:
     @property
     def empty(self) -> bool:
         return not self.to_payload()
+
+
+def _seconds(value: float | None) -> str:
+    value = float(value or 0)
+    return f"{value:.0f} s" if value >= 10 or value == int(value) else f"{value:.1f} s"
 
 
 def _seg(value: str) -> str:
@@ -327,7 +376,17 @@ class EndpointsAPI:
     async def wait_until_running(self, namespace: str, name: str, *, timeout: float | None = None,
                                  poll_interval: float = 5.0, on_state: Callable[[Endpoint], None] | None = None,
                                  check_health: bool = True) -> Endpoint:
-        """Poll until ``running`` (and healthy); report each state change to ``on_state``."""
+        """Poll until ``running`` (and healthy); report each state change to ``on_state``.
+
+        ``timeout`` (seconds, None = no limit) is a deadline, as in huggingface_hub's
+        ``InferenceEndpoint.wait(timeout=…)``: it keeps looking until the time is up (the last look
+        is at the deadline, however long ``poll_interval`` is), then raises ``WaitTimeout``. Only the
+        waiting stops: the endpoint itself is not touched.
+        """
+        if timeout is not None and timeout < 0:
+            raise ValueError("timeout cannot be negative")
+        if poll_interval <= 0:
+            raise ValueError("poll_interval must be positive")
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         last: str | None = None
@@ -343,10 +402,14 @@ class EndpointsAPI:
             if endpoint.state is EndpointState.RUNNING and endpoint.url:
                 if not check_health or await self._healthy(endpoint):
                     return endpoint
-            if deadline is not None and loop.time() + poll_interval > deadline:
-                raise WaitTimeout(f"endpoint {endpoint.key} still {endpoint.raw_state} after {timeout:.0f} s",
-                                  last_state=endpoint.raw_state)
-            await asyncio.sleep(poll_interval)
+            pause = poll_interval
+            if deadline is not None:
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise WaitTimeout(f"timed out after {_seconds(timeout)}: endpoint {endpoint.key} is still "
+                                      f"{endpoint.raw_state}", last_state=endpoint.raw_state)
+                pause = min(pause, left)
+            await asyncio.sleep(pause)
 
     async def _healthy(self, endpoint: Endpoint) -> bool:
         url = (endpoint.url or "").rstrip("/")

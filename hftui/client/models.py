@@ -335,6 +335,21 @@ class Endpoint:
         """Stable row key: ``namespace/name``."""
         return f"{self.namespace}/{self.name}"
 
+    @property
+    def image_kind(self) -> str | None:
+        """The ``model.image`` variant: ``huggingface`` (the default container), ``custom``, or an
+        engine (``tgi``, ``vLLM``, ``llamacpp``, …); None when the server sent no (or no valid) image."""
+        if len(self.image) == 1:
+            kind = next(iter(self.image))
+            return kind if isinstance(kind, str) else None
+        return None
+
+    @property
+    def image_settings(self) -> dict:
+        """The fields of the image variant (``url``, ``port``, ``healthRoute``, ``env``, …); {} if none."""
+        kind = self.image_kind
+        return _dict(self.image.get(kind)) if kind else {}
+
     @classmethod
     def from_json(cls, d: Any, namespace: str | None = None) -> Endpoint:
         d = _dict(d)

@@ -266,6 +266,17 @@ class EmulatorHandle:
             return None if ep is None else epstore.to_json(ep, self.base_url)
 
 
+    def received(self, namespace: str, name: str) -> list[dict]:
+        """The create/update bodies the emulator was sent for this endpoint, oldest first, as sent
+        (secret values in clear: what a request carried, not what the API answers)."""
+        import copy
+
+        store = self._store()
+        with self._state.lock:
+            ep = store.by_ns.get(namespace, {}).get(name)
+            return [] if ep is None else copy.deepcopy(ep.received)
+
+
 def _quiet_loop_error(loop: Any, context: dict) -> None:
     """The emulator loop's unhandled errors go to its (silent by default) logger, never to stderr."""
     import logging

@@ -105,6 +105,12 @@ def _type_error(body: Any, schema: dict = _SCHEMA, path: str = "") -> str | None
     return None
 
 
+# The fields of ``model.image.custom`` (wire doc 4.3); others (e.g. snake_case ``health_route``) are
+# dropped silently, as the real API does.
+_CUSTOM_SCHEMA: dict[str, Any] = {"url": "str", "port": "int?", "healthRoute": "str?", "env": _STR_MAP,
+                                  "credentials": "dict?"}
+
+
 def _check_image(image: Any) -> str | None:
     if not isinstance(image, dict) or len(image) != 1:
         return "model.image must be an object with exactly one key (huggingface, custom, tgi, tei, vLLM, llamacpp, ...)"
@@ -117,7 +123,43 @@ def _check_image(image: Any) -> str | None:
     needs_url = ("custom", "tgi", "tei", "vLLM", "sGLang", "llamacpp", "tgiNeuron", "vLLMNeuron")
     if key in needs_url and not value.get("url"):
         return f"model.image.{key}: missing field `url`"
+    if key == "custom":
+        if (msg := _type_error(value, _CUSTOM_SCHEMA, "model.image.custom.")) is not None:
+            return msg
+        port = value.get("port")
+        if port is not None and not 0 < port < 65536:
+            return f"model.image.custom.port: invalid value: integer `{port}`, expected u16"
+        creds = value.get("credentials")
+        if creds is not None and (not isinstance(creds.get("username"), str)
+                                  or not isinstance(creds.get("password", ""), str)):
+            return "model.image.custom.credentials: missing field `username` (a string; `password` a string)"
     return None
+
+
+def _stored_image(image: dict) -> dict:
+    """The image as the API keeps it: a custom container's known fields only, ``port`` 80 by default."""
+    image = copy.deepcopy(image)
+    custom = image.get("custom")
+    if isinstance(custom, dict):
+        kept = {k: custom[k] for k in _CUSTOM_SCHEMA if custom.get(k) is not None}
+        kept.setdefault("port", 80)
+        if isinstance(kept.get("credentials"), dict):
+            kept["credentials"] = {k: v for k, v in kept["credentials"].items() if k in ("username", "password")}
+        image["custom"] = kept
+    return image
+
+
+def _health_route(image: dict) -> str:
+    """The endpoint's top-level ``healthRoute``: the container's own, else ``/health``."""
+    settings = next(iter(image.values()), None) if isinstance(image, dict) else None
+    route = settings.get("healthRoute") if isinstance(settings, dict) else None
+    return route if isinstance(route, str) and route else "/health"
+
+
+def _engine_change(old: str, new: str) -> bool:
+    """True when an update would change the inference engine, which the API refuses (wire doc 4.4).
+    The default and custom containers are not engines: an update may switch between them."""
+    return old != new and not (old in epstore.CONTAINERS and new in epstore.CONTAINERS)
 
 
 def _check_compute(body: dict, provider: dict, compute: dict) -> web.Response | None:
@@ -184,7 +226,8 @@ def _validate_create(body: Any) -> tuple[dict | None, web.Response | None]:
                                 **({"metric": scaling["metric"]} if scaling.get("metric") else {})}},
         "model": {"repository": repo, "revision": model.get("revision") or epstore.default_revision(repo),
                   "task": model.get("task") or (spec.mapping_task if spec else "custom"),
-                  "framework": model["framework"], "image": model["image"], "env": model.get("env") or {},
+                  "framework": model["framework"], "image": _stored_image(model["image"]),
+                  "env": model.get("env") or {},
                   "secrets": model.get("secrets") or {}, "command": model.get("command"), "args": model.get("args")},
         "route": {"domain": (body.get("route") or {}).get("domain"), "path": (body.get("route") or {}).get("path")},
         "cacheHttpResponses": bool(body.get("cacheHttpResponses", False)),
@@ -192,9 +235,7 @@ def _validate_create(body: Any) -> tuple[dict | None, web.Response | None]:
     }
     if isinstance(body.get("privateService"), dict):
         data["privateService"] = body["privateService"]
-    custom = model["image"].get("custom") if isinstance(model["image"], dict) else None
-    if isinstance(custom, dict) and custom.get("healthRoute"):
-        data["healthRoute"] = custom["healthRoute"]
+    data["healthRoute"] = _health_route(data["model"]["image"])
     return data, None
 
 
@@ -261,6 +302,7 @@ async def create_endpoint(request: web.Request) -> web.Response:
         if found and used + found.count * max(1, compute["scaling"]["minReplica"]) > quota:
             return error(400, f"Quota exceeded for {compute['instanceType']}: {used}/{quota} accelerators in use")
         ep = epstore.new_endpoint(ns, data, now)
+        epstore.record_received(ep, body)
         store.add(ep)
         return json_response(_json(request, ep))
 
@@ -286,7 +328,7 @@ async def update_endpoint(request: web.Request) -> web.Response:
         if isinstance(model, dict) and "image" in model:
             if (msg := _check_image(model["image"])) is not None:
                 return error(422, msg)
-            if epstore.engine_of(model["image"]) != ep.engine:
+            if _engine_change(ep.engine, epstore.engine_of(model["image"])):
                 return error(400, f"The inference engine cannot be changed from '{ep.engine}' to "
                                   f"'{epstore.engine_of(model['image'])}': create a new endpoint instead")
         if isinstance(model, dict) and "task" in model and model["task"] is None:
@@ -294,7 +336,11 @@ async def update_endpoint(request: web.Request) -> web.Response:
         merged = copy.deepcopy(ep.data)
         patch = {k: v for k, v in body.items() if k in ("type", "compute", "model", "route", "cacheHttpResponses",
                                                        "tags", "provider")}
+        if isinstance(model, dict) and "image" in model:
+            patch["model"] = {**model, "image": _stored_image(model["image"])}
         _merge(merged, patch)
+        if isinstance(model, dict) and "image" in model:
+            merged["healthRoute"] = _health_route(merged["model"]["image"])
         if "compute" in body or "provider" in body:
             if (bad := _check_compute(merged, merged["provider"], merged["compute"])) is not None:
                 return bad
@@ -303,6 +349,8 @@ async def update_endpoint(request: web.Request) -> web.Response:
         if not merged["model"].get("revision"):  # null = the latest commit of main
             merged["model"]["revision"] = epstore.default_revision(merged["model"]["repository"])
         ep.data = merged
+        ep.engine = epstore.engine_of(merged["model"].get("image"))
+        epstore.record_received(ep, body)
         now = state.vnow()
         ep.updated = now
         if ep.state not in ("paused",):

@@ -33,6 +33,9 @@ MESSAGES = {
 # virtual seconds per transitional phase
 PENDING_S, INIT_S, UPDATE_S, WAKE_S, DELETE_S = 3.0, 5.0, 4.0, 3.0, 2.0
 TYPES = ("public", "authenticated", "private", "protected")
+CONTAINERS = ("huggingface", "huggingfaceNeuron", "custom")
+"""Image variants that are containers, not inference engines (an update may switch between them)."""
+RECEIVED_KEPT = 50
 
 
 # ------------------------------------------------------------ hardware catalog
@@ -174,6 +177,8 @@ class Endpoint:
     last_request: float | None = None
     health_logged_to: float = 0.0
     engine: str = "huggingface"
+    received: list[dict] = field(default_factory=list)
+    """The create and update bodies as the server was sent them (secrets in clear; tests read them)."""
 
     @property
     def name(self) -> str:
@@ -182,6 +187,11 @@ class Endpoint:
     @property
     def state(self) -> str:
         return self.plan[0][0]
+
+
+def record_received(ep: Endpoint, body: Any) -> None:
+    ep.received.append(copy.deepcopy(body))
+    del ep.received[:-RECEIVED_KEPT]
 
 
 def replica_name(ep: Endpoint) -> str:
@@ -202,7 +212,7 @@ def enter_state(ep: Endpoint, state: str, ts: float) -> None:
         for i, line in enumerate((
                 f"Scheduling replica {replica} on {ep.data['compute']['instanceType']} "
                 f"{ep.data['compute']['instanceSize']}",
-                f"Pulling image for engine '{ep.engine}'",
+                _pulling(ep),
                 f"Downloading model weights from {repo} (revision {(ep.data['model'].get('revision') or 'main')[:12]})",
         )):
             add_log(ep, ts + i * 0.7, f"{replica} {line}")
@@ -228,6 +238,13 @@ def enter_state(ep: Endpoint, state: str, ts: float) -> None:
         add_log(ep, ts, f"{replica} Endpoint paused by {USER}: replicas scaled to 0")
     elif state == "scaledToZero":
         add_log(ep, ts, f"{replica} Scaled to zero: no replica running")
+
+
+def _pulling(ep: Endpoint) -> str:
+    image = ep.data["model"].get("image")
+    custom = image.get("custom") if isinstance(image, dict) else None
+    url = custom.get("url") if isinstance(custom, dict) else None
+    return f"Pulling custom image {url}" if isinstance(url, str) else f"Pulling image for engine '{ep.engine}'"
 
 
 def advance(ep: Endpoint, now: float) -> None:

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from hftui.tasks import endpoint_tasks
 from hftui.keys import bindings_for
+from hftui.client.endpoints import CONTAINER_KINDS, CustomImage
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
 
@@ -33,6 +35,25 @@ if TYPE_CHECKING:
 FRAMEWORKS = ("pytorch", "custom", "tensorflow", "llamacpp")
 TYPES = (("authenticated — any HF token", "authenticated"), ("public — no auth", "public"),
          ("private — namespace members", "private"))
+IMAGE_FIELDS = ("image_url", "image_port", "health_route", "image_env", "registry_user", "registry_password")
+"""The inputs of a custom container: enabled only while "custom" is the container chosen."""
+CONTAINERS = (("default — Hugging Face inference toolkit", "huggingface"), ("custom image", "custom"))
+NO_CHOICE = "\x00"
+"""Prefix of the one option of a hardware choice that has nothing to offer (catalog loading or
+unavailable, or nothing there). The hardware Selects never allow a blank: a blank accelerator
+reached by wrapping round the list used to empty the Instance choice (issue 11 #14)."""
+
+
+def _placeholder(text: str) -> list[tuple[Any, str]]:
+    # one value per text: a Select shows a new label only when its value changes
+    return [(Content.styled(text, "dim"), NO_CHOICE + text)]
+
+
+def _set_choices(sel: Select, options: list[tuple[Any, str]], want: str | None, *, empty: str = "none here") -> None:
+    """Replace a hardware choice's options and select ``want`` (else the first): never blank."""
+    sel.set_options(options or _placeholder(empty))
+    if want is not None and options:
+        sel.value = want
 
 
 def parse_pairs(text: str) -> tuple[dict[str, str], str | None]:
@@ -138,14 +159,11 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             yield from self._row("Framework", Select([(safe_content(f, 40), f) for f in frameworks], value=framework,
                                                      allow_blank=False, id="framework", compact=True), "framework")
             yield Static("Hardware", classes="section")
-            yield from self._row("Vendor", Select([], id="vendor", compact=True, prompt="vendor",
-                                                  disabled=upd), "vendor")
-            yield from self._row("Region", Select([], id="region", compact=True, prompt="region",
-                                                  disabled=upd), "region")
-            yield from self._row("Accelerator", Select([], id="accelerator", compact=True,
-                                                       prompt="accelerator"), "accelerator")
-            yield from self._row("Instance", Select([], id="instance", compact=True, prompt="instance"),
-                                 "instance")
+            for label, key in (("Vendor", "vendor"), ("Region", "region"), ("Accelerator", "accelerator"),
+                               ("Instance", "instance")):
+                yield from self._row(label, Select(_placeholder("loading the catalog…"), id=key, compact=True,
+                                                   allow_blank=False, disabled=upd and key in ("vendor", "region")),
+                                     key)
             yield Static("", id="cost", markup=False)
             type_value = ep.type if ep and ep.type in ("public", "authenticated", "private") else "authenticated"
             yield from self._row("Type", Select(TYPES, value=type_value, allow_blank=False, id="type",
@@ -162,19 +180,32 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                                                            placeholder="minutes idle (blank: never)",
                                                            id="scale_to_zero_timeout", compact=True, type="integer"),
                                  "scale_to_zero_timeout")
-            yield Static("Container (optional)", classes="section")
-            custom = (ep.image.get("custom") if ep and isinstance(ep.image.get("custom"), dict) else {}) or {}
-            yield from self._row("Custom image", Input(value=shown(custom.get("url")),
-                                                       placeholder="ghcr.io/org/image:tag", id="image_url",
-                                                       compact=True), "image_url")
-            yield from self._row("Health route", Input(value=shown(custom.get("healthRoute")),
-                                                       placeholder="/health", id="health_route", compact=True),
-                                 "health_route")
-            image_env = custom.get("env") if isinstance(custom.get("env"), dict) else {}
-            yield from self._row("Image env", Input(value=shown(format_pairs(image_env)), placeholder="KEY=VALUE, …",
-                                                    id="image_env", compact=True), "image_env")
-            yield from self._row("Env", Input(value=shown(format_pairs(ep.env)) if ep else "",
-                                              placeholder="KEY=VALUE, …", id="env", compact=True), "env")
+            yield Static("Container", classes="section")
+            yield from self._row("Container", self._container_select(), "image_kind")
+            custom = CustomImage.from_endpoint(ep) if ep else None  # server data: prefilled cleaned
+            fixed = not self._custom_chosen_at_start()
+            yield from self._row("Image URL", Input(value=one_line(custom.url, 2000) if custom else "",
+                                                    placeholder="ghcr.io/org/image:tag", id="image_url",
+                                                    compact=True, disabled=fixed), "image_url")
+            yield from self._row("Image port", Input(value="" if custom is None or custom.port is None
+                                                     else str(custom.port), placeholder="80", id="image_port",
+                                                     compact=True, type="integer", disabled=fixed), "image_port")
+            yield from self._row("Health route", Input(value=one_line(custom.health_route, 500) if custom else "",
+                                                       placeholder="/health", id="health_route", compact=True,
+                                                       disabled=fixed), "health_route")
+            yield from self._row("Image env", Input(value=one_line(format_pairs(custom.env), 4000) if custom else "",
+                                                    placeholder="KEY=VALUE, … (the image's own)", id="image_env",
+                                                    compact=True, disabled=fixed), "image_env")
+            yield from self._row("Registry user", Input(value=one_line(custom.username, 200) if custom else "",
+                                                        placeholder="for a private registry (optional)",
+                                                        id="registry_user", compact=True, disabled=fixed),
+                                 "registry_user")
+            yield from self._row("Registry password", Input(
+                password=True, id="registry_password", compact=True, disabled=fixed,
+                placeholder="unchanged unless typed" if custom and custom.username else "(hidden)"),
+                "registry_password")
+            yield from self._row("Env", Input(value=shown(format_pairs(ep.env)) if ep else "", placeholder="KEY=VALUE, …",
+                                              id="env", compact=True), "env")
             secrets_hint = ("unchanged unless typed: " + ", ".join(ep.secrets)) if ep and ep.secrets \
                 else "KEY=VALUE, … (hidden)"
             yield from self._row("Secrets", Input(password=True, placeholder=one_line(secrets_hint, 80),
@@ -183,6 +214,28 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Update" if upd else "Create", id="submit", variant="primary")
         yield Footer()
+
+    def _container_select(self) -> Select:
+        """Default or custom container; an engine (tgi, vLLM, …) is shown, and cannot be changed."""
+        kind = self.endpoint.image_kind if self.endpoint else None
+        options = list(CONTAINERS)
+        if kind and kind not in ("huggingface", "custom"):
+            what = "container" if kind in CONTAINER_KINDS else "engine — cannot be changed by an update"
+            options.append((safe_content(one_line(f"{kind} {what}", 80)), kind))
+        engine = kind is not None and kind not in CONTAINER_KINDS
+        return Select(options, value=kind if kind else "huggingface", allow_blank=False, id="image_kind",
+                      compact=True, disabled=engine)
+
+    def _custom_chosen_at_start(self) -> bool:
+        return self.endpoint is not None and self.endpoint.image_kind == "custom"
+
+    @on(Select.Changed, "#image_kind")
+    def _container_changed(self) -> None:
+        custom = self._value("image_kind") == "custom"
+        for key in IMAGE_FIELDS:
+            self.query_one(f"#{key}", Input).disabled = not custom  # values kept: a change of mind loses nothing
+            if not custom:
+                self._field_error(key, None)
 
     def on_mount(self) -> None:
         self._initial = self._current_texts()
@@ -198,6 +251,8 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             self.catalog = await self.app.client.endpoints.catalog(self.namespace)
         except Exception as exc:
             self._form_error(f"Hardware catalog unavailable: {_message(exc)}")
+            for key in ("vendor", "region", "accelerator", "instance"):
+                _set_choices(self.query_one(f"#{key}", Select), [], None, empty="catalog unavailable")
             return
         self._fill_vendors()
 
@@ -210,10 +265,8 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         ep = self.endpoint
         vendors = catalog.vendors
         vendor_sel = self.query_one("#vendor", Select)
-        vendor_sel.set_options([(safe_content(v, 60), v) for v in vendors])  # catalog = server data
-        want = ep.vendor if ep and ep.vendor in vendors else (vendors[0] if vendors else None)
-        if want:
-            vendor_sel.value = want
+        want = ep.vendor if ep and ep.vendor in vendors else None
+        _set_choices(vendor_sel, [(safe_content(v, 60), v) for v in vendors], want)  # catalog = server data
         self._fill_regions()
 
     def _fill_regions(self) -> None:
@@ -223,13 +276,10 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         self._filled["regions"] = vendor
         regions = catalog.regions_of(vendor)
         sel = self.query_one("#region", Select)
-        sel.set_options([(safe_content(f"{r.name}" + (f" ({r.label})" if r.label else ""), 80), r.name)
-                         for r in regions])
         ep = self.endpoint
         names = [r.name for r in regions]
-        want = ep.region if ep and ep.region in names else (names[0] if names else None)
-        if want:
-            sel.value = want
+        _set_choices(sel, [(safe_content(f"{r.name}" + (f" ({r.label})" if r.label else ""), 80), r.name)
+                           for r in regions], ep.region if ep and ep.region in names else None)
         self._fill_accelerators()
 
     def _hardware(self) -> list[Compute]:
@@ -239,18 +289,20 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         return [c for r in catalog.regions if r.vendor == vendor and r.name == region for c in r.computes]
 
     def _fill_accelerators(self) -> None:
+        if self.catalog is None:  # still loading, or unavailable: the choices already say so
+            return
         self._filled["accelerators"] = (self._value("vendor"), self._value("region"))
         computes = self._hardware()
         accels = list(dict.fromkeys(c.accelerator for c in computes))
         sel = self.query_one("#accelerator", Select)
-        sel.set_options([(safe_content(a, 40), a) for a in accels])
         ep = self.endpoint
-        want = ep.accelerator if ep and ep.accelerator in accels else (accels[0] if accels else None)
-        if want:
-            sel.value = want
+        _set_choices(sel, [(safe_content(a, 40), a) for a in accels],
+                     ep.accelerator if ep and ep.accelerator in accels else None)
         self._fill_instances()
 
     def _fill_instances(self) -> None:
+        if self.catalog is None:
+            return
         accel = self._value("accelerator")
         self._filled["instances"] = (self._value("vendor"), self._value("region"), accel)
         computes = [c for c in self._hardware() if c.accelerator == accel]
@@ -265,16 +317,14 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             if not c.deployable:
                 label += " · unavailable"
             options.append((safe_content(one_line(label, 80)), c.id))
-        sel.set_options(options)
         ep = self.endpoint
         want = None
         for c in computes:
             if ep and (c.instance_type, c.instance_size) == (ep.instance_type, ep.instance_size):
                 want = c.id
         if want is None:
-            want = next((c.id for c in computes if c.deployable), computes[0].id if computes else None)
-        if want:
-            sel.value = want
+            want = next((c.id for c in computes if c.deployable), None)
+        _set_choices(sel, options, want)
         self._update_cost()
 
     @on(Select.Changed, "#vendor")
@@ -327,7 +377,7 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     def _value(self, key: str):
         value = self.query_one(f"#{key}", Select).value
-        return None if value is Select.BLANK else value
+        return None if value is Select.NULL or str(value).startswith(NO_CHOICE) else value
 
     def _text(self, key: str) -> str:
         return self.query_one(f"#{key}", Input).value
@@ -354,6 +404,8 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             self._update_cost()
         elif key in ("env", "image_env", "secrets"):
             self._field_error(key, parse_pairs(event.value)[1])
+        elif key == "image_port":
+            self._field_error(key, _int_field(event.value, "port", lo=1, hi=65535)[1])
 
     def _check_replicas(self) -> tuple[int | None, int | None, bool]:
         lo, e1 = _int_field(self._text("min_replica"), "min replicas", blank=0)
@@ -401,16 +453,44 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
         stz, e = _int_field(self._text("scale_to_zero_timeout"), "timeout", lo=1, hi=100_000)
         bad("scale_to_zero_timeout", e)
         values["scale_to_zero_timeout"] = stz
-        for key in ("env", "image_env", "secrets"):
+        for key in ("env", "secrets"):
             pairs, e = parse_pairs(self._text(key))
             bad(key, e)
             values[key] = pairs
-        url = self._text("image_url").strip()
-        health = self._text("health_route").strip()
-        if health and not health.startswith("/"):
-            bad("health_route", "starts with /")
-        values["image_url"], values["health_route"] = url, health
+        values["image_kind"] = self._value("image_kind") or "huggingface"
+        values["image"] = self._custom_image(bad) if values["image_kind"] == "custom" else None
         return (None if problems else values), problems
+
+    def _custom_image(self, bad) -> CustomImage | None:
+        """The custom container typed in the form; field problems go to ``bad``."""
+        url = self._text("image_url").strip()
+        bad("image_url", None if url else "the image URL is required for a custom container")
+        port, e = _int_field(self._text("image_port"), "port", lo=1, hi=65535)
+        bad("image_port", e)
+        health = self._text("health_route").strip()
+        bad("health_route", "starts with /" if health and not health.startswith("/") else None)
+        env, e = parse_pairs(self._text("image_env"))
+        bad("image_env", e)
+        user = self._text("registry_user").strip()
+        password = self._text("registry_password")
+        problem = None
+        if password and not user:
+            problem = "a password needs the registry user"
+        elif user and not password and self._image_edited() and self._had_credentials():
+            # The API never sends the password back, so the image cannot be resent without it.
+            problem = "type the registry password again: the API does not send it back"
+        bad("registry_password", problem)
+        return CustomImage(url=url, health_route=health or "/health", port=port, env=env, username=user or None,
+                           password=password or None)
+
+    def _had_credentials(self) -> bool:
+        current = CustomImage.from_endpoint(self.endpoint) if self.endpoint else None
+        return bool(current and current.username)
+
+    def _image_edited(self) -> bool:
+        """The container choice or one of its fields differs from what the form opened with."""
+        initial, now = self._initial, self._current_texts()
+        return any(initial.get(k) != now.get(k) for k in ("image_kind", *IMAGE_FIELDS))
 
     # --- submit -----------------------------------------------------------------------
 
@@ -451,13 +531,10 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     def build(self, values: dict[str, Any]):
         """An EndpointSpec (create) or EndpointUpdate with only the changed fields."""
-        from hftui.client.endpoints import CustomImage, EndpointSpec, EndpointUpdate
+        from hftui.client.endpoints import EndpointSpec, EndpointUpdate
 
         compute: Compute = values["compute"]
-        image = None
-        if values["image_url"]:
-            image = CustomImage(url=values["image_url"], health_route=values["health_route"] or "/health",
-                                env=values["image_env"])
+        image: CustomImage | None = values["image"]
         if not self.is_update:
             return EndpointSpec(
                 name=values["name"], repository=values["repository"], vendor=compute.vendor, region=compute.region,
@@ -483,15 +560,19 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
             changes["framework"] = values["framework"]
         if values["secrets"]:
             changes["secrets"] = values["secrets"]
-        if image is not None and edited & {"image_url", "health_route", "image_env"}:
-            changes["custom_image"] = image
+        if self._image_edited():
+            kind = values["image_kind"]
+            if kind == "custom":
+                changes["custom_image"] = image  # the whole variant: model.image is replaced, not merged
+            elif kind == "huggingface" and ep.image_kind != "huggingface":
+                changes["default_image"] = True
         return EndpointUpdate(**changes)
 
     def _current_texts(self) -> dict[str, str]:
         texts = {box.id: box.value for box in self.query(Input) if box.id}
-        for key in ("framework", "type"):
+        for key in ("framework", "type", "image_kind"):
             value = self.query_one(f"#{key}", Select).value
-            texts[key] = "" if value is Select.BLANK else str(value)
+            texts[key] = "" if value is Select.NULL else str(value)
         return texts
 
     def _extra_cost(self, values: dict[str, Any]) -> str | None:

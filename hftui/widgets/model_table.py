@@ -90,18 +90,7 @@ def middle_cut(text: str, width: int) -> str:
     if slash and cell_len(name) + 4 <= width:
         # The whole name fits: shorten only the owner ("black-forest…/FLUX.1-dev").
         return chop_cells(owner, width - cell_len(name) - 2)[0] + "…/" + name
-    head = max(1, (width - 1) * 2 // 5)
-    tail = width - 1 - head
-    start = chop_cells(text, head)[0]
-    end_chars = []
-    used = 0
-    for ch in reversed(text):
-        w = cell_len(ch)
-        if used + w > tail:
-            break
-        end_chars.append(ch)
-        used += w
-    return start + "…" + "".join(reversed(end_chars))
+    return _cut_at(text, max(1, (width - 1) * 2 // 5), width)
 
 
 def _cut_at(text: str, head: int, width: int) -> str:

@@ -135,6 +135,47 @@ def test_endpoint_lifecycle(peer, monkeypatch):
     ep.delete()
 
 
+def test_custom_image_create_sends_what_huggingface_hub_sends(peer, monkeypatch):
+    """The seed's TGI example (custom image, env, a secret), created by both clients: the emulator
+    receives the same body."""
+    import asyncio
+
+    from hftui.auth import Secret
+    from hftui.client import HFClient
+    from hftui.client.endpoints import CustomImage, EndpointSpec
+    from hftui.config import Settings
+
+    monkeypatch.setenv("HF_TOKEN", peer.token)
+    env = {"MAX_BATCH_PREFILL_TOKENS": "2048", "MAX_INPUT_LENGTH": "1024", "MAX_TOTAL_TOKENS": "1512",
+           "MODEL_ID": "/repository"}
+    image_url = "ghcr.io/huggingface/text-generation-inference:3.0.1"
+    common = dict(repository="HuggingFaceH4/zephyr-7b-beta", framework="pytorch", task="text-generation",
+                  accelerator="gpu", vendor="aws", region="us-east-1", type="authenticated", instance_size="x1",
+                  instance_type="nvidia-a10g", min_replica=0, max_replica=1, scale_to_zero_timeout=15)
+    HfApi(endpoint=peer.base_url, token=peer.token).create_inference_endpoint(
+        "tgi-hf", **common, env=env, secrets={"MY_SECRET_KEY": "secret_value"},
+        custom_image={"healthRoute": "/health", "url": image_url, "port": 80}, tags=["dev", "text-generation"])
+
+    spec = EndpointSpec(name="tgi-ours", repository=common["repository"], framework="pytorch", task="text-generation",
+                        accelerator="gpu", vendor="aws", region="us-east-1", type="authenticated",
+                        instance_size="x1", instance_type="nvidia-a10g", min_replica=0, max_replica=1,
+                        scale_to_zero_timeout=15, env=env, secrets={"MY_SECRET_KEY": "secret_value"},
+                        custom_image=CustomImage(image_url, health_route="/health", port=80),
+                        tags=("dev", "text-generation"))
+
+    async def ours():
+        async with HFClient(Settings().with_base_url(peer.base_url), Secret(peer.token), max_retries=0) as hf:
+            return await hf.endpoints.create("demo-user", spec)
+
+    created = asyncio.run(ours())
+    [theirs] = peer.received("demo-user", "tgi-hf")
+    [mine] = peer.received("demo-user", "tgi-ours")
+    assert mine == {**theirs, "name": "tgi-ours"}
+    assert mine["model"]["image"] == {"custom": {"url": image_url, "healthRoute": "/health", "port": 80}}
+    assert created.image_settings["url"] == image_url and created.health_route == "/health"
+    assert created.secrets == {"MY_SECRET_KEY": "********"}  # names only come back
+
+
 # --- text-generation details and plain models: hf_hub's parsed result equals ours ------------------
 
 TGI = "openai-community/gpt2"

@@ -16,6 +16,7 @@ from hftui.client._http import MockResponse, MockTransport
 from hftui.client._wire import parse_retry_after
 from hftui.client.core import CallOptions
 from hftui.client.endpoints import CustomImage, EndpointSpec, EndpointUpdate, validate_name
+from hftui.client.models import Endpoint
 from hftui.client.errors import (
     AuthError,
     BadRequest,
@@ -651,6 +652,35 @@ def test_endpoint_spec_payload():
         EndpointSpec(name="Bad_Name", repository="r").to_payload()
 
 
+def test_custom_image_payload_round_trip_and_switch_back_to_default():
+    image = CustomImage("ghcr.io/acme/private:2", health_route="/ping", port=8080, username="bot",
+                        password="registry-pass")
+    assert image.to_payload() == {"custom": {"url": "ghcr.io/acme/private:2", "healthRoute": "/ping", "port": 8080,
+                                             "credentials": {"username": "bot", "password": "registry-pass"}}}
+    assert "registry-pass" not in repr(image)
+    with pytest.raises(BadRequest):
+        CustomImage("  ").to_payload()
+    with pytest.raises(BadRequest):
+        CustomImage("x/y:1", password="p").to_payload()
+    # What the API answers (password redacted) parses back, without the password.
+    ep = Endpoint.from_json({"name": "e", "model": {"image": {"custom": {
+        "url": "ghcr.io/acme/private:2", "healthRoute": "/ping", "port": 8080, "env": {"A": "1"},
+        "credentials": {"username": "bot", "password": "********"}}}}}, "ns")
+    assert ep.image_kind == "custom" and ep.image_settings["port"] == 8080
+    back = CustomImage.from_endpoint(ep)
+    assert back == CustomImage("ghcr.io/acme/private:2", health_route="/ping", port=8080, env={"A": "1"},
+                               username="bot")
+    plain = Endpoint.from_json({"name": "e", "model": {"image": {"huggingface": {}}}}, "ns")
+    assert plain.image_kind == "huggingface" and CustomImage.from_endpoint(plain) is None
+    assert Endpoint.from_json({"name": "e", "model": {"image": "weird"}}, "ns").image_kind is None
+    # An update can go back to the default container; both at once is a mistake.
+    assert EndpointUpdate(default_image=True).to_payload() == {"model": {"image": {"huggingface": {}}}}
+    assert EndpointUpdate(custom_image=CustomImage("x/y:1")).to_payload() == {
+        "model": {"image": {"custom": {"url": "x/y:1", "healthRoute": "/health", "port": 80}}}}
+    with pytest.raises(BadRequest):
+        EndpointUpdate(default_image=True, custom_image=CustomImage("x/y:1")).to_payload()
+
+
 def test_endpoint_update_payload_only_set_fields():
     assert EndpointUpdate().to_payload() == {}
     assert EndpointUpdate(instance_size="x4", max_replica=2, revision="abc", tags=["prod"]).to_payload() == {
@@ -718,6 +748,36 @@ async def test_wait_until_running_reports_states_and_failures(monkeypatch):
         with pytest.raises(WaitTimeout) as err:
             await hf.endpoints.wait_until_running("alice", "ep", poll_interval=0.01, timeout=0.05)
     assert err.value.last_state == "pending"
+
+
+async def test_wait_timeout_is_a_deadline_like_huggingface_hub():
+    """``timeout`` bounds the wait; it is not a reason to give up before it is over (huggingface_hub's
+    ``wait(timeout=…)`` looks again until the time is up, then raises)."""
+    import time
+
+    from hftui.client.errors import WaitTimeout
+
+    states = iter(["initializing", "running"])
+
+    def handler(request):
+        if request.url.host == "e.test":
+            return MockResponse(200)
+        return MockResponse(200, json={"name": "ep", "healthRoute": "/health",
+                                       "status": {"state": next(states, "running"), "url": "https://e.test"}})
+
+    async with client(handler) as hf:
+        # The poll interval is longer than the timeout: it still looks once more at the deadline.
+        ep = await hf.endpoints.wait_until_running("alice", "ep", poll_interval=30, timeout=0.2)
+    assert ep.raw_state == "running"
+
+    async with client(answer(200, json={"name": "ep", "status": {"state": "initializing"}})) as hf:
+        start = time.monotonic()
+        with pytest.raises(WaitTimeout) as err:
+            await hf.endpoints.wait_until_running("alice", "ep", poll_interval=30, timeout=0.2)
+        assert time.monotonic() - start >= 0.2
+        assert err.value.last_state == "initializing" and "initializing" in err.value.user_message()
+        with pytest.raises(ValueError):
+            await hf.endpoints.wait_until_running("alice", "ep", timeout=-1)
 
 
 async def test_logs_tail_and_bound():

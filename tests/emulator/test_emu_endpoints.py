@@ -404,3 +404,54 @@ def test_advance_moves_states_without_waiting():
         assert handle.endpoint(NS, "llama-chat")["status"]["state"] == "running"  # minReplica 1: never
     finally:
         handle.close()
+
+
+TGI_URL = "ghcr.io/huggingface/text-generation-inference:3.0.1"
+
+
+def test_custom_image_stored_like_the_api_and_switchable_to_the_default(emulator, client):
+    body = payload("tgi-custom")
+    body["model"]["image"] = {"custom": {"url": TGI_URL, "healthRoute": "/health", "health_route": "/ignored",
+                                         "credentials": {"username": "bot", "password": "registry-pass"}}}
+    body["model"]["env"] = {"MAX_BATCH_PREFILL_TOKENS": "2048", "MAX_INPUT_LENGTH": "1024"}
+    body["model"]["secrets"] = {"MY_SECRET_KEY": "secret_value"}
+    created = client.post(f"/v2/endpoint/{NS}", json=body).json()
+    # port defaults to 80; snake_case health_route is dropped; the password and secret values never come back
+    assert created["model"]["image"] == {"custom": {"url": TGI_URL, "healthRoute": "/health", "port": 80,
+                                                    "credentials": {"username": "bot", "password": "********"}}}
+    assert created["model"]["env"] == body["model"]["env"]
+    assert created["model"]["secrets"] == {"MY_SECRET_KEY": "********"}
+    assert "secret_value" not in json.dumps(created) and "registry-pass" not in json.dumps(created)
+    assert emulator.received(NS, "tgi-custom") == [body]  # what the server was sent, as sent
+    wait_state(client, "tgi-custom", "running")
+    logs = client.get(f"/v2/endpoint/{NS}/tgi-custom/logs").text
+    assert TGI_URL in logs
+
+    back = client.put(f"/v2/endpoint/{NS}/tgi-custom", json={"model": {"image": {"huggingface": {}}}})
+    assert back.status_code == 200, back.text
+    assert back.json()["model"]["image"] == {"huggingface": {}} and back.json()["healthRoute"] == "/health"
+    wait_state(client, "tgi-custom", "running")
+    again = client.put(f"/v2/endpoint/{NS}/tgi-custom",
+                       json={"model": {"image": {"custom": {"url": TGI_URL, "healthRoute": "/ready", "port": 8080}}}})
+    assert again.status_code == 200, again.text
+    assert again.json()["healthRoute"] == "/ready" and again.json()["model"]["image"]["custom"]["port"] == 8080
+    assert emulator.received(NS, "tgi-custom")[1:] == [{"model": {"image": {"huggingface": {}}}},
+                                                       {"model": {"image": {"custom": {
+                                                           "url": TGI_URL, "healthRoute": "/ready", "port": 8080}}}}]
+    # an engine is another matter: it cannot be changed on an existing endpoint
+    engine = client.put(f"/v2/endpoint/{NS}/tgi-custom", json={"model": {"image": {"tgi": {"url": TGI_URL}}}})
+    assert engine.status_code == 400 and "engine" in engine.json()["error"]
+
+
+@pytest.mark.parametrize("custom, problem", [
+    ({"url": TGI_URL, "port": "80"}, "port"),
+    ({"url": TGI_URL, "port": 70000}, "port"),
+    ({"url": TGI_URL, "healthRoute": 5}, "healthRoute"),
+    ({"url": TGI_URL, "env": {"A": 1}}, "env"),
+    ({"url": TGI_URL, "credentials": {"password": "p"}}, "username"),
+])
+def test_custom_image_fields_are_typed(client, custom, problem):
+    body = payload("typed-image")
+    body["model"]["image"] = {"custom": custom}
+    r = client.post(f"/v2/endpoint/{NS}", json=body)
+    assert r.status_code == 422 and problem in r.json()["error"], r.text

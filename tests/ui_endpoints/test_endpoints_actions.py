@@ -311,7 +311,9 @@ async def test_describe_raw_json_and_logs(still_emulator):
         await goto(pilot, screen, "demo-user/llama-chat")
         await pilot.press("enter")
         desc = await wait_until(pilot, lambda: isinstance(app.screen, DescribeScreen) and app.screen)
-        body = str(desc.query_one("#describe-body", Static).render())
+        await pilot.pause()
+        shown = desc.query_one("#describe-body", Static)  # a label/value grid: read the lines it shows
+        body = "\n".join(strip.text for strip in shown.render_lines(shown.size.region))
         assert "meta-llama/Llama-3.1-8B-Instruct" in body and "Endpoint is ready" in body
         assert "MAX_INPUT_LENGTH=4096" in body
         await pilot.press("y")

@@ -205,3 +205,55 @@ async def test_markup_typed_into_fields_is_shown_as_text(still_emulator):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "nothing was sent" in form_error(form)
+
+
+async def test_hardware_choices_have_no_blank_option_not_even_by_wrapping(still_emulator):
+    """Issue 11 #14: a blank accelerator was reachable by wrapping round the list, and emptied Instance."""
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        _, form = await open_create(pilot)
+        accel = form.query_one("#accelerator", Select)
+        kinds = {c.accelerator for c in form._hardware()}
+        accel.focus()
+        seen = []
+        for direction in ("up", "down"):
+            for _ in range(len(kinds) + 2):  # all the way round, and past the wrap
+                await pilot.press("enter")
+                await pilot.press(direction, "enter")
+                await pilot.pause()
+                seen.append(accel.value)
+                assert accel.value is not Select.NULL, seen
+                assert form.selected_compute() is not None, seen
+        assert set(seen) == kinds
+        for key in ("vendor", "region", "instance"):
+            sel = form.query_one(f"#{key}", Select)
+            sel.focus()
+            for _ in range(3):
+                await pilot.press("enter", "up", "enter")
+                await pilot.pause()
+                assert sel.value is not Select.NULL, key
+                assert form.selected_compute() is not None, key
+
+
+async def test_without_a_catalog_the_hardware_choices_say_so_and_nothing_is_sent(still_emulator):
+    from textual.widgets import Button
+
+    app = make_app(still_emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await endpoints_screen(pilot)
+        still_emulator.inject("500", path=r"/v2/provider", times=20)
+        screen.catalog = None
+        app.push_screen(EndpointFormScreen(namespace="demo-user"))
+        form = await wait_until(pilot, lambda: isinstance(app.screen, EndpointFormScreen) and app.screen)
+        await wait_until(pilot, lambda: "catalog unavailable" in form_error(form).lower(), what="the error")
+        for key in ("vendor", "region", "accelerator", "instance"):
+            sel = form.query_one(f"#{key}", Select)
+            await wait_until(pilot, lambda sel=sel: "catalog unavailable" in str(sel.query_one("SelectCurrent").label),
+                             what=key)
+            assert form._value(key) is None
+        form.query_one("#name", Input).value = "x"
+        form.query_one("#repository", Input).value = "openai-community/gpt2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "choose an instance" in field_error(form, "instance") and form.sent is None
+        assert not form.query_one("#submit", Button).disabled

@@ -286,3 +286,25 @@ async def test_play_command_opens_the_playground(still_emulator):
         await command(pilot, "play openai-community/gpt2")
         await wait_until(pilot, lambda: app.current_mode == "playground", what="playground")
         assert app.header_info.screen == "Playground"
+
+
+async def test_login_reaches_the_first_screen_even_when_choosing_it_is_slow(still_emulator, monkeypatch):
+    """The login screen's worker is cancelled when the screen is popped: choosing the first screen
+    (a network call) must not run in it, or a slow answer leaves the app on "Connecting…"."""
+    import asyncio
+
+    import hftui.first_screen
+    from hftui.screens.login import LoginScreen
+
+    real = hftui.first_screen.first_screen
+
+    async def slow(*args, **kw):
+        await asyncio.sleep(0.5)
+        return await real(*args, **kw)
+
+    monkeypatch.setattr(hftui.first_screen, "first_screen", slow)
+    app = make_app(still_emulator, token=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await pilot.press(*still_emulator.token, "enter")
+        assert isinstance(await endpoints_screen(pilot), EndpointsScreen)
