@@ -139,9 +139,15 @@ class Walk:
         if not re.search(r"\? Keys", self.app.screen_text):
             self.do(ESC, r"\? Keys", "leave the text field")
 
-    def run_done(self, what: str) -> None:
-        """ctrl+r, until the run is done; a chat run then gives the message box the focus back."""
-        self.do(CTRL_R, r"Done", what, timeout=30)
+    def run(self, expect: str, what: str, timeout: float = 30.0) -> None:
+        """ctrl+r until a run starts (a key typed while the form is still being built is dropped, with a
+        bell: the app says so), then wait for ``expect``; a chat run gives the message box the focus back."""
+        for _ in range(3):
+            self.app.write(CTRL_R)
+            if self.app.wait_screen(rf"{expect}|Running|Streaming|Failed|Done|Not run", 4):
+                break
+        if not self.app.wait_screen(expect, timeout):
+            raise self.fail(what, expect, timeout)
         self.app.wait_screen(r"f1 Keys", 2)
 
 
@@ -181,8 +187,8 @@ def test_every_screen_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_
         walk.command("models llama", r"Model card", "models: search and detail")
         # Playground: a chat run (poisoned stream), History and an export
         walk.command("play meta-llama/Llama-3.1-8B-Instruct", r"Message", "playground: chat")
-        app.write(b"hello there")
-        walk.run_done("chat run")
+        walk.do(b"hello there", r"hello there", "typing a message")
+        walk.run(r"Done", "chat run")
         walk.leave_text_field()
         walk.do(b"h", r"History\[", "history")
         walk.do(b"x", r"Export run", "export")
@@ -191,8 +197,8 @@ def test_every_screen_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_
         walk.close(r"Export run", "export")
         # a TGI run: first an error (poisoned body, request id), then the poisoned stream
         walk.command("play openai-community/gpt2", r"Prompt", "playground: text generation")
-        walk.do(CTRL_R, r"BadRequest", "TGI error", timeout=30)
-        walk.run_done("TGI run")
+        walk.run(r"BadRequest", "TGI error")
+        walk.run(r"Done", "TGI run")
         # the palette, on the Endpoints screen: org names (with markup) offered as namespaces
         walk.leave_text_field()
         walk.do(b"3", r"7 endpoints", "endpoints")
