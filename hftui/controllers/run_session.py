@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from hftui.client.errors import HFError, ModelLoading, RateLimited, StreamInterrupted, describe_error
 from hftui.client.results import ChatMessage
+from hftui.client.stats import CallStats
 from hftui.controllers.meter import StreamMeter
 from hftui.sanitize import one_line
 from hftui.tasks.generation import StreamedGeneration
@@ -69,8 +70,9 @@ class RunListener:
     def warning(self, text: str) -> None:
         """Something the run did, or could not do, on its own (dropped parameters, image not saved)."""
 
-    def loading(self, seconds: float | None) -> None:
-        """The model loads (or the endpoint wakes) and should answer in about ``seconds``; None: it answers."""
+    def loading(self, seconds: float | None, *, waking: bool = False) -> None:
+        """The model loads (``waking``: the endpoint wakes from zero) and should answer in about ``seconds``;
+        None: it answers."""
 
     def streaming(self, meter: StreamMeter | None) -> None:
         """A stream starts (its live timings: ``meter``) or, with None, ends."""
@@ -80,6 +82,23 @@ class RunListener:
 
     def message_sent(self, spec: TaskSpec) -> None:
         """A chat turn is done: the message field (``spec.message_field``) can be emptied."""
+
+
+def stats_summary(stats: CallStats | None) -> str:
+    """What the response headers said about the call, for the status line ("" when nothing)."""
+    if stats is None:
+        return ""
+    parts = []
+    if stats.prompt_tokens is not None or stats.generated_tokens is not None:
+        parts.append(f"tokens {stats.prompt_tokens if stats.prompt_tokens is not None else '?'} in / "
+                     f"{stats.generated_tokens if stats.generated_tokens is not None else '?'} out")
+    if stats.total_time is not None:
+        parts.append(f"server {stats.total_time:.2f} s")
+    elif stats.compute_time is not None:
+        parts.append(f"compute {stats.compute_time:.2f} s")
+    if stats.audio_length is not None:
+        parts.append(f"audio {stats.audio_length:.1f} s")
+    return " · ".join(parts)
 
 
 def describe_failure(exc: BaseException, progress: str = "") -> tuple[str, str]:
@@ -118,6 +137,7 @@ class RunSession:
         """The current (or last) run's timings, for a live status line."""
         self._answer: list[str] = []
         self._loading = False
+        self._target: Target | None = None
 
     # --- conversation ---------------------------------------------------------------------
 
@@ -160,6 +180,7 @@ class RunSession:
         meter.start()
         self._answer = []
         self._loading = False
+        self._target = target
         streamed = spec.wants_stream(values)
         result: Any = None
         error: str | None = None
@@ -187,7 +208,9 @@ class RunSession:
             stop()
             for warning in run_warnings(result):
                 listener.warning(warning)
-            listener.status(f"Done · {meter.summary()}" if streamed else f"Done in {meter.elapsed:.2f} s", "ok")
+            done = f"Done · {meter.summary()}" if streamed else f"Done in {meter.elapsed:.2f} s"
+            said = stats_summary(getattr(result, "stats", None))
+            listener.status(f"{done} · {said}" if said else done, "ok")
         except asyncio.CancelledError:
             stop()
             try:  # the app may be closing: keep what can be kept, never fail the cancel
@@ -219,7 +242,10 @@ class RunSession:
 
     def _on_loading(self, seconds: float) -> None:
         self._loading = True
-        self.listener.loading(max(0.0, float(seconds or 0)))
+        # The client counts down for a deployed endpoint waking from zero (URL targets) or, asked to
+        # wait, for an hf-inference model loading (model targets): the target tells which.
+        waking = self._target is not None and self._target.kind == "url"
+        self.listener.loading(max(0.0, float(seconds or 0)), waking=waking)
 
     def _loaded(self) -> None:
         if self._loading:

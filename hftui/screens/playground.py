@@ -67,11 +67,11 @@ class _Display(RunListener):
     def warning(self, text: str) -> None:
         self.screen.notify(one_line(text, 300), severity="warning", markup=False)
 
-    def loading(self, seconds: float | None) -> None:
+    def loading(self, seconds: float | None, *, waking: bool = False) -> None:
         if seconds is None:
             self.screen.run_status.stop_count_down()
         else:
-            self.screen.run_status.count_down(seconds)
+            self.screen.run_status.count_down(seconds, waking=waking)
 
     def streaming(self, meter: StreamMeter | None) -> None:
         self.screen.run_status.follow(meter)

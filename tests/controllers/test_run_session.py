@@ -75,7 +75,7 @@ class Listener(RunListener):
     def warning(self, text):
         self.warnings.append(text)
 
-    def loading(self, seconds):
+    def loading(self, seconds, *, waking=False):
         self.loadings.append(seconds)
 
     def result(self, spec, result, values, saved):
