@@ -68,6 +68,10 @@ def token_allowed(url: str, settings: Settings | None) -> bool:
     return scheme == "https" and (host == "huggingface.co" or host.endswith(HF_HOST_SUFFIXES))
 
 
+NO_TIMEOUT = 7 * 24 * 3600.0
+"""``CallOptions.timeout`` for "no limit" (huggingface_hub's ``timeout=None``): a week, finite so
+that deadlines, hold headers and timers stay plain arithmetic."""
+
 RETRY_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 MAX_RETRY_WAIT = 20.0
 """A Retry-After longer than this is not waited for: the error goes to the user."""
@@ -160,7 +164,9 @@ class CallOptions:
 
     ``wait_for_model``: on 503-loading, wait (countdown via ``on_loading``)
     and retry with ``x-wait-for-model: true``, bounded by ``timeout``.
-    ``use_cache=False`` sends ``x-use-cache: false``.
+    ``use_cache=False`` sends ``x-use-cache: false``. ``timeout`` None: the
+    client's (``Settings.timeout``, a stream's ``stream_timeout``);
+    ``NO_TIMEOUT``: no practical limit.
     """
 
     wait_for_model: bool = False

@@ -67,6 +67,9 @@ class RunListener:
     def problem(self, message: str | None) -> None:
         """The message beside the form (the form keeps its input); None clears it."""
 
+    def offer_wait(self) -> None:
+        """The model answered 503 'loading' and the run did not wait: offer to run again, waiting."""
+
     def warning(self, text: str) -> None:
         """Something the run did, or could not do, on its own (dropped parameters, image not saved)."""
 
@@ -108,7 +111,7 @@ def describe_failure(exc: BaseException, progress: str = "") -> tuple[str, str]:
         return f"The stream broke off: {text}. What arrived is kept.", f"Stream interrupted · {progress}"
     if isinstance(exc, ModelLoading):
         eta = f" (about {exc.estimated_time:.0f} s)" if exc.estimated_time is not None else ""
-        return (f"The model is loading{eta}. Turn on 'Wait for model' to wait for it, or run again later.\n"
+        return (f"The model is loading{eta}. Wait for it (turn on 'Wait for model'), or run again later.\n"
                 f"{text}", "Model loading.")
     if isinstance(exc, RateLimited):
         when = (f"You may retry in {exc.retry_after:.0f} s." if exc.retry_after is not None
@@ -230,6 +233,8 @@ class RunSession:
                 result = self._keep_partial(spec, values, exc)
             message, status = describe_failure(exc, meter.summary())
             listener.problem(message)
+            if isinstance(exc, ModelLoading) and not values.get("wait_for_model"):
+                listener.offer_wait()
             listener.status(status, "error")
         finally:
             stop()

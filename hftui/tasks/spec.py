@@ -205,10 +205,13 @@ class TaskSpec:
 
     def prepare(self, values: dict[str, Any]) -> Prepared:
         """Typed values (from ``parse``) -> what the client is called with."""
-        from hftui.client.core import CallOptions
+        from hftui.client.core import NO_TIMEOUT, CallOptions
+        from hftui.tasks.fields import NO_LIMIT
 
+        timeout = values.get("timeout")
         options = CallOptions(wait_for_model=bool(values.get("wait_for_model")),
-                              use_cache=values.get("use_cache") is not False)
+                              use_cache=values.get("use_cache") is not False,
+                              timeout=NO_TIMEOUT if timeout == NO_LIMIT else timeout)
         return Prepared(self.input_record(values), self.call_record(values), self.wire_parameters(values), options)
 
     # --- calling ------------------------------------------------------------------

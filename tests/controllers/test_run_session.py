@@ -65,6 +65,7 @@ class Listener(RunListener):
         self.loadings: list[float | None] = []
         self.results: list[tuple] = []
         self.sent = 0
+        self.offers = 0
 
     def status(self, text, state=""):
         self.statuses.append((text, state))
@@ -74,6 +75,9 @@ class Listener(RunListener):
 
     def warning(self, text):
         self.warnings.append(text)
+
+    def offer_wait(self):
+        self.offers += 1
 
     def loading(self, seconds, *, waking=False):
         self.loadings.append(seconds)
@@ -210,7 +214,7 @@ async def test_a_cancelled_stream_keeps_what_arrived_and_is_saved_as_cancelled()
     (MockResponse(429, json={"error": "slow down"}, headers={"retry-after": "7"}),
      "Rate limited. You may retry in 7 s.\n429: slow down — retry in 7 s", "Rate limited."),
     (MockResponse(503, json={"error": "Model org/model is currently loading", "estimated_time": 12.0}),
-     "The model is loading (about 12 s). Turn on 'Wait for model' to wait for it, or run again later.\n"
+     "The model is loading (about 12 s). Wait for it (turn on 'Wait for model'), or run again later.\n"
      "503: Model org/model is currently loading", "Model loading."),
 ])
 async def test_each_error_becomes_one_message_and_an_error_record(answer, message, status):
@@ -222,6 +226,7 @@ async def test_each_error_becomes_one_message_and_an_error_record(answer, messag
     assert listener.statuses[-1] == (status, "error")
     assert record["status"] == "error" and record["error"] == message.split("\n")[-1].removeprefix("ServerError: ")
     assert listener.results == []
+    assert listener.offers == (1 if answer.status_code == 503 else 0)  # only a loading model: offer to wait
 
 
 async def test_a_file_problem_is_a_message_not_a_traceback(tmp_path):
@@ -241,7 +246,7 @@ async def test_a_file_problem_is_a_message_not_a_traceback(tmp_path):
 
 async def test_a_loading_model_reports_its_countdown_then_answers():
     s, transcript, listener = session()
-    spec, vals = values("text-classification", inputs="x")
+    spec, vals = values("text-classification", inputs="x", wait_for_model=True)
     answers = iter([MockResponse(503, json={"error": "loading", "estimated_time": 3.0}),
                     MockResponse(200, json=[[{"label": "OK", "score": 1.0}]])])
     async with client(lambda r: next(answers)) as hf:

@@ -32,3 +32,48 @@ async def test_chat_without_streaming_shows_tokens_and_time(make_app):
         assert screen.error_text == ""
         line = screen.status_history[-1]
         assert line.startswith("Done in ") and " · tokens " in line and " in / " in line and "server " in line
+
+
+async def test_a_loading_model_is_not_waited_for_by_default_and_the_error_offers_to_wait(make_app):
+    from hftui.client import Target
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await playground(pilot)
+        screen.set_target(Target.hf_model("distilbert/distilbert-base-uncased"), task="fill-mask")
+        await wait_until(pilot, lambda: screen.spec.task == "fill-mask")
+        assert screen.form.values()["wait_for_model"] is False  # as huggingface_hub: no x-wait-for-model
+        await run_and_wait(pilot, screen)
+        assert "The model is loading" in screen.error_text
+        button = screen.query_one("#problem-wait")
+        await wait_until(pilot, lambda: button.display and button.region.area > 0)
+        await pilot.click("#problem-wait")
+        await wait_until(pilot, lambda: "Best:" in screen_text(app), timeout=30)
+        assert screen.form.values()["wait_for_model"] is True and screen.error_text == ""
+        assert screen.last_record["options"]["wait_for_model"] is True
+
+
+def test_the_timeout_option_takes_seconds_none_or_the_default():
+    from hftui.client.core import NO_TIMEOUT
+    from hftui.tasks import get_spec
+
+    spec = get_spec("fill-mask")
+    form = {f.name: f.to_form(spec.defaults().get(f.name)) for f in spec.fields}
+    for raw, sent in (("", None), ("90", 90.0), ("none", NO_TIMEOUT), ("No limit", NO_TIMEOUT)):
+        values, errors = spec.parse({**form, "timeout": raw})
+        assert errors == {} and spec.prepare(values).options.timeout == sent, raw
+    for bad in ("soon", "0", "-3", "inf"):
+        assert "timeout" in spec.parse({**form, "timeout": bad})[1], bad
+    assert spec.options_record(spec.parse({**form, "timeout": "none"})[0])["timeout"] == "none"
+
+
+async def test_no_timeout_lets_the_client_wait_for_a_loading_model(settings, token):
+    from hftui.client import HFClient, Target
+    from hftui.client.core import NO_TIMEOUT, CallOptions
+
+    seen: list[float] = []
+    async with HFClient(settings, token, max_retries=0) as hf:
+        result = await hf.inference.fill_mask(Target.hf_model("distilbert/distilbert-base-uncased"), "a [MASK] b",
+                                              options=CallOptions(wait_for_model=True, timeout=NO_TIMEOUT),
+                                              on_loading=seen.append)
+    assert result and seen
