@@ -136,6 +136,8 @@ class RunSession:
         self.last_record: dict | None = None
         """The last run's record (with ``id`` once saved)."""
         self.last_run_id: Any = None
+        self.last_result: Any = None
+        """The last run's typed result (a partial one after a cancel or a cut stream), None after a failure."""
         self.meter: StreamMeter | None = None
         """The current (or last) run's timings, for a live status line."""
         self._answer: list[str] = []
@@ -365,6 +367,7 @@ class RunSession:
 
     async def _save(self, spec: TaskSpec, target: Target, values: dict, result: Any, error: str | None,
                     meter: StreamMeter, extra: dict | None = None, *, status: str | None = None) -> dict | None:
+        self.last_result = result
         values = dict(values)
         if not values.get("history"):
             values.pop("history", None)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, TextArea
 
 from hftui.client.errors import describe_error
@@ -29,6 +29,7 @@ from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec, task_for_
 from hftui.tasks.record import target_from_record
 from hftui.widgets.results import ResultArea, view_of_run
 from hftui.widgets.model_table import serving_summary
+from hftui.widgets.result_pane import ResultPane
 from hftui.widgets.run_problem import RunProblem
 from hftui.widgets.run_status import RunStatus
 from hftui.widgets.safe_text import one_line
@@ -94,9 +95,6 @@ class PlaygroundScreen(HFScreen):
     #pg-form-pane { width: 2fr; min-width: 30; max-width: 60; border-right: vkey $panel; padding: 0 1 0 0;
                     scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     #pg-result-pane { width: 3fr; }
-    #pg-stream { display: none; }
-    #pg-result-pane.-streaming #pg-stream { display: block; }
-    #pg-result-pane.-streaming #pg-result { display: none; }
     """
 
     BINDINGS = bindings_for("PlaygroundScreen")
@@ -129,10 +127,7 @@ class PlaygroundScreen(HFScreen):
             with VerticalScroll(id="pg-form-pane"):
                 yield RunProblem(id="pg-form-error")
                 yield TaskForm(self.spec, id="pg-form")
-            with Vertical(id="pg-result-pane"):
-                yield RunStatus("Ready. ctrl+r runs.", id="pg-status")
-                yield ResultArea(id="pg-result")
-                yield self._output
+            yield ResultPane(self._output, self.session, id="pg-result-pane")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -216,7 +211,7 @@ class PlaygroundScreen(HFScreen):
         self.action_run()
 
     def _sync_result_pane(self) -> None:
-        self.query_one("#pg-result-pane").set_class(self.spec.streams, "-streaming")
+        self.query_one(ResultPane).streaming = self.spec.streams
 
     # --- target and task -------------------------------------------------------------------
 
@@ -450,6 +445,7 @@ class PlaygroundScreen(HFScreen):
             self._show_error("Not connected (log in first).")
             return
         await self.session.run(client, *checked)
+        self.query_one(ResultPane).show_details()
 
     def _show_result(self, spec: TaskSpec, result: Any, values: dict, saved: Path | None) -> None:
         from hftui.imaging import detect_protocol

@@ -77,3 +77,56 @@ async def test_no_timeout_lets_the_client_wait_for_a_loading_model(settings, tok
                                               options=CallOptions(wait_for_model=True, timeout=NO_TIMEOUT),
                                               on_loading=seen.append)
     assert result and seen
+
+
+async def _tokens_view(pilot, screen) -> str:
+    await pilot.click("#view-tokens")
+    details = screen.query_one("#pg-details")
+    await wait_until(pilot, lambda: details.display and details.region.area > 0)
+    return details.text
+
+
+async def test_the_tokens_tab_shows_logprobs_alternatives_prefill_and_best_of(make_app):
+    from hftui.client import Target
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await playground(pilot)
+        screen.set_target(Target.hf_model("openai-community/gpt2"), task="text-generation")
+        await wait_until(pilot, lambda: screen.spec.task == "text-generation")
+        screen.form.set_values({"inputs": "Once upon", "max_new_tokens": 5, "top_n_tokens": 2, "details": "true",
+                                "do_sample": True, "best_of": 2, "decoder_input_details": "true", "stream": False})
+        await run_and_wait(pilot, screen)
+        assert screen.error_text == ""
+        details = screen.session.last_result.details
+        text = await _tokens_view(pilot, screen)
+        assert f"Generated · {len(details.tokens)} tokens" in text and "logprob" in text and "alternatives" in text
+        first = details.tokens[0]
+        assert repr(first.text) in text and f"{first.logprob:.3f}" in text
+        assert repr(details.top_tokens[0][1].text) in text  # the step's second-best alternative
+        assert f"Prompt (prefill) · {len(details.prefill)} tokens" in text
+        assert "Best-of alternatives · 1" in text and details.best_of_sequences[0].text.strip()[:20] in text
+        assert not screen.query_one("#pg-result").display  # the tab replaces the output...
+        await pilot.click("#view-output")
+        await wait_until(pilot, lambda: screen.query_one("#pg-stream").display)  # ...until Output is picked
+
+
+async def test_the_tokens_tab_after_a_stream_and_for_a_result_without_details(make_app):
+    from hftui.client import Target
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await playground(pilot)
+        screen.set_target(Target.hf_model("openai-community/gpt2"), task="text-generation")
+        await wait_until(pilot, lambda: screen.spec.task == "text-generation")
+        screen.form.set_values({"inputs": "Once", "max_new_tokens": 4, "top_n_tokens": 2, "details": "true"})
+        await run_and_wait(pilot, screen)  # streamed
+        text = await _tokens_view(pilot, screen)
+        tokens = screen.session.last_result.details.tokens
+        assert len(tokens) == 4 and all(repr(t.text) in text for t in tokens) and "Best-of" not in text
+        # the view follows the next run: chat has no token details, and says so
+        screen.set_target(task="chat-completion")
+        await wait_until(pilot, lambda: screen.spec.task == "chat-completion")
+        screen.form.set_values({"prompt": "hi", "stream": False})
+        await run_and_wait(pilot, screen)
+        assert screen.query_one("#pg-details").text.startswith("No token details")
