@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from hftui.client.errors import HFError, ModelLoading, RateLimited, StreamInterrupted, describe_error
+from hftui.client.exchange import ExchangeRecorder
 from hftui.client.results import ChatMessage
 from hftui.client.stats import CallStats
 from hftui.controllers.meter import StreamMeter
@@ -137,6 +138,8 @@ class RunSession:
         """The last run's record (with ``id`` once saved)."""
         self.last_run_id: Any = None
         self.last_result: Any = None
+        self.exchanges = ExchangeRecorder()
+        """The last run's HTTP exchange (``exchanges.last``: request and response, credentials masked)."""
         """The last run's typed result (a partial one after a cancel or a cut stream), None after a failure."""
         self.meter: StreamMeter | None = None
         """The current (or last) run's timings, for a live status line."""
@@ -186,6 +189,7 @@ class RunSession:
         self._answer = []
         self._loading = False
         self._target = target
+        self.exchanges = ExchangeRecorder()
         streamed = spec.wants_stream(values)
         result: Any = None
         error: str | None = None
@@ -205,7 +209,7 @@ class RunSession:
             if streamed:
                 result = await self._stream(client, spec, target, values, meter)
             else:
-                result = await spec.call(client, target, values, on_loading=self._on_loading)
+                result = await spec.call(client, target, values, on_loading=self._on_loading, recorder=self.exchanges)
                 meter.token(0)
                 stop()
                 self._loaded()
@@ -273,7 +277,7 @@ class RunSession:
         finish = None
         collected = None if chat else StreamedGeneration()
         section = None  # "reasoning" while a reasoning model thinks aloud, then "answer"
-        stream = spec.stream(client, target, values, on_loading=self._on_loading)
+        stream = spec.stream(client, target, values, on_loading=self._on_loading, recorder=self.exchanges)
         try:
             async for chunk in stream:
                 if collected is not None:

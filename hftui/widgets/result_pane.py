@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.widgets import Tab, Tabs
 
 from hftui.widgets.results import ResultArea
-from hftui.widgets.run_details import RunDetails, tokens_text
+from hftui.widgets.run_details import RunDetails, raw_text, tokens_text
 from hftui.widgets.run_status import RunStatus
 from hftui.widgets.stream_output import StreamOutput
 
@@ -73,6 +73,8 @@ class ResultPane(Vertical):
         """Fill the Tokens / Raw view (when shown) from the last run."""
         if self.view == "tokens":
             self.details.show_text(tokens_text(self._session.last_result))
+        elif self.view == "raw":
+            self.details.show_text(raw_text(self._session.exchanges.last))
 
     def select(self, view: str) -> None:
         self.query_one("#pg-views", Tabs).active = f"view-{view}"

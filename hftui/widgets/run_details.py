@@ -2,6 +2,7 @@
 
     tokens_text(result) -> Text     # text generation: tokens with logprobs and top alternatives,
                                     # prefill, best_of alternatives (GenerationDetails)
+    raw_text(exchange) -> Text      # the last request and response (hftui.client.exchange)
     RunDetails().show_text(text)    # the scrollable view the Tokens / Raw tabs show
 
 Everything shown came from a server: cut and cleaned (``one_line``/``clean``),
@@ -17,13 +18,16 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from hftui.widgets.safe_text import one_line
+from hftui.client.errors import scrub
+from hftui.widgets.safe_text import clean, one_line
 
 MAX_TOKENS = 2000
 """Rows shown per token list (a long generation is cut, and says so)."""
 MAX_ALTERNATIVES = 5
 TOKEN_CHARS = 24
 SEQUENCE_CHARS = 400
+RAW_CHARS = 6000
+"""The most of a body shown in the raw view (the recorder keeps ``exchange.BODY_BYTES``)."""
 
 
 def _token(text: str) -> str:
@@ -94,6 +98,47 @@ def tokens_text(result: Any) -> Text:
             facts.append(f"mean logprob {_mean(seq.tokens)}")
             out.append(f"{n:>3}. " + " · ".join(facts) + "\n", style="italic")
             out.append("     " + one_line(seq.text, SEQUENCE_CHARS) + "\n")
+    return out
+
+
+def _body(out: Text, data: bytes, size: int | None, headers: dict[str, str]) -> None:
+    if size is None:
+        out.append("(streamed: the body went to the output view)\n", style="dim")
+        return
+    if not size:
+        out.append("(no body)\n", style="dim")
+        return
+    kind = headers.get("content-type", "")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        out.append(f"({size} bytes of {one_line(kind or 'binary data', 60)}: not shown)\n", style="dim")
+        return
+    cut = f" · first {len(data)} shown" if size > len(data) else ""
+    out.append(f"body · {size} bytes{cut}\n", style="dim")
+    out.append(scrub(clean(text, limit=RAW_CHARS)) + "\n")
+
+
+def raw_text(exchange: Any) -> Text:
+    """The raw request and response of the last run (``hftui.client.exchange.Exchange``)."""
+    if exchange is None:
+        return Text("No exchange yet: run something (the raw request and response of the last run show here).")
+    out = Text()
+    out.append("Request\n", style="bold")
+    out.append(f"{one_line(exchange.method, 10)} {scrub(one_line(exchange.url, 500))}\n")
+    for name, value in exchange.request_headers.items():
+        out.append(f"{one_line(name, 60)}: {scrub(one_line(value, 300))}\n")
+    _body(out, exchange.request_body, exchange.request_size, exchange.request_headers)
+    out.append("\nResponse\n", style="bold")
+    if exchange.status is None:
+        out.append("(no answer)\n", style="dim")
+        return out
+    out.append(f"status {exchange.status}\n")
+    for name, value in exchange.response_headers.items():
+        out.append(f"{one_line(name, 60)}: {scrub(one_line(value, 300))}\n")
+    _body(out, exchange.response_body, exchange.response_size, exchange.response_headers)
     return out
 
 

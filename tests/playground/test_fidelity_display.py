@@ -130,3 +130,25 @@ async def test_the_tokens_tab_after_a_stream_and_for_a_result_without_details(ma
         screen.form.set_values({"prompt": "hi", "stream": False})
         await run_and_wait(pilot, screen)
         assert screen.query_one("#pg-details").text.startswith("No token details")
+
+
+async def test_the_raw_tab_shows_the_last_exchange_with_the_token_masked(make_app, emulator, tmp_path):
+    from tests.playground.playground_helpers import open_task
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await playground(pilot)
+        await pilot.click("#view-raw")
+        details = screen.query_one("#pg-details")
+        await wait_until(pilot, lambda: details.display and details.text.startswith("No exchange yet"))
+        screen = await open_task(pilot, "text-to-image", tmp_path)
+        await run_and_wait(pilot, screen, timeout=30)
+        assert screen.error_text == ""
+        await wait_until(pilot, lambda: "Response" in details.text)
+        text = details.text
+        assert "Request\nPOST http" in text and "/hf-inference/models/" in text
+        assert "authorization: Bearer ***" in text and emulator.token not in text
+        assert '"inputs"' in text  # the JSON body sent
+        assert "status 200" in text and "content-type: image/" in text
+        assert "bytes of image/" in text and ": not shown" in text  # binary: its size, never its bytes
+        assert emulator.token not in screen_text(app)
