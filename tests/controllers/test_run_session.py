@@ -354,3 +354,17 @@ async def test_a_cancelled_run_is_listed_as_cancelled_in_the_history(tmp_path):
         await s.run(hf, spec, MODEL, vals)  # a cut stream: an error
     assert [r["status"] for r in history.list()] == ["error", "cancelled"]
     history.close()
+
+
+async def test_speech_recognition_says_the_audio_length_in_the_status(tmp_path):
+    from tests.playground.playground_helpers import make_wav
+
+    wav = tmp_path / "a.wav"
+    make_wav(wav)
+    s, transcript, listener = session()
+    spec, vals = values("automatic-speech-recognition", inputs=str(wav))
+    answer = MockResponse(200, json={"text": "hello"}, headers={"x-compute-audio-length": "3.25"})
+    async with client(lambda r: answer) as hf:
+        await s.run(hf, spec, MODEL, vals)
+    text, state = listener.statuses[-1]
+    assert state == "ok" and text.startswith("Done in ") and text.endswith(" · audio 3.2 s")
