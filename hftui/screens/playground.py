@@ -83,10 +83,7 @@ class _Display(RunListener):
         self.screen._show_result(spec, result, values, saved)
 
     def message_sent(self, spec: TaskSpec) -> None:
-        # Cleared only if it still holds what was sent: the next message, typed while the reply streamed, stays.
-        form = self.screen.form
-        if form.values().get(spec.message_field) == self.screen._sent_message:
-            form.set_value(spec.message_field, "")
+        self.screen.form.set_value(spec.message_field, "")
 
 
 class PlaygroundScreen(HFScreen):
@@ -112,10 +109,6 @@ class PlaygroundScreen(HFScreen):
         self._worker = None
         self._form_serial = 0
         self._form: TaskForm | None = None
-        self._sent_message: Any = None
-        """The message field as the run now going sent it."""
-        self._focus_pending = False
-        """Focus is on its way to the form: keys typed meanwhile are held by the app (``keys_ready``)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_chat":
@@ -146,26 +139,6 @@ class PlaygroundScreen(HFScreen):
             args, kwargs = self._pending
             self._pending = None
             self.set_target(*args, **kwargs)
-
-    def keys_ready(self) -> bool:
-        """The app holds keys typed while this is False (``hftui.key_gate``)."""
-        return not self._focus_pending and not self._pane_waiting()
-
-    def on_arrival(self) -> None:
-        """Shown by a switch: typing goes to the form unless a text field here already has focus."""
-        if not isinstance(self.focused, (Input, TextArea)):
-            self._request_focus()
-
-    def _pane_waiting(self) -> bool:
-        """The form is put aside while the model of a new target is looked up (its task may change it)."""
-        return False
-
-    def _request_focus(self) -> None:
-        """Focus the form's first field once it is built; keys typed until then wait for it."""
-        self._focus_pending = True
-        if self.app.screen is self:
-            self.app.key_gate.hold(self.keys_ready)
-        self.call_after_refresh(self._focus_form)
 
     def main_widget(self):
         """What Esc in a text field returns focus to (the app's focus_main)."""
@@ -273,16 +246,13 @@ class PlaygroundScreen(HFScreen):
             self._refresh_form_for_model()
         elif target is not None and target.model and target.kind != "url":
             self._lookup_model(target.model, pick_task=not task)
-        self._request_focus()  # typing right after :play goes to the form
+        self.call_after_refresh(self._focus_form)  # typing right after :play goes to the form
 
     def _focus_form(self, tries: int = 10) -> None:
-        if not self.is_mounted or self._pane_waiting():
-            self._focus_pending = False
+        if not (self.is_mounted and self.is_current):
             return
         if not self.form.focus_first() and tries:
             self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
-            return
-        self._focus_pending = False
 
     def _apply_target(self, target: Target) -> bool:
         """Show ``target``; False (and why, in the status line) for a URL that is not a plain http(s)
@@ -323,7 +293,7 @@ class PlaygroundScreen(HFScreen):
         self.target_bar.fit_to(spec)
         self.refresh_bindings()  # ^n New chat is for conversational tasks only
         if refocus:
-            self._request_focus()
+            self.call_after_refresh(self._focus_form)
         self.run_status.show(f"{spec.title}. ctrl+r runs.")
 
     def _refresh_form_for_model(self) -> None:
@@ -474,8 +444,6 @@ class PlaygroundScreen(HFScreen):
         if client is None:
             self._show_error("Not connected (log in first).")
             return
-        if checked[0].message_field:
-            self._sent_message = self.form.values().get(checked[0].message_field)
         await self.session.run(client, *checked)
         self.query_one(ResultPane).show_details()
 
