@@ -29,7 +29,7 @@ import importlib
 import logging
 import os
 import time
-from collections.abc import Awaitable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -38,7 +38,6 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from hftui.key_gate import KeyGate
 from hftui.keymap import apply_keymap
 from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader, HeaderInfo
@@ -140,8 +139,6 @@ class HFTUIApp(App[int]):
         # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
         self.warm_screens = not os.environ.get("HFTUI_FROZEN_TIME") if warm_screens is None else warm_screens
         self._gc_frozen = False
-        self.key_gate = KeyGate(self)
-        """Holds keys typed while a screen or form is built (``hftui.key_gate``)."""
         for name in SCREENS:
             self.add_mode(name, self._screen_factory(name))
 
@@ -255,35 +252,8 @@ class HFTUIApp(App[int]):
 
         return make
 
-    def switch_to(self, name: str) -> Awaitable[Screen | None]:
-        """Show screen ``name`` (created on first use); returns its base screen.
-
-        Keys typed from this call on are held until the screen is ready for them (see
-        ``hftui.key_gate``): the hold starts here, synchronously, not when the awaitable runs in a worker.
-        """
-        return self._held_while(self._switch_to(name))
-
-    def _held_while(self, work: Awaitable[Any]) -> Awaitable[Any]:
-        token = self.key_gate.hold(longest=5.0, strict=False)
-
-        async def run() -> Any:
-            try:
-                return await work
-            finally:
-                self.key_gate.done(token)
-
-        return run()
-
-    def _hold_until_ready(self, screen: Screen) -> None:
-        """Hold keys until ``screen`` is shown and says it is ready (``keys_ready()``, if it has one)."""
-        ready = getattr(screen, "keys_ready", None)
-
-        def check() -> bool:
-            return self.screen is not screen or (screen.is_mounted and (ready is None or ready()))
-
-        self.key_gate.hold(check, strict=False)
-
-    async def _switch_to(self, name: str) -> Screen | None:
+    async def switch_to(self, name: str) -> Screen | None:
+        """Show screen ``name`` (created on first use); returns its base screen."""
         if name not in SCREENS:
             return None
         if self.client is None or (self._token is None and self.whoami is None):
@@ -293,12 +263,8 @@ class HFTUIApp(App[int]):
         # Leave any login/start screen that sits on the default stack.
         await self.switch_mode(name)
         screen = self.screen_stack[0] if self.screen_stack else self.screen
-        self._hold_until_ready(self.screen)
         self._ensure_header(screen)
         self._update_header(screen=SCREENS[name][2])
-        arrived = getattr(screen, "on_arrival", None)
-        if callable(arrived):
-            arrived()
         return screen
 
     async def action_switch_to(self, name: str) -> None:
@@ -312,14 +278,9 @@ class HFTUIApp(App[int]):
         stack = self._screen_stacks.get(name)
         return stack[0] if stack else None
 
-    def open_playground(self, target: Target | None = None, *, task: str | None = None,
-                        model: ModelInfo | None = None, endpoint: Endpoint | None = None) -> Awaitable[None]:
-        """Keys are held from this call on, until the Playground's form has focus."""
-        return self._held_while(self._open_playground(target, task=task, model=model, endpoint=endpoint))
-
-    async def _open_playground(self, target: Target | None, *, task: str | None, model: ModelInfo | None,
-                               endpoint: Endpoint | None) -> None:
-        screen = await self._switch_to("playground")
+    async def open_playground(self, target: Target | None = None, *, task: str | None = None,
+                              model: ModelInfo | None = None, endpoint: Endpoint | None = None) -> None:
+        screen = await self.switch_to("playground")
         setter = getattr(screen, "set_target", None)
         if setter is None:
             if isinstance(screen, MissingScreen):
@@ -332,11 +293,8 @@ class HFTUIApp(App[int]):
         except Exception as exc:
             self.show_error(exc)
 
-    def open_models(self, search: str | None = None) -> Awaitable[None]:
-        return self._held_while(self._open_models(search))
-
-    async def _open_models(self, search: str | None) -> None:
-        screen = await self._switch_to("models")
+    async def open_models(self, search: str | None = None) -> None:
+        screen = await self.switch_to("models")
         if search:
             for name in ("set_search", "search"):
                 fn = getattr(screen, name, None)
@@ -346,11 +304,8 @@ class HFTUIApp(App[int]):
                         await result
                     break
 
-    def open_endpoints(self, namespace: str | None = None) -> Awaitable[None]:
-        return self._held_while(self._open_endpoints(namespace))
-
-    async def _open_endpoints(self, namespace: str | None) -> None:
-        screen = await self._switch_to("endpoints")
+    async def open_endpoints(self, namespace: str | None = None) -> None:
+        screen = await self.switch_to("endpoints")
         if namespace is not None and hasattr(screen, "set_namespace"):
             screen.set_namespace(None if namespace in ("*", "all") else namespace)
 
@@ -466,17 +421,6 @@ class HFTUIApp(App[int]):
 
     # --- keys -----------------------------------------------------------------------
 
-    async def on_event(self, event) -> None:
-        from textual import events
-
-        if isinstance(event, events.Key) and not event.is_forwarded and self.key_gate.take(event):
-            return  # a shortcut is at work, or a screen or form is being built: see hftui.key_gate
-        await super().on_event(event)
-
-    async def on_key_gate_flush(self, message: KeyGate.Flush) -> None:
-        message.stop()
-        await self.key_gate.flush(super().on_event)
-
     def action_focus_main(self) -> None:
         from textual.widgets import TextArea
 
@@ -523,9 +467,8 @@ class HFTUIApp(App[int]):
         calling = self.screen
 
         def done(text: str | None) -> None:
-            if text:  # what is typed right after Enter waits for the command's screen
-                self.run_worker(self._held_while(self.run_command_line(text, calling)), group="command-line",
-                                exit_on_error=False)
+            if text:
+                self.run_worker(self.run_command_line(text, calling), group="command-line", exit_on_error=False)
 
         suggestions = [":ep", ":models", ":play", ":history", ":batch", ":q", ":help"]
         suggestions += [f":{name}" for name, *_ in self._screen_actions(calling)]

@@ -68,6 +68,10 @@ def token_allowed(url: str, settings: Settings | None) -> bool:
     return scheme == "https" and (host == "huggingface.co" or host.endswith(HF_HOST_SUFFIXES))
 
 
+NO_TIMEOUT = 7 * 24 * 3600.0
+"""``CallOptions.timeout`` for "no limit" (huggingface_hub's ``timeout=None``): a week, finite so
+that deadlines, hold headers and timers stay plain arithmetic."""
+
 RETRY_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 MAX_RETRY_WAIT = 20.0
 """A Retry-After longer than this is not waited for: the error goes to the user."""
@@ -160,7 +164,9 @@ class CallOptions:
 
     ``wait_for_model``: on 503-loading, wait (countdown via ``on_loading``)
     and retry with ``x-wait-for-model: true``, bounded by ``timeout``.
-    ``use_cache=False`` sends ``x-use-cache: false``.
+    ``use_cache=False`` sends ``x-use-cache: false``. ``timeout`` None: the
+    client's (``Settings.timeout``, a stream's ``stream_timeout``);
+    ``NO_TIMEOUT``: no practical limit.
     """
 
     wait_for_model: bool = False
@@ -169,6 +175,8 @@ class CallOptions:
     bill_to: str | None = None
     scale_up_timeout: float | None = None
     """Sent as ``X-Scale-Up-Timeout`` to a deployed endpoint scaled to zero."""
+    recorder: Any = field(default=None, compare=False)
+    """An ``hftui.client.exchange.ExchangeRecorder``: keeps the call's last request and response."""
 
 
 class HFClient:
@@ -299,7 +307,8 @@ class HFClient:
                       send_token: bool | None = None, headers: Mapping[str, str] | None = None,
                       json: Any = None, content: bytes | None = None, params: Any = None,
                       timeout: float | None = None, retry: bool | None = None,
-                      follow_same_host: bool = False, auth: ServerAuth | None = None) -> Response:
+                      follow_same_host: bool = False, auth: ServerAuth | None = None,
+                      recorder: Any = None) -> Response:
         """Send a request; return the 2xx response or raise the typed error.
 
         Idempotent GETs are retried (network errors, 408/429/5xx) with jittered
@@ -313,6 +322,8 @@ class HFClient:
         retry = (method == "GET") if retry is None else retry
         attempt = 0
         while True:
+            if recorder is not None:  # (masks the credentials as it records)
+                recorder.sent(method, url, hdrs, content)
             try:
                 response = await self._http.request(method, url, headers=hdrs, content=content, params=params,
                                                     timeout=timeout, follow_same_host=follow_same_host)
@@ -324,6 +335,8 @@ class HFClient:
                 await self.backoff(attempt, None)
                 attempt += 1
                 continue
+            if recorder is not None:
+                recorder.received(response)
             status = response.status_code
             if 200 <= status < 300:
                 return response
@@ -350,16 +363,22 @@ class HFClient:
     async def stream(self, method: str, url: str, *, service: str, scope: str | None = None,
                      send_token: bool | None = None, headers: Mapping[str, str] | None = None,
                      json: Any = None, content: bytes | None = None, timeout: float | None = None,
-                     auth: ServerAuth | None = None) -> AsyncIterator[Response]:
+                     auth: ServerAuth | None = None, recorder: Any = None) -> AsyncIterator[Response]:
         """Open a streamed request; raise the typed error (body read) unless 2xx."""
         hdrs = self.headers(url, send_token, headers, auth)
         had_token = "authorization" in hdrs
         if json is not None:
             content = dumps(json)
             hdrs.setdefault("content-type", "application/json")
+        if recorder is not None:
+            recorder.sent(method, url, hdrs, content)
         async with self._http.stream(method, url, headers=hdrs, content=content, timeout=timeout) as response:
-            if not 200 <= response.status_code < 300:
+            ok = 200 <= response.status_code < 300
+            if not ok:
                 await self._http.aread(response, quiet=True)
+            if recorder is not None:
+                recorder.received(response, streamed=ok)
+            if not ok:
                 raise await self.make_error(response, service=service, had_token=had_token, scope=scope,
                                             auth=auth)
             yield response

@@ -367,7 +367,7 @@ class InferenceAPI:
         if not options.wait_for_model:
             return await c.request("POST", req.url, service="inference", scope=req.scope, send_token=req.send_token,
                                    headers=headers, content=req.body, timeout=options.timeout, retry=False,
-                                   auth=req.auth)
+                                   auth=req.auth, recorder=options.recorder)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + (options.timeout or c.settings.timeout)
         while True:
@@ -375,7 +375,8 @@ class InferenceAPI:
             try:
                 return await c.request("POST", req.url, service="inference", scope=req.scope,
                                        send_token=req.send_token, headers=headers, content=req.body,
-                                       timeout=max(1.0, remaining), retry=False, auth=req.auth)
+                                       timeout=max(1.0, remaining), retry=False, auth=req.auth,
+                                       recorder=options.recorder)
             except ModelLoading as exc:
                 headers = await self._wait_loading(exc, headers, deadline, on_loading)
 
@@ -617,7 +618,8 @@ class InferenceAPI:
             try:
                 return await stack.enter_async_context(c.stream(
                     "POST", req.url, service="inference", scope=req.scope, send_token=req.send_token,
-                    headers=headers, content=req.body, timeout=options.timeout, auth=req.auth))
+                    headers=headers, content=req.body, timeout=options.timeout, auth=req.auth,
+                    recorder=options.recorder))
             except ModelLoading as exc:
                 if not options.wait_for_model:
                     raise

@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from hftui.client.errors import HFError, ModelLoading, RateLimited, StreamInterrupted, describe_error
+from hftui.client.exchange import ExchangeRecorder
 from hftui.client.results import ChatMessage
+from hftui.client.stats import CallStats
 from hftui.controllers.meter import StreamMeter
 from hftui.sanitize import one_line
 from hftui.tasks.generation import StreamedGeneration
@@ -66,11 +68,15 @@ class RunListener:
     def problem(self, message: str | None) -> None:
         """The message beside the form (the form keeps its input); None clears it."""
 
+    def offer_wait(self) -> None:
+        """The model answered 503 'loading' and the run did not wait: offer to run again, waiting."""
+
     def warning(self, text: str) -> None:
         """Something the run did, or could not do, on its own (dropped parameters, image not saved)."""
 
-    def loading(self, seconds: float | None) -> None:
-        """The model loads (or the endpoint wakes) and should answer in about ``seconds``; None: it answers."""
+    def loading(self, seconds: float | None, *, waking: bool = False) -> None:
+        """The model loads (``waking``: the endpoint wakes from zero) and should answer in about ``seconds``;
+        None: it answers."""
 
     def streaming(self, meter: StreamMeter | None) -> None:
         """A stream starts (its live timings: ``meter``) or, with None, ends."""
@@ -82,6 +88,23 @@ class RunListener:
         """A chat turn is done: the message field (``spec.message_field``) can be emptied."""
 
 
+def stats_summary(stats: CallStats | None) -> str:
+    """What the response headers said about the call, for the status line ("" when nothing)."""
+    if stats is None:
+        return ""
+    parts = []
+    if stats.prompt_tokens is not None or stats.generated_tokens is not None:
+        parts.append(f"tokens {stats.prompt_tokens if stats.prompt_tokens is not None else '?'} in / "
+                     f"{stats.generated_tokens if stats.generated_tokens is not None else '?'} out")
+    if stats.total_time is not None:
+        parts.append(f"server {stats.total_time:.2f} s")
+    elif stats.compute_time is not None:
+        parts.append(f"compute {stats.compute_time:.2f} s")
+    if stats.audio_length is not None:
+        parts.append(f"audio {stats.audio_length:.1f} s")
+    return " · ".join(parts)
+
+
 def describe_failure(exc: BaseException, progress: str = "") -> tuple[str, str]:
     """(the message beside the form, the status line) of a failed run; ``progress``: the meter's summary."""
     text = describe_error(exc, ERROR_CHARS)
@@ -89,7 +112,7 @@ def describe_failure(exc: BaseException, progress: str = "") -> tuple[str, str]:
         return f"The stream broke off: {text}. What arrived is kept.", f"Stream interrupted · {progress}"
     if isinstance(exc, ModelLoading):
         eta = f" (about {exc.estimated_time:.0f} s)" if exc.estimated_time is not None else ""
-        return (f"The model is loading{eta}. Turn on 'Wait for model' to wait for it, or run again later.\n"
+        return (f"The model is loading{eta}. Wait for it (turn on 'Wait for model'), or run again later.\n"
                 f"{text}", "Model loading.")
     if isinstance(exc, RateLimited):
         when = (f"You may retry in {exc.retry_after:.0f} s." if exc.retry_after is not None
@@ -114,10 +137,15 @@ class RunSession:
         self.last_record: dict | None = None
         """The last run's record (with ``id`` once saved)."""
         self.last_run_id: Any = None
+        self.last_result: Any = None
+        self.exchanges = ExchangeRecorder()
+        """The last run's HTTP exchange (``exchanges.last``: request and response, credentials masked)."""
+        """The last run's typed result (a partial one after a cancel or a cut stream), None after a failure."""
         self.meter: StreamMeter | None = None
         """The current (or last) run's timings, for a live status line."""
         self._answer: list[str] = []
         self._loading = False
+        self._target: Target | None = None
 
     # --- conversation ---------------------------------------------------------------------
 
@@ -160,6 +188,8 @@ class RunSession:
         meter.start()
         self._answer = []
         self._loading = False
+        self._target = target
+        self.exchanges = ExchangeRecorder()
         streamed = spec.wants_stream(values)
         result: Any = None
         error: str | None = None
@@ -179,7 +209,7 @@ class RunSession:
             if streamed:
                 result = await self._stream(client, spec, target, values, meter)
             else:
-                result = await spec.call(client, target, values, on_loading=self._on_loading)
+                result = await spec.call(client, target, values, on_loading=self._on_loading, recorder=self.exchanges)
                 meter.token(0)
                 stop()
                 self._loaded()
@@ -187,7 +217,9 @@ class RunSession:
             stop()
             for warning in run_warnings(result):
                 listener.warning(warning)
-            listener.status(f"Done · {meter.summary()}" if streamed else f"Done in {meter.elapsed:.2f} s", "ok")
+            done = f"Done · {meter.summary()}" if streamed else f"Done in {meter.elapsed:.2f} s"
+            said = stats_summary(getattr(result, "stats", None))
+            listener.status(f"{done} · {said}" if said else done, "ok")
         except asyncio.CancelledError:
             stop()
             try:  # the app may be closing: keep what can be kept, never fail the cancel
@@ -207,6 +239,8 @@ class RunSession:
                 result = self._keep_partial(spec, values, exc)
             message, status = describe_failure(exc, meter.summary())
             listener.problem(message)
+            if isinstance(exc, ModelLoading) and not values.get("wait_for_model"):
+                listener.offer_wait()
             listener.status(status, "error")
         finally:
             stop()
@@ -219,7 +253,10 @@ class RunSession:
 
     def _on_loading(self, seconds: float) -> None:
         self._loading = True
-        self.listener.loading(max(0.0, float(seconds or 0)))
+        # The client counts down for a deployed endpoint waking from zero (URL targets) or, asked to
+        # wait, for an hf-inference model loading (model targets): the target tells which.
+        waking = self._target is not None and self._target.kind == "url"
+        self.listener.loading(max(0.0, float(seconds or 0)), waking=waking)
 
     def _loaded(self) -> None:
         if self._loading:
@@ -240,7 +277,7 @@ class RunSession:
         finish = None
         collected = None if chat else StreamedGeneration()
         section = None  # "reasoning" while a reasoning model thinks aloud, then "answer"
-        stream = spec.stream(client, target, values, on_loading=self._on_loading)
+        stream = spec.stream(client, target, values, on_loading=self._on_loading, recorder=self.exchanges)
         try:
             async for chunk in stream:
                 if collected is not None:
@@ -334,6 +371,7 @@ class RunSession:
 
     async def _save(self, spec: TaskSpec, target: Target, values: dict, result: Any, error: str | None,
                     meter: StreamMeter, extra: dict | None = None, *, status: str | None = None) -> dict | None:
+        self.last_result = result
         values = dict(values)
         if not values.get("history"):
             values.pop("history", None)

@@ -259,23 +259,16 @@ class HistoryScreen(Screen[None]):
     def action_open_run(self) -> None:
         record = self._readable()
         if record is not None:
-            self._reopen(record, False, self.app.key_gate.hold(longest=5.0))
+            self._reopen(record, False)
 
     def action_rerun(self) -> None:
         record = self._readable()
         if record is not None:
-            self._reopen(record, True, self.app.key_gate.hold(longest=5.0))
+            self._reopen(record, True)
 
     @work(group="history-open", exclusive=True, exit_on_error=False)
-    async def _reopen(self, record: dict, run: bool, hold: object) -> None:
-        """Switch to the Playground and hand it the run (and ask it to run again); keys typed from the
-        key that asked for it on wait for the Playground's form (``hftui.key_gate``)."""
-        try:
-            await self._reopen_now(record, run)
-        finally:
-            self.app.key_gate.done(hold)
-
-    async def _reopen_now(self, record: dict, run: bool) -> None:
+    async def _reopen(self, record: dict, run: bool) -> None:
+        """Switch to the Playground and hand it the run (and ask it to run again)."""
         app = self.app
         switch = getattr(app, "switch_to", None)
         if switch is not None:

@@ -13,15 +13,13 @@ shows a countdown.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Select, Static, TextArea
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Input, Select, TextArea
 
 from hftui.client.errors import describe_error
 from hftui.controllers.run_session import RunListener, RunSession
@@ -29,10 +27,12 @@ from hftui.screens.base import HFScreen
 from hftui.keys import bindings_for
 from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec, task_for_model
 from hftui.tasks.record import target_from_record
-from hftui.widgets.results import ResultArea, build_result_view
+from hftui.widgets.results import ResultArea, view_of_run
 from hftui.widgets.model_table import serving_summary
+from hftui.widgets.result_pane import ResultPane
+from hftui.widgets.run_problem import RunProblem
 from hftui.widgets.run_status import RunStatus
-from hftui.widgets.safe_text import clean, one_line
+from hftui.widgets.safe_text import one_line
 from hftui.widgets.stream_output import StreamOutput
 from hftui.widgets.target_bar import TargetBar
 from hftui.widgets.task_form import TaskForm
@@ -64,14 +64,17 @@ class _Display(RunListener):
     def problem(self, message: str | None) -> None:
         self.screen._show_error(message)
 
+    def offer_wait(self) -> None:
+        self.screen.query_one(RunProblem).offer_wait()
+
     def warning(self, text: str) -> None:
         self.screen.notify(one_line(text, 300), severity="warning", markup=False)
 
-    def loading(self, seconds: float | None) -> None:
+    def loading(self, seconds: float | None, *, waking: bool = False) -> None:
         if seconds is None:
             self.screen.run_status.stop_count_down()
         else:
-            self.screen.run_status.count_down(seconds)
+            self.screen.run_status.count_down(seconds, waking=waking)
 
     def streaming(self, meter: StreamMeter | None) -> None:
         self.screen.run_status.follow(meter)
@@ -80,10 +83,7 @@ class _Display(RunListener):
         self.screen._show_result(spec, result, values, saved)
 
     def message_sent(self, spec: TaskSpec) -> None:
-        # Cleared only if it still holds what was sent: the next message, typed while the reply streamed, stays.
-        form = self.screen.form
-        if form.values().get(spec.message_field) == self.screen._sent_message:
-            form.set_value(spec.message_field, "")
+        self.screen.form.set_value(spec.message_field, "")
 
 
 class PlaygroundScreen(HFScreen):
@@ -94,12 +94,7 @@ class PlaygroundScreen(HFScreen):
     #pg-body { height: 1fr; }
     #pg-form-pane { width: 2fr; min-width: 30; max-width: 60; border-right: vkey $panel; padding: 0 1 0 0;
                     scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
-    #pg-form-error { color: $error; height: auto; display: none; padding: 0 1; border: round $error; }
-    #pg-form-error.-shown { display: block; }
     #pg-result-pane { width: 3fr; }
-    #pg-stream { display: none; }
-    #pg-result-pane.-streaming #pg-stream { display: block; }
-    #pg-result-pane.-streaming #pg-result { display: none; }
     """
 
     BINDINGS = bindings_for("PlaygroundScreen")
@@ -114,10 +109,6 @@ class PlaygroundScreen(HFScreen):
         self._worker = None
         self._form_serial = 0
         self._form: TaskForm | None = None
-        self._sent_message: Any = None
-        """The message field as the run now going sent it."""
-        self._focus_pending = False
-        """Focus is on its way to the form: keys typed meanwhile are held by the app (``keys_ready``)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_chat":
@@ -134,12 +125,9 @@ class PlaygroundScreen(HFScreen):
                         task=self.spec.task, servers=tuple(self.app.settings.servers), id="pg-target-bar")
         with Horizontal(id="pg-body"):
             with VerticalScroll(id="pg-form-pane"):
-                yield Static("", id="pg-form-error")
+                yield RunProblem(id="pg-form-error")
                 yield TaskForm(self.spec, id="pg-form")
-            with Vertical(id="pg-result-pane"):
-                yield RunStatus("Ready. ctrl+r runs.", id="pg-status")
-                yield ResultArea(id="pg-result")
-                yield self._output
+            yield ResultPane(self._output, self.session, id="pg-result-pane")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -151,26 +139,6 @@ class PlaygroundScreen(HFScreen):
             args, kwargs = self._pending
             self._pending = None
             self.set_target(*args, **kwargs)
-
-    def keys_ready(self) -> bool:
-        """The app holds keys typed while this is False (``hftui.key_gate``)."""
-        return not self._focus_pending and not self._pane_waiting()
-
-    def on_arrival(self) -> None:
-        """Shown by a switch: typing goes to the form unless a text field here already has focus."""
-        if not isinstance(self.focused, (Input, TextArea)):
-            self._request_focus()
-
-    def _pane_waiting(self) -> bool:
-        """The form is put aside while the model of a new target is looked up (its task may change it)."""
-        return False
-
-    def _request_focus(self) -> None:
-        """Focus the form's first field once it is built; keys typed until then wait for it."""
-        self._focus_pending = True
-        if self.app.screen is self:
-            self.app.key_gate.hold(self.keys_ready)
-        self.call_after_refresh(self._focus_form)
 
     def main_widget(self):
         """What Esc in a text field returns focus to (the app's focus_main)."""
@@ -229,19 +197,21 @@ class PlaygroundScreen(HFScreen):
         return self.session.last_run_id
 
     def _show_error(self, message: str | None) -> None:
-        box = self.query_one("#pg-form-error", Static)
-        box.update(Text(clean(message or "", limit=2000)))
-        box.set_class(bool(message), "-shown")
+        self.query_one(RunProblem).show(message)
         if message:
             self.query_one("#pg-form-pane").scroll_home(animate=False)
 
     @property
     def error_text(self) -> str:
-        box = self.query_one("#pg-form-error", Static)
-        return str(box.render()) if box.has_class("-shown") else ""
+        return self.query_one(RunProblem).text
+
+    @on(RunProblem.WaitRequested)
+    def _wait_and_run(self) -> None:
+        self.form.set_value("wait_for_model", True)
+        self.action_run()
 
     def _sync_result_pane(self) -> None:
-        self.query_one("#pg-result-pane").set_class(self.spec.streams, "-streaming")
+        self.query_one(ResultPane).streaming = self.spec.streams
 
     # --- target and task -------------------------------------------------------------------
 
@@ -276,16 +246,13 @@ class PlaygroundScreen(HFScreen):
             self._refresh_form_for_model()
         elif target is not None and target.model and target.kind != "url":
             self._lookup_model(target.model, pick_task=not task)
-        self._request_focus()  # typing right after :play goes to the form
+        self.call_after_refresh(self._focus_form)  # typing right after :play goes to the form
 
     def _focus_form(self, tries: int = 10) -> None:
-        if not self.is_mounted or self._pane_waiting():
-            self._focus_pending = False
+        if not (self.is_mounted and self.is_current):
             return
         if not self.form.focus_first() and tries:
             self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
-            return
-        self._focus_pending = False
 
     def _apply_target(self, target: Target) -> bool:
         """Show ``target``; False (and why, in the status line) for a URL that is not a plain http(s)
@@ -326,7 +293,7 @@ class PlaygroundScreen(HFScreen):
         self.target_bar.fit_to(spec)
         self.refresh_bindings()  # ^n New chat is for conversational tasks only
         if refocus:
-            self._request_focus()
+            self.call_after_refresh(self._focus_form)
         self.run_status.show(f"{spec.title}. ctrl+r runs.")
 
     def _refresh_form_for_model(self) -> None:
@@ -477,24 +444,15 @@ class PlaygroundScreen(HFScreen):
         if client is None:
             self._show_error("Not connected (log in first).")
             return
-        if checked[0].message_field:
-            self._sent_message = self.form.values().get(checked[0].message_field)
         await self.session.run(client, *checked)
+        self.query_one(ResultPane).show_details()
 
     def _show_result(self, spec: TaskSpec, result: Any, values: dict, saved: Path | None) -> None:
-        """A one-shot result in its view (detections are drawn over the input image)."""
-        from hftui.imaging import check_image_file, detect_protocol
+        from hftui.imaging import detect_protocol
 
-        image_bytes = None
-        if spec.result_kind == "detections" and values.get("inputs"):
-            try:
-                image_bytes = check_image_file(values["inputs"])
-            except Exception:
-                image_bytes = None
         headless = self.app.is_headless
         protocol = detect_protocol("halfblock" if headless else self.app.settings.image_protocol, is_tty=not headless)
-        self.result_area.show(build_result_view(spec.result_kind, result, values=values, protocol=protocol,
-                                                image_bytes=image_bytes, saved=saved))
+        self.result_area.show(view_of_run(spec.result_kind, result, values, saved, protocol=protocol))
 
     async def _save_run(self, record: dict) -> int:
         """In a thread with a short busy timeout: a locked history never freezes the screen."""

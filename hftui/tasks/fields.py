@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("text", "multiline", "int", "float", "bool", "tristate", "choice", "list", "file-image", "file-audio",
-         "table", "json")
-"""``tristate`` is a boolean that can also be left unset (not sent), whatever its default: for
+         "table", "json", "seconds")
+"""``seconds``: a positive number of seconds, ``none`` (no limit) or empty (the default).
+``tristate`` is a boolean that can also be left unset (not sent), whatever its default: for
 flags whose mere presence matters (TGI's ``details``, ``watermark``… are refused by other models
 even when false)."""
 
@@ -136,7 +137,7 @@ class Field:
             return format_table(value) if isinstance(value, dict) else str(value)
         if self.kind == "json":
             return json.dumps(value, indent=2, ensure_ascii=False) if not isinstance(value, str) else value
-        if self.kind == "float":
+        if self.kind in ("float", "seconds"):
             return repr(float(value)) if not isinstance(value, str) else value
         return str(value)
 
@@ -161,7 +162,7 @@ class Field:
 
     def _from_typed(self, raw: Any) -> Any:
         # Values coming back from a saved run are already typed.
-        if self.kind in ("int", "float") and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if self.kind in ("int", "float", "seconds") and isinstance(raw, (int, float)) and not isinstance(raw, bool):
             return self._number(str(raw))
         if self.kind == "list" and isinstance(raw, (list, tuple)):
             return [str(x) for x in raw][:MAX_LIST_ITEMS]
@@ -184,6 +185,11 @@ class Field:
             return value
         if kind in ("int", "float"):
             return self._number(raw) if raw.strip() else None
+        if kind == "seconds":
+            text = raw.strip().lower()
+            if text in ("none", "no limit", "off"):
+                return NO_LIMIT
+            return self._number(text) if text else None
         if kind == "list":
             items = parse_list(raw)
             if len(items) > MAX_LIST_ITEMS:
@@ -221,7 +227,8 @@ class Field:
                 if not math.isfinite(value):
                     raise ValueError
         except (ValueError, OverflowError):
-            raise FieldError("a whole number" if self.kind == "int" else "a number") from None
+            raise FieldError({"int": "a whole number", "seconds": "seconds, or none"}.get(self.kind, "a number")
+                             ) from None
         if self.min is not None and value < self.min:
             raise FieldError(f"at least {self._fmt(self.min)}")
         if self.max is not None and value > self.max:
@@ -241,9 +248,16 @@ class Field:
         return f"{lo}…{hi}"
 
 
+NO_LIMIT = "none"
+"""The typed value of a ``seconds`` field set to no limit."""
+
 # Options common to every task (CallOptions), shown in the form's options row.
-WAIT_FOR_MODEL = Field("wait_for_model", "Wait for model", "bool", default=True,
+# Off by default like huggingface_hub's InferenceClient (it sends no x-wait-for-model):
+# a 503 'loading' then offers to wait.
+WAIT_FOR_MODEL = Field("wait_for_model", "Wait for model", "bool", default=False,
                        help="On 503 'model loading', wait (with a countdown) and retry.")
+TIMEOUT = Field("timeout", "Timeout (s)", "seconds", min=1, max=86400, placeholder="default, or none",
+                help="The whole call, waiting for the model included; none: no limit.")
 USE_CACHE = Field("use_cache", "Use cache", "bool", default=True,
                   help="Off sends x-use-cache: false, for a fresh sample.")
-OPTION_FIELDS = (WAIT_FOR_MODEL, USE_CACHE)
+OPTION_FIELDS = (WAIT_FOR_MODEL, TIMEOUT, USE_CACHE)

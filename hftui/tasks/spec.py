@@ -203,27 +203,30 @@ class TaskSpec:
                 record[f.name] = read_input_file(record[f.name], image=f.kind == "file-image")
         return record
 
-    def prepare(self, values: dict[str, Any]) -> Prepared:
-        """Typed values (from ``parse``) -> what the client is called with."""
-        from hftui.client.core import CallOptions
+    def prepare(self, values: dict[str, Any], recorder: Any = None) -> Prepared:
+        """Typed values (from ``parse``) -> what the client is called with (``recorder``: CallOptions')."""
+        from hftui.client.core import NO_TIMEOUT, CallOptions
+        from hftui.tasks.fields import NO_LIMIT
 
+        timeout = values.get("timeout")
         options = CallOptions(wait_for_model=bool(values.get("wait_for_model")),
-                              use_cache=values.get("use_cache") is not False)
+                              use_cache=values.get("use_cache") is not False,
+                              timeout=NO_TIMEOUT if timeout == NO_LIMIT else timeout, recorder=recorder)
         return Prepared(self.input_record(values), self.call_record(values), self.wire_parameters(values), options)
 
     # --- calling ------------------------------------------------------------------
 
     async def call(self, client: HFClient, target: Any, values: dict[str, Any], options: Any = None,
-                   on_loading: OnLoading | None = None) -> Any:
+                   on_loading: OnLoading | None = None, *, recorder: Any = None) -> Any:
         """One-shot call (``hf.inference.run``); returns the typed result."""
-        prepared = self.prepare(values)
+        prepared = self.prepare(values, recorder)
         return await client.inference.run(self.task, target, prepared.call_inputs, prepared.parameters or None,
                                           options or prepared.options, on_loading)
 
     def stream(self, client: HFClient, target: Any, values: dict[str, Any], options: Any = None,
-               on_loading: OnLoading | None = None) -> AsyncIterator:
+               on_loading: OnLoading | None = None, *, recorder: Any = None) -> AsyncIterator:
         """The client's stream of ``StreamChunk`` (``hf.inference.stream``; text generation, chat)."""
-        prepared = self.prepare(values)
+        prepared = self.prepare(values, recorder)
         return client.inference.stream(self.task, target, prepared.call_inputs, prepared.parameters or None,
                                        options or prepared.options, on_loading)
 

@@ -439,6 +439,19 @@ def build_result_view(kind: str, result: Any, *, values: dict | None = None, dat
     return TextResult(text if isinstance(text, str) else str(result))
 
 
+def view_of_run(kind: str, result: Any, values: dict, saved: Path | None, *, protocol: str) -> Widget:
+    """A Playground run's one-shot result in its view (detections are drawn over the input image)."""
+    from hftui.imaging import check_image_file
+
+    image_bytes = None
+    if kind == "detections" and values.get("inputs"):
+        try:
+            image_bytes = check_image_file(values["inputs"])
+        except Exception:  # the file changed since the run: the boxes without the picture
+            image_bytes = None
+    return build_result_view(kind, result, values=values, protocol=protocol, image_bytes=image_bytes, saved=saved)
+
+
 class ResultArea(VerticalScroll):
     """Holds the current result view (replaced on each run)."""
 
@@ -461,4 +474,5 @@ class ResultArea(VerticalScroll):
 
 
 __all__ = ["AnswerView", "DetectionsView", "EntitiesView", "ImageResultView", "ResultArea", "ResultView",
-           "ScoreBars", "TableAnswerView", "TextResult", "VectorView", "build_result_view", "score_bar"]
+           "ScoreBars", "TableAnswerView", "TextResult", "VectorView", "build_result_view", "score_bar",
+           "view_of_run"]

@@ -1,7 +1,7 @@
 """RunStatus: the Playground's one-line status, with a loading countdown and live stream stats.
 
     status.show(text, state="")          # state: running | ok | error | "" (coloured by CSS classes)
-    status.count_down(seconds)           # "Model loading… ready in ~N s" once a second; stop_count_down()
+    status.count_down(seconds)           # "Model loading… ready in ~N s" (or the endpoint waking) once a second; stop_count_down()
     status.follow(meter)                 # "Streaming · <meter summary>" 4 times a second; follow(None) stops
     status.history                       # every line shown (tests read the transient ones)
 """
@@ -34,6 +34,7 @@ class RunStatus(Static):
         super().__init__(Text(text), id=id)
         self.history: list[str] = []
         self._until: float | None = None
+        self._waking = False
         self._countdown = None
         self._meter: StreamMeter | None = None
         self._ticker = None
@@ -45,8 +46,10 @@ class RunStatus(Static):
         for name in STATES:
             self.set_class(name == state, f"-{name}")
 
-    def count_down(self, seconds: float) -> None:
-        """The client waits for a loading model (or a waking endpoint): show when it should be ready."""
+    def count_down(self, seconds: float, *, waking: bool = False) -> None:
+        """The client waits for a loading model (``waking``: an endpoint scaled to zero): show when it
+        should be ready."""
+        self._waking = waking
         self._until = clock.monotonic() + seconds
         self._tick_countdown()
         if self._countdown is None:
@@ -62,7 +65,10 @@ class RunStatus(Static):
         if self._until is None:
             return
         left = max(0, round(self._until - clock.monotonic()))
-        self.show(f"Model loading… ready in ~{left} s (waiting for it; Esc cancels)", "running")
+        if self._waking:
+            self.show(f"endpoint waking up (scaled to zero) · ready in ~{left} s (Esc cancels)", "running")
+        else:
+            self.show(f"Model loading… ready in ~{left} s (waiting for it; Esc cancels)", "running")
 
     def follow(self, meter: StreamMeter | None) -> None:
         """Show a running stream's stats (not while counting down); None stops."""

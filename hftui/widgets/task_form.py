@@ -141,7 +141,7 @@ def make_widget(field: Field, value: Any) -> Widget:
     placeholder = field.placeholder or ("path/to/file" if suggester else "")
     if kind in ("int", "float") and not placeholder:
         placeholder = f"default · {field.range_text}" if field.range_text else "default"
-    validators = [FieldValidator(field)] if kind in ("int", "float", "list", "choice") else []
+    validators = [FieldValidator(field)] if kind in ("int", "float", "seconds", "list", "choice") else []
     return Input(str(form_value), id=wid, placeholder=placeholder, suggester=suggester, validators=validators,
                  validate_on=["changed", "blur"], compact=True)
 

@@ -65,6 +65,7 @@ class Listener(RunListener):
         self.loadings: list[float | None] = []
         self.results: list[tuple] = []
         self.sent = 0
+        self.offers = 0
 
     def status(self, text, state=""):
         self.statuses.append((text, state))
@@ -75,7 +76,10 @@ class Listener(RunListener):
     def warning(self, text):
         self.warnings.append(text)
 
-    def loading(self, seconds):
+    def offer_wait(self):
+        self.offers += 1
+
+    def loading(self, seconds, *, waking=False):
         self.loadings.append(seconds)
 
     def result(self, spec, result, values, saved):
@@ -210,7 +214,7 @@ async def test_a_cancelled_stream_keeps_what_arrived_and_is_saved_as_cancelled()
     (MockResponse(429, json={"error": "slow down"}, headers={"retry-after": "7"}),
      "Rate limited. You may retry in 7 s.\n429: slow down — retry in 7 s", "Rate limited."),
     (MockResponse(503, json={"error": "Model org/model is currently loading", "estimated_time": 12.0}),
-     "The model is loading (about 12 s). Turn on 'Wait for model' to wait for it, or run again later.\n"
+     "The model is loading (about 12 s). Wait for it (turn on 'Wait for model'), or run again later.\n"
      "503: Model org/model is currently loading", "Model loading."),
 ])
 async def test_each_error_becomes_one_message_and_an_error_record(answer, message, status):
@@ -222,6 +226,7 @@ async def test_each_error_becomes_one_message_and_an_error_record(answer, messag
     assert listener.statuses[-1] == (status, "error")
     assert record["status"] == "error" and record["error"] == message.split("\n")[-1].removeprefix("ServerError: ")
     assert listener.results == []
+    assert listener.offers == (1 if answer.status_code == 503 else 0)  # only a loading model: offer to wait
 
 
 async def test_a_file_problem_is_a_message_not_a_traceback(tmp_path):
@@ -241,7 +246,7 @@ async def test_a_file_problem_is_a_message_not_a_traceback(tmp_path):
 
 async def test_a_loading_model_reports_its_countdown_then_answers():
     s, transcript, listener = session()
-    spec, vals = values("text-classification", inputs="x")
+    spec, vals = values("text-classification", inputs="x", wait_for_model=True)
     answers = iter([MockResponse(503, json={"error": "loading", "estimated_time": 3.0}),
                     MockResponse(200, json=[[{"label": "OK", "score": 1.0}]])])
     async with client(lambda r: next(answers)) as hf:
@@ -349,3 +354,17 @@ async def test_a_cancelled_run_is_listed_as_cancelled_in_the_history(tmp_path):
         await s.run(hf, spec, MODEL, vals)  # a cut stream: an error
     assert [r["status"] for r in history.list()] == ["error", "cancelled"]
     history.close()
+
+
+async def test_speech_recognition_says_the_audio_length_in_the_status(tmp_path):
+    from tests.playground.playground_helpers import make_wav
+
+    wav = tmp_path / "a.wav"
+    make_wav(wav)
+    s, transcript, listener = session()
+    spec, vals = values("automatic-speech-recognition", inputs=str(wav))
+    answer = MockResponse(200, json={"text": "hello"}, headers={"x-compute-audio-length": "3.25"})
+    async with client(lambda r: answer) as hf:
+        await s.run(hf, spec, MODEL, vals)
+    text, state = listener.statuses[-1]
+    assert state == "ok" and text.startswith("Done in ") and text.endswith(" · audio 3.2 s")

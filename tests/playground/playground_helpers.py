@@ -33,8 +33,6 @@ async def open_task(pilot, task: str, tmp_path=None):
 async def run_and_wait(pilot, screen, timeout: float = 15.0) -> None:
     """Press ^r and wait for that run to end."""
     before = screen._worker
-    # keys typed while the form is still being built only type (hftui.key_gate): wait as a user sees it
-    await wait_until(pilot, lambda: not pilot.app.key_gate.holding, what="the form ready for keys")
     await pilot.press("ctrl+r")
     await wait_until(pilot, lambda: screen._worker is not None and screen._worker is not before, what="the run to start")
     await wait_until(pilot, lambda: not screen._worker.is_running, timeout, "the run to end")

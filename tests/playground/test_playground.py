@@ -123,6 +123,7 @@ async def test_loading_model_shows_a_countdown_and_waits(make_app, tmp_path):
         # distilbert-base-uncased is cold in the emulator: 503 + estimated_time until loaded.
         screen.set_target(Target.hf_model("distilbert/distilbert-base-uncased"), task="fill-mask")
         await wait_until(pilot, lambda: screen.spec.task == "fill-mask")
+        screen.form.set_value("wait_for_model", True)
         await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: screen._worker is not None and screen._worker.is_finished, timeout=30)
         # The countdown was shown (in the status line) while the client waited for the model.
