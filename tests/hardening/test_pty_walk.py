@@ -128,6 +128,17 @@ class Walk:
                 return
         raise self.fail(what, f"gone: {marker}", 3 * tries)
 
+    def click(self, label: str, row_has: str, expect: str, what: str, *, gone: bool = False) -> None:
+        """Click (SGR mouse, as the app asks the terminal for) on ``label`` in the row that also holds
+        ``row_has``; wait for ``expect`` (``gone``: until it is no longer on screen)."""
+        for y, line in enumerate(self.app.screen_text.splitlines()):
+            x = line.find(f" {label}")
+            if row_has in line and x >= 0:
+                at = f"{x + 2};{y + 1}"
+                self.do(f"\x1b[<0;{at}M\x1b[<0;{at}m".encode(), expect, what, gone=gone)
+                return
+        raise self.fail(what, f"{label} (to click)", 0)
+
     def command(self, line: str, expect: str, what: str, timeout: float = 15.0) -> None:
         """``:line`` on the command line. A text field takes ``:`` as text: Esc leaves it first (the
         footer offers ``? Keys`` only outside text fields)."""
@@ -187,8 +198,10 @@ def test_every_screen_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_
         walk.command("models llama", r"Model card", "models: search and detail")
         # Playground: a chat run (poisoned stream), History and an export
         walk.command("play meta-llama/Llama-3.1-8B-Instruct", r"Message", "playground: chat")
-        walk.do(b"hello there", r"hello there", "typing a message")
         walk.run(r"Done", "chat run")
+        walk.click("Raw", "Tokens", r"Response", "the Raw tab: request and response as sent and received")
+        walk.click("Tokens", "Output", r"No token details|Generated ·", "the Tokens tab")
+        walk.click("Output", "Tokens", r"No token details|Generated ·|Response", "back to the output", gone=True)
         walk.leave_text_field()
         walk.do(b"h", r"History\[", "history")
         walk.do(b"x", r"Export run", "export")
