@@ -122,7 +122,7 @@ class BatchScreen(Screen):
         self._ticker = None
         self._listener: _ScreenListener | None = None
         self._price: float | None = None
-        self._was_stopped = endpoint is not None and endpoint.raw_state in ("paused", "scaledToZero")
+        self._was_stopped = endpoint is not None and endpoint.state.is_idle
         """The endpoint is not running: a batch resumes it, so pausing it again is the default."""
 
     # -- layout ----------------------------------------------------------------------
@@ -211,7 +211,7 @@ class BatchScreen(Screen):
         hw = " ".join(one_line(x, 30) for x in (ep.vendor, ep.region, ep.instance_type, ep.instance_size) if x)
         text = Text(f"{hw} · " if hw else "")
         text.append("price unknown" if price is None else f"${price:.2f}/h per replica")
-        if ep.raw_state in ("paused", "scaledToZero"):
+        if ep.state.is_idle:
             text.append(f" — it is {one_line(ep.raw_state, 20)}: running the batch resumes it (billed while running)",
                         style="bold")
         self.query_one("#batch-price", Static).update(text)
