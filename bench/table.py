@@ -39,7 +39,8 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
 from hftui.client.models import Endpoint  # noqa: E402
-from hftui.widgets.endpoint_table import COLUMNS, EndpointTable, endpoint_cells  # noqa: E402
+from hftui.widgets.endpoint_columns import COLUMNS, endpoint_cells  # noqa: E402
+from hftui.widgets.endpoint_table import EndpointTable  # noqa: E402
 
 STATES = ["running", "paused", "scaledToZero", "initializing", "failed", "updating"]
 

@@ -8,7 +8,7 @@ table, Describe and the wait screen show a state the same way.
 from __future__ import annotations
 
 from hftui.client.models import EndpointState as S
-from hftui.widgets.safe_text import one_line
+from hftui.sanitize import one_line
 
 GLYPHS = {
     S.RUNNING: "●",

@@ -54,7 +54,7 @@ def test_a_registered_task_is_named_and_resolved(fake_task):
 
 
 def test_the_endpoint_table_abbreviates_it(fake_task):
-    from hftui.widgets.endpoint_table import COLUMNS, fit_cell
+    from hftui.widgets.endpoint_columns import COLUMNS, fit_cell
 
     task_column = [c.key for c in COLUMNS].index("task")
     assert fit_cell(task_column, FAKE, 8) == "fake-rev"

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from hftui.widgets.endpoint_table import (
+from hftui.widgets.endpoint_columns import (
     COLUMNS,
+    INDEX,
+    column_stops,
     fit_cell,
     fit_path,
+    glyph_x,
+    grow_content,
+    header_text,
+    initial_content,
     layout_columns,
+    natural_widths,
     short_instance,
     short_url,
+    state_text,
 )
 
 from tests.support.screens import endpoints_screen
@@ -53,6 +61,41 @@ def test_layout_is_stable_and_uses_the_width():
     roomy = layout_columns(natural, content, 300)
     assert roomy.widths == tuple(natural)
 
+
+
+def test_the_scrolled_view_keeps_the_name_column_and_shows_arrows():
+    natural = [13, 14, 40, 19, 13, 11, 8, 5, 9, 7]
+    content = [13, 14, 40, 19, 13, 11, 7, 5, 9, 4]
+    narrow = layout_columns(natural, content, 78)
+    header = header_text(narrow, 0, 78)
+    assert len(header) == 78 and header.startswith(" NAME") and header.endswith("→") and "←" not in header
+    stops = column_stops(narrow)
+    assert stops[0] == 0 and stops == sorted(stops)
+    scrolled = header_text(narrow, stops[3], 78)
+    name_cells = narrow.starts[1]
+    assert scrolled[:name_cells - 1] == header[:name_cells - 1], "the name column stays put"
+    assert scrolled[name_cells] == "←"
+    # The state glyph sits after its marker cell; scrolled under the name column it is not drawn.
+    x = glyph_x(narrow, 0, 78)
+    assert x == narrow.starts[narrow.order.index(INDEX["state"])] + 1
+    assert glyph_x(narrow, stops[1], 78) is None
+    assert glyph_x(layout_columns(natural, content, 300), 0, 300) == x
+
+
+def test_content_widths_grow_only_and_stop_at_the_column_maximum():
+    content = initial_content()
+    assert content[INDEX["updated"]] == 4  # drawn at paint time: never measured
+    cells = [("a" * 200, "● running", "m", "t", "r", "i", "1/1 0–1", "-", "u")]
+    assert grow_content(content, cells)
+    assert content[INDEX["name"]] == COLUMNS[INDEX["name"]].max_width
+    assert not grow_content(content, [("short",) + cells[0][1:]]), "narrower text changes nothing"
+    assert natural_widths(content)[INDEX["price"]] == len("$/H")  # the label when the text is shorter
+
+
+def test_the_state_cell_shows_an_action_in_flight_and_the_spinner():
+    assert state_text("● running", None, "") == "● running"
+    assert state_text("◌ initializing", None, "◓") == "◓ initializing"
+    assert state_text("● running", "pausing", "◐") == "◐ pausing"
 
 async def test_every_column_visible_at_120(still_emulator):
     app = make_app(still_emulator)
