@@ -8,17 +8,7 @@ from hftui.client.models import Endpoint
 from hftui.widgets.endpoint_columns import INDEX, endpoint_cells
 from hftui.widgets.endpoint_rows import NO_MARKS, RowsDiff, diff_rows, reformat_rows
 
-
-def ep(name: str, state: str = "running", ready: int = 1, ns: str = "ns", **status) -> Endpoint:
-    return Endpoint.from_json({
-        "name": name, "type": "protected",
-        "provider": {"vendor": "aws", "region": "us-east-1"},
-        "compute": {"accelerator": "gpu", "instanceType": "nvidia-l4", "instanceSize": "x1",
-                    "scaling": {"minReplica": 0, "maxReplica": 2}},
-        "model": {"repository": f"org/{name}", "task": "text-generation"},
-        "status": {"state": state, "readyReplica": ready, "targetReplica": 1,
-                   "updatedAt": "2026-10-26T12:00:00Z", **status},
-    }, ns)
+from tests.ui_endpoints.helpers import endpoint as ep
 
 
 calls: list[str] = []

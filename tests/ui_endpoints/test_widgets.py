@@ -7,11 +7,12 @@ import dataclasses
 
 from textual.app import App, ComposeResult
 
-from hftui.client.models import Endpoint
 from hftui.widgets.clipboard import copy, note, osc52
 from hftui.widgets.endpoint_table import EndpointTable
 from hftui.widgets.header import HeaderInfo, header_text
 from hftui.widgets.log_view import LogView
+
+from tests.ui_endpoints.helpers import endpoint as ep
 
 
 class Host(App):
@@ -21,18 +22,6 @@ class Host(App):
 
     def compose(self) -> ComposeResult:
         yield self.widget
-
-
-def ep(name: str, state: str = "running", ready: int = 1, ns: str = "ns") -> Endpoint:
-    return Endpoint.from_json({
-        "name": name, "type": "authenticated",
-        "provider": {"vendor": "aws", "region": "us-east-1"},
-        "compute": {"accelerator": "cpu", "instanceType": "intel-icl", "instanceSize": "x2",
-                    "scaling": {"minReplica": 0, "maxReplica": 2}},
-        "model": {"repository": f"org/{name}", "task": "text-generation"},
-        "status": {"state": state, "readyReplica": ready, "targetReplica": 1,
-                   "updatedAt": "2026-10-26T12:00:00Z", "url": f"https://{name}.x.aws.endpoints.huggingface.cloud"},
-    }, ns)
 
 
 async def test_log_view_handles_50k_lines_follows_and_appends_only_growth():
