@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from hftui.controllers.endpoint_draft import (Draft, check, check_replicas, field_problem, format_pairs, parse_pairs,
                                               replica_range)
 from hftui.keys import bindings_for
+from hftui.screens.base import HFScreen
 from hftui.tasks import endpoint_tasks
 from hftui.widgets.container_fields import ContainerFields
 from hftui.widgets.form_rows import form_row, show_field_error
@@ -46,7 +46,7 @@ TYPES = (("authenticated — any HF token", "authenticated"), ("public — no au
          ("private — namespace members", "private"))
 
 
-class EndpointFormScreen(Screen["Endpoint | None"]):
+class EndpointFormScreen(HFScreen["Endpoint | None"]):
     """Dismisses with the created/updated Endpoint, or None when closed."""
 
     title_text = "Endpoint form"
