@@ -1,23 +1,12 @@
 """The Textual app: one HF client, the header, screens by name, ``:`` and the palette.
 
-CONTRACT (other screens rely on it):
-
-    HFTUIApp(settings, token: ResolvedToken | None, *, demo=False, first_screen=None)
-    app.client    HFClient, opened on mount, closed on exit
-    app.settings  Settings
-    app.whoami    WhoAmI | None
-    app.demo      bool
-    app.open_playground(target=None, *, task=None, model=None, endpoint=None)
-    app.open_models(search=None)
-    app.open_endpoints(namespace=None)
-    app.open_batch(endpoint)
-    app.copy_to_clipboard_osc52(text, *, single_line=False) -> bool   (False: refused, and why is shown)
-    app.show_error(exc_or_text)
-    app.register_commands(provider)
+Screens reach the session through the app (``client``, ``settings``, ``whoami``,
+``history``, ``token``; typed for them by ``hftui.screens.base``) and open each
+other through ``open_playground`` / ``open_models`` / ``open_endpoints`` /
+``open_batch``. Errors reach the user through ``show_error`` only.
 
 Screens are Textual *modes* created lazily on first use, so each keeps its
-state (and its stack of modals) while another is shown. A screen module
-that does not exist yet gives a one-line placeholder screen. Once the first
+state (and its stack of modals) while another is shown. Once the first
 screen has its data, the main screens are built in the background (warm-up).
 """
 
@@ -38,8 +27,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from hftui.keymap import apply_keymap
-from hftui.keys import bindings_for
+from hftui.keys import apply_keymap, bindings_for
 from hftui.widgets.header import AppHeader, HeaderInfo
 from hftui.widgets.safe_text import one_line
 
@@ -47,6 +35,7 @@ if TYPE_CHECKING:
     from hftui.auth import ResolvedToken, Secret
     from hftui.client import Endpoint, HFClient, ModelInfo, Target, WhoAmI
     from hftui.config import Settings
+    from hftui.history import History
 
 log = logging.getLogger(__name__)
 
@@ -60,28 +49,6 @@ SCREENS: dict[str, tuple[str, str, str]] = {
 
 WARM_SCREENS = ("models", "playground", "endpoints")
 """Composed in the background once the first screen is shown and idle (see ``_warm_up``)."""
-
-
-class MissingScreen(Screen[None]):
-    """Stands in for a screen whose module is not there (yet)."""
-
-    DEFAULT_CSS = """
-    MissingScreen { align: center middle; }
-    MissingScreen > Static { width: auto; color: $text-muted; }
-    """
-
-    def __init__(self, title: str, reason: str | None = None) -> None:
-        super().__init__()
-        self.title_text = title
-        self.reason = reason
-
-    def compose(self) -> ComposeResult:
-        yield AppHeader()
-        text = f"The {self.title_text} screen does not exist yet."
-        if self.reason:
-            text = f"The {self.title_text} screen could not be loaded: {one_line(self.reason, 200)}"
-        yield Static(text, markup=False)
-        yield Footer()
 
 
 class StartScreen(Screen[None]):
@@ -132,9 +99,9 @@ class HFTUIApp(App[int]):
         self.whoami: WhoAmI | None = None
         self.client: HFClient | None = None
         self._token = token
+        self._history: History | None = None
         self._first_screen = first_screen if first_screen in SCREENS else None
         """None: Endpoints, or Models for a user without endpoints (``hftui.first_screen``)."""
-        self._extra_commands: set = set()
         self.header_info = HeaderInfo(demo=demo, interval=None)
         # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
         self.warm_screens = not os.environ.get("HFTUI_FROZEN_TIME") if warm_screens is None else warm_screens
@@ -234,21 +201,8 @@ class HFTUIApp(App[int]):
 
     def _screen_factory(self, name: str):
         def make() -> Screen:
-            module_name, class_name, title = SCREENS[name]
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name and module_name.startswith(exc.name) or exc.name == module_name:
-                    return MissingScreen(title)
-                log.exception("cannot import %s", module_name)
-                return MissingScreen(title, f"{type(exc).__name__}: {exc}")
-            except Exception as exc:  # a broken screen module must not take the app down
-                log.exception("cannot import %s", module_name)
-                return MissingScreen(title, f"{type(exc).__name__}: {exc}")
-            cls = getattr(module, class_name, None)
-            if cls is None:
-                return MissingScreen(title)
-            return cls()
+            module_name, class_name, _ = SCREENS[name]
+            return getattr(importlib.import_module(module_name), class_name)()
 
         return make
 
@@ -280,41 +234,33 @@ class HFTUIApp(App[int]):
 
     async def open_playground(self, target: Target | None = None, *, task: str | None = None,
                               model: ModelInfo | None = None, endpoint: Endpoint | None = None) -> None:
+        from hftui.screens.playground import PlaygroundScreen
+
         screen = await self.switch_to("playground")
-        setter = getattr(screen, "set_target", None)
-        if setter is None:
-            if isinstance(screen, MissingScreen):
-                self.notify("The Playground does not exist yet.", severity="warning")
+        if not isinstance(screen, PlaygroundScreen):  # not connected yet: switch_to said so
             return
         try:
-            result = setter(target=target, task=task, model=model, endpoint=endpoint)
-            if hasattr(result, "__await__"):
-                await result
+            screen.set_target(target=target, task=task, model=model, endpoint=endpoint)
         except Exception as exc:
             self.show_error(exc)
 
     async def open_models(self, search: str | None = None) -> None:
+        from hftui.screens.models import ModelsScreen
+
         screen = await self.switch_to("models")
-        if search:
-            for name in ("set_search", "search"):
-                fn = getattr(screen, name, None)
-                if callable(fn):
-                    result = fn(search)
-                    if hasattr(result, "__await__"):
-                        await result
-                    break
+        if search and isinstance(screen, ModelsScreen):
+            screen.set_search(search)
 
     async def open_endpoints(self, namespace: str | None = None) -> None:
+        from hftui.screens.endpoints import EndpointsScreen
+
         screen = await self.switch_to("endpoints")
-        if namespace is not None and hasattr(screen, "set_namespace"):
+        if namespace is not None and isinstance(screen, EndpointsScreen):
             screen.set_namespace(None if namespace in ("*", "all") else namespace)
 
     def open_batch(self, endpoint: Endpoint | None) -> None:
-        try:
-            from hftui.screens.batch import BatchScreen
-        except ModuleNotFoundError:
-            self.notify("Batch runs do not exist yet.", severity="warning")
-            return
+        from hftui.screens.batch import BatchScreen
+
         try:
             self.push_screen(BatchScreen(endpoint))
         except Exception as exc:
@@ -378,6 +324,20 @@ class HFTUIApp(App[int]):
 
     # --- helpers for every screen ------------------------------------------------------
 
+    @property
+    def history(self) -> History:
+        """The run history (``{data_dir}/history.sqlite3``), one for the session; opened on first use."""
+        if self._history is None:
+            from hftui.history import History
+
+            self._history = History.default()
+        return self._history
+
+    @property
+    def token(self) -> Secret | None:
+        """The session's token (a Secret: never displayed), None before login."""
+        return self._token.token if self._token is not None else None
+
     def copy_to_clipboard_osc52(self, text: str, *, single_line: bool = False, token_ok: bool = False) -> bool:
         """Copy ``text`` with OSC 52, or refuse it and say why (too long, or controls in it:
         ``single_line`` for a URL or an id, which must not hold a line break either; the token, but
@@ -402,11 +362,6 @@ class HFTUIApp(App[int]):
         else:
             text, head = str(exc_or_text), title or "Error"
         self.notify(one_line(text, 500), title=one_line(head, 60), severity="error", markup=False, timeout=8)
-
-    def register_commands(self, provider) -> None:
-        """Add a command-palette provider (a ``textual.command.Provider`` class)."""
-        self._extra_commands.add(provider)
-        self.COMMANDS = {*type(self).COMMANDS, *self._extra_commands}
 
     def on_endpoints_stats(self, message) -> None:  # hftui.screens.endpoints.EndpointsStats
         self._update_header(namespace=message.namespace, running=message.running,
@@ -472,7 +427,9 @@ class HFTUIApp(App[int]):
 
         suggestions = [":ep", ":models", ":play", ":history", ":batch", ":q", ":help"]
         suggestions += [f":{name}" for name, *_ in self._screen_actions(calling)]
-        self.push_screen(CommandLine(suggestions), done)
+        namespaces = list(self.whoami.namespaces) if self.whoami else []
+        self.push_screen(CommandLine(suggestions, arguments={"namespaces": [*namespaces, "*"]}, runs=self.history),
+                         done)
 
     def _screen_actions(self, screen: Screen) -> list[tuple[str, Binding, Any]]:
         """(command word, binding, node) for the screen's own bindings, e.g. ``pause``."""

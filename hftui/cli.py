@@ -57,7 +57,7 @@ def _settings_or_exit():
     try:
         settings = load_settings()
         if settings.keymap:  # binding ids live in the UI modules: checked before the app starts
-            from hftui.keymap import check_keymap
+            from hftui.keys import check_keymap
 
             check_keymap(settings.keymap, source=config_file())
         return settings

@@ -24,7 +24,7 @@ PROBE_TIMEOUT = 3.0
 async def first_screen(client: HFClient | None, whoami: WhoAmI | None, settings: Settings | None,
                        *, timeout: float = PROBE_TIMEOUT) -> str:
     """``"models"`` when the user's own namespace has no endpoint, else ``"endpoints"``."""
-    if client is None or whoami is None or not whoami.name or getattr(settings, "namespace", None):
+    if client is None or whoami is None or not whoami.name or (settings is not None and settings.namespace):
         return "endpoints"
     try:
         endpoints = await asyncio.wait_for(client.endpoints.list(whoami.name, retry=False), timeout)

@@ -1,7 +1,7 @@
 """The key map of hftui, as one table: every key, what it means, and where it works.
 
 Each row names the class that owns the binding (``owner``), the binding ``id`` users remap in
-``[keymap]`` (``hftui.keymap``), the key(s), the action, the footer label, the tooltip and the
+``[keymap]`` (see below), the key(s), the action, the footer label, the tooltip and the
 *verb*: what the key means. A key means one thing on every screen: ``j`` moves down in every list,
 ``ctrl+r`` runs or refreshes the thing in front of you, ``d`` shows details, ``h`` opens the History
 and never scrolls, ``l`` opens logs and never scrolls. ``conflicts()`` lists the keys that would
@@ -14,14 +14,30 @@ Screens and widgets build their ``BINDINGS`` from here::
 
 Arrow keys, page keys, home/end and tab are directions, not verbs: they move the way they point in
 whatever has the focus, so they are left out of the check (their rows still name a verb).
+
+Users remap by binding id with a ``[keymap]`` table in ``config.toml``::
+
+    [keymap]
+    "endpoints.pause" = "P"
+    "app.quit" = "ctrl+q,f10"
+
+``apply_keymap(app, settings.keymap)`` hands that to ``App.set_keymap``; ``check_keymap`` refuses an
+id no row has (a typo is an error, not a silent no-op) before the app starts. The keys themselves are
+checked when the config is read (``hftui.config``: printable key names only). No default key is a
+terminal-multiplexer prefix (``FORBIDDEN_DEFAULT_KEYS``): tmux and screen users would lose them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding
+
+from hftui.config import ConfigError
+
+FORBIDDEN_DEFAULT_KEYS = frozenset({"ctrl+a", "ctrl+b"})
+"""tmux's and screen's prefix keys: never a default binding."""
 
 NAVIGATION = frozenset({"up", "down", "left", "right", "pageup", "pagedown", "home", "end", "tab", "shift+tab"})
 """Keys whose meaning is their direction (not checked for one verb per key)."""
@@ -295,3 +311,56 @@ def conflicts(table: tuple[Key, ...] = KEYS) -> dict[str, dict[str, list[str]]]:
             continue
         verbs.setdefault(key, {}).setdefault(verb, []).append(row.id)
     return {key: by_verb for key, by_verb in verbs.items() if len(by_verb) > 1}
+
+
+# --- the user's [keymap] -----------------------------------------------------------------------------
+
+
+class KeymapError(ConfigError):
+    """A ``[keymap]`` entry names no binding; the message lists the close matches."""
+
+
+def normalize(keymap: Mapping[str, str] | None) -> dict[str, str]:
+    """Drop stray whitespace (``"P, shift+p"`` -> ``"P,shift+p"``) and entries that are not printable keys.
+
+    ``load_settings`` already refused those with a message; this keeps a keymap
+    built in code from putting a control character into the footer or help.
+    """
+    from hftui.config import parse_keys
+
+    out: dict[str, str] = {}
+    for binding_id, keys in (keymap or {}).items():
+        try:
+            cleaned = parse_keys(",".join(k for k in str(keys).split(",") if k.strip()))
+        except ValueError:
+            continue
+        if binding_id:
+            out[str(binding_id).strip()] = cleaned
+    return out
+
+
+def apply_keymap(app, keymap: Mapping[str, str] | None) -> dict[str, str]:
+    """Apply the user's overrides; returns what was applied."""
+    cleaned = normalize(keymap)
+    if cleaned:
+        app.set_keymap(cleaned)
+    return cleaned
+
+
+def check_keymap(keymap: Mapping[str, str] | None, source: object = None) -> None:
+    """Raise ``KeymapError`` for an id no binding has, naming it and the ids it is close to."""
+    import difflib
+
+    from hftui.sanitize import one_line
+
+    known = {k.id for k in KEYS}
+    unknown = [str(i) for i in normalize(keymap) if i and i not in known]
+    if not unknown:
+        return
+    where = f"{one_line(str(source), 300)}: " if source else ""
+    parts = []
+    for binding_id in unknown:
+        close = difflib.get_close_matches(binding_id, sorted(known), n=3, cutoff=0.6)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else " (no binding has that id)"
+        parts.append(f"{one_line(repr(binding_id), 90)}{hint}")
+    raise KeymapError(f"{where}keymap: unknown binding id {'; '.join(parts)}")

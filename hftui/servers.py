@@ -126,7 +126,7 @@ def key_summary(server: ServerConfig, environ: Mapping[str, str] | None = None) 
 
 
 def find_server(settings: Settings, name: str) -> ServerConfig:
-    servers = getattr(settings, "servers", None) or {}
+    servers = settings.servers
     server = servers.get(name)
     if server is None:
         known = ", ".join(sorted(servers)) or "none configured"

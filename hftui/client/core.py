@@ -1,19 +1,10 @@
 """HFClient: one pooled HTTP client for the app, and the three service APIs.
 
-CONTRACT (stable; the UI and batch code are written against it):
+    async with HFClient(settings, token) as hf:     # opens/closes the pool
+        hf.hub, hf.inference, hf.endpoints          # hub.py, inference.py, endpoints.py
 
-    HFClient(settings: Settings, token: Secret | None, *, token_source: str | None = None,
-             transport=None, max_retries: int = 3)
-        async with HFClient(...) as hf: ...          # opens/closes the pool
-        hf.settings, hf.hub, hf.inference, hf.endpoints
-        ``transport``: an httpx2 transport (tests pass ``MockTransport``);
-        ``max_retries``: retries of idempotent GETs (0 disables them).
-
-    Target  — where an inference call goes (see below).
-    CallOptions — per-call knobs (wait_for_model, use_cache, timeout, bill_to).
-
-The service classes live in hub.py, inference.py, endpoints.py; see their
-module docstrings for every method.
+``Target`` says where an inference call goes, ``CallOptions`` holds the
+per-call knobs (wait_for_model, use_cache, timeout, bill_to).
 """
 
 from __future__ import annotations
@@ -180,7 +171,11 @@ class CallOptions:
 
 
 class HFClient:
-    """One pooled HTTP client and the three service APIs. Use as an async context manager."""
+    """One pooled HTTP client and the three service APIs. Use as an async context manager.
+
+    ``transport``: an httpx2 transport (tests pass ``MockTransport``); ``max_retries``: retries of
+    idempotent GETs (0: none).
+    """
 
     def __init__(self, settings: Settings, token: Secret | None, *, token_source: str | None = None,
                  transport: Any | None = None, max_retries: int = 3, max_connections: int = 64) -> None:

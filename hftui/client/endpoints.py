@@ -1,33 +1,8 @@
-"""Inference Endpoints API v2.
+"""Inference Endpoints API v2: ``hf.endpoints`` (``EndpointsAPI``), and what it sends.
 
-CONTRACT — methods of ``hf.endpoints`` (class EndpointsAPI):
-
-    async list(namespace: str, *, retry: bool | None = None) -> list[Endpoint]
-    async list_all(*, retry: bool | None = None) -> list[Endpoint]   # user + each org; 401/403 of an org ignored
-        ``retry=False``: one attempt, no retries (a background poll: the next poll is the retry,
-        and a stalled server shows up after one timeout, not after every retry's).
-    async get(namespace, name) -> Endpoint
-    async create(namespace, spec: EndpointSpec) -> Endpoint
-    async update(namespace, name, changes: EndpointUpdate) -> Endpoint   # only set fields sent
-    async pause(namespace, name) -> Endpoint
-    async resume(namespace, name, *, running_ok=True) -> Endpoint        # "already running" 400 -> GET
-    async scale_to_zero(namespace, name) -> Endpoint
-    async delete(namespace, name) -> None
-    async catalog(namespace: str | None = None) -> Catalog               # /provider[/ns]
-    async logs(namespace, name, *, tail: int | None = None) -> str       # bounded size and time
-        The last MAX_LOG_BYTES; a body still arriving after the timeout is cut there, with a
-        last line saying so.
-    async wait_until_running(namespace, name, *, timeout=None, poll_interval=5.0,
-                             on_state: Callable[[Endpoint], None] | None = None,
-                             check_health=True) -> Endpoint
-        Polls GET; calls on_state each time the state changes; raises
-        EndpointFailed on failed/updateFailed, WaitTimeout past timeout.
-
-    validate_name(name) -> str | None        # error text, or None if valid
-        (lowercase alphanumerics and '-', 1..32 chars, no leading/trailing '-').
-
-    EndpointSpec (create) and EndpointUpdate (partial update) are dataclasses
-    defined here with to_payload().
+``EndpointSpec`` (create) and ``EndpointUpdate`` (partial update: only the
+fields set are sent) build the request bodies (``to_payload()``);
+``validate_name`` checks a name before anything is sent.
 """
 
 from __future__ import annotations
@@ -283,6 +258,8 @@ class EndpointsAPI:
         return Endpoint.from_json(data, namespace)
 
     async def list(self, namespace: str, *, retry: bool | None = None) -> builtins.list[Endpoint]:
+        """``retry=False``: one attempt (a background poll: the next poll is the retry, and a
+        stalled server shows up after one timeout, not after every retry's)."""
         data = await self._json("GET", self._url("endpoint", namespace), retry=retry)
         items = data.get("items") if isinstance(data, dict) else data
         if not isinstance(items, builtins.list):
@@ -315,6 +292,7 @@ class EndpointsAPI:
         return self._endpoint(data, namespace)
 
     async def update(self, namespace: str, name: str, changes: EndpointUpdate) -> Endpoint:
+        """Sends only the fields ``changes`` sets."""
         payload = changes.to_payload()
         if not payload:
             return await self.get(namespace, name)
@@ -331,6 +309,7 @@ class EndpointsAPI:
         return await self._action(namespace, name, "pause")
 
     async def resume(self, namespace: str, name: str, *, running_ok: bool = True) -> Endpoint:
+        """``running_ok``: an "already running" 400 answers with the endpoint (GET) instead."""
         try:
             return await self._action(namespace, name, "resume")
         except BadRequest as exc:
@@ -346,6 +325,7 @@ class EndpointsAPI:
                               scope=SCOPE_MANAGE, retry=False)
 
     async def catalog(self, namespace: str | None = None) -> Catalog:
+        """The hardware on offer, with prices (``/provider``, or the namespace's ``/provider/ns``)."""
         url = self._url("provider", namespace) if namespace else self._url("provider")
         data = await self._json("GET", url)
         if not isinstance(data, dict):
@@ -354,7 +334,8 @@ class EndpointsAPI:
 
     async def logs(self, namespace: str, name: str, *, tail: int | None = None,
                    max_bytes: int = MAX_LOG_BYTES) -> str:
-        """The endpoint's logs as text; only the last ``max_bytes`` are kept."""
+        """The endpoint's logs as text; only the last ``max_bytes`` are kept, and a body still
+        arriving after the timeout is cut there, with a last line saying so."""
         c = self._c
         url = self._url("endpoint", namespace, name, "logs")
         params = {"tail": str(int(tail))} if tail else None
@@ -376,7 +357,8 @@ class EndpointsAPI:
     async def wait_until_running(self, namespace: str, name: str, *, timeout: float | None = None,
                                  poll_interval: float = 5.0, on_state: Callable[[Endpoint], None] | None = None,
                                  check_health: bool = True) -> Endpoint:
-        """Poll until ``running`` (and healthy); report each state change to ``on_state``.
+        """Poll until ``running`` (and healthy); report each state change to ``on_state``; raise
+        ``EndpointFailed`` on ``failed`` / ``updateFailed``.
 
         ``timeout`` (seconds, None = no limit) is a deadline, as in huggingface_hub's
         ``InferenceEndpoint.wait(timeout=…)``: it keeps looking until the time is up (the last look

@@ -1,32 +1,5 @@
-"""Hub API (whoami, model search, model info / serving status, model card).
-
-CONTRACT — methods of ``hf.hub`` (class HubAPI):
-
-    async whoami(*, refresh=False) -> WhoAmI
-        GET {hub}/api/whoami-v2; cached per client (the Hub rate-limits it hard).
-    async search_models(*, search=None, task=None, sort="trending", limit=50,
-                        servable_only=False, provider=None, author=None) -> ModelPage
-        sort in {"trending", "downloads", "likes", "lastModified"} (trending ->
-        trendingScore). Expands pipeline_tag, downloads, likes, lastModified,
-        inference, inferenceProviderMapping, library_name, tags, trendingScore.
-        servable_only -> inference_provider=all (served by a live provider, warm or not; a
-        provider given narrows it). Page's next_url from the Link header.
-    async next_models(next_url: str) -> ModelPage     # follows the URL verbatim
-    async model_info(model_id: str) -> ModelInfo
-        Full info + inference + inferenceProviderMapping; follows 307 renames
-        on the same host; legacy_status filled when the server offers
-        {inference_url}/status/{id} (None otherwise, never an error).
-    async legacy_status(model_id: str) -> LegacyStatus | None
-    async model_card(model_id: str, *, max_bytes=200_000) -> str
-        The README (GET {hub}/{id}/raw/main/README.md), truncated to max_bytes,
-        "" when there is none.
-    async tasks() -> dict[str, dict]
-        GET {hub}/api/tasks (task id -> TaskData: models, widgetModels, ...);
-        fetched once per client.
-    async recommended_model(task: str) -> str | None
-        The Hub's recommended model of a task (its first ``widgetModels``), as
-        huggingface_hub picks when no model is given; chat-completion uses the
-        ``conversational`` task (then ``text-generation``). None if there is none.
+"""Hub API: ``hf.hub`` (``HubAPI``): whoami, model search, model info and serving status,
+model cards, and the Hub's tasks with their recommended models.
 """
 
 from __future__ import annotations
@@ -98,6 +71,7 @@ class HubAPI:
         return self._c.settings.hub_url.rstrip("/")
 
     async def whoami(self, *, refresh: bool = False) -> WhoAmI:
+        """Cached per client: the Hub rate-limits ``whoami-v2`` hard."""
         c = self._c
         if c._whoami is not None and not refresh:
             return c._whoami
@@ -114,6 +88,8 @@ class HubAPI:
     async def search_models(self, *, search: str | None = None, task: str | None = None, sort: str = "trending",
                             limit: int = 50, servable_only: bool = False, provider: str | None = None,
                             author: str | None = None) -> ModelPage:
+        """One page of models; ``sort``: trending, downloads, likes or lastModified. ``servable_only``:
+        served by a live provider, warm or not (``provider`` narrows it). ``next_url`` from the Link header."""
         params: list[tuple[str, str]] = []
         if search:
             params.append(("search", search))
@@ -149,6 +125,8 @@ class HubAPI:
         return ModelPage(models=models, next_url=nxt)
 
     async def model_info(self, model_id: str) -> ModelInfo:
+        """Full info with inference status and provider mapping; follows renames on the same host.
+        ``legacy_status`` is filled when the server offers ``/status/{id}`` (never an error)."""
         url = f"{self._base}/api/models/{repo_path(model_id)}"
         params = [("expand[]", e) for e in INFO_EXPAND]
         info_task = self._c.request("GET", url, service="hub-repo", params=params, follow_same_host=True)
@@ -183,6 +161,7 @@ class HubAPI:
         return LegacyStatus.from_json(data)
 
     async def model_card(self, model_id: str, *, max_bytes: int = 200_000) -> str:
+        """The README, cut at ``max_bytes``; "" when there is none."""
         url = f"{self._base}/{repo_path(model_id)}/raw/main/README.md"
         try:
             # Renamed repos redirect here too; the body is bounded by Settings.max_body_bytes.
@@ -192,6 +171,7 @@ class HubAPI:
         return response.content[:max_bytes].decode("utf-8", "replace")
 
     async def tasks(self) -> dict[str, dict]:
+        """``/api/tasks`` (task id -> its data: models, widgetModels, …), fetched once per client."""
         if self._tasks is not None:
             return self._tasks
         async with self._tasks_lock:
@@ -204,6 +184,8 @@ class HubAPI:
         return self._tasks
 
     async def recommended_model(self, task: str) -> str | None:
+        """The Hub's recommended model of a task (its first ``widgetModels``), as huggingface_hub
+        picks when no model is given; chat-completion uses ``conversational``, then ``text-generation``."""
         tasks = await self.tasks()
         for name in RECOMMENDED_FOR.get(task, (task,)):
             widget = (tasks.get(name) or {}).get("widgetModels")

@@ -9,5 +9,6 @@ renders. They are tested with plain ``asyncio`` (no Pilot), like
                              # image saving, errors in one message, the history record
     cost.CostEstimate        # what an endpoint costs per hour, in the words every screen and batch use;
                              # cost.billed_replicas / cost.burn_rate: what is being charged now
+    endpoint_draft.check     # the endpoint form's texts -> field errors and the EndpointSpec/Update to send
     meter.StreamMeter        # tokens, tokens/s, time to first token of a stream
 """

@@ -20,7 +20,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, RichLog, Select, Static
 
 from hftui.batch.runner import BatchConfig, BatchListener, BatchRunner
@@ -29,6 +28,7 @@ from hftui.client.inference import TASKS
 from hftui.controllers.cost import CostEstimate
 from hftui.keys import bindings_for
 from hftui.sanitize import one_line
+from hftui.screens.base import HFScreen
 from hftui.widgets.path_suggester import PathSuggester
 
 if TYPE_CHECKING:
@@ -46,14 +46,6 @@ HINTS = (
     "Results are appended to the output file as each input finishes; running again skips inputs already done.",
     "Ctrl+R runs · Esc cancels a run (pause-after still applies) · Esc again goes back.",
 )
-
-
-def _hf_of(app) -> HFClient:
-    for attr in ("hf", "client"):
-        hf = getattr(app, attr, None)
-        if hf is not None:
-            return hf
-    raise RuntimeError("the app has no HFClient (expected app.hf)")
 
 
 class _ScreenListener(BatchListener):
@@ -80,7 +72,7 @@ class _ScreenListener(BatchListener):
             self.screen.log_line(text, style="red")
 
 
-class BatchScreen(Screen):
+class BatchScreen(HFScreen):
     """The batch form and its live run, for one endpoint (or a target typed in)."""
 
     DEFAULT_CSS = """
@@ -196,7 +188,10 @@ class BatchScreen(Screen):
 
     @property
     def hf(self) -> HFClient:
-        return self._hf if self._hf is not None else _hf_of(self.app)
+        hf = self._hf if self._hf is not None else self.app.client
+        if hf is None:
+            raise RuntimeError("not connected yet")
+        return hf
 
     @work(exclusive=True, group="batch-price", exit_on_error=False, description="endpoint price")
     async def load_price(self) -> None:

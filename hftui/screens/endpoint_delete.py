@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from hftui.keys import bindings_for
+from hftui.screens.base import HFModal
 from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from hftui.client import Endpoint
 
 
-class DeleteEndpointScreen(ModalScreen[bool]):
+class DeleteEndpointScreen(HFModal[bool]):
     DEFAULT_CSS = """
     DeleteEndpointScreen { align: center middle; }
     DeleteEndpointScreen > Vertical {

@@ -15,11 +15,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from hftui.clock import ago
 from hftui.keys import bindings_for
+from hftui.screens.base import HFScreen
 from hftui.widgets.endpoint_states import state_class, state_label
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import clean, one_line, safe_content
@@ -162,7 +162,7 @@ def raw_json_text(ep: Endpoint) -> Text:
                       200_000), end="")
 
 
-class DescribeScreen(Screen[None]):
+class DescribeScreen(HFScreen[None]):
     title_text = "Describe"
     DEFAULT_CSS = """
     DescribeScreen VerticalScroll { height: 1fr; border: round $primary; padding: 0 1; }

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from hftui.keys import bindings_for
+from hftui.screens.base import HFScreen
 from hftui.widgets.header import AppHeader
 from hftui.widgets.log_view import LogView
 from hftui.widgets.safe_text import one_line, safe_content
@@ -21,7 +21,7 @@ TAIL = 50_000
 """Lines asked for on each fetch."""
 
 
-class LogsScreen(Screen[None]):
+class LogsScreen(HFScreen[None]):
     title_text = "Logs"
     DEFAULT_CSS = """
     LogsScreen LogView { height: 1fr; border: round $primary-muted; }

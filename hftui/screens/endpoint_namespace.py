@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from hftui.keys import bindings_for
+from hftui.screens.base import HFModal
 from hftui.widgets.lists import ListOptions
 from hftui.widgets.safe_text import one_line, safe_content
 
 ALL = "*"
 
 
-class NamespaceScreen(ModalScreen[str | None]):
+class NamespaceScreen(HFModal[str | None]):
     DEFAULT_CSS = """
     NamespaceScreen { align: center middle; }
     NamespaceScreen > OptionList { width: 50; max-width: 100%; height: auto; max-height: 80%;

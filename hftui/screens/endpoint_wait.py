@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Select, Static
 
 from hftui.keys import bindings_for
+from hftui.screens.base import HFModal
 from hftui.widgets.endpoint_states import idle_reason, state_label
 from hftui.widgets.safe_text import one_line, safe_content
 
@@ -48,7 +48,7 @@ def limit_label(seconds: float | None) -> str:
     return f"{seconds:g}s"
 
 
-class WaitScreen(ModalScreen[str | None]):
+class WaitScreen(HFModal[str | None]):
     """Dismisses with the final state (``running``), or None when stopped or failed."""
 
     DEFAULT_CSS = """

@@ -12,17 +12,17 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Static, TextArea
 
 from hftui.export import FORMATS, ExportError, export_run, save_snippet
 from hftui.keys import bindings_for
+from hftui.screens.base import HFModal
 from hftui.widgets.safe_text import one_line, safe_markup
 
 LABELS = {"curl": "curl", "httpx": "Python httpx", "huggingface_hub": "huggingface_hub"}
 
 
-class ExportScreen(ModalScreen[None]):
+class ExportScreen(HFModal[None]):
     """Pick a format; copy or save it."""
 
     DEFAULT_CSS = """
@@ -104,7 +104,7 @@ class ExportScreen(ModalScreen[None]):
         """The snippet to hand out: with the token only when asked (and known)."""
         if not self.query_one("#export-token", Checkbox).value:
             return self.snippets.get(self.fmt)
-        token = _app_token(self.app)
+        token = self.app.token
         if token is None:
             self._status("No token is known to this session; the snippet keeps $HF_TOKEN.", error=True)
             return self.snippets.get(self.fmt)
@@ -144,12 +144,3 @@ class ExportScreen(ModalScreen[None]):
         {"export-copy": self.action_copy, "export-save": self.action_save,
          "export-close": self.action_close}.get(event.button.id or "", lambda: None)()
 
-
-def _app_token(app):
-    """The session's token as a Secret (never displayed)."""
-    resolved = getattr(app, "_token", None)
-    token = getattr(resolved, "token", resolved)
-    if token is None:
-        client = getattr(app, "client", None)
-        token = getattr(client, "_token", None)
-    return token if token and hasattr(token, "reveal") else None

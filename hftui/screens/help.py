@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hftui.keys import bindings_for
+from hftui.screens.base import HFModal
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(HFModal[None]):
     """Lists ``(keys, description, tooltip)`` rows; any of esc/q/?/f1 closes it."""
 
     DEFAULT_CSS = """

@@ -10,18 +10,17 @@ readable record is listed as "unreadable record #id" (it can be deleted).
 
 from __future__ import annotations
 
-import inspect
 import json
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from hftui.history import History, HistoryError, is_truncated
 from hftui.keys import bindings_for
+from hftui.screens.base import HFScreen
 from hftui.widgets.header import AppHeader
 from hftui.widgets.lists import ListTable
 from hftui.widgets.safe_text import clean, one_line, safe_markup
@@ -97,7 +96,7 @@ def preview_text(record: dict) -> Text:
     return out
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(HFScreen[None]):
     """The run history."""
 
     title_text = "History"
@@ -126,9 +125,7 @@ class HistoryScreen(Screen[None]):
 
     @property
     def history(self) -> History:
-        if self._history is None:
-            self._history = getattr(self.app, "history", None) or History.default()
-        return self._history
+        return self._history if self._history is not None else self.app.history
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -269,33 +266,17 @@ class HistoryScreen(Screen[None]):
     @work(group="history-open", exclusive=True, exit_on_error=False)
     async def _reopen(self, record: dict, run: bool) -> None:
         """Switch to the Playground and hand it the run (and ask it to run again)."""
-        app = self.app
-        switch = getattr(app, "switch_to", None)
-        if switch is not None:
-            screen = await switch("playground")
-        else:  # an app without modes: open_playground then the current screen
-            await app.open_playground()
-            screen = app.screen
-        loader = getattr(screen, "load_run", None)
-        if loader is None:
-            app.notify("The Playground cannot re-open runs yet.", severity="warning")
+        from hftui.screens.playground import PlaygroundScreen
+
+        screen = await self.app.switch_to("playground")
+        if not isinstance(screen, PlaygroundScreen):  # not connected: switch_to said so
             return
         try:
-            result = loader(record)
-            if inspect.isawaitable(result):
-                await result
+            screen.load_run(record)
             if run:
-                run_now = getattr(screen, "run_now", None)
-                if run_now is None:
-                    app.notify("The Playground cannot run it again by itself: press its run key.",
-                               severity="warning")
-                    return
-                # load_run has just replaced the form: run_now waits until the new one is built
-                result = run_now()
-                if inspect.isawaitable(result):
-                    await result
+                await screen.run_now()  # load_run has just replaced the form: run_now waits for the new one
         except Exception as exc:  # noqa: BLE001 - shown as a readable message
-            app.show_error(exc)
+            self.app.show_error(exc)
 
     def action_export(self) -> None:
         from hftui.screens.export import ExportScreen

@@ -12,15 +12,15 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from hftui.keys import bindings_for
+from hftui.screens.base import HFScreen
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(HFScreen[None]):
     DEFAULT_CSS = """
     LoginScreen { align: center middle; }
     LoginScreen > Vertical {
@@ -89,7 +89,7 @@ class LoginScreen(Screen[None]):
         try:
             await self.app.login_with(Secret(raw))
         except Exception as exc:  # typed HFError or anything else: a message, never a traceback
-            self._show(failure_text(exc, getattr(self.app.settings, "hub_url", None)))
+            self._show(failure_text(exc, self.app.settings.hub_url))
             box = self.query_one("#token-input", Input)
             box.focus()
             box.select_all()

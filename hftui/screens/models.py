@@ -17,12 +17,12 @@ from collections import OrderedDict
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Input, Select, Static
 
 from hftui.client.models import ModelInfo
 from hftui.keys import bindings_for
+from hftui.screens.base import HFScreen
 from hftui.widgets.header import AppHeader
 from hftui.widgets.model_detail import ModelDetail
 from hftui.widgets.model_table import ModelTable
@@ -63,7 +63,7 @@ class SearchInput(Input):
     """The search box (Esc goes back to the table through the app's ``focus_main``)."""
 
 
-class ModelsScreen(Screen[None]):
+class ModelsScreen(HFScreen[None]):
     """Hub search, serving status and model cards."""
 
     title_text = "Models"
@@ -214,7 +214,7 @@ class ModelsScreen(Screen[None]):
         self.query_one(ModelTable).border_title = safe_content(" ".join(parts))
 
     def _client(self):
-        client = getattr(self.app, "client", None)
+        client = self.app.client
         if client is None:
             self._status("Not connected (log in first).", "error")
         return client

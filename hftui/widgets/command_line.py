@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from textual import work
@@ -29,6 +30,9 @@ from textual.widgets import Input, Static
 from hftui.command_history import CommandHistory, Recall, default_path
 from hftui.keys import bindings_for
 from hftui.widgets.safe_text import one_line
+
+if TYPE_CHECKING:
+    from hftui.history import History
 
 ALIASES = {
     "ep": "endpoints", "eps": "endpoints", "endpoint": "endpoints", "endpoints": "endpoints",
@@ -178,11 +182,15 @@ class CommandLine(ModalScreen[str | None]):
     BINDINGS = bindings_for("CommandLine")
 
     def __init__(self, suggestions: list[str] | None = None, *, arguments: Mapping[str, Sequence[str]] | None = None,
-                 history: CommandHistory | None = None) -> None:
+                 history: CommandHistory | None = None, runs: History | None = None) -> None:
+        """``arguments``: completions by kind (``namespaces``); ``runs``: the run history, whose
+        model ids complete ``:play`` and ``:models``."""
         super().__init__()
         self.words = list(dict.fromkeys([*WORDS, *(w.lstrip(":") for w in suggestions or [])]))
         self.arguments: dict[str, list[str]] = {k: list(v) for k, v in (arguments or {}).items()}
+        self.arguments.setdefault("namespaces", ["*"])
         self._history = history
+        self._runs = runs
         self._recall: Recall | None = None
         self._cycle: list[str] = []
         self._cycle_at = 0
@@ -207,17 +215,14 @@ class CommandLine(ModalScreen[str | None]):
         inp.focus()
         self._recall = Recall(self.history.lines)
         self._hint(":")
-        whoami = getattr(self.app, "whoami", None)
-        namespaces = list(getattr(whoami, "namespaces", None) or [])
-        self.arguments.setdefault("namespaces", [*namespaces, "*"] if namespaces else ["*"])
-        self._load_models()
+        if self._runs is not None:
+            self._load_models(self._runs)
 
     @work(thread=True, exclusive=True, group="command-line-models", exit_on_error=False)
-    def _load_models(self) -> None:
+    def _load_models(self, history: History) -> None:
         """Model ids of past runs, newest first (the history file is read off the UI thread)."""
-        from hftui.history import History, HistoryError
+        from hftui.history import HistoryError
 
-        history = getattr(self.app, "history", None) or History.default()
         try:
             runs = history.list(limit=MAX_ARGUMENTS)
         except (HistoryError, OSError):

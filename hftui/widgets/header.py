@@ -80,7 +80,7 @@ class AppHeader(Widget):
             self.refresh()
 
     def render(self) -> Content:
-        info: HeaderInfo = getattr(self.app, "header_info", None) or HeaderInfo()
+        info: HeaderInfo = self.app.header_info  # type: ignore[attr-defined]
         text = Content(header_text(info))
         if info.screen:
             text = Content.assemble(text, "  ", (f"[{info.screen}]", "dim"))

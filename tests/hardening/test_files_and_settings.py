@@ -372,7 +372,7 @@ def test_good_keymap_keys_are_kept():
 
 
 def test_an_unknown_binding_id_is_named_with_close_matches():
-    from hftui.keymap import KeymapError, check_keymap
+    from hftui.keys import KeymapError, check_keymap
 
     check_keymap({"endpoints.pause": "P", "app.help": "f2"})  # known ids pass
     with pytest.raises(KeymapError) as err:

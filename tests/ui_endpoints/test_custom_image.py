@@ -65,7 +65,7 @@ async def test_create_the_seed_tgi_example_describe_it_then_back_to_the_default(
         field(form, "repository").value = "HuggingFaceH4/zephyr-7b-beta"
         field(form, "task").value = "text-generation"
         form.query_one("#accelerator", Select).value = "gpu"
-        a10g = await wait_until(pilot, lambda: next(c for c in form._hardware() if
+        a10g = await wait_until(pilot, lambda: next(c for c in form.hardware.computes() if
                                                     (c.instance_type, c.instance_size) == ("nvidia-a10g", "x1")))
         await wait_until(pilot, lambda: form.selected_compute().accelerator == "gpu", what="gpu instances")
         form.query_one("#instance", Select).value = a10g.id

@@ -213,7 +213,7 @@ async def test_hardware_choices_have_no_blank_option_not_even_by_wrapping(still_
     async with app.run_test(size=SIZE) as pilot:
         _, form = await open_create(pilot)
         accel = form.query_one("#accelerator", Select)
-        kinds = {c.accelerator for c in form._hardware()}
+        kinds = {c.accelerator for c in form.hardware.computes()}
         accel.focus()
         seen = []
         for direction in ("up", "down"):
@@ -250,7 +250,7 @@ async def test_without_a_catalog_the_hardware_choices_say_so_and_nothing_is_sent
             sel = form.query_one(f"#{key}", Select)
             await wait_until(pilot, lambda sel=sel: "catalog unavailable" in str(sel.query_one("SelectCurrent").label),
                              what=key)
-            assert form._value(key) is None
+            assert form.hardware.value(key) is None
         form.query_one("#name", Input).value = "x"
         form.query_one("#repository", Input).value = "openai-community/gpt2"
         await pilot.press("ctrl+s")

@@ -104,18 +104,6 @@ async def test_number_keys_switch_screens_and_keep_state(still_emulator):
         assert screen.table.cursor_key == "demo-user/llama-chat"
 
 
-async def test_missing_screen_says_so(still_emulator, monkeypatch):
-    from hftui import app as app_module
-
-    monkeypatch.setitem(app_module.SCREENS, "history", ("hftui.screens.no_such_module", "X", "History"))
-    app = make_app(still_emulator)
-    async with app.run_test(size=SIZE) as pilot:
-        await endpoints_screen(pilot)
-        await command(pilot, "history")
-        assert isinstance(app.screen, app_module.MissingScreen)
-        assert "does not exist yet" in str(app.screen.query_one(Static).render())
-
-
 async def test_command_line_namespace_screen_actions_and_quit(still_emulator):
     app = make_app(still_emulator)
     async with app.run_test(size=SIZE) as pilot:
@@ -182,7 +170,7 @@ def test_every_binding_has_an_id_and_tooltip_and_no_prefix_key():
     from textual.binding import Binding
 
     from hftui.app import HFTUIApp
-    from hftui.keymap import FORBIDDEN_DEFAULT_KEYS
+    from hftui.keys import FORBIDDEN_DEFAULT_KEYS
     from hftui.screens import (endpoint_delete, endpoint_describe, endpoint_form, endpoint_logs,
                                endpoint_namespace, endpoint_wait, endpoints, help, login)
     from hftui.widgets import command_line, confirm, endpoint_table, log_view
