@@ -7,5 +7,9 @@ renders. They are tested with plain ``asyncio`` (no Pilot), like
 
     run_session.RunSession   # one Playground run at a time: stream, partial output, conversation,
                              # image saving, errors in one message, the history record
+    endpoint_poller.EndpointPoller    # the Endpoints table's polls: one at a time, backoff, slow polls,
+                                      # state changes between polls
+    endpoint_actions.EndpointActions  # pause/resume/scale/delete in flight; "may have been applied"
+                                      # reconciled by later polls; one summary for marked rows
     meter.StreamMeter        # tokens, tokens/s, time to first token of a stream
 """
