@@ -313,6 +313,8 @@ class UpdateResult:
 class EndpointTable(ScrollView, can_focus=True):
     """See the module docstring."""
 
+    loading_text = "Loading…"  # the body before the first rows (the screen says why when they are late)
+
     COMPONENT_CLASSES = {
         "endpoint-table--header",
         "endpoint-table--cursor",
@@ -860,7 +862,7 @@ class EndpointTable(ScrollView, can_focus=True):
         i = scroll_y + y - 1
         if i >= len(self._view):
             if i == 0 and not self._view:
-                text = (self.empty_text if not self._rows else FILTERED_TEXT) if self.loaded else "Loading…"
+                text = (self.empty_text if not self._rows else FILTERED_TEXT) if self.loaded else self.loading_text
                 return Strip([Segment("  " + text, base + self._style("empty"))]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         key = self._view[i]
