@@ -46,7 +46,7 @@ class DeleteEndpointScreen(ModalScreen[bool]):
             box.border_title = safe_content(f"Delete {one_line(ep.key, 80)}")
             yield Static(
                 f"This deletes the endpoint {one_line(ep.key, 80)} ({one_line(ep.repository or '-', 80)}) "
-                f"and its URL{f' ({self.effect})' if self.effect else ''}. It cannot be undone.\n"
+                f"and its URL{f'; it {self.effect}' if self.effect else ''}. It cannot be undone.\n"
                 "Type the endpoint's name to confirm:",
                 classes="delete-body", markup=False)
             yield Input(placeholder=f"type {one_line(ep.name, 64)}", id="delete-name", select_on_focus=False)
