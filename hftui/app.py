@@ -408,7 +408,7 @@ class HFTUIApp(App[int]):
         self._extra_commands.add(provider)
         self.COMMANDS = {*type(self).COMMANDS, *self._extra_commands}
 
-    def on_endpoints_stats(self, message) -> None:  # hftui.screens.endpoints.EndpointsStats
+    def on_endpoints_stats(self, message) -> None:  # hftui.widgets.header.EndpointsStats
         self._update_header(namespace=message.namespace, running=message.running,
                             burn_per_hour=message.burn_per_hour, interval=message.interval, state=message.state)
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from hftui.client.errors import RateLimited, ServerError, describe_error
 from hftui.clock import now
+from hftui.sanitize import one_line
 
 if TYPE_CHECKING:
     from hftui.client.models import Endpoint
@@ -41,6 +42,12 @@ SLOW_POLL = 2.0
 
 Transition = tuple[str, str, str]
 """(endpoint key, old raw state, new raw state)."""
+
+
+def transition_lines(transitions: Sequence[Transition], limit: int = 5) -> list[str]:
+    """``acme/x: running → failed``, one a line, the ones past ``limit`` counted."""
+    lines = [f"{one_line(k, 80)}: {one_line(old, 30)} → {one_line(new, 30)}" for k, old, new in transitions[:limit]]
+    return lines + ([f"… and {len(transitions) - limit} more"] if len(transitions) > limit else [])
 
 
 class PollListener:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hftui.widgets.confirm import ConfirmScreen
+from hftui.widgets.endpoint_states import idle_reason
 from hftui.widgets.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -88,3 +89,10 @@ def ask(kind: str, eps: list[Endpoint], price: Price, cost_text: Callable[[Endpo
         lines.append(f"Together: {'stops billing' if stops else 'billing starts:'} {_money(total)}/h.")
     return ConfirmScreen(f"{verb} {len(eps)} endpoints?", "\n".join(lines) + f"\n\n{meaning}",
                          confirm=f"{verb} {len(eps)}", variant="warning")
+
+
+def offer_resume(ep: Endpoint, question: str, confirm: str, cost: str) -> ConfirmScreen:
+    """An idle endpoint was asked for something only a running one does: resume it first?"""
+    return ConfirmScreen(f"{ep.key} is {ep.raw_state}",
+                         f"{one_line(ep.key, 80)} {idle_reason(ep.state)}, so {question} Billing starts when it is "
+                         f"initializing. {cost}", confirm=confirm, variant="warning")

@@ -1,22 +1,13 @@
 """The Endpoints screen: a live table of Inference Endpoints and actions on keys.
 
-The behaviour lives in two controllers; this screen subscribes and renders:
-polling (one poll at a time, backoff on errors, "refreshing… Ns" while slow,
-state changes between polls) in ``hftui.controllers.endpoint_poller``, and
-actions in flight (pending words in the rows, "may have been applied" when a
-request got no answer, one summary for marked rows) in
-``hftui.controllers.endpoint_actions``.
-
-Every action that stops or costs something asks first, naming the
-endpoint(s) and the price effect, Cancel focused (``endpoint_confirm``);
-``[confirm] pause_resume = false`` lets ``p``/``r`` on one endpoint act at
-once. Until the first rows come the table's body says why (an error, a slow
-poll), and polls go on with backoff. State changes seen while another screen
-is shown (the Playground streaming) are told when the user comes back, not
-toasted over it.
-
-The screen posts ``EndpointsStats`` (bubbles to the app) so the header can
-show running count, burn rate and the refresh state.
+It subscribes to two controllers and renders: ``EndpointPoller`` (one poll at
+a time, backoff, "refreshing… Ns", state changes) and ``EndpointActions``
+(pending words, "may have been applied", one summary for marked rows). What
+stops or costs something asks first with the names and the price effect
+(``endpoint_confirm``; ``[confirm] pause_resume`` relaxes p/r). Before the
+first rows the table's body says why they are late; state changes seen while
+another screen is shown are told on return, not toasted over the Playground.
+The header's numbers go to the app as ``EndpointsStats``.
 """
 
 from __future__ import annotations
@@ -26,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.message import Message
 from textual.widgets import Footer, Input
 
 from hftui.client.errors import describe_error
@@ -34,13 +24,13 @@ from hftui.client.models import EndpointState as S
 from hftui.controllers import endpoint_actions
 from hftui.controllers.endpoint_actions import Action, ActionListener, EndpointActions
 from hftui.controllers.endpoint_filter import make_filter
-from hftui.controllers.endpoint_poller import EndpointPoller, PollListener, Transition
+from hftui.controllers.endpoint_poller import EndpointPoller, PollListener, Transition, transition_lines
 from hftui.keys import bindings_for
 from hftui.sanitize import safe_url
 from hftui.screens.base import HFScreen
-from hftui.widgets.endpoint_states import idle_reason
+from hftui.widgets.endpoint_states import idle_reason, no_url_reason
 from hftui.widgets.endpoint_table import EndpointTable
-from hftui.widgets.header import AppHeader
+from hftui.widgets.header import AppHeader, EndpointsStats
 from hftui.widgets.safe_text import one_line, safe_content
 from hftui.widgets.status_line import StatusLine
 
@@ -49,19 +39,6 @@ if TYPE_CHECKING:
 
 ALL = "*"
 """Namespace value meaning the user and every org."""
-
-
-class EndpointsStats(Message):
-    """Numbers for the header (handled by the app)."""
-
-    def __init__(self, namespace: str | None, running: int, burn_per_hour: float | None, interval: float,
-                 state: str) -> None:
-        super().__init__()
-        self.namespace = namespace
-        self.running = running
-        self.burn_per_hour = burn_per_hour
-        self.interval = interval
-        self.state = state
 
 
 def billed_replicas(ep: Endpoint) -> int:
@@ -139,15 +116,6 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
     def last_error(self) -> str | None:
         return self.poller.last_error
 
-    @property
-    def polling_enabled(self) -> bool:
-        """False stops scheduling polls (screenshots); ctrl+r still polls once."""
-        return self.poller.enabled
-
-    @polling_enabled.setter
-    def polling_enabled(self, value: bool) -> None:
-        self.poller.enabled = value
-
     # --- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -212,18 +180,17 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         self._update_title()
 
     def _notify_transitions(self, transitions: list[Transition], title: str | None = None) -> None:
-        """One toast per state change (a summary past three), one bell per poll."""
-        faults = any(S.parse(new).is_fault for _, _, new in transitions)
-        lines = [f"{one_line(k, 80)}: {one_line(o, 30)} → {one_line(n, 30)}" for k, o, n in transitions]
-        if len(lines) <= 3 and title is None:
+        """One toast per state change (a summary past three, or when told late), one bell."""
+        severity = "error" if any(S.parse(new).is_fault for _, _, new in transitions) else "information"
+        lines = transition_lines(transitions)
+        if len(transitions) <= 3 and title is None:
             for line, (_, _, new) in zip(lines, transitions):
-                self.notify(line, title="State changed", severity="error" if S.parse(new).is_fault
-                            else "information", markup=False)
+                self.notify(line, title="State changed", markup=False,
+                            severity="error" if S.parse(new).is_fault else "information")
         else:
-            shown = lines[:5] + ([f"… and {len(lines) - 5} more"] if len(lines) > 5 else [])
-            head = f"{len(lines)} endpoint{'s' if len(lines) > 1 else ''} changed state"
-            self.notify("\n".join(shown), title=f"{title}: {head}" if title else head,
-                        severity="error" if faults else "information", markup=False)
+            head = f"{len(transitions)} endpoint{'s' if len(transitions) > 1 else ''} changed state"
+            self.notify("\n".join(lines), title=f"{title}: {head}" if title else head, severity=severity,
+                        markup=False)
         self.app.bell()
 
     def status(self, text: str, kind: str | None = None) -> None:
@@ -418,18 +385,13 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
                   relaxed: bool = False) -> None:
         """Ask first (names, price effect; Cancel focused), then act. ``relaxed``: the user's
         ``[confirm]`` setting lets this one act at once (one endpoint only)."""
-        if not eps:
-            return
-        if relaxed and len(eps) == 1:
-            self._start(eps, make)
-            return
         from hftui.screens.endpoint_confirm import ask
 
-        def answered(ok: bool | None) -> None:
-            if ok:
-                self._start(eps, make)
-
-        self.app.push_screen(ask(kind, eps, self.price_of, self.cost_text), answered)
+        if relaxed and len(eps) == 1:
+            self._start(eps, make)
+        elif eps:
+            self.app.push_screen(ask(kind, eps, self.price_of, self.cost_text),
+                                 lambda ok: self._start(eps, make) if ok else None)
 
     def action_pause(self) -> None:
         targets = self._targets()
@@ -463,19 +425,15 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         from hftui.screens.endpoint_confirm import stop_effect
         from hftui.screens.endpoint_delete import DeleteEndpointScreen
 
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                self._start([ep], endpoint_actions.delete)
-
-        effect, _ = stop_effect(ep, self.price_of)
-        self.app.push_screen(DeleteEndpointScreen(ep, effect=effect), confirmed)
+        self.app.push_screen(DeleteEndpointScreen(ep, effect=stop_effect(ep, self.price_of)[0]),
+                             lambda ok: self._start([ep], endpoint_actions.delete) if ok else None)
 
     def _offer_resume(self, ep: Endpoint, then: Callable[[str | None], object], question: str, *,
                       confirm: str, refused: str, close: bool = False) -> None:
         """Offer to resume an idle endpoint (with its price) and wait until it runs; ``then(outcome)``;
         ``close``: the wait closes itself once it runs."""
+        from hftui.screens.endpoint_confirm import offer_resume
         from hftui.screens.endpoint_wait import WaitScreen
-        from hftui.widgets.confirm import ConfirmScreen
 
         def chosen(resume: bool | None) -> None:
             if not resume:
@@ -485,10 +443,7 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
             self._start([ep], endpoint_actions.resume)
             self.app.push_screen(WaitScreen(ep, resuming=True, close_when_running=close), then)
 
-        body = (f"{one_line(ep.key, 80)} {idle_reason(ep.state)}, so {question} Billing starts when it is "
-                f"initializing. {self.cost_text(ep)}")
-        self.app.push_screen(ConfirmScreen(f"{ep.key} is {ep.raw_state}", body, confirm=confirm,
-                                           variant="warning"), chosen)
+        self.app.push_screen(offer_resume(ep, question, confirm, self.cost_text(ep)), chosen)
 
     def action_wait(self) -> None:
         ep = self._current()
@@ -589,11 +544,3 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
             self.table.move_cursor_to(result.key)
             self._post_stats()
             self.poll_now()
-
-
-def no_url_reason(ep: Endpoint, then: str = "") -> str:
-    """Why ``ep`` has no URL to copy or try: not yet, or the server sent one that is not a URL."""
-    if ep.url_invalid:
-        return f"{one_line(ep.key, 80)}: the server sent an invalid URL (controls, spaces or not http/https): " \
-               "not copied or opened."
-    return f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}){then}."
