@@ -11,5 +11,7 @@ renders. They are tested with plain ``asyncio`` (no Pilot), like
                                       # state changes between polls
     endpoint_actions.EndpointActions  # pause/resume/scale/delete in flight; "may have been applied"
                                       # reconciled by later polls; one summary for marked rows
+    cost.CostEstimate        # what an endpoint costs per hour, in the words every screen and batch use;
+                             # cost.billed_replicas / cost.burn_rate: what is being charged now
     meter.StreamMeter        # tokens, tokens/s, time to first token of a stream
 """
