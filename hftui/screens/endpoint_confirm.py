@@ -1,6 +1,6 @@
 """The question asked before an endpoint action that stops or costs something.
 
-    app.push_screen(ask("pause", endpoints, price, cost_text), callback)
+    app.push_screen(ask("pause", endpoints, price), callback)
 
 It names every endpoint (the marked rows too) with what the action does to
 the bill: "stops billing $1.60/h", "billing starts: $0.80/h". Cancel has the
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from hftui.controllers.cost import CostEstimate, billed_replicas, money
 from hftui.widgets.confirm import ConfirmScreen
 from hftui.widgets.endpoint_states import idle_reason
 from hftui.widgets.safe_text import one_line
@@ -33,46 +34,35 @@ QUESTIONS = {
 }
 
 
-def _money(dollars: float) -> str:
-    return f"${dollars:,.2f}"
-
-
-def _billed(ep: Endpoint) -> int:
-    from hftui.screens.endpoints import billed_replicas
-
-    return billed_replicas(ep)
-
-
 def stop_effect(ep: Endpoint, price: Price) -> tuple[str, float | None]:
     """What stopping ``ep`` saves: (text, $/h; None when unknown)."""
-    replicas = _billed(ep)
+    replicas = billed_replicas(ep)
     if replicas == 0:
         return f"bills nothing now ({one_line(ep.raw_state, 30)})", 0.0
     p = price(ep)
     if p is None:
         return f"stops billing {replicas} replica{'s' if replicas > 1 else ''} (hourly price unknown)", None
-    return f"stops billing {_money(p * replicas)}/h", p * replicas
+    return f"stops billing {money(p * replicas)}/h", p * replicas
 
 
 def start_effect(ep: Endpoint, price: Price) -> tuple[str, float | None]:
     """What resuming ``ep`` costs: (text, $/h at its minimum; None when unknown)."""
-    p = price(ep)
-    low = max(1, ep.min_replica or 0)
-    if p is None:
+    est = CostEstimate.of(ep, price(ep))
+    low, high = est.hourly(est.running_replicas), est.hourly(est.peak_replicas)
+    if low is None or high is None:
         return "billing starts (hourly price unknown)", None
-    text = f"billing starts: {_money(p * low)}/h"
-    high = max(low, ep.max_replica or low)
-    return (text + f", up to {_money(p * high)}/h" if high > low else text), p * low
+    text = f"billing starts: {money(low)}/h"
+    return (text + f", up to {money(high)}/h" if high > low else text), low
 
 
-def ask(kind: str, eps: list[Endpoint], price: Price, cost_text: Callable[[Endpoint], str]) -> ConfirmScreen:
+def ask(kind: str, eps: list[Endpoint], price: Price) -> ConfirmScreen:
     """The modal for ``kind`` (pause, scale_to_zero, resume) on ``eps``."""
     verb, meaning, stops = QUESTIONS[kind]
     effect = stop_effect if stops else start_effect
     if len(eps) == 1:
         ep = eps[0]
         text, _ = effect(ep, price)
-        detail = "" if stops else f"\n{cost_text(ep)}"
+        detail = "" if stops else f"\n{CostEstimate.of(ep, price(ep)).text()}"
         return ConfirmScreen(f"{verb} {one_line(ep.key, 80)}?",
                              f"{one_line(ep.key, 80)}: {text}.{detail}\n\n{meaning}", confirm=verb,
                              variant="warning")
@@ -86,7 +76,7 @@ def ask(kind: str, eps: list[Endpoint], price: Price, cost_text: Callable[[Endpo
     if len(eps) > LISTED:
         lines.append(f"… and {len(eps) - LISTED} more")
     if total:
-        lines.append(f"Together: {'stops billing' if stops else 'billing starts:'} {_money(total)}/h.")
+        lines.append(f"Together: {'stops billing' if stops else 'billing starts:'} {money(total)}/h.")
     return ConfirmScreen(f"{verb} {len(eps)} endpoints?", "\n".join(lines) + f"\n\n{meaning}",
                          confirm=f"{verb} {len(eps)}", variant="warning")
 

@@ -24,6 +24,7 @@ from hftui.client.models import EndpointState as S
 from hftui.controllers import endpoint_actions
 from hftui.controllers.endpoint_actions import Action, ActionListener, EndpointActions
 from hftui.controllers.endpoint_filter import make_filter
+from hftui.controllers.cost import CostEstimate, burn_rate
 from hftui.controllers.endpoint_poller import EndpointPoller, PollListener, Transition, transition_lines
 from hftui.keys import bindings_for
 from hftui.sanitize import safe_url
@@ -41,38 +42,9 @@ ALL = "*"
 """Namespace value meaning the user and every org."""
 
 
-def billed_replicas(ep: Endpoint) -> int:
-    """Replicas being charged for: ready ones in any state but paused/scaled to zero (an
-    ``updateFailed`` or ``updating`` endpoint keeps serving, and billing, on its old replicas),
-    and the ones starting while ``initializing`` (billed from then on)."""
-    if not ep.state.is_billed:
-        return 0
-    ready = ep.ready_replica or 0
-    if ep.state is S.INITIALIZING or (ep.state is S.RUNNING and ep.ready_replica is None):
-        return max(ready, ep.target_replica or 0)
-    return ready
-
-
-def burn_rate(endpoints, price: Callable[[Endpoint], float | None]) -> float | None:
-    """Sum of billed replicas × $/replica-hour; None when nothing billed has a known price."""
-    total = 0.0
-    unknown = False
-    for ep in endpoints:
-        replicas = billed_replicas(ep)
-        if replicas <= 0:
-            continue
-        p = price(ep)
-        if p is None:
-            unknown = True
-            continue
-        total += replicas * p
-    return None if unknown and total == 0 else total
-
-
 class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
     """See the module docstring."""
 
-    title_text = "Endpoints"
     DEFAULT_CSS = """
     EndpointsScreen EndpointTable {
         border: round $primary-muted;
@@ -100,8 +72,6 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         self._titles: tuple[str, str] | None = None
         self._missed: list[Transition] = []
         """State changes seen while another screen was shown (told on return, not over it)."""
-
-    # --- what tests and the app read ---------------------------------------------------
 
     @property
     def poll_count(self) -> int:
@@ -142,7 +112,7 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         self.table.set_show_namespace(self.namespace == ALL)
         self.table.focus()
         self._update_title()
-        self._set_status("Loading…")
+        self.status_line.set_status("Loading…")
         self._load_catalog()
         self.run_worker(self.poller.run(), group="endpoints-poll", exit_on_error=False, description="list endpoints")
         self.set_interval(1.0, self.poller.tick, name="endpoints-poll-clock")
@@ -160,10 +130,8 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         self.poller.poll_now()
 
     async def _fetch(self) -> list[Endpoint]:
-        # No client retries: a stalled server must show after one timeout, not four.
-        if self.namespace == ALL:
-            return await self.app.client.endpoints.list_all(retry=False)
-        return await self.app.client.endpoints.list(self.namespace, retry=False)
+        api = self.app.client.endpoints  # no client retries: a stalled server shows after one timeout, not four
+        return await (api.list_all(retry=False) if self.namespace == ALL else api.list(self.namespace, retry=False))
 
     # PollListener
 
@@ -181,16 +149,15 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
 
     def _notify_transitions(self, transitions: list[Transition], title: str | None = None) -> None:
         """One toast per state change (a summary past three, or when told late), one bell."""
-        severity = "error" if any(S.parse(new).is_fault for _, _, new in transitions) else "information"
+        faults = [S.parse(new).is_fault for _, _, new in transitions]
         lines = transition_lines(transitions)
         if len(transitions) <= 3 and title is None:
-            for line, (_, _, new) in zip(lines, transitions):
-                self.notify(line, title="State changed", markup=False,
-                            severity="error" if S.parse(new).is_fault else "information")
+            for line, fault in zip(lines, faults):
+                self.notify(line, title="State changed", severity="error" if fault else "information", markup=False)
         else:
             head = f"{len(transitions)} endpoint{'s' if len(transitions) > 1 else ''} changed state"
-            self.notify("\n".join(lines), title=f"{title}: {head}" if title else head, severity=severity,
-                        markup=False)
+            self.notify("\n".join(lines), title=f"{title}: {head}" if title else head,
+                        severity="error" if any(faults) else "information", markup=False)
         self.app.bell()
 
     def status(self, text: str, kind: str | None = None) -> None:
@@ -198,7 +165,7 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         if not table.loaded:  # until the first rows come, the table's body says why (an error, a slow poll)
             table.loading_text = one_line(text, 300) if kind in ("error", "busy") else "Loading…"
             table.refresh()
-        self._set_status(text, kind)
+        self.status_line.set_status(text, kind)
 
     def changed(self) -> None:
         self._update_title()
@@ -277,9 +244,6 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
     def status_line(self) -> StatusLine:
         return self.query_one(StatusLine)
 
-    def _set_status(self, text: str, kind: str | None = None) -> None:
-        self.status_line.set_status(text, kind)
-
     def note(self, text: str, kind: str | None = None, ttl: float | None = None) -> None:
         """An action's outcome, next to the poll's status for ``ttl`` seconds."""
         self.status_line.note(text, kind, ttl)
@@ -298,7 +262,7 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         if self.filter_text:
             self._apply_filter()
         self._update_title()
-        self._set_status(f"Loading {'all namespaces' if namespace == ALL else namespace}…")
+        self.status_line.set_status(f"Loading {'all namespaces' if namespace == ALL else namespace}…")
         self.poller.reset()
 
     # --- filter / view ----------------------------------------------------------------
@@ -348,7 +312,7 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         self.app.push_screen(NamespaceScreen(names, self.namespace), chosen)
 
     def action_refresh(self) -> None:
-        self._set_status("Refreshing…", "busy")
+        self.status_line.set_status("Refreshing…", "busy")
         self.poll_now()
 
     def action_slower(self) -> None:
@@ -390,7 +354,7 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         if relaxed and len(eps) == 1:
             self._start(eps, make)
         elif eps:
-            self.app.push_screen(ask(kind, eps, self.price_of, self.cost_text),
+            self.app.push_screen(ask(kind, eps, self.price_of),
                                  lambda ok: self._start(eps, make) if ok else None)
 
     def action_pause(self) -> None:
@@ -406,17 +370,6 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
     def action_resume(self) -> None:
         self._ask_then("resume", self._targets(), endpoint_actions.resume,
                        relaxed=not self.app.settings.confirm_pause_resume)
-
-    def cost_text(self, ep: Endpoint, min_replica: int | None = None, max_replica: int | None = None) -> str:
-        price = self.price_of(ep)
-        lo = max(1, min_replica if min_replica is not None else (ep.min_replica or 0))
-        hi = max(lo, max_replica if max_replica is not None else (ep.max_replica or lo))
-        if price is None:
-            return "Hourly price unknown (no catalog entry for this hardware)."
-        text = f"${price:,.2f} per replica-hour: ${price * lo:,.2f}/h with {lo} replica{'s' if lo > 1 else ''}"
-        if hi > lo:
-            text += f", up to ${price * hi:,.2f}/h at {hi} replicas"
-        return text + "."
 
     def action_delete(self) -> None:
         ep = self._current()
@@ -443,7 +396,8 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
             self._start([ep], endpoint_actions.resume)
             self.app.push_screen(WaitScreen(ep, resuming=True, close_when_running=close), then)
 
-        self.app.push_screen(offer_resume(ep, question, confirm, self.cost_text(ep)), chosen)
+        self.app.push_screen(offer_resume(ep, question, confirm, CostEstimate.of(ep, self.price_of(ep)).text()),
+                             chosen)
 
     def action_wait(self) -> None:
         ep = self._current()
@@ -524,9 +478,8 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
     def action_create(self) -> None:
         from hftui.screens.endpoint_form import EndpointFormScreen
 
-        namespace = self.namespace if self.namespace != ALL else None
-        if namespace is None and self.app.whoami is not None:
-            namespace = self.app.whoami.name
+        whoami = self.app.whoami
+        namespace = self.namespace if self.namespace != ALL else whoami.name if whoami else None
         self.app.push_screen(EndpointFormScreen(namespace=namespace, catalog=self.catalog), self._form_done)
 
     def action_update(self) -> None:
