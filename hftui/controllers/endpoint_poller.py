@@ -88,6 +88,8 @@ class EndpointPoller:
         """Polls finished (ok or not); tests wait on it."""
         self.failures = 0
         self.last_error: str | None = None
+        self.retry_in: float | None = None
+        """Seconds until the poll after the last failure."""
         self.last_ok: datetime | None = None
         self.loaded = False
         """A poll of this namespace succeeded (reset clears it)."""
@@ -233,6 +235,7 @@ class EndpointPoller:
         if retry_after is not None and retry_after > delay:  # the server says when
             delay = min(float(retry_after), 10 * MAX_BACKOFF)
         self.last_error = describe_error(exc, 300)
+        self.retry_in = delay
         self.listener.status(f"⚠ {self.last_error} — retrying in {delay:g}s{self._kept()}", "error")
         self.listener.changed()
         return delay

@@ -163,7 +163,8 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
     def status(self, text: str, kind: str | None = None) -> None:
         table = self.table
         if not table.loaded:  # until the first rows come, the table's body says why (an error, a slow poll)
-            table.loading_text = one_line(text, 300) if kind in ("error", "busy") else "Loading…"
+            error = f"⚠ Not listed, retrying in {self.poller.retry_in:g}s: {self.poller.last_error}"
+            table.loading_text = error if kind == "error" else text if kind == "busy" else "Loading…"
             table.refresh()
         self.status_line.set_status(text, kind)
 

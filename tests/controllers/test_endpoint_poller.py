@@ -101,7 +101,7 @@ async def test_errors_double_the_delay_up_to_the_cap_and_a_good_poll_resets_it()
     assert errors[0] == "⚠ 500: down — retrying in 10s"
     assert errors[-1] == "⚠ 500: down — retrying in 10s — showing rows from 03:04:05"  # the rows kept
     assert ("Updated 03:04:05 · 1 endpoint", None) in listener.statuses
-    assert p.poll_count == 9 and p.failures == 1 and p.state_word() == "error"
+    assert p.poll_count == 9 and p.failures == 1 and p.state_word() == "error" and p.retry_in == 10
     await stop(task)
 
 
