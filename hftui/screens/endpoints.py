@@ -43,7 +43,7 @@ ALL = "*"
 
 
 class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
-    """See the module docstring."""
+    """See the module docstring. It is the listener of its poller and of its actions."""
 
     DEFAULT_CSS = """
     EndpointsScreen EndpointTable {
@@ -133,8 +133,6 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         api = self.app.client.endpoints  # no client retries: a stalled server shows after one timeout, not four
         return await (api.list_all(retry=False) if self.namespace == ALL else api.list(self.namespace, retry=False))
 
-    # PollListener
-
     def polled(self, endpoints: list[Endpoint], transitions: list[Transition]) -> None:
         self.table.update(endpoints)
         self.actions.reconcile(endpoints)
@@ -163,8 +161,9 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
     def status(self, text: str, kind: str | None = None) -> None:
         table = self.table
         if not table.loaded:  # until the first rows come, the table's body says why (an error, a slow poll)
-            error = f"⚠ Not listed, retrying in {self.poller.retry_in:g}s: {self.poller.last_error}"
-            table.loading_text = error if kind == "error" else text if kind == "busy" else "Loading…"
+            poller = self.poller
+            table.loading_text = (f"⚠ Not listed, retrying in {poller.retry_in:g}s: {poller.last_error}"
+                                  if kind == "error" else text if kind == "busy" else "Loading…")
             table.refresh()
         self.status_line.set_status(text, kind)
 
@@ -174,8 +173,6 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
 
     def broken(self, exc: BaseException) -> None:
         self.app.show_error(exc, title="Showing the endpoints failed")
-
-    # ActionListener (note: see the status line)
 
     def pending(self, key: str, label: str | None) -> None:
         if label is None:
