@@ -50,6 +50,14 @@ def transition_lines(transitions: Sequence[Transition], limit: int = 5) -> list[
     return lines + ([f"… and {len(transitions) - limit} more"] if len(transitions) > limit else [])
 
 
+def merge_transitions(earlier: Sequence[Transition], later: Sequence[Transition]) -> list[Transition]:
+    """One change per endpoint across polls (first old state → latest new); one back where it was is none."""
+    merged = {key: (old, new) for key, old, new in earlier}
+    for key, old, new in later:
+        merged[key] = (merged[key][0] if key in merged else old, new)
+    return [(key, old, new) for key, (old, new) in merged.items() if old != new]
+
+
 class PollListener:
     """What a display hears from the poller (each method may be left as is)."""
 

@@ -25,7 +25,8 @@ from hftui.controllers import endpoint_actions
 from hftui.controllers.endpoint_actions import Action, ActionListener, EndpointActions
 from hftui.controllers.endpoint_filter import make_filter
 from hftui.controllers.cost import CostEstimate, burn_rate
-from hftui.controllers.endpoint_poller import EndpointPoller, PollListener, Transition, transition_lines
+from hftui.controllers.endpoint_poller import (EndpointPoller, PollListener, Transition, merge_transitions,
+                                               transition_lines)
 from hftui.keys import bindings_for
 from hftui.sanitize import safe_url
 from hftui.screens.base import HFScreen
@@ -140,7 +141,7 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
             if self in self.app.screen_stack:
                 self._notify_transitions(transitions)
             else:  # a toast would cover the Playground's output: told when the user comes back
-                self._missed.extend(transitions)
+                self._missed = merge_transitions(self._missed, transitions)
                 if any(S.parse(new).is_fault for _, _, new in transitions):
                     self.app.bell()
         self._update_title()

@@ -9,7 +9,8 @@ import pytest
 
 from hftui.client.errors import RateLimited, ServerError, Timeout
 from hftui.client.models import Endpoint
-from hftui.controllers.endpoint_poller import MAX_BACKOFF, EndpointPoller, PollListener
+from hftui.controllers.endpoint_poller import (MAX_BACKOFF, EndpointPoller, PollListener, merge_transitions,
+                                               transition_lines)
 
 
 def ep(name: str, state: str = "running") -> Endpoint:
@@ -213,3 +214,12 @@ async def test_a_bug_showing_the_rows_does_not_stop_polling():
     task = await run_until_blocked(p, script)
     assert len(listener.bugs) == 2 and script.calls == 4
     await stop(task)
+
+
+def test_changes_seen_while_away_are_one_per_endpoint_and_listed_briefly():
+    first = [("ns/a", "running", "updating"), ("ns/b", "running", "paused")]
+    later = [("ns/a", "updating", "failed"), ("ns/b", "paused", "running"), ("ns/c", "pending", "running")]
+    assert merge_transitions(first, later) == [("ns/a", "running", "failed"), ("ns/c", "pending", "running")]
+    many = [(f"ns/e{i}", "running", "paused") for i in range(7)]
+    assert transition_lines(many) == [f"ns/e{i}: running → paused" for i in range(5)] + ["… and 2 more"]
+    assert transition_lines([("ns/\x1b[31mx", "a\nb", "c")]) == ["ns/x: a b → c"]  # escapes and line breaks never reach a toast
