@@ -363,7 +363,7 @@ class HFTUIApp(App[int]):
             text, head = str(exc_or_text), title or "Error"
         self.notify(one_line(text, 500), title=one_line(head, 60), severity="error", markup=False, timeout=8)
 
-    def on_endpoints_stats(self, message) -> None:  # hftui.screens.endpoints.EndpointsStats
+    def on_endpoints_stats(self, message) -> None:  # hftui.widgets.header.EndpointsStats
         self._update_header(namespace=message.namespace, running=message.running,
                             burn_per_hour=message.burn_per_hour, interval=message.interval, state=message.state)
 

@@ -84,6 +84,13 @@ class Settings:
     """Binding id -> keys, e.g. ``{"endpoints.pause" = "P"}`` (section ``[keymap]``)."""
     servers: dict[str, ServerConfig] = field(default_factory=dict)
     """Named self-hosted servers, ``[servers.NAME]`` tables (see ``parse_servers``)."""
+    confirm: dict[str, bool] = field(default_factory=dict)
+    """``[confirm]``: ``pause_resume = false`` lets ``p``/``r`` on one endpoint act without asking
+    (scale to zero, delete, updates and marked rows always ask)."""
+
+    @property
+    def confirm_pause_resume(self) -> bool:
+        return self.confirm.get("pause_resume", True)
 
     def with_base_url(self, base: str) -> Settings:
         """Point every service at one base URL (the emulator serves them all)."""
@@ -222,6 +229,16 @@ def _keymap(value: object) -> dict[str, str]:
     return out
 
 
+CONFIRM_KEYS = ("pause_resume",)
+
+
+def _confirm(value: object) -> dict[str, bool]:
+    if not isinstance(value, dict) or any(k not in CONFIRM_KEYS or not isinstance(v, bool)
+                                          for k, v in value.items()):
+        raise ValueError
+    return dict(value)
+
+
 _RULES: dict[str, tuple] = {
     "hub_url": (_url, "an http(s) URL"),
     "inference_url": (_url, "an http(s) URL"),
@@ -234,6 +251,7 @@ _RULES: dict[str, tuple] = {
     "max_image_pixels": _integer(1_000, 1_000_000_000, "pixels"),
     "max_body_bytes": _integer(1024, 4 * 1024 ** 3, "bytes"),
     "keymap": (_keymap, 'a table of binding id = keys, e.g. [keymap] "endpoints.pause" = "P"'),
+    "confirm": (_confirm, "a table [confirm] with pause_resume = true or false"),
 }
 
 

@@ -125,6 +125,8 @@ KEYS: tuple[Key, ...] = (
     _k("CommandInput", "command_line.next", "down", "next", "Later", "later command", "The command after"),
     _k("ConfirmScreen", "confirm.cancel", "escape,n", "cancel", "Cancel", BACK, "Do nothing",
        key_verbs=(("n", "answer no"),), exception="in a yes/no question n answers no"),
+    _k("ConfirmScreen", "confirm.yes", "y", "confirm", "Yes", "answer yes", "Do it (Enter presses the highlighted "
+       "button: Cancel at first)", exception="in a yes/no question y answers yes"),
     _k("ConfirmScreen", "confirm.switch", "left,right", "switch_focus", "Switch", "switch button",
        "Move between the buttons", show=False),
     # --- every list: j/k move -----------------------------------------------------------------------------

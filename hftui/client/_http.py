@@ -92,7 +92,9 @@ def _span(seconds: float) -> str:
 
 
 def deadline_error(url: str, seconds: float, what: str = "no complete answer") -> Timeout:
-    return Timeout(f"timed out: {what} from {_host(url)} within {_span(seconds)}", deadline=seconds)
+    # The call's whole deadline: connecting alone has a shorter timeout, so the request was sent.
+    return Timeout(f"timed out: {what} from {_host(url)} within {_span(seconds)}", deadline=seconds,
+                   maybe_applied=True)
 
 
 class StreamClock:
@@ -172,8 +174,9 @@ class StreamClock:
     def expired(self, url: str) -> Timeout:
         if self._loop.time() >= self.end:
             return Timeout(f"the stream from {_host(url)} ran longer than {_span(self.total)}; stopped",
-                           deadline=self.total)
-        return Timeout(f"no new text from {_host(url)} for {_span(self.stall)}", deadline=self.stall)
+                           deadline=self.total, maybe_applied=True)
+        return Timeout(f"no new text from {_host(url)} for {_span(self.stall)}", deadline=self.stall,
+                       maybe_applied=True)
 
     def flooded(self, url: str) -> InvalidResponse:
         return InvalidResponse(f"{_host(url)} sent {self.idle // (1024 * 1024)} MB without text; stopped")
@@ -232,18 +235,23 @@ def _map_error(exc: Exception, url: str, reading: bool = False) -> HFError:
             httpx2.WriteTimeout: "sending to",
             httpx2.PoolTimeout: "waiting for a free connection to",
         }.get(type(exc), "talking to")
-        return Timeout(f"timed out {kind} {host}")
+        # Not sent: still connecting, or no connection free to send on.
+        unsent = isinstance(exc, (httpx2.ConnectTimeout, httpx2.PoolTimeout))
+        return Timeout(f"timed out {kind} {host}", maybe_applied=not unsent)
     if isinstance(exc, httpx2.RemoteProtocolError):
         if reading:
-            return ConnectionFailed(f"{host} closed the connection before the answer was complete")
-        return ConnectionFailed(f"{host} closed the connection without answering")
+            return ConnectionFailed(f"{host} closed the connection before the answer was complete",
+                                    maybe_applied=True)
+        return ConnectionFailed(f"{host} closed the connection without answering", maybe_applied=True)
     if isinstance(exc, httpx2.ConnectError):
         return ConnectionFailed(f"could not connect to {host}")
     if isinstance(exc, httpx2.UnsupportedProtocol):
         return ConnectionFailed(f"unsupported URL: {host}")
     if isinstance(exc, httpx2.InvalidURL):
         return ConnectionFailed("invalid URL")
-    return ConnectionFailed(f"network error talking to {host} ({type(exc).__name__})")
+    # A connection that broke while sending or reading: the server may have the request.
+    sent = reading or isinstance(exc, (httpx2.ReadError, httpx2.WriteError))
+    return ConnectionFailed(f"network error talking to {host} ({type(exc).__name__})", maybe_applied=sent)
 
 
 _LIB_ERRORS = (httpx2.HTTPError, httpx2.InvalidURL, httpx2.StreamError, UnicodeEncodeError)

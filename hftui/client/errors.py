@@ -20,12 +20,19 @@ class HFError(Exception):
     de-duplicated and bounded in size); ``status`` the HTTP status, if any;
     ``request_id`` the id to quote to support. Text attributes never hold a
     registered secret (see the module docstring).
+
+    ``maybe_applied``: the request went out but its answer never came (a read
+    timeout, a connection dropped after sending), so the server may have done
+    it. False when it was never sent (connect errors, no free connection) and
+    for every answer the server gave (an HTTP error status is a refusal).
     """
 
-    def __init__(self, message: str, *, status: int | None = None, request_id: str | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, request_id: str | None = None,
+                 maybe_applied: bool = False) -> None:
         self.message = message
         self.status = status
         self.request_id = request_id
+        self.maybe_applied = maybe_applied
         super().__init__(self.user_message())
 
     def __setattr__(self, name: str, value: object) -> None:

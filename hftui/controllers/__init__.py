@@ -7,6 +7,10 @@ renders. They are tested with plain ``asyncio`` (no Pilot), like
 
     run_session.RunSession   # one Playground run at a time: stream, partial output, conversation,
                              # image saving, errors in one message, the history record
+    endpoint_poller.EndpointPoller    # the Endpoints table's polls: one at a time, backoff, slow polls,
+                                      # state changes between polls
+    endpoint_actions.EndpointActions  # pause/resume/scale/delete in flight; "may have been applied"
+                                      # reconciled by later polls; one summary for marked rows
     cost.CostEstimate        # what an endpoint costs per hour, in the words every screen and batch use;
                              # cost.billed_replicas / cost.burn_rate: what is being charged now
     endpoint_draft.check     # the endpoint form's texts -> field errors and the EndpointSpec/Update to send

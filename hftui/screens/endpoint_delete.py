@@ -34,9 +34,11 @@ class DeleteEndpointScreen(HFModal[bool]):
     """
     BINDINGS = bindings_for("DeleteEndpointScreen")
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, *, effect: str | None = None) -> None:
+        """``effect``: what deleting does to the bill ("stops billing $0.80/h")."""
         super().__init__()
         self.endpoint = endpoint
+        self.effect = effect
 
     def compose(self) -> ComposeResult:
         ep = self.endpoint
@@ -44,7 +46,8 @@ class DeleteEndpointScreen(HFModal[bool]):
             box.border_title = safe_content(f"Delete {one_line(ep.key, 80)}")
             yield Static(
                 f"This deletes the endpoint {one_line(ep.key, 80)} ({one_line(ep.repository or '-', 80)}) "
-                "and its URL. It cannot be undone.\nType the endpoint's name to confirm:",
+                f"and its URL{f'; it {self.effect}' if self.effect else ''}. It cannot be undone.\n"
+                "Type the endpoint's name to confirm:",
                 classes="delete-body", markup=False)
             yield Input(placeholder=f"type {one_line(ep.name, 64)}", id="delete-name", select_on_focus=False)
             yield Static("", id="delete-error", markup=False)

@@ -218,7 +218,7 @@ class DescribeScreen(HFScreen[None]):
         self.app.push_screen(LogsScreen(self.endpoint))
 
     def action_copy_url(self) -> None:
-        from hftui.screens.endpoints import no_url_reason
+        from hftui.widgets.endpoint_states import no_url_reason
 
         ep = self.endpoint
         if not ep.url:

@@ -69,11 +69,13 @@ class WaitScreen(HFModal[str | None]):
     BINDINGS = bindings_for("WaitScreen")
 
     def __init__(self, endpoint: Endpoint, *, poll_interval: float = 2.0, timeout: float | None = DEFAULT_TIMEOUT,
-                 resuming: bool = False) -> None:
+                 resuming: bool = False, close_when_running: bool = False) -> None:
         """``timeout``: seconds before the wait gives up (None: no limit); the user can change it.
-        ``resuming``: a resume was just sent, so a paused state shown first is expected."""
+        ``resuming``: a resume was just sent, so a paused state shown first is expected.
+        ``close_when_running``: dismiss with ``running`` at once (something opens next)."""
         super().__init__()
         self.resuming = resuming
+        self.close_when_running = close_when_running
         self.endpoint = endpoint
         self.poll_interval = poll_interval
         self.timeout = timeout if timeout and timeout > 0 else None
@@ -168,6 +170,8 @@ class WaitScreen(HFModal[str | None]):
         self.add_class("-done")
         elapsed.update(f"● running after {_elapsed(time.monotonic() - self._start)} — esc closes")
         self.app.bell()
+        if self.close_when_running:
+            self.dismiss("running")
 
     def action_stop(self) -> None:
         self._worker.cancel()

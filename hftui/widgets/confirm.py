@@ -2,9 +2,12 @@
 
     app.push_screen(ConfirmScreen("Resume acme/x?", "…$0.80/h…", confirm="Resume"), callback)
 
-The callback gets True only when the confirm button was pressed; Esc,
-``n`` and the Cancel button give False. ``focus_cancel=True`` puts the
-focus on Cancel (destructive actions), so Enter does nothing harmful.
+The callback gets True only for ``y`` or the confirm button; Esc, ``n`` and
+the Cancel button give False. Cancel has the focus when it opens, so a
+stray Enter (typed ahead, or meant for the table) does nothing: Enter
+presses the highlighted button, ``←``/``→``/Tab move between them. The
+border says so. ``focus_cancel=False`` starts on the confirm button instead
+(for questions where doing it is harmless).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = bindings_for("ConfirmScreen")
 
     def __init__(self, title: str, body: str, *, confirm: str = "OK", variant: str = "primary",
-                 focus_cancel: bool = False) -> None:
+                 focus_cancel: bool = True) -> None:
         super().__init__()
         self._title = title
         self._body = body
@@ -42,6 +45,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = safe_content(self._title, 120)
+            box.border_subtitle = safe_content(f"y: {self._confirm} · n/esc: Cancel · ⏎: highlighted", 60)
             yield Static(clean(self._body, 2000), classes="confirm-body", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel")
@@ -53,6 +57,9 @@ class ConfirmScreen(ModalScreen[bool]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "confirm")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

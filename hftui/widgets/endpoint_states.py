@@ -7,8 +7,13 @@ table, Describe and the wait screen show a state the same way.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hftui.client.models import EndpointState as S
 from hftui.sanitize import one_line
+
+if TYPE_CHECKING:
+    from hftui.client.models import Endpoint
 
 GLYPHS = {
     S.RUNNING: "●",
@@ -45,3 +50,11 @@ def idle_reason(state: S) -> str:
     if state is S.PAUSED:
         return "is paused: it will not start by itself"
     return "is scaled to zero: it starts only when a request comes or when resumed"
+
+
+def no_url_reason(ep: Endpoint, then: str = "") -> str:
+    """Why ``ep`` has no URL to copy or try: not yet, or the server sent one that is not a URL."""
+    if ep.url_invalid:
+        return f"{one_line(ep.key, 80)}: the server sent an invalid URL (controls, spaces or not http/https): " \
+               "not copied or opened."
+    return f"{one_line(ep.key, 80)} has no URL yet ({one_line(ep.raw_state, 30)}){then}."

@@ -74,6 +74,8 @@ frames a second would keep an idle terminal busy at ~1 KB/s (issue 11 asks ≤ 3
 class EndpointTable(ScrollView, can_focus=True):
     """See the module docstring."""
 
+    loading_text = "Loading…"  # the body before the first rows (the screen says why when they are late)
+
     COMPONENT_CLASSES = COMPONENT_CLASSES
     DEFAULT_CSS = TABLE_CSS
     BINDINGS = bindings_for("EndpointTable")
@@ -453,7 +455,7 @@ class EndpointTable(ScrollView, can_focus=True):
         i = scroll_y + y - 1
         if i >= len(self._view):
             if i == 0 and not self._view:
-                text = (self.empty_text if not self._rows else FILTERED_TEXT) if self.loaded else "Loading…"
+                text = (self.empty_text if not self._rows else FILTERED_TEXT) if self.loaded else self.loading_text
                 return message_strip(text, width, base + self._style("empty"), base)
             return Strip.blank(width, base)
         key = self._view[i]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 
 from hftui.widgets.safe_text import one_line
@@ -27,6 +28,19 @@ class HeaderInfo:
     state: str = ""
     demo: bool = False
     screen: str = ""
+
+
+class EndpointsStats(Message):
+    """Numbers for the header (handled by the app)."""
+
+    def __init__(self, namespace: str | None, running: int, burn_per_hour: float | None, interval: float,
+                 state: str) -> None:
+        super().__init__()
+        self.namespace = namespace
+        self.running = running
+        self.burn_per_hour = burn_per_hour
+        self.interval = interval
+        self.state = state
 
 
 _SECONDS_COUNT = re.compile(r"\s+\d+s$")

@@ -82,3 +82,14 @@ def test_demo_keeps_its_data_apart(isolated_env, monkeypatch):
     from hftui.history import History
 
     assert History.default().path.parent == real / "demo"
+
+
+def test_confirm_table_relaxes_pause_resume_only_and_refuses_anything_else(tmp_path):
+    assert Settings().confirm_pause_resume is True
+    f = tmp_path / "config.toml"
+    f.write_text("[confirm]\npause_resume = false\n")
+    assert load_settings(f, environ={}).confirm_pause_resume is False
+    for bad in ("[confirm]\ndelete = false\n", "[confirm]\npause_resume = \"no\"\n", "confirm = false\n"):
+        f.write_text(bad)
+        with pytest.raises(ConfigError, match="confirm.*pause_resume = true or false"):
+            load_settings(f, environ={})

@@ -475,11 +475,10 @@ async def test_a_same_host_redirect_not_followed_does_not_blame_another_host(hf,
 
 async def test_an_action_answer_cut_mid_body_says_the_connection_was_cut(hf, hostile):
     from hftui.client import ConnectionFailed
-    from hftui.screens.endpoints import maybe_applied
 
     body = b'{"name": "gpt2-demo", "status": {"state": "pau'
     hostile.on("POST", r"/gpt2-demo/pause$", raw_http(http_answer(body, content_length=len(body) + 500)))
     result, _ = await timed(hf.endpoints.pause("demo-user", "gpt2-demo"), 2.5)
     assert isinstance(result, ConnectionFailed), repr(result)
     assert "closed the connection before the answer was complete" in result.message, result.message
-    assert maybe_applied(result)  # the request went out: it may have been applied
+    assert result.maybe_applied  # the request went out: it may have been applied

@@ -86,7 +86,7 @@ async def test_a_pause_answer_cut_mid_body_says_the_connection_was_cut(make_app,
         screen.table.focus()
         assert screen.table.move_cursor_to("demo-user/gpt2-demo")
         await pilot.pause()
-        await pilot.press("p")
+        await pilot.press("p", "y")  # (pause asks first)
         said = lambda: " ".join(n.message for n in app._notifications)  # noqa: E731
         await wait_until(pilot, lambda: "connection was cut" in said(), 10, "the notice")
         assert "no answer within" not in said(), said()

@@ -75,7 +75,7 @@ async def test_action_cut_after_the_server_applied_it_is_not_sent_again(make_app
         key = "demo-user/gpt2-demo"
         assert screen.table.move_cursor_to(key)
         await pilot.pause()
-        await pilot.press("p")
+        await pilot.press("p", "y")  # (pause asks first)
         # the user is told no answer came (and that it may have been applied)...
         said = lambda: " ".join([screen_text(app), *(n.message for n in app._notifications)])  # noqa: E731
         await wait_until(pilot, lambda: any(w in said() for w in ("no answer", "closed the connection", "⚠")), 15,

@@ -63,3 +63,10 @@ def screen_text(app) -> str:
         return "\n".join(strip.text for strip in strips(app))
     except Exception as exc:  # noqa: BLE001 - a screen that cannot render is itself worth showing
         return f"<cannot render: {exc!r}>"
+
+
+async def workers_done(app) -> None:
+    """Wait for the app's workers to finish, but the Endpoints screen's poller (it runs for good)."""
+    others = [w for w in app.workers if w.group != "endpoints-poll"]
+    if others:  # (an empty list would mean every worker)
+        await app.workers.wait_for_complete(others)

@@ -10,7 +10,7 @@ from hftui.client.endpoints import CustomImage, EndpointUpdate
 from hftui.screens.endpoint_describe import DescribeScreen
 from hftui.screens.endpoint_form import EndpointFormScreen
 from hftui.widgets.confirm import ConfirmScreen
-from tests.support.pilot import wait_until
+from tests.support.pilot import wait_until, workers_done
 from tests.support.screens import endpoints_screen
 from tests.ui_endpoints.helpers import make_app, poll_once
 
@@ -49,7 +49,7 @@ async def submit(pilot, form, screen, *, confirm: bool) -> None:
     await pilot.press("ctrl+s")
     if confirm:
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the price confirmation")
-        await pilot.press("enter")
+        await pilot.press("y")  # Cancel has the focus
     await wait_until(pilot, lambda: app.screen is screen, what="back on the table")
 
 
@@ -95,7 +95,7 @@ async def test_create_the_seed_tgi_example_describe_it_then_back_to_the_default(
         screen.table.move_cursor_to("demo-user/tgi-zephyr")
         await pilot.press("d")
         describe = await wait_until(pilot, lambda: isinstance(app.screen, DescribeScreen) and app.screen)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         text = shown_text(describe.query_one("#describe-body", Static))
         assert f"custom container · {TGI_URL}" in text

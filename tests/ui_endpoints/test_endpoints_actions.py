@@ -59,6 +59,8 @@ async def test_pause_moves_the_row_to_paused(emulator):
         screen = await endpoints_screen(pilot)
         await goto(pilot, screen, "demo-user/gpt2-demo")
         await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("y")
         await wait_until(pilot, lambda: screen.table.get("demo-user/gpt2-demo").raw_state == "paused",
                          what="paused row")
         assert server_state(emulator, "demo-user", "gpt2-demo") == "paused"
@@ -72,7 +74,7 @@ async def test_pause_answered_with_500_leaves_the_row_and_says_why(still_emulato
         screen = await endpoints_screen(pilot)
         await goto(pilot, screen, "demo-user/gpt2-demo")
         still_emulator.inject("500", path=r"/pause$")
-        await pilot.press("p")
+        await pilot.press("p", "y")
         await wait_until(pilot, lambda: "failed" in status(screen), what="failure status")
         await wait_until(pilot, lambda: screen.table.pending_of("demo-user/gpt2-demo") is None)
         assert screen.table.get("demo-user/gpt2-demo").raw_state == "running"
@@ -101,7 +103,7 @@ async def test_resume_shows_the_price_first_and_cancel_does_nothing(emulator):
         assert server_state(emulator, "demo-user", "bert-fill") == "paused"
         await pilot.press("r")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("enter")  # the focused button is Resume
+        await pilot.press("y")  # Cancel has the focus: y resumes
         await wait_until(pilot, lambda: server_state(emulator, "demo-user", "bert-fill") != "paused",
                          what="resumed on the server")
         await wait_until(pilot, lambda: screen.table.get("demo-user/bert-fill").raw_state != "paused",
@@ -113,7 +115,7 @@ async def test_scale_to_zero(emulator):
     async with app.run_test(size=SIZE) as pilot:
         screen = await endpoints_screen(pilot)
         await goto(pilot, screen, "demo-user/gpt2-demo")
-        await pilot.press("z")
+        await pilot.press("z", "y")
         await wait_until(pilot, lambda: screen.table.get("demo-user/gpt2-demo").raw_state == "scaledToZero",
                          what="scaled to zero")
         assert server_state(emulator, "demo-user", "gpt2-demo") == "scaledToZero"
@@ -344,7 +346,7 @@ async def test_wait_shows_states_until_running(emulator):
         confirm = await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen)
         body = str(confirm.query_one(".confirm-body", Static).render())
         assert "is paused: it will not start by itself" in body and "per replica-hour" in body, body
-        await pilot.press("enter")
+        await pilot.press("y")
         wait = await wait_until(pilot, lambda: isinstance(app.screen, WaitScreen) and app.screen)
         hint = await wait_until(pilot, lambda: wait.query_one("#wait-hint", Static), what="the hint")
         assert hint.has_class("-hidden")  # resuming: no "press r" hint
@@ -423,6 +425,8 @@ async def test_marked_rows_are_paused_together(emulator):
             await pilot.press("space")
         await goto(pilot, screen, "demo-user/bert-fill")
         await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("y")
         await wait_until(pilot, lambda: server_state(emulator, "demo-user", "gpt2-demo") == "paused"
                          and server_state(emulator, "demo-user", "llama-chat") == "paused", what="both paused")
         assert server_state(emulator, "demo-user", "bert-fill") == "paused"  # was paused already

@@ -90,7 +90,7 @@ async def test_create_shows_cost_keeps_form_on_server_error_then_creates(emulato
         confirm = await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen)
         body = str(confirm.query_one(".confirm-body", Static).render())
         assert "per replica-hour" in body and "$" in body
-        await pilot.press("enter")
+        await pilot.press("y")  # Cancel has the focus
         await wait_until(pilot, lambda: "refused" in form_error(form), what="server error in the form")
         assert "500" in form_error(form)
         assert app.screen is form
@@ -99,7 +99,7 @@ async def test_create_shows_cost_keeps_form_on_server_error_then_creates(emulato
         assert emulator.endpoint("demo-user", "new-gpt2") is None
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("enter")
+        await pilot.press("y")
         await wait_until(pilot, lambda: app.screen is screen, what="back on the table")
         created = emulator.endpoint("demo-user", "new-gpt2")
         assert created is not None
@@ -132,7 +132,7 @@ async def test_update_sends_only_changed_fields(still_emulator):
         await pilot.press("ctrl+s")
         confirm = await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen)
         assert "3 replicas" in str(confirm.query_one(".confirm-body", Static).render())
-        await pilot.press("enter")
+        await pilot.press("y")
         await wait_until(pilot, lambda: app.screen is screen, what="form closed")
         assert form.sent == EndpointUpdate(max_replica=3)
         assert form.sent.to_payload() == {"compute": {"scaling": {"maxReplica": 3}}}

@@ -76,7 +76,7 @@ async def test_an_unanswered_pause_may_have_been_applied_and_the_poll_tells(stil
         screen = await endpoints_screen(pilot)
         still_emulator.inject("slow:2.5", path=r"/gpt2-demo/pause$", method="POST", times=1)
         assert screen.table.move_cursor_to("demo-user/gpt2-demo")
-        await pilot.press("p")
+        await pilot.press("p", "y")
         await wait_until(pilot, lambda: "no answer within 1.5s" in status(screen), timeout=5, what="no answer")
         text = status(screen)
         assert "it may still have been applied; the next refresh will tell" in text, text

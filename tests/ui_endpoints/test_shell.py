@@ -161,7 +161,7 @@ async def test_keymap_from_config_remaps_a_binding(still_emulator):
         await pilot.press("p")
         await pilot.pause(0.3)
         assert still_emulator.endpoint("demo-user", "gpt2-demo")["status"]["state"] == "running"
-        await pilot.press("P")
+        await pilot.press("P", "y")  # (the question comes first)
         await wait_until(pilot, lambda: still_emulator.endpoint("demo-user", "gpt2-demo")["status"]["state"]
                          == "paused", what="pause through the remapped key")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from tests.support.pilot import wait_until
+from tests.support.pilot import wait_until, workers_done
 from tests.support.screens import endpoints_screen
 from tests.ui_endpoints.helpers import make_app
 
@@ -81,7 +81,7 @@ class TestEndpointsSnapshots:
             screen.table.move_cursor_to("demo-user/broken-model")
             await pilot.press("d")
             await wait_until(pilot, lambda: isinstance(pilot.app.screen, DescribeScreen))
-            await pilot.app.workers.wait_for_complete()
+            await workers_done(pilot.app)
             await pilot.pause()
 
         assert snap_compare(make_app(still_emulator), terminal_size=size, run_before=run_before)
