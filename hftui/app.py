@@ -29,7 +29,7 @@ import importlib
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -38,6 +38,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from hftui.key_hold import KeyHold
 from hftui.keymap import apply_keymap
 from hftui.keys import bindings_for
 from hftui.widgets.header import AppHeader, HeaderInfo
@@ -139,6 +140,8 @@ class HFTUIApp(App[int]):
         # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
         self.warm_screens = not os.environ.get("HFTUI_FROZEN_TIME") if warm_screens is None else warm_screens
         self._gc_frozen = False
+        self.key_hold = KeyHold(self)
+        """Buffers keys typed while a screen or form is being built (``hftui.key_hold``)."""
         for name in SCREENS:
             self.add_mode(name, self._screen_factory(name))
 
@@ -252,8 +255,28 @@ class HFTUIApp(App[int]):
 
         return make
 
-    async def switch_to(self, name: str) -> Screen | None:
-        """Show screen ``name`` (created on first use); returns its base screen."""
+    def switch_to(self, name: str) -> Awaitable[Screen | None]:
+        """Show screen ``name`` (created on first use); returns its base screen.
+
+        Keys typed from this call on wait until the screen is shown and ready for them
+        (``hftui.key_hold``): the hold starts here, not when a worker gets to run the awaitable.
+        """
+        return self.keys_held_while(self._switch_to(name), typing_only=name == "playground")
+
+    def keys_held_while(self, work: Awaitable[Any], *, typing_only: bool = True,
+                        longest: float = 5.0) -> Awaitable[Any]:
+        """``work``, with the keys typed from now until it is done held (``hftui.key_hold``)."""
+        token = self.key_hold.hold(longest=longest, typing_only=typing_only)
+
+        async def run() -> Any:
+            try:
+                return await work
+            finally:
+                self.key_hold.release(token)
+
+        return run()
+
+    async def _switch_to(self, name: str) -> Screen | None:
         if name not in SCREENS:
             return None
         if self.client is None or (self._token is None and self.whoami is None):
@@ -265,6 +288,12 @@ class HFTUIApp(App[int]):
         screen = self.screen_stack[0] if self.screen_stack else self.screen
         self._ensure_header(screen)
         self._update_header(screen=SCREENS[name][2])
+        arrived = getattr(self.screen, "on_arrival", None)
+        if arrived is not None:
+            arrived()  # the Playground puts the focus in its form before the next key is handled
+        ready = getattr(self.screen, "keys_ready", None)
+        if ready is not None and not ready():  # its form is still on its way (the Playground)
+            self.key_hold.hold(ready, typing_only=True)
         return screen
 
     async def action_switch_to(self, name: str) -> None:
@@ -278,9 +307,14 @@ class HFTUIApp(App[int]):
         stack = self._screen_stacks.get(name)
         return stack[0] if stack else None
 
-    async def open_playground(self, target: Target | None = None, *, task: str | None = None,
-                              model: ModelInfo | None = None, endpoint: Endpoint | None = None) -> None:
-        screen = await self.switch_to("playground")
+    def open_playground(self, target: Target | None = None, *, task: str | None = None,
+                        model: ModelInfo | None = None, endpoint: Endpoint | None = None) -> Awaitable[None]:
+        """Keys typed from this call on wait for the Playground's form (they type into it)."""
+        return self.keys_held_while(self._open_playground(target, task, model, endpoint))
+
+    async def _open_playground(self, target: Target | None, task: str | None, model: ModelInfo | None,
+                               endpoint: Endpoint | None) -> None:
+        screen = await self._switch_to("playground")
         setter = getattr(screen, "set_target", None)
         if setter is None:
             if isinstance(screen, MissingScreen):
@@ -293,8 +327,11 @@ class HFTUIApp(App[int]):
         except Exception as exc:
             self.show_error(exc)
 
-    async def open_models(self, search: str | None = None) -> None:
-        screen = await self.switch_to("models")
+    def open_models(self, search: str | None = None) -> Awaitable[None]:
+        return self.keys_held_while(self._open_models(search), typing_only=False)
+
+    async def _open_models(self, search: str | None) -> None:
+        screen = await self._switch_to("models")
         if search:
             for name in ("set_search", "search"):
                 fn = getattr(screen, name, None)
@@ -304,8 +341,11 @@ class HFTUIApp(App[int]):
                         await result
                     break
 
-    async def open_endpoints(self, namespace: str | None = None) -> None:
-        screen = await self.switch_to("endpoints")
+    def open_endpoints(self, namespace: str | None = None) -> Awaitable[None]:
+        return self.keys_held_while(self._open_endpoints(namespace), typing_only=False)
+
+    async def _open_endpoints(self, namespace: str | None) -> None:
+        screen = await self._switch_to("endpoints")
         if namespace is not None and hasattr(screen, "set_namespace"):
             screen.set_namespace(None if namespace in ("*", "all") else namespace)
 
@@ -421,6 +461,17 @@ class HFTUIApp(App[int]):
 
     # --- keys -----------------------------------------------------------------------
 
+    async def on_event(self, event) -> None:
+        from textual import events
+
+        if isinstance(event, events.Key) and not event.is_forwarded and self.key_hold.take(event):
+            return  # a screen or form is on its way: the key waits for it (hftui.key_hold)
+        await super().on_event(event)
+
+    async def on_key_hold_replay(self, message: KeyHold.Replay) -> None:
+        message.stop()
+        await self.key_hold.replay(super().on_event)
+
     def action_focus_main(self) -> None:
         from textual.widgets import TextArea
 
@@ -467,8 +518,9 @@ class HFTUIApp(App[int]):
         calling = self.screen
 
         def done(text: str | None) -> None:
-            if text:
-                self.run_worker(self.run_command_line(text, calling), group="command-line", exit_on_error=False)
+            if text:  # what is typed right after enter waits for the command's screen
+                self.run_worker(self.keys_held_while(self.run_command_line(text, calling), typing_only=False),
+                                group="command-line", exit_on_error=False)
 
         suggestions = [":ep", ":models", ":play", ":history", ":batch", ":q", ":help"]
         suggestions += [f":{name}" for name, *_ in self._screen_actions(calling)]

@@ -259,16 +259,23 @@ class HistoryScreen(Screen[None]):
     def action_open_run(self) -> None:
         record = self._readable()
         if record is not None:
-            self._reopen(record, False)
+            self._reopen(record, False, self.app.key_hold.hold(longest=5.0, typing_only=True))
 
     def action_rerun(self) -> None:
         record = self._readable()
         if record is not None:
-            self._reopen(record, True)
+            self._reopen(record, True, self.app.key_hold.hold(longest=5.0, typing_only=True))
 
     @work(group="history-open", exclusive=True, exit_on_error=False)
-    async def _reopen(self, record: dict, run: bool) -> None:
-        """Switch to the Playground and hand it the run (and ask it to run again)."""
+    async def _reopen(self, record: dict, run: bool, hold: object) -> None:
+        """Switch to the Playground and hand it the run (and ask it to run again); keys typed from the
+        key that asked for it wait for the Playground's form (``hftui.key_hold``)."""
+        try:
+            await self._reopen_now(record, run)
+        finally:
+            self.app.key_hold.release(hold)
+
+    async def _reopen_now(self, record: dict, run: bool) -> None:
         app = self.app
         switch = getattr(app, "switch_to", None)
         if switch is not None:

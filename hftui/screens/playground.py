@@ -24,6 +24,7 @@ from textual.widgets import Button, Footer, Input, Select, TextArea
 from hftui.client.errors import describe_error
 from hftui.controllers.run_session import RunListener, RunSession
 from hftui.screens.base import HFScreen
+from hftui.key_hold import is_text_field
 from hftui.keys import bindings_for
 from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec, task_for_model
 from hftui.tasks.record import target_from_record
@@ -83,7 +84,10 @@ class _Display(RunListener):
         self.screen._show_result(spec, result, values, saved)
 
     def message_sent(self, spec: TaskSpec) -> None:
-        self.screen.form.set_value(spec.message_field, "")
+        # Emptied only if it still holds what was sent: the next message, typed while the reply streamed, stays.
+        form = self.screen.form
+        if form.values().get(spec.message_field) == self.screen._sent_message:
+            form.set_value(spec.message_field, "")
 
 
 class PlaygroundScreen(HFScreen):
@@ -109,6 +113,12 @@ class PlaygroundScreen(HFScreen):
         self._worker = None
         self._form_serial = 0
         self._form: TaskForm | None = None
+        self._focus_pending = False
+        """Focus is on its way to the form's first field: the app holds keys meanwhile (``keys_ready``)."""
+        self._sent_message: Any = None
+        """The message field as the run now going sent it."""
+        self._looking_up: str | None = None
+        """The model whose info may still change the task (and so the form): the form is disabled."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_chat":
@@ -139,6 +149,21 @@ class PlaygroundScreen(HFScreen):
             args, kwargs = self._pending
             self._pending = None
             self.set_target(*args, **kwargs)
+
+    def keys_ready(self) -> bool:
+        """False while keys typed now would land before their field: the app holds them (``hftui.key_hold``)."""
+        return not self._focus_pending and self._looking_up is None
+
+    def on_arrival(self) -> None:
+        """Shown by a switch (``2``, ``:play``, History...): typing goes to the form's first field."""
+        if not is_text_field(self.focused):
+            self._request_focus()
+
+    def _request_focus(self) -> None:
+        """Focus the form's first field now if it is built, else as soon as it is; keys wait for it."""
+        self._focus_pending = True
+        self.app.key_hold.hold(self.keys_ready, typing_only=True)
+        self._focus_form()
 
     def main_widget(self):
         """What Esc in a text field returns focus to (the app's focus_main)."""
@@ -246,13 +271,40 @@ class PlaygroundScreen(HFScreen):
             self._refresh_form_for_model()
         elif target is not None and target.model and target.kind != "url":
             self._lookup_model(target.model, pick_task=not task)
-        self.call_after_refresh(self._focus_form)  # typing right after :play goes to the form
+        self._request_focus()  # typing right after :play goes to the form
 
     def _focus_form(self, tries: int = 10) -> None:
-        if not (self.is_mounted and self.is_current):
+        if not self.is_mounted:
+            self._focus_pending = False
             return
-        if not self.form.focus_first() and tries:
-            self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
+        if self._looking_up is not None:
+            return  # the lookup's end asks again (its task may replace the form)
+        widget = self.form.first_field()
+        if widget is None:
+            if tries:
+                self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
+                return
+        else:
+            self.set_focus(widget)  # at once (Widget.focus waits a turn: keys queued before it would miss)
+            if isinstance(widget, TextArea):
+                widget.select_all()  # the example is replaced by what is typed (Input does it on focus)
+        self._focus_pending = False
+
+    def _begin_lookup(self, model_id: str) -> None:
+        """The model's task may replace the form: the old one is unusable at once, keys wait for the new."""
+        self._looking_up = model_id
+        self.form.disabled = True
+        self.query_one("#run", Button).disabled = True
+        self.run_status.show(f"Looking up {one_line(model_id, 80)}…", "busy")
+        self.app.key_hold.hold(self.keys_ready, typing_only=True, longest=5.0)
+
+    def _end_lookup(self, model_id: str) -> None:
+        if self._looking_up != model_id or not self.is_mounted:
+            return
+        self._looking_up = None
+        self.form.disabled = False
+        self.query_one("#run", Button).disabled = False
+        self._request_focus()
 
     def _apply_target(self, target: Target) -> bool:
         """Show ``target``; False (and why, in the status line) for a URL that is not a plain http(s)
@@ -293,7 +345,7 @@ class PlaygroundScreen(HFScreen):
         self.target_bar.fit_to(spec)
         self.refresh_bindings()  # ^n New chat is for conversational tasks only
         if refocus:
-            self.call_after_refresh(self._focus_form)
+            self._request_focus()
         self.run_status.show(f"{spec.title}. ctrl+r runs.")
 
     def _refresh_form_for_model(self) -> None:
@@ -321,11 +373,23 @@ class PlaygroundScreen(HFScreen):
         if value and self.target_bar.kind in ("model", "router"):
             self._lookup_model(value, pick_task=True)
 
+    def _lookup_model(self, model_id: str, pick_task: bool = True) -> None:
+        if pick_task:  # at once: the keys typed from now on wait for the form of the model's task
+            self._begin_lookup(model_id)
+        self._lookup_worker(model_id, pick_task)
+
     @work(exclusive=True, group="playground-model-info", exit_on_error=False)
-    async def _lookup_model(self, model_id: str, pick_task: bool = True) -> None:
+    async def _lookup_worker(self, model_id: str, pick_task: bool = True) -> None:
         client = self.app.client
         if client is None:
+            self._end_lookup(model_id)
             return
+        try:
+            await self._look_up(client, model_id, pick_task)
+        finally:
+            self._end_lookup(model_id)
+
+    async def _look_up(self, client, model_id: str, pick_task: bool) -> None:
         try:
             info = await client.hub.model_info(model_id)
         except Exception as exc:  # never a traceback on screen
@@ -347,6 +411,9 @@ class PlaygroundScreen(HFScreen):
     # --- running ---------------------------------------------------------------------------
 
     def action_run(self) -> None:
+        if self._looking_up is not None:
+            self.notify("Looking up the model first (its task decides the form).", severity="warning")
+            return
         if self._worker is not None and self._worker.is_running:
             self.notify("A run is in progress (Esc cancels it).", severity="warning")
             return
@@ -444,6 +511,8 @@ class PlaygroundScreen(HFScreen):
         if client is None:
             self._show_error("Not connected (log in first).")
             return
+        if checked[0].message_field:
+            self._sent_message = self.form.values().get(checked[0].message_field)
         await self.session.run(client, *checked)
         self.query_one(ResultPane).show_details()
 
