@@ -22,9 +22,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, TextArea
 
 from hftui.client.errors import describe_error
-from hftui.controllers.run_session import RunListener, RunSession
+from hftui.controllers.run_session import RunSession
 from hftui.screens.base import HFScreen
-from hftui.key_hold import is_text_field
+from hftui.screens.playground_arrival import ArrivalMixin
+from hftui.screens.playground_display import Display
 from hftui.keys import bindings_for
 from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec, task_for_model
 from hftui.tasks.record import target_from_record
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from hftui.client import Endpoint, ModelInfo, Target
-    from hftui.controllers.meter import StreamMeter
     from hftui.history import History
 
 log = logging.getLogger(__name__)
@@ -53,44 +53,7 @@ DEFAULT_MODELS = {
 }
 
 
-class _Display(RunListener):
-    """What the run session reports, shown on the Playground."""
-
-    def __init__(self, screen: PlaygroundScreen) -> None:
-        self.screen = screen
-
-    def status(self, text: str, state: str = "") -> None:
-        self.screen.run_status.show(text, state)
-
-    def problem(self, message: str | None) -> None:
-        self.screen._show_error(message)
-
-    def offer_wait(self) -> None:
-        self.screen.query_one(RunProblem).offer_wait()
-
-    def warning(self, text: str) -> None:
-        self.screen.notify(one_line(text, 300), severity="warning", markup=False)
-
-    def loading(self, seconds: float | None, *, waking: bool = False) -> None:
-        if seconds is None:
-            self.screen.run_status.stop_count_down()
-        else:
-            self.screen.run_status.count_down(seconds, waking=waking)
-
-    def streaming(self, meter: StreamMeter | None) -> None:
-        self.screen.run_status.follow(meter)
-
-    def result(self, spec: TaskSpec, result: Any, values: dict, saved: Path | None) -> None:
-        self.screen._show_result(spec, result, values, saved)
-
-    def message_sent(self, spec: TaskSpec) -> None:
-        # Emptied only if it still holds what was sent: the next message, typed while the reply streamed, stays.
-        form = self.screen.form
-        if form.values().get(spec.message_field) == self.screen._sent_message:
-            form.set_value(spec.message_field, "")
-
-
-class PlaygroundScreen(HFScreen):
+class PlaygroundScreen(ArrivalMixin, HFScreen):
     """Run any task against a model, the router, an endpoint or a URL."""
 
     DEFAULT_CSS = """
@@ -107,7 +70,7 @@ class PlaygroundScreen(HFScreen):
         super().__init__()
         self.spec: TaskSpec = get_spec(DEFAULT_TASK)
         self._output = StreamOutput(id="pg-stream")
-        self.session = RunSession(self._output, _Display(self), save=self._save_run)
+        self.session = RunSession(self._output, Display(self), save=self._save_run)
         self._history: History | None = None
         self._pending: tuple | None = None
         self._worker = None
@@ -149,21 +112,6 @@ class PlaygroundScreen(HFScreen):
             args, kwargs = self._pending
             self._pending = None
             self.set_target(*args, **kwargs)
-
-    def keys_ready(self) -> bool:
-        """False while keys typed now would land before their field: the app holds them (``hftui.key_hold``)."""
-        return not self._focus_pending and self._looking_up is None
-
-    def on_arrival(self) -> None:
-        """Shown by a switch (``2``, ``:play``, History...): typing goes to the form's first field."""
-        if not is_text_field(self.focused):
-            self._request_focus()
-
-    def _request_focus(self) -> None:
-        """Focus the form's first field now if it is built, else as soon as it is; keys wait for it."""
-        self._focus_pending = True
-        self.app.key_hold.hold(self.keys_ready, typing_only=True)
-        self._focus_form()
 
     def main_widget(self):
         """What Esc in a text field returns focus to (the app's focus_main)."""
@@ -272,39 +220,6 @@ class PlaygroundScreen(HFScreen):
         elif target is not None and target.model and target.kind != "url":
             self._lookup_model(target.model, pick_task=not task)
         self._request_focus()  # typing right after :play goes to the form
-
-    def _focus_form(self, tries: int = 10) -> None:
-        if not self.is_mounted:
-            self._focus_pending = False
-            return
-        if self._looking_up is not None:
-            return  # the lookup's end asks again (its task may replace the form)
-        widget = self.form.first_field()
-        if widget is None:
-            if tries:
-                self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
-                return
-        else:
-            self.set_focus(widget)  # at once (Widget.focus waits a turn: keys queued before it would miss)
-            if isinstance(widget, TextArea):
-                widget.select_all()  # the example is replaced by what is typed (Input does it on focus)
-        self._focus_pending = False
-
-    def _begin_lookup(self, model_id: str) -> None:
-        """The model's task may replace the form: the old one is unusable at once, keys wait for the new."""
-        self._looking_up = model_id
-        self.form.disabled = True
-        self.query_one("#run", Button).disabled = True
-        self.run_status.show(f"Looking up {one_line(model_id, 80)}…", "busy")
-        self.app.key_hold.hold(self.keys_ready, typing_only=True, longest=5.0)
-
-    def _end_lookup(self, model_id: str) -> None:
-        if self._looking_up != model_id or not self.is_mounted:
-            return
-        self._looking_up = None
-        self.form.disabled = False
-        self.query_one("#run", Button).disabled = False
-        self._request_focus()
 
     def _apply_target(self, target: Target) -> bool:
         """Show ``target``; False (and why, in the status line) for a URL that is not a plain http(s)
