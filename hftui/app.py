@@ -140,6 +140,10 @@ class HFTUIApp(App[int]):
         # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
         self.warm_screens = not os.environ.get("HFTUI_FROZEN_TIME") if warm_screens is None else warm_screens
         self._gc_frozen = False
+        self._emulator = None
+        """The demo's emulator when the login screen started it (``start_demo``)."""
+        self.previous_screen: str | None = None
+        """The screen shown before the current one (History's Esc goes back to it)."""
         self.key_hold = KeyHold(self)
         """Buffers keys typed while a screen or form is being built (``hftui.key_hold``)."""
         for name in SCREENS:
@@ -160,8 +164,27 @@ class HFTUIApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self._close_client()
+        if self._emulator is not None:
+            self._emulator.close()
         if self._gc_frozen:
             gc.unfreeze()
+
+    async def start_demo(self) -> None:
+        """From the login screen's Esc: the demo (as ``hftui --demo``) in this process, its own data dir."""
+        from hftui.auth import ResolvedToken, Secret
+        from hftui.config import use_separate_data_dir
+        from hftui.emulator import start_background
+
+        use_separate_data_dir("demo")
+        epoch = None if os.environ.get("HFTUI_FROZEN_TIME") else "now"
+        self._emulator = await asyncio.to_thread(start_background, lazy=True, epoch=epoch)
+        self.settings = self.settings.with_base_url(self._emulator.base_url)
+        self._token = ResolvedToken(Secret(self._emulator.token), "demo")
+        self.demo = True
+        self._update_header(demo=True)
+        if self.screen.__class__.__name__ == "LoginScreen":
+            self.pop_screen()
+        self._check_token()
 
     async def _open_client(self, token: Secret, source: str | None) -> None:
         from hftui.client import HFClient
@@ -283,6 +306,8 @@ class HFTUIApp(App[int]):
             connecting = self._token is not None and self.whoami is None
             self.notify("Still connecting…" if connecting else "Log in first.", severity="warning")
             return None
+        if self.current_mode in SCREENS and self.current_mode != name:
+            self.previous_screen = self.current_mode
         # Leave any login/start screen that sits on the default stack.
         await self.switch_mode(name)
         screen = self.screen_stack[0] if self.screen_stack else self.screen
@@ -473,10 +498,10 @@ class HFTUIApp(App[int]):
         await self.key_hold.replay(super().on_event)
 
     def action_focus_main(self) -> None:
-        from textual.widgets import TextArea
+        from hftui.key_hold import is_text_field
 
-        focused = self.focused
-        if not isinstance(focused, (Input, TextArea)):
+        if not is_text_field(self.focused):
+            self._clear_filter()  # back one level: an active filter goes before anything else
             return
         main = getattr(self.screen, "main_widget", None)
         if callable(main):
@@ -491,6 +516,20 @@ class HFTUIApp(App[int]):
             main.focus()
         else:
             self.screen.set_focus(None)
+
+    def _clear_filter(self) -> bool:
+        """Clear the current screen's active filter: its ``clear_filter()``, or the text of its
+        ``FILTER_INPUT`` field (Endpoints' ``/``). False when no filter was active."""
+        screen = self.screen
+        clear = getattr(screen, "clear_filter", None)
+        if callable(clear):
+            return bool(clear())
+        selector = getattr(screen, "FILTER_INPUT", None)
+        found = screen.query(selector) if selector else []
+        if found and isinstance(found.first(), Input) and found.first().value:
+            found.first().value = ""  # Changed -> the screen shows every row again
+            return True
+        return False
 
     def action_pick(self, selector: str) -> None:
         """Focus (and open, for a list) the control ``selector`` of the current screen: the

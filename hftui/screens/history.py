@@ -256,6 +256,11 @@ class HistoryScreen(Screen[None]):
             return None
         return record
 
+    def action_back(self) -> None:
+        """Esc: back to the screen the History was opened from."""
+        self.run_worker(self.app.switch_to(self.app.previous_screen or "playground"), exit_on_error=False,
+                        group="history-back")
+
     def action_open_run(self) -> None:
         record = self._readable()
         if record is not None:
