@@ -62,6 +62,11 @@ SCREENS: dict[str, tuple[str, str, str]] = {
 WARM_SCREENS = ("models", "playground", "endpoints")
 """Composed in the background once the first screen is shown and idle (see ``_warm_up``)."""
 
+WARM_MODULES = ("hftui.widgets.command_line", "hftui.screens.endpoint_form", "hftui.screens.endpoint_describe",
+                "hftui.widgets.confirm")
+"""Screens built anew on every open (the create form, ``:``, Describe): imported, and their CSS parsed,
+in the background after the warm screens."""
+
 
 class MissingScreen(Screen[None]):
     """Stands in for a screen whose module is not there (yet)."""
@@ -417,6 +422,8 @@ class HFTUIApp(App[int]):
             except Exception:  # a screen that cannot be built fails on its real first open, with a message
                 log.debug("warming up %s failed", name, exc_info=True)
                 break
+        await self._until_idle()
+        await self._warm_modules()
         # What is alive now (the screens, their widgets) mostly lives as long as the app: out of
         # the collector's reach, its full passes take ~20 ms instead of 0.1–0.25 s (they landed
         # mid-keypress). The price: a cycle among these objects dropped later is never freed (a
@@ -425,6 +432,32 @@ class HFTUIApp(App[int]):
         gc.collect()
         gc.freeze()
         self._gc_frozen = True
+
+    async def _warm_modules(self) -> None:
+        """Import ``WARM_MODULES`` and parse their widgets' CSS now. On a first open, a widget class
+        new to the app adds its DEFAULT_CSS and Textual re-parses the whole stylesheet (~0.1 s) before
+        the screen is shown: done here, in the background, that open costs what the next ones cost."""
+        import types
+
+        from textual.dom import DOMNode
+
+        added = False
+        for name in WARM_MODULES:
+            try:
+                module = await asyncio.to_thread(importlib.import_module, name)
+            except Exception:  # a module that cannot load fails on its real first open, with a message
+                log.debug("warming %s failed", name, exc_info=True)
+                continue
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, DOMNode) and value.__module__ == name:
+                    bases = types.SimpleNamespace(_node_bases=value._css_bases(value))
+                    for read_from, css, tie_breaker, scope in DOMNode._get_default_css(bases):  # type: ignore[arg-type]
+                        if not self.stylesheet.has_source(*read_from):
+                            self.stylesheet.add_source(css, read_from=read_from, is_default_css=True,
+                                                       tie_breaker=tie_breaker, scope=scope)
+                            added = True
+        if added:
+            self.stylesheet.reparse()
 
     async def _until_idle(self, quiet: float = 0.3, longest: float = 3.0) -> None:
         """Wait until no worker but this one has run for ``quiet`` seconds (at most ``longest``)."""
