@@ -1,6 +1,8 @@
 """Focus on arrival (issue 11, point 1): a word typed right after the key that opens the Playground (or
 replaces its form) lands in the form's first field, and nothing else changes — no letter acts as a
-shortcut (``h`` History, ``x`` Export) while the screen or the form is being built."""
+shortcut (``h`` History, ``x`` Export) while the screen or the form is being built. ``burst`` sends
+the key and the word as one terminal read delivers them (all queued before the app handles the first).
+(First written for the reverted key gate; kept, now run against ``hftui.key_hold``.)"""
 
 from __future__ import annotations
 
@@ -104,6 +106,7 @@ async def test_play_command_then_typing_goes_to_the_form(settings, token):
 
 
 async def test_i_on_an_endpoint_then_typing_goes_to_the_form(settings, token):
+    from hftui.tasks import canonical_task
     from tests.support.screens import endpoints_screen
 
     app = hftui_app(settings=settings, token=token, first_screen="endpoints")
@@ -117,7 +120,7 @@ async def test_i_on_an_endpoint_then_typing_goes_to_the_form(settings, token):
         table.focus()
         await pilot.pause()
         await burst(pilot, "i", *"hello")
-        await _typed_into_the_form(pilot)
+        await _typed_into_the_form(pilot, task=canonical_task(table.get(running[0]).task))
 
 
 async def test_history_reopen_then_typing_goes_to_the_form(settings, token):
@@ -163,3 +166,34 @@ async def test_the_next_chat_message_typed_during_a_run_is_kept(settings, token)
         assert [m.role for m in screen.conversation] == ["user", "assistant"]
         assert screen.form.values()[field] == "hello", (app.focused, screen.form.values()[field])
         assert app.screen is screen
+
+
+async def test_the_next_message_typed_right_after_a_chat_run_goes_to_the_message_field(settings, token):
+    app = hftui_app(settings=settings, token=token, first_screen="playground")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_task(pilot, "chat-completion")
+        screen.form.focus_first()
+        await run_and_wait(pilot, screen)
+        field = screen.spec.message_field
+        assert screen.form.values()[field] == ""  # the sent message was emptied
+        await burst(pilot, *"again")
+        await wait_until(pilot, lambda: screen.form.values()[field] == "again", 5.0, "again in the message field")
+        assert app.screen is screen and len(app.screen_stack) == 1
+        assert app.key_hold.dropped == 0
+
+
+async def test_ctrl_r_right_after_opening_the_playground_runs_on_the_new_form(settings, token):
+    """The reverted key gate dropped it; now it waits for the form and runs on it."""
+    app = hftui_app(settings=settings, token=token, first_screen="models")
+    app.warm_screens = False
+    async with app.run_test(size=(120, 40)) as pilot:
+        await connected(pilot)
+        await wait_models_ready(pilot, card=False)
+        await pilot.press("/", *"bart-large-cnn", "enter")
+        models = await wait_models_ready(pilot, card=False)
+        await wait_until(pilot, lambda: models.query_one("ModelTable").current.id == "facebook/bart-large-cnn")
+        await burst(pilot, "enter", "ctrl+r")
+        await wait_until(pilot, lambda: _playground(app) is not None and _playground(app).last_record is not None,
+                         15.0, "a run on the new form")
+        screen = _playground(app)
+        assert screen.spec.task == "summarization" and screen.last_record["task"] == "summarization"
