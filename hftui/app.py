@@ -559,8 +559,10 @@ class HFTUIApp(App[int]):
             return bool(clear())
         selector = getattr(screen, "FILTER_INPUT", None)
         found = screen.query(selector) if selector else []
-        if found and isinstance(found.first(), Input) and found.first().value:
-            found.first().value = ""  # Changed -> the screen shows every row again
+        box = found.first() if found else None
+        if isinstance(box, Input) and box.value:
+            box.value = ""  # Changed -> the screen shows every row again
+            box.add_class("-hidden")  # a filter line shown while it filters (Endpoints) goes with it
             return True
         return False
 

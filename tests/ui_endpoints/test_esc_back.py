@@ -69,6 +69,7 @@ async def test_esc_clears_the_endpoints_filter_then_nothing_more(still_emulator)
         assert screen.table.visible_count < everything
         await pilot.press("escape")  # clears it
         await wait_until(pilot, lambda: screen.table.visible_count == everything and not screen.filter_text)
+        assert screen.query_one("#filter").has_class("-hidden")  # the filter line goes with its filter
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen and screen.table.visible_count == everything
