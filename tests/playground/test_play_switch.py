@@ -1,5 +1,5 @@
 """``:play <model>`` switches the Playground at once (issue 11, point 13): while the model is looked
-up the old form and Run are disabled and the status says so; what is typed meanwhile lands in the
+up the old form is hidden, Run disabled and the status says so; what is typed meanwhile lands in the
 form of the model's task; fast repeated ``:play a`` / ``:play b`` never crash (``NoMatches '#label'``)
 and end on the last model's task."""
 
@@ -33,14 +33,14 @@ async def test_play_disables_the_old_form_at_once_and_typing_goes_to_the_new_one
         slow_model_info(app, 0.6)
         await pilot.press("escape", ":", *"play facebook/bart-large-cnn", "enter")
         # the moment the command ran: the chat form cannot be used, and the screen says why
-        assert screen.form.disabled and screen.query_one("#run", Button).disabled
+        assert not screen.form.display and screen.query_one("#run", Button).disabled
         assert "Looking up facebook/bart-large-cnn" in screen.status_history[-1]
         await pilot.press("ctrl+r")  # held: nothing runs on the chat form
         assert screen._worker is None or not screen._worker.is_running
         await pilot.press(*"hello")
         await wait_until(pilot, lambda: screen.spec.task == "summarization", what="the summarization form")
         await wait_until(pilot, lambda: screen.form.values().get("inputs") == "hello", 5.0, "hello in the new form")
-        assert not screen.form.disabled and not screen.query_one("#run", Button).disabled
+        assert screen.form.display and not screen.query_one("#run", Button).disabled
         assert screen.target_bar.kind == "model"  # not "router (chat)" any more
         assert screen.session.conversation == []
 
@@ -61,6 +61,6 @@ async def test_fast_repeated_play_never_crashes_and_ends_on_the_last_model(make_
                          what="the last model's form")
         await wait_until(pilot, lambda: screen.form.values().get("inputs") == "hello", 5.0, "hello in the form")
         assert screen.target_bar.text == MODELS["summarization"]
-        assert not screen.form.disabled
+        assert screen.form.display
         assert len(screen.query("TaskForm")) == 1
         assert app.return_code is None  # the app is still running: no crash
