@@ -1,6 +1,7 @@
 """hftui against a real OpenAI-compatible server it did not write: a LiteLLM proxy with a mock model.
 
     python bench/peer_server.py --setup      # once: a venv with LiteLLM's proxy (~750 MB, ~1-2 min)
+    python bench/peer_server.py --setup-only # what the README's test command (and CI) runs first
     python bench/peer_server.py              # start the proxy, run the checks, print the results
 
 LiteLLM's proxy pins ``huggingface_hub<2`` and ``rich<14``, which hftui's test dependencies and
@@ -236,9 +237,12 @@ def main() -> int:
     p.add_argument("--venv", type=Path, default=DEFAULT_VENV, help=f"LiteLLM's venv (default {DEFAULT_VENV})")
     p.add_argument("--litellm", help="a litellm executable to use instead")
     p.add_argument("--setup", action="store_true", help=f"create the venv and install {LITELLM}")
+    p.add_argument("--setup-only", action="store_true", help="only --setup; the tests run the checks")
     args = p.parse_args()
-    if args.setup:
+    if args.setup or args.setup_only:
         print(f"installed {LITELLM} in {args.venv} in {setup(args.venv):.0f} s")
+        if args.setup_only:
+            return 0
     executable = find_litellm(args.venv, args.litellm)
     if executable is None:
         print(f"no LiteLLM: run `python bench/peer_server.py --setup` (or pass --litellm)", file=sys.stderr)

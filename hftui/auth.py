@@ -139,22 +139,9 @@ def save_token(token: Secret) -> Path:
 
 def write_private_file(path: Path, text: str) -> Path:
     """Write ``path`` atomically with mode 0600 (its dir 0700): a secret, or a file that says where one goes."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    from hftui.file_trust import write_private
+
+    return write_private(path, text)
 
 
 def delete_token() -> bool:

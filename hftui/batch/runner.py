@@ -54,6 +54,7 @@ from hftui.client.core import CallOptions, Target
 from hftui.client.errors import AuthError, HFError, ModelLoading, NotFound, RateLimited, ServerError, Timeout
 from hftui.client.inference import result_to_json
 from hftui.client.models import EndpointState
+from hftui.controllers.cost import CostEstimate
 from hftui.sanitize import one_line, redact
 
 if TYPE_CHECKING:
@@ -482,10 +483,11 @@ class BatchRunner:
         resolved.target = Target.for_endpoint(ep)
 
     def _price_text(self, ep: Endpoint) -> str:
+        text = CostEstimate(self.price_per_hour).per_replica()
         if self.price_per_hour is None:
-            return "hourly price unknown"
+            return text
         size = f"{ep.instance_type or '?'} {ep.instance_size or ''}".rstrip()
-        return f"${self.price_per_hour:.2f}/h per replica ({self.text(size, 80)})"
+        return f"{text} ({self.text(size, 80)})"
 
     # -- inputs --------------------------------------------------------------------
 

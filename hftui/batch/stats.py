@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from hftui.controllers.cost import CostEstimate, money
 from hftui.sanitize import one_line
 
 _log = math.log
@@ -187,9 +188,8 @@ class Cost:
 
     @property
     def dollars(self) -> float | None:
-        if self.price_per_hour is None:
-            return None
-        return self.billed_seconds / 3600 * self.price_per_hour * self.replicas
+        hourly = CostEstimate(self.price_per_hour).hourly(self.replicas)
+        return None if hourly is None else self.billed_seconds / 3600 * hourly
 
 
 @dataclass
@@ -230,7 +230,7 @@ class Summary:
         if c.price_per_hour is None:
             price = "hourly price unknown"
         else:
-            price = f"${c.price_per_hour * c.replicas:.2f}/h" + (f" ({c.replicas} replicas)" if c.replicas != 1 else "")
+            price = f"{money(c.price_per_hour * c.replicas)}/h" + (f" ({c.replicas} replicas)" if c.replicas != 1 else "")
         was = " (it was paused before this run)" if self.resumed else ""
         return f"Endpoint left running — {price} until you pause it{was}."
 
@@ -262,7 +262,7 @@ class Summary:
             c = self.cost
             hours = c.billed_seconds / 3600
             if c.dollars is not None:
-                out.append(f"Estimated cost: {fmt_duration(c.billed_seconds)} billed × ${c.price_per_hour:.2f}/h"
+                out.append(f"Estimated cost: {fmt_duration(c.billed_seconds)} billed × {money(c.price_per_hour)}/h"
                            f" × {c.replicas} replica{'s' * (c.replicas != 1)} ≈ ${c.dollars:.4f}"
 )
             else:

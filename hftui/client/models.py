@@ -286,12 +286,21 @@ class EndpointState(str, Enum):
 
     @property
     def is_transitional(self) -> bool:
+        """Moving by itself towards another state: watched (spinner), not waited on by the user."""
         return self in (EndpointState.PENDING, EndpointState.INITIALIZING, EndpointState.UPDATING)
 
     @property
+    def is_idle(self) -> bool:
+        """States an endpoint does not leave by itself (scaled to zero: until a request comes)."""
+        return self in (EndpointState.PAUSED, EndpointState.SCALED_TO_ZERO)
+
+    @property
     def is_billed(self) -> bool:
-        """Compute is charged while initializing and running (and updating)."""
-        return self in (EndpointState.INITIALIZING, EndpointState.RUNNING, EndpointState.UPDATING)
+        """Replicas may be charged: starting ones while initializing, and the old ones an
+        ``updating`` or ``updateFailed`` endpoint keeps serving on. ``cost.billed_replicas``
+        counts them; every other state bills nothing."""
+        return self in (EndpointState.INITIALIZING, EndpointState.RUNNING, EndpointState.UPDATING,
+                        EndpointState.UPDATE_FAILED)
 
 
 @dataclass(frozen=True)

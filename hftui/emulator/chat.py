@@ -185,10 +185,7 @@ async def chat_completion(request: web.Request, state: State, model_id: str, bod
     if body.get("stream") and spec is not None and spec.old_tgi_chat and not plan["tool_calls"]:
         return await _old_tgi_chat_stream(request, state, plan, base, fault, headers)
     if body.get("stream"):
-        resp = sse_response(request)
-        for k, v in (headers or {}).items():
-            resp.headers[k] = v
-        await resp.prepare(request)
+        resp = await sse_response(request, headers)
         pacer = Pacer(state.token_rate)
         toks = plan["tokens"]
         events = [("reasoning", t) for t in plan["reasoning"]] + [("content", t) for t in toks]
@@ -274,8 +271,7 @@ async def completion(request: web.Request, state: State, model_id: str, body: An
         await pace_all(state, len(plan["tokens"]))
         return json_response({**base, "choices": [{"index": 0, "text": "".join(plan["tokens"]), "logprobs": None,
                                                    "finish_reason": finish}], "usage": usage})
-    resp = sse_response(request)
-    await resp.prepare(request)
+    resp = await sse_response(request)
     pacer = Pacer(state.token_rate)
     toks = plan["tokens"]
     cut_at = max(1, len(toks) // 2) if fault in STREAM_FAULTS else None
@@ -296,10 +292,7 @@ async def _old_tgi_chat_stream(request: web.Request, state: State, plan: dict, b
                                headers: dict[str, str] | None) -> web.StreamResponse:
     """TGI 1.4's chat stream: ``data:`` without a space, ``text_completion`` objects, a last
     chunk with an empty delta, and no ``[DONE]`` (recorded in shared/fixtures)."""
-    resp = sse_response(request)
-    for k, v in (headers or {}).items():
-        resp.headers[k] = v
-    await resp.prepare(request)
+    resp = await sse_response(request, headers)
     base = {**base, "object": "text_completion", "system_fingerprint": "1.4.3-sha-e6bb3ff"}
     toks = plan["tokens"]
     cut_at = max(1, len(toks) // 2) if fault in STREAM_FAULTS else None

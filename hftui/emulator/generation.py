@@ -122,10 +122,13 @@ async def end_with_fault(request: web.Request, resp: web.StreamResponse, fault: 
     return resp
 
 
-def sse_response(request: web.Request) -> web.StreamResponse:
+async def sse_response(request: web.Request, headers: dict[str, str] | None = None) -> web.StreamResponse:
+    """An event stream with its headers (and the call's extra ones) already sent."""
     resp = web.StreamResponse(status=200, headers={
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+        **(headers or {}),
     })
+    await resp.prepare(request)
     return resp
 
 
@@ -333,10 +336,7 @@ def gen_headers(plan: dict) -> dict[str, str]:
 
 async def stream_generation(request: web.Request, state: State, plan: dict, fault: str | None,
                             headers: dict[str, str] | None = None) -> web.StreamResponse:
-    resp = sse_response(request)
-    for k, v in (headers or {}).items():
-        resp.headers[k] = v
-    await resp.prepare(request)
+    resp = await sse_response(request, headers)
     pacer = Pacer(state.token_rate)
     toks = plan["tokens"]
     cut_at = max(1, len(toks) // 2) if fault in STREAM_FAULTS else None

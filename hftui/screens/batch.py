@@ -26,6 +26,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar,
 from hftui.batch.runner import BatchConfig, BatchListener, BatchRunner
 from hftui.batch.stats import FailedLines, Stats, progress_line
 from hftui.client.inference import TASKS
+from hftui.controllers.cost import CostEstimate
 from hftui.keys import bindings_for
 from hftui.sanitize import one_line
 from hftui.widgets.path_suggester import PathSuggester
@@ -122,7 +123,7 @@ class BatchScreen(Screen):
         self._ticker = None
         self._listener: _ScreenListener | None = None
         self._price: float | None = None
-        self._was_stopped = endpoint is not None and endpoint.raw_state in ("paused", "scaledToZero")
+        self._was_stopped = endpoint is not None and endpoint.state.is_idle
         """The endpoint is not running: a batch resumes it, so pausing it again is the default."""
 
     # -- layout ----------------------------------------------------------------------
@@ -210,8 +211,8 @@ class BatchScreen(Screen):
             price = None
         hw = " ".join(one_line(x, 30) for x in (ep.vendor, ep.region, ep.instance_type, ep.instance_size) if x)
         text = Text(f"{hw} · " if hw else "")
-        text.append("price unknown" if price is None else f"${price:.2f}/h per replica")
-        if ep.raw_state in ("paused", "scaledToZero"):
+        text.append("price unknown" if price is None else CostEstimate(price).per_replica())
+        if ep.state.is_idle:
             text.append(f" — it is {one_line(ep.raw_state, 20)}: running the batch resumes it (billed while running)",
                         style="bold")
         self.query_one("#batch-price", Static).update(text)
@@ -226,7 +227,7 @@ class BatchScreen(Screen):
         if ep is None:
             return Text("When done: an endpoint target is paused if checked, left running if not "
                         "(a model or URL target is not affected).")
-        price = "its hourly price" if self._price is None else f"${self._price:.2f}/h per replica"
+        price = "its hourly price" if self._price is None else CostEstimate(self._price).per_replica()
         if pause:
             if self._was_stopped:
                 return Text("When done: the endpoint is paused again — billed only while the batch runs.")

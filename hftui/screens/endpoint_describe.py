@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 
 from hftui.clock import ago
 from hftui.keys import bindings_for
-from hftui.widgets.endpoint_table import STATE_CLASS, state_label
+from hftui.widgets.endpoint_states import state_class, state_label
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import clean, one_line, safe_content
 
@@ -136,7 +136,7 @@ def describe_table(ep: Endpoint, price: float | None) -> Table:
     grid.add_column(no_wrap=True, style="bold")
     grid.add_column(overflow="fold")
     for key, value in describe_rows(ep, price):
-        style = STATE_STYLE.get(STATE_CLASS.get(ep.raw_state, ""), "") if key == "State" else ""
+        style = STATE_STYLE.get(state_class(ep.state), "") if key == "State" else ""
         # every line cut (a 10 MB message stays a few lines); lists are bounded by _lines
         lines = (clean(line, _VALUE) for line in clean(value, 10 * _VALUE).split("\n"))
         grid.add_row(key, Text("\n".join(lines), style=style, end=""))

@@ -26,6 +26,7 @@ from textual.widgets import Button, Footer, Input, Select, Static
 from hftui.tasks import endpoint_tasks
 from hftui.keys import bindings_for
 from hftui.client.endpoints import CONTAINER_KINDS, CustomImage
+from hftui.controllers.cost import CostEstimate
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
 
@@ -360,18 +361,9 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
 
     def _update_cost(self) -> None:
         compute = self.selected_compute()
-        cost = self.query_one("#cost", Static)
-        if compute is None or compute.price_per_hour is None:
-            cost.update("Price: unknown" if compute else "")
-            return
         lo, hi = self._replicas()
-        p = compute.price_per_hour
-        text = f"${p:,.2f} per replica-hour → ${p * max(lo, 1):,.2f}/h running"
-        if hi > max(lo, 1):
-            text += f", up to ${p * hi:,.2f}/h at {hi} replicas"
-        if lo == 0:
-            text += "; $0 while scaled to zero"
-        cost.update(text)
+        cost = CostEstimate(compute.price_per_hour, lo, hi).line() if compute else ""
+        self.query_one("#cost", Static).update(cost)
 
     # --- field checks -----------------------------------------------------------------
 
@@ -578,27 +570,13 @@ class EndpointFormScreen(Screen["Endpoint | None"]):
     def _extra_cost(self, values: dict[str, Any]) -> str | None:
         """What the action will cost per hour, when it costs (create, or more per hour on update)."""
         compute: Compute = values["compute"]
-        price = compute.price_per_hour
-        lo, hi = values["min_replica"], values["max_replica"]
-        if price is None:
-            return "The hourly price of this hardware is unknown."
-        running = price * max(lo, 1)
-        text = f"{compute.instance_type} {compute.instance_size} costs ${price:,.2f} per replica-hour: " \
-               f"${running:,.2f}/h while running"
-        if hi > max(lo, 1):
-            text += f", up to ${price * hi:,.2f}/h at {hi} replicas"
-        text += "." + (" Scaled to zero it costs nothing." if lo == 0 else "")
+        cost = CostEstimate(compute.price_per_hour, values["min_replica"], values["max_replica"])
+        what = f"{compute.instance_type} {compute.instance_size}"
         if not self.is_update:
-            return text
+            return cost.text(what)
         ep = self.endpoint
-        old_price = self.catalog.hourly_cost(ep) if self.catalog else None
-        old_lo = ep.min_replica or 0
-        old_hi = ep.max_replica or 0
-        if old_price is None or price > old_price or lo > old_lo or hi > old_hi:
-            before = f"Now: ${old_price:,.2f} per replica-hour, {old_lo}–{old_hi} replicas. " \
-                if old_price is not None else ""
-            return before + "After: " + text
-        return None
+        old = CostEstimate.of(ep, self.catalog.hourly_cost(ep) if self.catalog else None)
+        return cost.change_text(old, what)
 
     def action_submit(self) -> None:
         if self._busy:

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Select, Static
 
 from hftui.keys import bindings_for
-from hftui.widgets.endpoint_table import IDLE_STATES, idle_reason, state_label
+from hftui.widgets.endpoint_states import idle_reason, state_label
 from hftui.widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
@@ -109,10 +109,10 @@ class WaitScreen(ModalScreen[str | None]):
             self.query_one("#wait-log", Static).update("\n".join(lines))
             # Paused / scaled to zero: nothing will happen by waiting, say what will.
             hint = self.query_one("#wait-hint", Static)
-            idle = ep.raw_state in IDLE_STATES and not (self.resuming and len(self.states) == 1)
+            idle = ep.state.is_idle and not (self.resuming and len(self.states) == 1)
             hint.set_class(not idle, "-hidden")
             if idle:
-                hint.update(f"{one_line(ep.name, 60)} {idle_reason(ep.raw_state)} — esc, then r to resume")
+                hint.update(f"{one_line(ep.name, 60)} {idle_reason(ep.state)} — esc, then r to resume")
 
     def _tick(self) -> None:
         if self.outcome is None:

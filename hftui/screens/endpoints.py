@@ -33,7 +33,9 @@ from textual.widgets import Footer, Input, Static
 from hftui.clock import now
 from hftui.sanitize import safe_url
 from hftui.keys import bindings_for
-from hftui.widgets.endpoint_table import FAULT_STATES, IDLE_STATES, EndpointTable, idle_reason
+from hftui.client.models import EndpointState as S
+from hftui.widgets.endpoint_states import idle_reason
+from hftui.widgets.endpoint_table import EndpointTable
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line, safe_content
 
@@ -86,7 +88,7 @@ def make_filter(text: str, faults_only: bool, with_namespace: bool = False) -> C
         return None
 
     def predicate(ep: Endpoint) -> bool:
-        if faults_only and ep.raw_state not in FAULT_STATES:
+        if faults_only and not ep.state.is_fault:
             return False
         if match is None:
             return True
@@ -101,10 +103,10 @@ def billed_replicas(ep: Endpoint) -> int:
     """Replicas being charged for: ready ones in any state but paused/scaled to zero (an
     ``updateFailed`` or ``updating`` endpoint keeps serving, and billing, on its old replicas),
     and the ones starting while ``initializing`` (billed from then on)."""
-    if ep.raw_state in IDLE_STATES:
+    if not ep.state.is_billed:
         return 0
     ready = ep.ready_replica or 0
-    if ep.raw_state == "initializing" or (ep.raw_state == "running" and ep.ready_replica is None):
+    if ep.state is S.INITIALIZING or (ep.state is S.RUNNING and ep.ready_replica is None):
         return max(ready, ep.target_replica or 0)
     return ready
 
@@ -325,11 +327,11 @@ class EndpointsScreen(Screen[None]):
 
     def _notify_transitions(self, transitions) -> None:
         """One toast per state change (a summary past three), one bell per poll."""
-        faults = any(new in FAULT_STATES for _, _, new in transitions)
+        faults = any(S.parse(new).is_fault for _, _, new in transitions)
         transitions = [(one_line(k, 80), one_line(o, 30), one_line(n, 30)) for k, o, n in transitions]
         if len(transitions) <= 3:
             for key, old, new in transitions:
-                severity = "error" if new in FAULT_STATES else "information"
+                severity = "error" if S.parse(new).is_fault else "information"
                 self.notify(f"{key}: {old} → {new}", title="State changed", severity=severity, markup=False)
         else:
             lines = [f"{key}: {old} → {new}" for key, old, new in transitions[:5]]
@@ -361,7 +363,7 @@ class EndpointsScreen(Screen[None]):
     def _post_stats(self) -> None:
         table = self.table
         eps = table.endpoints()
-        running = sum(1 for ep in eps if ep.raw_state == "running")
+        running = sum(1 for ep in eps if ep.state is S.RUNNING)
         burn = burn_rate(eps, self.price_of) if self.catalog else None
         seconds = self.poll_seconds()
         if seconds is not None and seconds >= SLOW_POLL:
@@ -615,18 +617,18 @@ class EndpointsScreen(Screen[None]):
     def action_pause(self) -> None:
         eps = self.app.client.endpoints
         for ep in self._targets():
-            if ep.raw_state == "paused":
+            if ep.state is S.PAUSED:
                 self.notify(f"{one_line(ep.key, 80)} is already paused.", markup=False)
                 continue
             self._run(ep, "Pausing", "pausing", lambda ep=ep: eps.pause(ep.namespace, ep.name), "Paused",
-                      applied=lambda cur: cur is not None and cur.raw_state == "paused")
+                      applied=lambda cur: cur is not None and cur.state is S.PAUSED)
 
     def action_scale_to_zero(self) -> None:
         eps = self.app.client.endpoints
         for ep in self._targets():
             self._run(ep, "Scaling to zero", "scaling to 0",
                       lambda ep=ep: eps.scale_to_zero(ep.namespace, ep.name), "Scaled to zero",
-                      applied=lambda cur: cur is not None and cur.raw_state == "scaledToZero")
+                      applied=lambda cur: cur is not None and cur.state is S.SCALED_TO_ZERO)
 
     def cost_text(self, ep: Endpoint, min_replica: int | None = None, max_replica: int | None = None) -> str:
         price = self.price_of(ep)
@@ -652,7 +654,7 @@ class EndpointsScreen(Screen[None]):
                 for ep in targets:
                     self._run(ep, "Resuming", "resuming", lambda ep=ep: eps.resume(ep.namespace, ep.name),
                               "Resumed", applied=lambda cur: cur is not None
-                              and cur.raw_state not in ("paused", "scaledToZero"))
+                              and not cur.state.is_idle)
 
         if len(targets) == 1:
             title = f"Resume {targets[0].key}?"
@@ -691,7 +693,7 @@ class EndpointsScreen(Screen[None]):
             return
         from hftui.screens.endpoint_wait import WaitScreen
 
-        if ep.raw_state not in IDLE_STATES:
+        if not ep.state.is_idle:
             self.app.push_screen(WaitScreen(ep), lambda _r: self.poll_now())
             return
         # Waiting on an idle endpoint would only wait for the timeout: say so, offer to resume.
@@ -701,14 +703,14 @@ class EndpointsScreen(Screen[None]):
 
         def chosen(resume: bool | None) -> None:
             if not resume:
-                self._note(f"Not waiting: {one_line(ep.key, 80)} {idle_reason(ep.raw_state)} — "
+                self._note(f"Not waiting: {one_line(ep.key, 80)} {idle_reason(ep.state)} — "
                            "press r to resume", None, ttl=15)
                 return
             self._run(ep, "Resuming", "resuming", lambda: eps.resume(ep.namespace, ep.name), "Resumed",
-                      applied=lambda cur: cur is not None and cur.raw_state not in IDLE_STATES)
+                      applied=lambda cur: cur is not None and not cur.state.is_idle)
             self.app.push_screen(WaitScreen(ep, resuming=True), lambda _r: self.poll_now())
 
-        body = (f"{one_line(ep.key, 80)} {idle_reason(ep.raw_state)}, so waiting alone would only "
+        body = (f"{one_line(ep.key, 80)} {idle_reason(ep.state)}, so waiting alone would only "
                 f"time out.\n\nResume it and wait until it runs? Billing starts when it is initializing. "
                 f"{self.cost_text(ep)}")
         self.app.push_screen(ConfirmScreen(f"{ep.key} is {ep.raw_state}", body, confirm="Resume and wait",

@@ -40,38 +40,11 @@ from textual.strip import Strip
 from hftui.clock import ago, now
 from hftui.tasks import short_name
 from hftui.keys import bindings_for
+from hftui.widgets.endpoint_states import state_class, state_label
 from hftui.widgets.safe_text import one_line
 
 if TYPE_CHECKING:
     from hftui.client.models import Endpoint
-
-STATE_GLYPHS = {
-    "running": "●",
-    "pending": "◌",
-    "initializing": "◔",
-    "updating": "↻",
-    "updateFailed": "✗",
-    "failed": "✗",
-    "paused": "‖",
-    "scaledToZero": "○",
-}
-STATE_CLASS = {
-    "running": "running",
-    "pending": "pending", "initializing": "pending", "updating": "pending",
-    "updateFailed": "failed", "failed": "failed",
-    "paused": "paused", "scaledToZero": "paused",
-}
-FAULT_STATES = frozenset({"failed", "updateFailed"})
-TRANSITIONAL_STATES = frozenset({"pending", "initializing", "updating"})
-IDLE_STATES = frozenset({"paused", "scaledToZero"})
-"""States an endpoint does not leave by itself (scaled to zero: until a request comes)."""
-
-
-def idle_reason(raw_state: str) -> str:
-    """Why an idle endpoint will not become running by waiting: ``is paused: …``."""
-    if raw_state == "paused":
-        return "is paused: it will not start by itself"
-    return "is scaled to zero: it starts only when a request comes or when resumed"
 
 EMPTY_TEXT = "No endpoints yet — a: create one · 1: Models, to try models without one"
 """What an empty table says: most users have no endpoint; the two keys that help (fits 80 columns)."""
@@ -86,11 +59,6 @@ SPIN_SLOW = 2.0
 lasts minutes and is watched, not waited on. A frame repaints each busy row from the table's
 left edge up to its glyph (that is how Textual writes a partial line), ~150 bytes a row: four
 frames a second would keep an idle terminal busy at ~1 KB/s (issue 11 asks ≤ 300 B/s)."""
-
-
-def state_label(raw_state: str) -> str:
-    """``● running``; unknown states keep their raw word behind ``?``."""
-    return f"{STATE_GLYPHS.get(raw_state, '?')} {one_line(raw_state, 20)}"
 
 
 @dataclass(frozen=True)
@@ -808,7 +776,7 @@ class EndpointTable(ScrollView, can_focus=True):
         height = max(0, self.size.height - 1)
         rows = self._rows
         busy = [k for k in self._view[top: top + height]
-                if rows[k].pending or rows[k].endpoint.raw_state in TRANSITIONAL_STATES]
+                if rows[k].pending or rows[k].endpoint.state.is_transitional]
         if not busy:
             return
         t = time.monotonic()
@@ -931,7 +899,7 @@ class EndpointTable(ScrollView, can_focus=True):
 
     def _frame(self, row: _Row) -> str:
         """The spinner frame for a row in transition or with an action in flight, else ""."""
-        if row.pending or row.endpoint.raw_state in TRANSITIONAL_STATES:
+        if row.pending or row.endpoint.state.is_transitional:
             return SPINNER[self.spinner_frame]
         return ""
 
@@ -952,7 +920,7 @@ class EndpointTable(ScrollView, can_focus=True):
         if row.strip is not None and row.strip_key == strip_key:
             return row.strip
         base = self._base_style()
-        state_style = base + self._style(STATE_CLASS.get(ep.raw_state, "other"))
+        state_style = base + self._style(state_class(ep.state))
         changed = base + self._style("changed")
         segments: list[Segment] = []
         marks = row.marks

@@ -43,7 +43,8 @@ def test_token_file_is_0600_whatever_the_umask(umask):
     old = os.umask(umask)
     try:
         path = hftui_token_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        save_token(Secret("hf_first"))  # hftui makes the missing folders 0700 whatever the umask
+        assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
         path.write_text("hf_old")
         os.chmod(path, 0o644)  # an old, too-open file is replaced, not reused
         save_token(Secret(TOKEN))
@@ -53,6 +54,19 @@ def test_token_file_is_0600_whatever_the_umask(umask):
     assert path.read_text() == TOKEN
     leftovers = [p.name for p in path.parent.iterdir() if p.name != "token" and "token" in p.name]
     assert leftovers == [], "no temporary token copies left behind"
+
+
+def test_token_is_not_written_into_a_folder_others_can_write():
+    """Like ssh: another user could swap the token file there; refused with the fix, nothing written."""
+    from hftui.auth import Secret, hftui_token_path, save_token
+    from hftui.file_trust import UnsafePath
+
+    path = hftui_token_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o777)
+    with pytest.raises(UnsafePath, match="writable by group or others; fix: chmod go-w"):
+        save_token(Secret(TOKEN))
+    assert not path.exists() and list(path.parent.iterdir()) == []
 
 
 async def test_login_screen_never_shows_the_token(hostile, upstream):
