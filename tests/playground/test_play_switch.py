@@ -30,7 +30,7 @@ async def test_play_disables_the_old_form_at_once_and_typing_goes_to_the_new_one
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await playground(pilot)
         assert screen.spec.task == "chat-completion"
-        slow_model_info(app, 0.6)
+        slow_model_info(app, 2.0)  # long enough to look at the screen in between, even on a loaded machine
         await pilot.press("escape", ":", *"play facebook/bart-large-cnn", "enter")
         # the moment the command ran: the chat form cannot be used, and the screen says why
         assert not screen.form.display and screen.query_one("#run", Button).disabled
