@@ -27,6 +27,9 @@ hftui steps (one process per repeat, started on Endpoints):
   :play <model>   enter on the command line → the Playground on that model
 and one process per repeat started with ``--screen models`` for the first
 open of Endpoints (3).
+The Playground opens with the focus in its form's first field (1/2/3 type
+there): after its first open and after the run, Esc leaves the field (not
+timed) before the next screen key.
 
 The reference (``BARE`` below) is a stock Textual app with three modes: a
 one-line start screen, a DataTable (50 rows × 8 columns) and a form (Select,
