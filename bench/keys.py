@@ -27,6 +27,9 @@ hftui steps (one process per repeat, started on Endpoints):
   :play <model>   enter on the command line → the Playground on that model
 and one process per repeat started with ``--screen models`` for the first
 open of Endpoints (3).
+The Playground opens with the focus in its form's first field (1/2/3 type
+there): after its first open and after the run, Esc leaves the field (not
+timed) before the next screen key.
 
 The reference (``BARE`` below) is a stock Textual app with three modes: a
 one-line start screen, a DataTable (50 rows × 8 columns) and a form (Select,
@@ -262,12 +265,18 @@ def hftui_run(args, env, results: Results) -> None:
             seconds, first_at, _, cpu = term.press(key, quiet, expect=expect, **kw)
             results.setdefault(label, []).append((first_at if kw.get("first") else seconds, cpu))
 
+        def leave_field() -> None:
+            # The Playground opens with the focus in its form, where 1/2/3 type: Esc leaves it (not timed).
+            term.press("escape", 0.5)  # a lone ESC is only a key once no sequence follows
+
         step("first open Models (1)", "1", b"[Models]")
         step("first open Playground (2)", "2", b"[Playground]")
+        leave_field()
         step("switch to Endpoints (3)", "3", b"[Endpoints]")
         step("switch to Models (1)", "1", b"[Models]")
         step("switch to Playground (2)", "2", b"[Playground]")
         step("Playground run: first answer byte (ctrl+r)", "ctrl+r", b"Done", first=b"About")
+        leave_field()
         def back_to_endpoints() -> None:
             # Esc closes a modal, or first leaves its text field: press until the table's footer is back.
             for _ in range(3):

@@ -18,7 +18,7 @@ import importlib
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -27,6 +27,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from hftui.key_hold import KeyHold
 from hftui.keys import apply_keymap, bindings_for
 from hftui.widgets.header import AppHeader, HeaderInfo
 from hftui.widgets.safe_text import one_line
@@ -49,6 +50,11 @@ SCREENS: dict[str, tuple[str, str, str]] = {
 
 WARM_SCREENS = ("models", "playground", "endpoints")
 """Composed in the background once the first screen is shown and idle (see ``_warm_up``)."""
+
+WARM_MODULES = ("hftui.widgets.command_line", "hftui.screens.endpoint_form", "hftui.screens.endpoint_describe",
+                "hftui.widgets.confirm")
+"""Screens built anew on every open (the create form, ``:``, Describe): imported, and their CSS parsed,
+in the background after the warm screens."""
 
 
 class StartScreen(Screen[None]):
@@ -106,6 +112,12 @@ class HFTUIApp(App[int]):
         # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
         self.warm_screens = not os.environ.get("HFTUI_FROZEN_TIME") if warm_screens is None else warm_screens
         self._gc_frozen = False
+        self._emulator = None
+        """The demo's emulator when the login screen started it (``start_demo``)."""
+        self.previous_screen: str | None = None
+        """The screen shown before the current one (History's Esc goes back to it)."""
+        self.key_hold = KeyHold(self)
+        """Buffers keys typed while a screen or form is being built (``hftui.key_hold``)."""
         for name in SCREENS:
             self.add_mode(name, self._screen_factory(name))
 
@@ -124,8 +136,27 @@ class HFTUIApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self._close_client()
+        if self._emulator is not None:
+            self._emulator.close()
         if self._gc_frozen:
             gc.unfreeze()
+
+    async def start_demo(self) -> None:
+        """From the login screen's Esc: the demo (as ``hftui --demo``) in this process, its own data dir."""
+        from hftui.auth import ResolvedToken, Secret
+        from hftui.config import use_separate_data_dir
+        from hftui.emulator import start_background
+
+        use_separate_data_dir("demo")
+        epoch = None if os.environ.get("HFTUI_FROZEN_TIME") else "now"
+        self._emulator = await asyncio.to_thread(start_background, lazy=True, epoch=epoch)
+        self.settings = self.settings.with_base_url(self._emulator.base_url)
+        self._token = ResolvedToken(Secret(self._emulator.token), "demo")
+        self.demo = True
+        self._update_header(demo=True)
+        if self.screen.__class__.__name__ == "LoginScreen":
+            self.pop_screen()
+        self._check_token()
 
     async def _open_client(self, token: Secret, source: str | None) -> None:
         from hftui.client import HFClient
@@ -206,19 +237,47 @@ class HFTUIApp(App[int]):
 
         return make
 
-    async def switch_to(self, name: str) -> Screen | None:
-        """Show screen ``name`` (created on first use); returns its base screen."""
+    def switch_to(self, name: str) -> Awaitable[Screen | None]:
+        """Show screen ``name`` (created on first use); returns its base screen.
+
+        Keys typed from this call on wait until the screen is shown and ready for them
+        (``hftui.key_hold``): the hold starts here, not when a worker gets to run the awaitable.
+        """
+        return self.keys_held_while(self._switch_to(name), typing_only=name == "playground")
+
+    def keys_held_while(self, work: Awaitable[Any], *, typing_only: bool = True,
+                        longest: float = 5.0) -> Awaitable[Any]:
+        """``work``, with the keys typed from now until it is done held (``hftui.key_hold``)."""
+        token = self.key_hold.hold(longest=longest, typing_only=typing_only)
+
+        async def run() -> Any:
+            try:
+                return await work
+            finally:
+                self.key_hold.release(token)
+
+        return run()
+
+    async def _switch_to(self, name: str) -> Screen | None:
         if name not in SCREENS:
             return None
         if self.client is None or (self._token is None and self.whoami is None):
             connecting = self._token is not None and self.whoami is None
             self.notify("Still connecting…" if connecting else "Log in first.", severity="warning")
             return None
+        if self.current_mode in SCREENS and self.current_mode != name:
+            self.previous_screen = self.current_mode
         # Leave any login/start screen that sits on the default stack.
         await self.switch_mode(name)
         screen = self.screen_stack[0] if self.screen_stack else self.screen
         self._ensure_header(screen)
         self._update_header(screen=SCREENS[name][2])
+        arrived = getattr(self.screen, "on_arrival", None)
+        if arrived is not None:
+            arrived()  # the Playground puts the focus in its form before the next key is handled
+        ready = getattr(self.screen, "keys_ready", None)
+        if ready is not None and not ready():  # its form is still on its way (the Playground)
+            self.key_hold.hold(ready, typing_only=True)
         return screen
 
     async def action_switch_to(self, name: str) -> None:
@@ -232,11 +291,16 @@ class HFTUIApp(App[int]):
         stack = self._screen_stacks.get(name)
         return stack[0] if stack else None
 
-    async def open_playground(self, target: Target | None = None, *, task: str | None = None,
-                              model: ModelInfo | None = None, endpoint: Endpoint | None = None) -> None:
+    def open_playground(self, target: Target | None = None, *, task: str | None = None,
+                        model: ModelInfo | None = None, endpoint: Endpoint | None = None) -> Awaitable[None]:
+        """Keys typed from this call on wait for the Playground's form (they type into it)."""
+        return self.keys_held_while(self._open_playground(target, task, model, endpoint))
+
+    async def _open_playground(self, target: Target | None, task: str | None, model: ModelInfo | None,
+                               endpoint: Endpoint | None) -> None:
         from hftui.screens.playground import PlaygroundScreen
 
-        screen = await self.switch_to("playground")
+        screen = await self._switch_to("playground")
         if not isinstance(screen, PlaygroundScreen):  # not connected yet: switch_to said so
             return
         try:
@@ -244,17 +308,23 @@ class HFTUIApp(App[int]):
         except Exception as exc:
             self.show_error(exc)
 
-    async def open_models(self, search: str | None = None) -> None:
+    def open_models(self, search: str | None = None) -> Awaitable[None]:
+        return self.keys_held_while(self._open_models(search), typing_only=False)
+
+    async def _open_models(self, search: str | None) -> None:
         from hftui.screens.models import ModelsScreen
 
-        screen = await self.switch_to("models")
+        screen = await self._switch_to("models")
         if search and isinstance(screen, ModelsScreen):
             screen.set_search(search)
 
-    async def open_endpoints(self, namespace: str | None = None) -> None:
+    def open_endpoints(self, namespace: str | None = None) -> Awaitable[None]:
+        return self.keys_held_while(self._open_endpoints(namespace), typing_only=False)
+
+    async def _open_endpoints(self, namespace: str | None) -> None:
         from hftui.screens.endpoints import EndpointsScreen
 
-        screen = await self.switch_to("endpoints")
+        screen = await self._switch_to("endpoints")
         if namespace is not None and isinstance(screen, EndpointsScreen):
             screen.set_namespace(None if namespace in ("*", "all") else namespace)
 
@@ -298,6 +368,8 @@ class HFTUIApp(App[int]):
             except Exception:  # a screen that cannot be built fails on its real first open, with a message
                 log.debug("warming up %s failed", name, exc_info=True)
                 break
+        await self._until_idle()
+        await self._warm_modules()
         # What is alive now (the screens, their widgets) mostly lives as long as the app: out of
         # the collector's reach, its full passes take ~20 ms instead of 0.1–0.25 s (they landed
         # mid-keypress). The price: a cycle among these objects dropped later is never freed (a
@@ -306,6 +378,32 @@ class HFTUIApp(App[int]):
         gc.collect()
         gc.freeze()
         self._gc_frozen = True
+
+    async def _warm_modules(self) -> None:
+        """Import ``WARM_MODULES`` and parse their widgets' CSS now. On a first open, a widget class
+        new to the app adds its DEFAULT_CSS and Textual re-parses the whole stylesheet (~0.1 s) before
+        the screen is shown: done here, in the background, that open costs what the next ones cost."""
+        import types
+
+        from textual.dom import DOMNode
+
+        added = False
+        for name in WARM_MODULES:
+            try:
+                module = await asyncio.to_thread(importlib.import_module, name)
+            except Exception:  # a module that cannot load fails on its real first open, with a message
+                log.debug("warming %s failed", name, exc_info=True)
+                continue
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, DOMNode) and value.__module__ == name:
+                    bases = types.SimpleNamespace(_node_bases=value._css_bases(value))
+                    for read_from, css, tie_breaker, scope in DOMNode._get_default_css(bases):  # type: ignore[arg-type]
+                        if not self.stylesheet.has_source(*read_from):
+                            self.stylesheet.add_source(css, read_from=read_from, is_default_css=True,
+                                                       tie_breaker=tie_breaker, scope=scope)
+                            added = True
+        if added:
+            self.stylesheet.reparse()
 
     async def _until_idle(self, quiet: float = 0.3, longest: float = 3.0) -> None:
         """Wait until no worker but this one has run for ``quiet`` seconds (at most ``longest``)."""
@@ -376,11 +474,22 @@ class HFTUIApp(App[int]):
 
     # --- keys -----------------------------------------------------------------------
 
-    def action_focus_main(self) -> None:
-        from textual.widgets import TextArea
+    async def on_event(self, event) -> None:
+        from textual import events
 
-        focused = self.focused
-        if not isinstance(focused, (Input, TextArea)):
+        if isinstance(event, events.Key) and not event.is_forwarded and self.key_hold.take(event):
+            return  # a screen or form is on its way: the key waits for it (hftui.key_hold)
+        await super().on_event(event)
+
+    async def on_key_hold_replay(self, message: KeyHold.Replay) -> None:
+        message.stop()
+        await self.key_hold.replay(super().on_event)
+
+    def action_focus_main(self) -> None:
+        from hftui.key_hold import is_text_field
+
+        if not is_text_field(self.focused):
+            self._clear_filter()  # back one level: an active filter goes before anything else
             return
         main = getattr(self.screen, "main_widget", None)
         if callable(main):
@@ -395,6 +504,22 @@ class HFTUIApp(App[int]):
             main.focus()
         else:
             self.screen.set_focus(None)
+
+    def _clear_filter(self) -> bool:
+        """Clear the current screen's active filter: its ``clear_filter()``, or the text of its
+        ``FILTER_INPUT`` field (Endpoints' ``/``). False when no filter was active."""
+        screen = self.screen
+        clear = getattr(screen, "clear_filter", None)
+        if callable(clear):
+            return bool(clear())
+        selector = getattr(screen, "FILTER_INPUT", None)
+        found = screen.query(selector) if selector else []
+        box = found.first() if found else None
+        if isinstance(box, Input) and box.value:
+            box.value = ""  # Changed -> the screen shows every row again
+            box.add_class("-hidden")  # a filter line shown while it filters (Endpoints) goes with it
+            return True
+        return False
 
     def action_pick(self, selector: str) -> None:
         """Focus (and open, for a list) the control ``selector`` of the current screen: the
@@ -422,8 +547,9 @@ class HFTUIApp(App[int]):
         calling = self.screen
 
         def done(text: str | None) -> None:
-            if text:
-                self.run_worker(self.run_command_line(text, calling), group="command-line", exit_on_error=False)
+            if text:  # what is typed right after enter waits for the command's screen
+                self.run_worker(self.keys_held_while(self.run_command_line(text, calling), typing_only=False),
+                                group="command-line", exit_on_error=False)
 
         suggestions = [":ep", ":models", ":play", ":history", ":batch", ":q", ":help"]
         suggestions += [f":{name}" for name, *_ in self._screen_actions(calling)]

@@ -230,4 +230,7 @@ class DescribeScreen(HFScreen[None]):
             self.notify(f"Copied URL {note()}", timeout=4, markup=False)
 
     def action_close(self) -> None:
+        if self.raw:  # back one level: from the raw JSON to the description
+            self.action_toggle_json()
+            return
         self.dismiss(None)

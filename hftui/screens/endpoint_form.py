@@ -65,6 +65,7 @@ class EndpointFormScreen(HFScreen["Endpoint | None"]):
     EndpointFormScreen .section { color: $text-accent; text-style: bold; margin-top: 1; height: 1; }
     """
     BINDINGS = bindings_for("EndpointFormScreen")
+    AUTO_FOCUS = "Input"  # not the scrolling form first: its focus restyles every field (~0.3 s)
 
     def __init__(self, *, namespace: str | None, catalog: Catalog | None = None,
                  endpoint: Endpoint | None = None) -> None:

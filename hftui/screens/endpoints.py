@@ -58,6 +58,7 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
     """
 
     BINDINGS = bindings_for("EndpointsScreen")
+    FILTER_INPUT = "#filter"  # Esc on the table clears an active filter (HFTUIApp._clear_filter)
 
     def __init__(self, namespace: str | None = None, *, interval: float | None = None) -> None:
         super().__init__()

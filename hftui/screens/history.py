@@ -253,19 +253,31 @@ class HistoryScreen(HFScreen[None]):
             return None
         return record
 
+    def action_back(self) -> None:
+        """Esc: back to the screen the History was opened from."""
+        self.run_worker(self.app.switch_to(self.app.previous_screen or "playground"), exit_on_error=False,
+                        group="history-back")
+
     def action_open_run(self) -> None:
         record = self._readable()
         if record is not None:
-            self._reopen(record, False)
+            self._reopen(record, False, self.app.key_hold.hold(longest=5.0, typing_only=True))
 
     def action_rerun(self) -> None:
         record = self._readable()
         if record is not None:
-            self._reopen(record, True)
+            self._reopen(record, True, self.app.key_hold.hold(longest=5.0, typing_only=True))
 
     @work(group="history-open", exclusive=True, exit_on_error=False)
-    async def _reopen(self, record: dict, run: bool) -> None:
-        """Switch to the Playground and hand it the run (and ask it to run again)."""
+    async def _reopen(self, record: dict, run: bool, hold: object) -> None:
+        """Switch to the Playground and hand it the run (and ask it to run again); keys typed from the
+        key that asked for it wait for the Playground's form (``hftui.key_hold``)."""
+        try:
+            await self._reopen_now(record, run)
+        finally:
+            self.app.key_hold.release(hold)
+
+    async def _reopen_now(self, record: dict, run: bool) -> None:
         from hftui.screens.playground import PlaygroundScreen
 
         screen = await self.app.switch_to("playground")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Static
 
 from hftui.keys import bindings_for
-from hftui.screens.base import HFScreen
+from hftui.screens.base import HFModal, HFScreen
 from hftui.widgets.header import AppHeader
 from hftui.widgets.safe_text import one_line
 
@@ -59,6 +59,17 @@ class LoginScreen(HFScreen[None]):
         event.stop()
         self._submit()
 
+    def action_leave(self) -> None:
+        """Esc: no token at hand? Try the demo (``--demo``) or quit."""
+
+        def chosen(choice: str | None) -> None:
+            if choice == "quit":
+                self.app.exit(0)
+            elif choice == "demo":
+                self.app.run_worker(self.app.start_demo(), group="demo", exclusive=True, exit_on_error=False)
+
+        self.app.push_screen(LeaveLoginScreen(), chosen)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self._submit()
@@ -97,6 +108,40 @@ class LoginScreen(HFScreen[None]):
             if self.is_mounted:
                 self.query_one("#login-busy", Static).update("")
                 self.query_one("#login-button", Button).disabled = False
+
+
+class LeaveLoginScreen(HFModal[str | None]):
+    """What Esc on the login offers: the demo, quit, or back to the token field (Esc)."""
+
+    DEFAULT_CSS = """
+    LeaveLoginScreen { align: center middle; }
+    LeaveLoginScreen > Vertical { width: 64; max-width: 100%; height: auto; border: round $primary;
+                                  background: $surface; padding: 0 1; }
+    LeaveLoginScreen #leave-body { margin: 1 0; height: auto; }
+    LeaveLoginScreen Horizontal { height: auto; align-horizontal: right; }
+    LeaveLoginScreen Button { margin-left: 1; }
+    """
+    BINDINGS = bindings_for("LeaveLoginScreen")
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "No token?"
+            yield Static("Try hftui on its built-in demo (a local emulator, as hftui --demo: nothing is sent "
+                         "to Hugging Face), or quit. Esc: back to the token field.", id="leave-body")
+            with Horizontal():
+                yield Button("Back", id="back")
+                yield Button("Quit", id="quit")
+                yield Button("Try the demo", id="demo", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#demo", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None if event.button.id == "back" else event.button.id)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
 
 
 def failure_text(exc: BaseException, hub_url: str | None) -> str:

@@ -161,6 +161,17 @@ class ModelsScreen(HFScreen[None]):
         search.value = one_line(text, None)  # a pasted : line may carry controls; the field paints them
         self._start_search()
 
+    def clear_filter(self) -> bool:
+        """Esc on the table: the search text goes first, then the task filter; False when neither is set."""
+        if self.query_one("#models-search", Input).value.strip():
+            self.set_search("")
+            return True
+        task = self.query_one("#models-task", Select)
+        if isinstance(task.value, str):
+            task.clear()  # Changed -> a new search
+            return True
+        return False
+
     @on(Input.Changed, "#models-search")
     def _typed(self, event: Input.Changed) -> None:
         if self._search_timer is not None:

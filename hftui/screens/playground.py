@@ -22,8 +22,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, TextArea
 
 from hftui.client.errors import describe_error
-from hftui.controllers.run_session import RunListener, RunSession
+from hftui.controllers.run_session import RunSession
 from hftui.screens.base import HFScreen
+from hftui.screens.playground_arrival import ArrivalMixin
+from hftui.screens.playground_display import Display
 from hftui.keys import bindings_for
 from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec, task_for_model
 from hftui.tasks.record import target_from_record
@@ -41,7 +43,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from hftui.client import Endpoint, ModelInfo, Target
-    from hftui.controllers.meter import StreamMeter
     from hftui.history import History
 
 log = logging.getLogger(__name__)
@@ -52,41 +53,7 @@ DEFAULT_MODELS = {
 }
 
 
-class _Display(RunListener):
-    """What the run session reports, shown on the Playground."""
-
-    def __init__(self, screen: PlaygroundScreen) -> None:
-        self.screen = screen
-
-    def status(self, text: str, state: str = "") -> None:
-        self.screen.run_status.show(text, state)
-
-    def problem(self, message: str | None) -> None:
-        self.screen._show_error(message)
-
-    def offer_wait(self) -> None:
-        self.screen.query_one(RunProblem).offer_wait()
-
-    def warning(self, text: str) -> None:
-        self.screen.notify(one_line(text, 300), severity="warning", markup=False)
-
-    def loading(self, seconds: float | None, *, waking: bool = False) -> None:
-        if seconds is None:
-            self.screen.run_status.stop_count_down()
-        else:
-            self.screen.run_status.count_down(seconds, waking=waking)
-
-    def streaming(self, meter: StreamMeter | None) -> None:
-        self.screen.run_status.follow(meter)
-
-    def result(self, spec: TaskSpec, result: Any, values: dict, saved: Path | None) -> None:
-        self.screen._show_result(spec, result, values, saved)
-
-    def message_sent(self, spec: TaskSpec) -> None:
-        self.screen.form.set_value(spec.message_field, "")
-
-
-class PlaygroundScreen(HFScreen):
+class PlaygroundScreen(ArrivalMixin, HFScreen):
     """Run any task against a model, the router, an endpoint or a URL."""
 
     DEFAULT_CSS = """
@@ -103,12 +70,18 @@ class PlaygroundScreen(HFScreen):
         super().__init__()
         self.spec: TaskSpec = get_spec(DEFAULT_TASK)
         self._output = StreamOutput(id="pg-stream")
-        self.session = RunSession(self._output, _Display(self), save=self._save_run)
+        self.session = RunSession(self._output, Display(self), save=self._save_run)
         self._history: History | None = None
         self._pending: tuple | None = None
         self._worker = None
         self._form_serial = 0
         self._form: TaskForm | None = None
+        self._focus_pending = False
+        """Focus is on its way to the form's first field: the app holds keys meanwhile (``keys_ready``)."""
+        self._sent_message: Any = None
+        """The message field as the run now going sent it."""
+        self._looking_up: str | None = None
+        """The model whose info may still change the task (and so the form): the form is disabled."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_chat":
@@ -246,13 +219,7 @@ class PlaygroundScreen(HFScreen):
             self._refresh_form_for_model()
         elif target is not None and target.model and target.kind != "url":
             self._lookup_model(target.model, pick_task=not task)
-        self.call_after_refresh(self._focus_form)  # typing right after :play goes to the form
-
-    def _focus_form(self, tries: int = 10) -> None:
-        if not (self.is_mounted and self.is_current):
-            return
-        if not self.form.focus_first() and tries:
-            self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
+        self._request_focus()  # typing right after :play goes to the form
 
     def _apply_target(self, target: Target) -> bool:
         """Show ``target``; False (and why, in the status line) for a URL that is not a plain http(s)
@@ -293,7 +260,7 @@ class PlaygroundScreen(HFScreen):
         self.target_bar.fit_to(spec)
         self.refresh_bindings()  # ^n New chat is for conversational tasks only
         if refocus:
-            self.call_after_refresh(self._focus_form)
+            self._request_focus()
         self.run_status.show(f"{spec.title}. ctrl+r runs.")
 
     def _refresh_form_for_model(self) -> None:
@@ -321,11 +288,23 @@ class PlaygroundScreen(HFScreen):
         if value and self.target_bar.kind in ("model", "router"):
             self._lookup_model(value, pick_task=True)
 
+    def _lookup_model(self, model_id: str, pick_task: bool = True) -> None:
+        if pick_task:  # at once: the keys typed from now on wait for the form of the model's task
+            self._begin_lookup(model_id)
+        self._lookup_worker(model_id, pick_task)
+
     @work(exclusive=True, group="playground-model-info", exit_on_error=False)
-    async def _lookup_model(self, model_id: str, pick_task: bool = True) -> None:
+    async def _lookup_worker(self, model_id: str, pick_task: bool = True) -> None:
         client = self.app.client
         if client is None:
+            self._end_lookup(model_id)
             return
+        try:
+            await self._look_up(client, model_id, pick_task)
+        finally:
+            self._end_lookup(model_id)
+
+    async def _look_up(self, client, model_id: str, pick_task: bool) -> None:
         try:
             info = await client.hub.model_info(model_id)
         except Exception as exc:  # never a traceback on screen
@@ -347,6 +326,9 @@ class PlaygroundScreen(HFScreen):
     # --- running ---------------------------------------------------------------------------
 
     def action_run(self) -> None:
+        if self._looking_up is not None:
+            self.notify("Looking up the model first (its task decides the form).", severity="warning")
+            return
         if self._worker is not None and self._worker.is_running:
             self.notify("A run is in progress (Esc cancels it).", severity="warning")
             return
@@ -444,6 +426,8 @@ class PlaygroundScreen(HFScreen):
         if client is None:
             self._show_error("Not connected (log in first).")
             return
+        if checked[0].message_field:
+            self._sent_message = self.form.values().get(checked[0].message_field)
         await self.session.run(client, *checked)
         self.query_one(ResultPane).show_details()
 

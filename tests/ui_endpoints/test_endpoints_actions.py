@@ -321,6 +321,9 @@ async def test_describe_raw_json_and_logs(still_emulator):
         await pilot.press("y")
         body = str(desc.query_one("#describe-body", Static).render())
         assert '"repository": "meta-llama/Llama-3.1-8B-Instruct"' in body
+        await pilot.press("escape")  # back one level: the description
+        await pilot.pause()
+        assert app.screen is desc and not desc.raw
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
