@@ -16,7 +16,6 @@ import asyncio
 import gc
 import importlib
 import logging
-import os
 import time
 from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -27,12 +26,15 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from hftui import clock
 from hftui.key_hold import KeyHold
 from hftui.keys import apply_keymap, bindings_for
 from hftui.widgets.header import AppHeader, HeaderInfo
 from hftui.widgets.safe_text import one_line
 
 if TYPE_CHECKING:
+    from textual.binding import Binding
+
     from hftui.auth import ResolvedToken, Secret
     from hftui.client import Endpoint, HFClient, ModelInfo, Target, WhoAmI
     from hftui.config import Settings
@@ -110,7 +112,7 @@ class HFTUIApp(App[int]):
         """None: Endpoints, or Models for a user without endpoints (``hftui.first_screen``)."""
         self.header_info = HeaderInfo(demo=demo, interval=None)
         # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
-        self.warm_screens = not os.environ.get("HFTUI_FROZEN_TIME") if warm_screens is None else warm_screens
+        self.warm_screens = not clock.frozen() if warm_screens is None else warm_screens
         self._gc_frozen = False
         self._emulator = None
         """The demo's emulator when the login screen started it (``start_demo``)."""
@@ -143,15 +145,10 @@ class HFTUIApp(App[int]):
 
     async def start_demo(self) -> None:
         """From the login screen's Esc: the demo (as ``hftui --demo``) in this process, its own data dir."""
-        from hftui.auth import ResolvedToken, Secret
-        from hftui.config import use_separate_data_dir
-        from hftui.emulator import start_background
+        from hftui.demo import start_demo
 
-        use_separate_data_dir("demo")
-        epoch = None if os.environ.get("HFTUI_FROZEN_TIME") else "now"
-        self._emulator = await asyncio.to_thread(start_background, lazy=True, epoch=epoch)
+        self._emulator, self._token = await asyncio.to_thread(start_demo)
         self.settings = self.settings.with_base_url(self._emulator.base_url)
-        self._token = ResolvedToken(Secret(self._emulator.token), "demo")
         self.demo = True
         self._update_header(demo=True)
         if self.screen.__class__.__name__ == "LoginScreen":

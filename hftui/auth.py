@@ -11,7 +11,6 @@ used: a warning on stderr names it and the fix (``hftui.file_trust``).
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 

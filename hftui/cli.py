@@ -9,7 +9,6 @@ reaches the terminal only cleaned (``hftui.sanitize.one_line``).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from hftui import __version__
@@ -140,21 +139,14 @@ def _locate(what: str | None) -> int:
 
 
 def run_app(args, settings) -> int:
-    from hftui.auth import ResolvedToken, Secret, resolve_token
+    from hftui.auth import resolve_token
 
     emulator = None
     if args.demo:
-        from hftui.config import use_separate_data_dir
-        from hftui.emulator import start_background
+        from hftui.demo import start_demo
 
-        use_separate_data_dir("demo")
-
-        # The demo's clock starts today, so ages read naturally; a frozen UI clock
-        # (screenshots, tests) keeps the emulator's fixed epoch to match it.
-        epoch = None if os.environ.get("HFTUI_FROZEN_TIME") else "now"
-        emulator = start_background(seed=args.seed, speed=args.speed, lazy=True, epoch=epoch)
+        emulator, token = start_demo(seed=args.seed, speed=args.speed)
         settings = settings.with_base_url(emulator.base_url)
-        token = ResolvedToken(Secret(emulator.token), "demo")
     else:
         token = resolve_token(args.token)
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
@@ -9,6 +11,9 @@ from textual.widgets import Static
 
 from hftui.keys import bindings_for
 from hftui.screens.base import HFModal
+
+if TYPE_CHECKING:
+    from textual.binding import Binding
 
 
 class HelpScreen(HFModal[None]):

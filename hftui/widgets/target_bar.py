@@ -14,7 +14,7 @@ of ``#target-model`` and ``Button.Pressed`` of ``#run`` bubble to the screen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rich.text import Text
