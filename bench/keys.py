@@ -44,9 +44,10 @@ news, not idling).
 
 Goals (issue 11): every switch to an already-open screen ≤ 1.5× the bare
 app's switch; every first open of a screen ≤ 150 ms above the bare app's
-first open; idle output on Endpoints ≤ 300 B/s. Describe, the create form
-and ``:play`` build a new screen (or form) every time; they are held to the
-first-open goal too, in a separate line.
+first open; idle output on Endpoints ≤ 300 B/s. Describe and ``:play``
+build a new screen (or form) every time, the create form shows one built
+ahead in the background; they are held to the first-open goal too, in a
+separate line.
 """
 
 from __future__ import annotations

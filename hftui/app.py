@@ -29,6 +29,7 @@ from textual.widgets import Footer, Input, Static
 from hftui import clock
 from hftui.key_hold import KeyHold
 from hftui.keys import apply_keymap, bindings_for
+from hftui.screens.base import HFScreen
 from hftui.widgets.header import AppHeader, HeaderInfo
 from hftui.widgets.safe_text import one_line
 
@@ -52,6 +53,9 @@ SCREENS: dict[str, tuple[str, str, str]] = {
 
 WARM_SCREENS = ("models", "playground", "endpoints")
 """Composed in the background once the first screen is shown and idle (see ``_warm_up``)."""
+
+LOOP_GROUPS = frozenset({"endpoints-poll"})
+"""Worker groups of loops that live as long as their screen, asleep between rounds (``until_idle``)."""
 
 WARM_MODULES = ("hftui.widgets.command_line", "hftui.screens.endpoint_form", "hftui.screens.endpoint_describe",
                 "hftui.widgets.confirm")
@@ -349,7 +353,7 @@ class HFTUIApp(App[int]):
         initialisation, only without making it the current screen.
         """
         for name in WARM_SCREENS:
-            await self._until_idle()
+            await self.until_idle()
             try:
                 self.get_screen_stack(name)
                 continue  # opened meanwhile
@@ -365,16 +369,41 @@ class HFTUIApp(App[int]):
             except Exception:  # a screen that cannot be built fails on its real first open, with a message
                 log.debug("warming up %s failed", name, exc_info=True)
                 break
-        await self._until_idle()
+        await self.until_idle()
         await self._warm_modules()
         # What is alive now (the screens, their widgets) mostly lives as long as the app: out of
         # the collector's reach, its full passes take ~20 ms instead of 0.1–0.25 s (they landed
         # mid-keypress). The price: a cycle among these objects dropped later is never freed (a
         # one-off, bounded by what exists now).
-        await self._until_idle()
+        await self.until_idle()
         gc.collect()
         gc.freeze()
         self._gc_frozen = True
+        # After the freeze: a spare is used once and dropped, the collector must reach it.
+        await self.until_idle()
+        self._prepare_spares()
+
+    def _prepare_spares(self) -> None:
+        """Let each open main screen build, in the background, what it opens anew on a key (``prepare_spares``)."""
+        for name in WARM_SCREENS:
+            try:
+                screen = self.get_screen_stack(name)[0]
+            except (KeyError, IndexError):
+                continue
+            if isinstance(screen, HFScreen):
+                screen.prepare_spares()
+
+    async def prebuild(self, screen: HFScreen) -> None:
+        """Compose, mount, style and lay out ``screen`` now, off screen: pushing it later costs what
+        showing a built screen costs. A screen built anew on a key spends ~0.5 s on this (compose,
+        mount, a CSS pass over every widget) between the key and its first frame."""
+        _, await_mount = self._get_screen(screen)
+        await await_mount
+        self._load_screen_css(screen)
+        self.stylesheet.update(screen, animate=False)
+        screen._css_update_count = self._css_update_count
+        screen._screen_resized(self.size)
+        screen.prebuilt = True
 
     async def _warm_modules(self) -> None:
         """Import ``WARM_MODULES`` and parse their widgets' CSS now. On a first open, a widget class
@@ -402,15 +431,18 @@ class HFTUIApp(App[int]):
         if added:
             self.stylesheet.reparse()
 
-    async def _until_idle(self, quiet: float = 0.3, longest: float = 3.0) -> None:
-        """Wait until no worker but this one has run for ``quiet`` seconds (at most ``longest``)."""
+    async def until_idle(self, quiet: float = 0.3, longest: float = 3.0) -> None:
+        """Wait until no worker but this one has run for ``quiet`` seconds (at most ``longest``).
+
+        Workers that live as long as their screen and mostly sleep (``LOOP_GROUPS``) do not count:
+        the Endpoints poller is always "running", which made every wait here last ``longest``."""
         from textual.worker import get_current_worker
 
         me = get_current_worker()
         end = time.monotonic() + longest
         idle_since = time.monotonic()
         while (now := time.monotonic()) < end:
-            busy = any(w.is_running and w is not me for w in self.workers)
+            busy = any(w.is_running and w is not me and w.group not in LOOP_GROUPS for w in self.workers)
             if busy:
                 idle_since = now
             elif now - idle_since >= quiet:

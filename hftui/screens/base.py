@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from textual import events
 from textual.screen import ModalScreen, Screen
 
 if TYPE_CHECKING:
@@ -20,9 +21,23 @@ ResultT = TypeVar("ResultT")
 class HFScreen(Screen[ResultT], Generic[ResultT]):
     """A full screen of hftui."""
 
+    prebuilt = False
+    """Built and styled off screen (``HFTUIApp.prebuild``) and not shown yet."""
+
     if TYPE_CHECKING:
         @property
         def app(self) -> HFTUIApp: ...
+
+    def prepare_spares(self) -> None:
+        """Build, in the background, what this screen opens anew on a key (after the app's warm-up)."""
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles a screen every time it is shown (~0.1–0.3 s on a form). A prebuilt
+        # screen shown for the first time was styled with the stylesheet in force: skip that pass.
+        # Runs before Screen's own handler (Textual dispatches along the MRO, subclass first).
+        if self.prebuilt and self._css_update_count == self.app._css_update_count:
+            event.refresh_styles = False
+        self.prebuilt = False
 
 
 class HFModal(ModalScreen[ResultT], Generic[ResultT]):

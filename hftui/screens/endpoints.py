@@ -30,6 +30,8 @@ from hftui.controllers.endpoint_poller import (EndpointPoller, PollListener, Tra
 from hftui.keys import bindings_for
 from hftui.sanitize import safe_url
 from hftui.screens.base import HFScreen
+from hftui.screens.endpoint_form_opener import ALL, FormOpener
+from hftui.screens.spare import Spare
 from hftui.widgets.endpoint_states import idle_reason, no_url_reason
 from hftui.widgets.endpoint_table import EndpointTable
 from hftui.widgets.header import AppHeader, EndpointsStats
@@ -38,12 +40,11 @@ from hftui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from hftui.client import Catalog, Endpoint
-
-ALL = "*"
-"""Namespace value meaning the user and every org."""
+    from hftui.screens.endpoint_form import EndpointFormScreen
 
 
-class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
+
+class EndpointsScreen(FormOpener, HFScreen[None], PollListener, ActionListener):
     """See the module docstring. It is the listener of its poller and of its actions."""
 
     DEFAULT_CSS = """
@@ -69,6 +70,8 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         self.filter_text = ""
         self.faults_only = False
         self.catalog: Catalog | None = None
+        self._spare_form: Spare[EndpointFormScreen] = Spare(self)
+        """The next create form, built ahead (``FormOpener``)."""
         self.poller = EndpointPoller(self._fetch, self, interval=interval or 5.0)
         self.actions = EndpointActions(self)
         self._titles: tuple[str, str] | None = None
@@ -474,26 +477,3 @@ class EndpointsScreen(HFScreen[None], PollListener, ActionListener):
         ep = self._current()
         if ep is not None:
             self.app.open_batch(ep)
-
-    def action_create(self) -> None:
-        from hftui.screens.endpoint_form import EndpointFormScreen
-
-        whoami = self.app.whoami
-        namespace = self.namespace if self.namespace != ALL else whoami.name if whoami else None
-        self.app.push_screen(EndpointFormScreen(namespace=namespace, catalog=self.catalog), self._form_done)
-
-    def action_update(self) -> None:
-        ep = self._current()
-        if ep is None:
-            return
-        from hftui.screens.endpoint_form import EndpointFormScreen
-
-        self.app.push_screen(EndpointFormScreen(namespace=ep.namespace, catalog=self.catalog, endpoint=ep),
-                             self._form_done)
-
-    def _form_done(self, result: Endpoint | None) -> None:
-        if result is not None:
-            self.table.update_one(result)
-            self.table.move_cursor_to(result.key)
-            self._post_stats()
-            self.poll_now()
