@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -270,12 +271,21 @@ def _get(request: web.Request) -> tuple[State, Endpoint | None, web.Response | N
     return state, ep, None
 
 
-async def get_endpoint(request: web.Request) -> web.Response:
-    with state_of(request).lock:
-        _, ep, bad = _get(request)
-        if bad is not None:
-            return bad
-        return json_response(_json(request, ep))
+def _on_endpoint(handle: Callable[[web.Request, State, Endpoint], web.Response]):
+    """A handler of ``/v2/endpoint/{ns}/{name}...``: ``handle`` runs under the state lock with the
+    endpoint found (the caller's auth and the 404 are answered here)."""
+    async def handler(request: web.Request) -> web.Response:
+        state = state_of(request)
+        with state.lock:
+            _, ep, bad = _get(request)
+            return bad if bad is not None else handle(request, state, ep)
+
+    return handler
+
+
+@_on_endpoint
+def get_endpoint(request: web.Request, state: State, ep: Endpoint) -> web.Response:
+    return json_response(_json(request, ep))
 
 
 async def create_endpoint(request: web.Request) -> web.Response:
@@ -362,49 +372,40 @@ async def update_endpoint(request: web.Request) -> web.Response:
         return json_response(_json(request, ep))
 
 
-async def delete_endpoint(request: web.Request) -> web.Response:
-    state = state_of(request)
-    with state.lock:
-        _, ep, bad = _get(request)
-        if bad is not None:
-            return bad
-        now = state.vnow()
-        if ep.deleted_at is None:
-            ep.deleted_at = now + epstore.DELETE_S
-        return json_response(_json(request, ep))
+@_on_endpoint
+def delete_endpoint(request: web.Request, state: State, ep: Endpoint) -> web.Response:
+    if ep.deleted_at is None:
+        ep.deleted_at = state.vnow() + epstore.DELETE_S
+    return json_response(_json(request, ep))
 
 
 def _action(kind: str):
-    async def handler(request: web.Request) -> web.Response:
-        state = state_of(request)
-        with state.lock:
-            _, ep, bad = _get(request)
-            if bad is not None:
-                return bad
-            now = state.vnow()
-            current = ep.state
-            if kind == "pause":
-                if current != "paused":
-                    ep.plan, ep.phase_start, ep.updated = [("paused", None)], now, now
-                    epstore.enter_state(ep, "paused", now)
-            elif kind == "resume":
-                if current in ("running", "updating"):
-                    return error(400, f"Endpoint '{ep.name}' is already running")
-                if current in ("paused", "scaledToZero", "failed", "updateFailed"):
-                    ep.plan = [("initializing", epstore.INIT_S), ("running", None)]
-                    if "broken" in ep.data["model"]["repository"].lower():
-                        ep.plan[-1] = ("failed", None)
-                    ep.phase_start = ep.updated = now
-                    epstore.enter_state(ep, "initializing", now)
-            elif kind == "scale-to-zero":
-                if current == "paused":
-                    return error(400, f"Endpoint '{ep.name}' is paused: resume it before scaling to zero")
-                if current == "failed":
-                    return error(400, f"Endpoint '{ep.name}' failed to deploy and cannot be scaled to zero")
-                if current != "scaledToZero":
-                    ep.plan, ep.phase_start, ep.updated = [("scaledToZero", None)], now, now
-                    epstore.enter_state(ep, "scaledToZero", now)
-            return json_response(_json(request, ep))
+    @_on_endpoint
+    def handler(request: web.Request, state: State, ep: Endpoint) -> web.Response:
+        now = state.vnow()
+        current = ep.state
+        if kind == "pause":
+            if current != "paused":
+                ep.plan, ep.phase_start, ep.updated = [("paused", None)], now, now
+                epstore.enter_state(ep, "paused", now)
+        elif kind == "resume":
+            if current in ("running", "updating"):
+                return error(400, f"Endpoint '{ep.name}' is already running")
+            if current in ("paused", "scaledToZero", "failed", "updateFailed"):
+                ep.plan = [("initializing", epstore.INIT_S), ("running", None)]
+                if "broken" in ep.data["model"]["repository"].lower():
+                    ep.plan[-1] = ("failed", None)
+                ep.phase_start = ep.updated = now
+                epstore.enter_state(ep, "initializing", now)
+        elif kind == "scale-to-zero":
+            if current == "paused":
+                return error(400, f"Endpoint '{ep.name}' is paused: resume it before scaling to zero")
+            if current == "failed":
+                return error(400, f"Endpoint '{ep.name}' failed to deploy and cannot be scaled to zero")
+            if current != "scaledToZero":
+                ep.plan, ep.phase_start, ep.updated = [("scaledToZero", None)], now, now
+                epstore.enter_state(ep, "scaledToZero", now)
+        return json_response(_json(request, ep))
 
     return handler
 
@@ -428,17 +429,13 @@ def _parse_ts(value: str | None) -> float | None:
         return None
 
 
-async def logs(request: web.Request) -> web.Response:
-    state = state_of(request)
-    with state.lock:
-        _, ep, bad = _get(request)
-        if bad is not None:
-            return bad
-        now = state.vnow()
-        start = _parse_ts(request.query.get("from"))
-        end = _parse_ts(request.query.get("to"))
-        lines = sorted((t, line) for t, line in ep.logs if t <= now and (start is None or t >= start)
-                       and (end is None or t <= end))
+@_on_endpoint
+def logs(request: web.Request, state: State, ep: Endpoint) -> web.Response:
+    now = state.vnow()
+    start = _parse_ts(request.query.get("from"))
+    end = _parse_ts(request.query.get("to"))
+    lines = sorted((t, line) for t, line in ep.logs if t <= now and (start is None or t >= start)
+                   and (end is None or t <= end))
     tail = request.query.get("tail")
     if tail:
         try:
@@ -450,13 +447,10 @@ async def logs(request: web.Request) -> web.Response:
     return web.Response(text=text, content_type="text/plain")
 
 
-async def metrics(request: web.Request) -> web.Response:
-    with state_of(request).lock:
-        _, ep, bad = _get(request)
-        if bad is not None:
-            return bad
+@_on_endpoint
+def metrics(request: web.Request, state: State, ep: Endpoint) -> web.Response:
     metric = request.match_info["metric"]
-    now = int(state_of(request).vnow())
+    now = int(state.vnow())
     seed = sum(map(ord, ep.name + metric))
     series = [[now - 60 * (29 - i), round(abs(((seed * (i + 3)) % 97) / 9.7), 3)] for i in range(30)]
     return json_response({"metric": metric, "data": {"result": [{"values": series}]}})
