@@ -35,7 +35,9 @@ class HFScreen(Screen[ResultT], Generic[ResultT]):
         # Textual restyles a screen every time it is shown (~0.1–0.3 s on a form). A prebuilt
         # screen shown for the first time was styled with the stylesheet in force: skip that pass.
         # Runs before Screen's own handler (Textual dispatches along the MRO, subclass first).
-        if self.prebuilt and self._css_update_count == self.app._css_update_count:
+        # Private counters of Textual's: if a release renames them, the screen is restyled as usual.
+        styled_with = getattr(self, "_css_update_count", None)
+        if self.prebuilt and styled_with is not None and styled_with == getattr(self.app, "_css_update_count", None):
             event.refresh_styles = False
         self.prebuilt = False
 
