@@ -449,6 +449,28 @@ class HFTUIApp(App[int]):
                 return
             await asyncio.sleep(0.05)
 
+    async def _shutdown(self) -> None:
+        """Textual's shutdown, once what is mounting has mounted (at most a second).
+
+        The test pilot shuts the app down as soon as a test ends: a test that ended right after
+        opening the Playground closed it while its Selects were still mounting, each failed in
+        its own Mount (its children removed under it) and the run failed with those tracebacks.
+        A quit from a key is handled in the app's loop, after the mounts already queued, so it
+        did not hit this. Hooked on a private name: if Textual renames it, this is not called
+        and shutting down is as before."""
+        await self._until_mounted()
+        await super()._shutdown()
+
+    async def _until_mounted(self, longest: float = 1.0) -> None:
+        from textual.widget import Widget
+
+        end = time.monotonic() + longest
+        while time.monotonic() < end:
+            nodes = list(getattr(self, "_registry", ()))
+            if all(node.is_mounted for node in nodes if isinstance(node, Widget) and node.is_running):
+                return
+            await asyncio.sleep(0.01)
+
     # --- helpers for every screen ------------------------------------------------------
 
     @property
