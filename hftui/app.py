@@ -365,7 +365,8 @@ class HFTUIApp(App[int]):
                 # Textual re-applies the whole app's CSS (0.1–0.3 s) when a screen is first shown
                 # unless the screen is up to date with it: bring it up to date now, in the background.
                 self.stylesheet.update(screen, animate=False)
-                screen._css_update_count = self._css_update_count
+                if isinstance(screen, HFScreen):
+                    screen.mark_styled()
             except Exception:  # a screen that cannot be built fails on its real first open, with a message
                 log.debug("warming up %s failed", name, exc_info=True)
                 break
@@ -401,9 +402,8 @@ class HFTUIApp(App[int]):
         await await_mount
         self._load_screen_css(screen)
         self.stylesheet.update(screen, animate=False)
-        screen._css_update_count = self._css_update_count
+        screen.mark_styled()
         screen._screen_resized(self.size)
-        screen.prebuilt = True
 
     async def _warm_modules(self) -> None:
         """Import ``WARM_MODULES`` and parse their widgets' CSS now. On a first open, a widget class

@@ -21,8 +21,9 @@ ResultT = TypeVar("ResultT")
 class HFScreen(Screen[ResultT], Generic[ResultT]):
     """A full screen of hftui."""
 
-    prebuilt = False
-    """Built and styled off screen (``HFTUIApp.prebuild``) and not shown yet."""
+    _styled_as: tuple | None = None
+    """What the app's styles depended on when this screen was last styled as a whole while not
+    shown (prebuilt, warmed up, or just left); None while it is shown."""
 
     if TYPE_CHECKING:
         @property
@@ -31,15 +32,33 @@ class HFScreen(Screen[ResultT], Generic[ResultT]):
     def prepare_spares(self) -> None:
         """Build, in the background, what this screen opens anew on a key (after the app's warm-up)."""
 
+    def mark_styled(self) -> None:
+        """This screen was just styled as a whole (off screen): showing it need not do it again."""
+        self._styled_as = self._style_inputs()
+        if self._styled_as is not None:
+            self._css_update_count = self._styled_as[0]  # Textual's own check (``switch_mode``) agrees
+
+    def _style_inputs(self) -> tuple | None:
+        """What, besides the screen's own nodes, its styles depend on: the stylesheet's version and
+        the app's classes and pseudo-classes (focus, dark, ansi...). A change to a node of a hidden
+        screen is styled when it happens (``App.update_styles``); these are not. Private counter of
+        Textual's: if a release renames it, None, and the screen is restyled as usual."""
+        version = getattr(self.app, "_css_update_count", None)
+        if version is None:
+            return None
+        return version, self.app.pseudo_classes, frozenset(self.app.classes)
+
+    def _on_screen_suspend(self) -> None:
+        self._styled_as = self._style_inputs()
+
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Textual restyles a screen every time it is shown (~0.1–0.3 s on a form). A prebuilt
-        # screen shown for the first time was styled with the stylesheet in force: skip that pass.
+        # Textual restyles a screen every time it is shown: 0.1–0.3 s for a form or the Playground,
+        # on every switch. What changed in the screen while it was hidden was styled as it
+        # changed; only what the app's styles depend on may have moved, so that is compared.
         # Runs before Screen's own handler (Textual dispatches along the MRO, subclass first).
-        # Private counters of Textual's: if a release renames them, the screen is restyled as usual.
-        styled_with = getattr(self, "_css_update_count", None)
-        if self.prebuilt and styled_with is not None and styled_with == getattr(self.app, "_css_update_count", None):
+        styled_as, self._styled_as = self._styled_as, None
+        if styled_as is not None and styled_as == self._style_inputs():
             event.refresh_styles = False
-        self.prebuilt = False
 
 
 class HFModal(ModalScreen[ResultT], Generic[ResultT]):

@@ -6,7 +6,9 @@ choice -> Select (blank = the server's default), bool -> Switch (or a
 default/true/false Select when "not set" is meaningful), tristate -> that
 Select always, file-* -> Input
 with filesystem completion. Advanced parameters sit in a collapsed
-section; the call options (wait for model, use cache) at the end.
+section, built when it is first expanded (the form is built on every task
+change and every ``:play``; text generation's eleven advanced rows were
+half of its widgets); the call options (wait for model, use cache) at the end.
 
     form = TaskForm(spec, values=None)
     form.values() -> {name: str | bool}       # raw, for spec.parse()
@@ -20,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.validation import ValidationResult, Validator
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static, TextArea
 
 from hftui.tasks import OPTION_FIELDS, Field, FieldError, TaskSpec
@@ -87,10 +90,12 @@ class FieldRow(Vertical):
     FieldRow > TextArea.tall { height: 6; }
     """
 
-    def __init__(self, field: Field, widget: Widget) -> None:
-        super().__init__(id=f"row-{field.name}", classes="-area" if isinstance(widget, TextArea) else "")
+    def __init__(self, field: Field, widget: Widget, error: str | None = None) -> None:
+        classes = ("-area " if isinstance(widget, TextArea) else "") + ("-invalid" if error else "")
+        super().__init__(id=f"row-{field.name}", classes=classes.strip())
         self.field = field
         self.widget = widget
+        self._error = error
         if field.help:
             self.tooltip = field.help
 
@@ -107,9 +112,10 @@ class FieldRow(Vertical):
             with Horizontal(classes="field-line"):
                 yield Label(Text(label), classes="field-label")
                 yield self.widget
-        yield Static("", classes="field-error", id=f"err-{self.field.name}")
+        yield Static(Text(self._error or ""), classes="field-error", id=f"err-{self.field.name}")
 
     def set_error(self, message: str | None) -> None:
+        self._error = message
         self.set_class(bool(message), "-invalid")
         self.query_one(".field-error", Static).update(Text(message or ""))
 
@@ -159,26 +165,42 @@ class TaskForm(Vertical):
         super().__init__(id=id)
         self.spec = spec
         self._initial = dict(values) if values is not None else spec.defaults()
+        """What each field shows when built; kept up to date for the fields not built yet."""
+        self._errors: dict[str, str] = {}
+        self._advanced = [f for f in spec.params if f.advanced]
+        self._advanced_built = not self._advanced
 
     def _row(self, field: Field) -> FieldRow:
-        return FieldRow(field, make_widget(field, self._initial.get(field.name, field.default)))
+        return FieldRow(field, make_widget(field, self._initial.get(field.name, field.default)),
+                        self._errors.get(field.name))
 
     def compose(self) -> ComposeResult:
         for field in self.spec.inputs:
             yield self._row(field)
-        basic = [f for f in self.spec.params if not f.advanced]
-        advanced = [f for f in self.spec.params if f.advanced]
-        for field in basic:
-            yield self._row(field)
-        if advanced:
+        for field in self.spec.params:
+            if not field.advanced:
+                yield self._row(field)
+        if self._advanced:
             # Built with its -collapsed class: added on mount instead, it restyles every field inside (~0.2 s).
-            with Collapsible(title=f"More parameters ({len(advanced)})", collapsed=True, id="advanced",
-                             classes="-collapsed"):
-                for field in advanced:
-                    yield self._row(field)
+            yield Collapsible(title=f"More parameters ({len(self._advanced)})", collapsed=True, id="advanced",
+                              classes="-collapsed")
         yield Static("Options", classes="options-title")
         for field in OPTION_FIELDS:
             yield self._row(field)
+
+    # --- the advanced section ---------------------------------------------------------
+
+    @on(Collapsible.Expanded, "#advanced")
+    def _advanced_expanded(self) -> None:
+        self.build_advanced()
+
+    def build_advanced(self) -> AwaitMount | None:
+        """Build the advanced rows (once); what awaits their mounting, or None if they were built."""
+        if self._advanced_built:
+            return None
+        self._advanced_built = True
+        contents = self.query_one("#advanced", Collapsible).query_one(Collapsible.Contents)
+        return contents.mount_all([self._row(field) for field in self._advanced])
 
     # --- values ----------------------------------------------------------------------
 
@@ -192,7 +214,7 @@ class TaskForm(Vertical):
         out: dict[str, Any] = {}
         for field in self.spec.fields:
             widget = self._widget(field.name)
-            if widget is None:  # not composed yet: what it will show
+            if widget is None or not widget.is_mounted:  # what it will show (a Select reads blank until mounted)
                 out[field.name] = field.to_form(self._initial.get(field.name, field.default))
                 continue
             if isinstance(widget, Checkbox):
@@ -212,8 +234,8 @@ class TaskForm(Vertical):
                 continue
             widget = self._widget(field.name)
             value = values[field.name]
-            if widget is None:  # not composed yet: compose will use it
-                self._initial[field.name] = value
+            self._initial[field.name] = value  # what a field not built (or mounted) yet shows
+            if widget is None:
                 continue
             if isinstance(widget, Checkbox):
                 widget.value = bool(value)
@@ -233,17 +255,31 @@ class TaskForm(Vertical):
         self.set_values({name: value})
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        self._errors = dict(errors)
         for row in self.query(FieldRow):
             row.set_error(errors.get(row.field.name))
-        if errors:
-            advanced = [f.name for f in self.spec.params if f.advanced]
-            if any(name in errors for name in advanced):
-                for c in self.query(Collapsible):
-                    c.collapsed = False
-            first = next((f.name for f in self.spec.fields if f.name in errors), None)
-            widget = self._widget(first) if first else None
-            if widget is not None and widget.focusable:
-                widget.focus()
+        if not errors:
+            return
+        mounting = None
+        if any(field.name in errors for field in self._advanced):
+            mounting = self.build_advanced()  # the new rows show their errors as they are built
+            self.query_one("#advanced", Collapsible).collapsed = False
+        first = next((f.name for f in self.spec.fields if f.name in errors), None)
+        if first is None:
+            return
+        if mounting is None:
+            self._focus_field(first)
+        else:
+            async def focus_when_built() -> None:
+                await mounting
+                self._focus_field(first)
+
+            self.call_later(focus_when_built)
+
+    def _focus_field(self, name: str) -> None:
+        widget = self._widget(name)
+        if widget is not None and widget.focusable:
+            widget.focus()
 
     def first_field(self) -> Widget | None:
         """The first required input (else the first input): where typing should go; None while the
