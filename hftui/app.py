@@ -449,6 +449,15 @@ class HFTUIApp(App[int]):
                 return
             await asyncio.sleep(0.05)
 
+    def update_styles(self, node, animate: bool = True) -> None:
+        """Textual restyles a node whenever its classes change, even one not in the DOM yet: each
+        Input restyles itself twice while it is constructed (its compact and valid classes), ~2 ms
+        each, dozens per form. A node is styled anyway when it is mounted (registered), so the
+        restyle of a node that has no parent is skipped."""
+        if node is not self and node.parent is None:
+            return
+        super().update_styles(node, animate)
+
     async def _shutdown(self) -> None:
         """Textual's shutdown, once what is mounting has mounted (at most a second).
 

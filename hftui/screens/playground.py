@@ -31,6 +31,7 @@ from hftui.tasks import TaskSpec, all_specs, canonical_task, get_spec, task_for_
 from hftui.tasks.record import target_from_record
 from hftui.widgets.results import ResultArea, view_of_run
 from hftui.widgets.model_table import serving_summary
+from hftui.widgets.removal import remove_for_good
 from hftui.widgets.result_pane import ResultPane
 from hftui.widgets.run_problem import RunProblem
 from hftui.widgets.run_status import RunStatus
@@ -76,6 +77,7 @@ class PlaygroundScreen(ArrivalMixin, HFScreen):
         self._worker = None
         self._form_serial = 0
         self._form: TaskForm | None = None
+        """The current form (built in compose, replaced on a task change)."""
         self._focus_pending = False
         """Focus is on its way to the form's first field: the app holds keys meanwhile (``keys_ready``)."""
         self._sent_message: Any = None
@@ -99,7 +101,9 @@ class PlaygroundScreen(ArrivalMixin, HFScreen):
         with Horizontal(id="pg-body"):
             with VerticalScroll(id="pg-form-pane"):
                 yield RunProblem(id="pg-form-error")
-                yield TaskForm(self.spec, id="pg-form")
+                # Kept, never queried: Textual's query cache would keep a replaced form alive.
+                self._form = TaskForm(self.spec, id="pg-form")
+                yield self._form
             yield ResultPane(self._output, self.session, id="pg-result-pane")
         yield Footer()
 
@@ -122,9 +126,7 @@ class PlaygroundScreen(ArrivalMixin, HFScreen):
     @property
     def form(self) -> TaskForm:
         """The current form (a replaced one may linger until its removal completes)."""
-        if self._form is None:
-            self._form = self.query_one(TaskForm)
-        return self._form
+        return self._form if self._form is not None else self.query_one(TaskForm)
 
     @property
     def output(self) -> StreamOutput:
@@ -248,7 +250,7 @@ class PlaygroundScreen(ArrivalMixin, HFScreen):
         pane = self.query_one("#pg-form-pane")
         new = TaskForm(spec, values if values is not None else spec.defaults(self.model_info),
                        id=f"pg-form-{self._form_serial}")
-        old.remove()
+        remove_for_good(old)
         self._form = new
         pane.mount(new)
         self._show_error(None)

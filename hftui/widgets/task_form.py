@@ -112,12 +112,20 @@ class FieldRow(Vertical):
             with Horizontal(classes="field-line"):
                 yield Label(Text(label), classes="field-label")
                 yield self.widget
-        yield Static(Text(self._error or ""), classes="field-error", id=f"err-{self.field.name}")
+        if self._error:  # the error line is only built for a row that has had an error (a form is built often)
+            yield self._error_line(self._error)
+
+    def _error_line(self, message: str) -> Static:
+        return Static(Text(message), classes="field-error", id=f"err-{self.field.name}")
 
     def set_error(self, message: str | None) -> None:
         self._error = message
         self.set_class(bool(message), "-invalid")
-        self.query_one(".field-error", Static).update(Text(message or ""))
+        lines = self.query(".field-error")
+        if lines:
+            lines.first(Static).update(Text(message or ""))
+        elif message and self.is_mounted:
+            self.mount(self._error_line(message))
 
 
 def make_widget(field: Field, value: Any) -> Widget:
