@@ -52,6 +52,8 @@ SCREENS: dict[str, tuple[str, str, str]] = {
 """Mode name -> (module, class, title). Modules are imported on first use."""
 
 WARM_SCREENS = ("models", "playground", "endpoints")
+FIRST_DATA_LONGEST = 10.0
+"""The warm-up waits at most this long (seconds) for the first screen's data."""
 """Composed in the background once the first screen is shown and idle (see ``_warm_up``)."""
 
 LOOP_GROUPS = frozenset({"endpoints-poll"})
@@ -352,6 +354,10 @@ class HFTUIApp(App[int]):
         A screen built here is exactly what its first open would build: Textual's own mode
         initialisation, only without making it the current screen.
         """
+        # The Endpoints poller is a loop that ``until_idle`` does not wait for: its first poll is.
+        first, end = self.screen, time.monotonic() + FIRST_DATA_LONGEST
+        while isinstance(first, HFScreen) and not first.has_first_data() and time.monotonic() < end:
+            await asyncio.sleep(0.05)
         for name in WARM_SCREENS:
             await self.until_idle()
             try:

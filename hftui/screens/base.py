@@ -32,6 +32,10 @@ class HFScreen(Screen[ResultT], Generic[ResultT]):
     def prepare_spares(self) -> None:
         """Build, in the background, what this screen opens anew on a key (after the app's warm-up)."""
 
+    def has_first_data(self) -> bool:
+        """It shows what it loads first: the app's warm-up waits for that before building other screens."""
+        return True
+
     def mark_styled(self) -> None:
         """This screen was just styled as a whole (off screen): showing it need not do it again."""
         self._styled_as = self._style_inputs()

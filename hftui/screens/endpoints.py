@@ -78,6 +78,9 @@ class EndpointsScreen(FormOpener, HFScreen[None], PollListener, ActionListener):
         self._missed: list[Transition] = []
         """State changes seen while another screen was shown (told on return, not over it)."""
 
+    def has_first_data(self) -> bool:
+        return self.poll_count > 0
+
     @property
     def poll_count(self) -> int:
         """Polls finished (ok or not); tests wait on it."""

@@ -55,6 +55,20 @@ async def test_the_other_screens_are_built_after_the_first_one_has_its_data(emul
         assert table.row_count > 0
 
 
+async def test_a_slow_first_list_still_comes_before_the_warm_up(emulator):
+    """The poller is a loop the warm-up's idle check ignores: it waits for the first poll itself
+    (a CI run on a loaded machine built Models before the endpoints were listed)."""
+    emulator.inject("slow:4", path=r"/v2/endpoint/demo-user$", method="GET", times=1)
+    app, calls = warm_app(emulator, "endpoints")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await endpoints_screen(pilot, loaded=False)
+        await wait_until(pilot, lambda: built(app, "models") and built(app, "playground"), timeout=20,
+                         what="the warm-up")
+        assert [c[0] for c in calls][2:] == ["models", "playground"]
+        assert all(polls >= 1 for _mode, _in_use, polls in calls[2:]), calls
+        assert screen.poll_count >= 1
+
+
 async def test_a_screen_opened_before_the_warm_up_got_to_it_is_kept(emulator):
     app, calls = warm_app(emulator, "endpoints")
     async with app.run_test(size=(120, 40)) as pilot:
