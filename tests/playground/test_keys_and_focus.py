@@ -15,11 +15,12 @@ async def test_after_play_typing_goes_to_the_first_required_field(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await playground(pilot)
         await app.run_command_line("play Qwen/Qwen2.5-7B-Instruct")
-        await wait_until(pilot, lambda: screen.spec.task == "chat-completion")
-        await pilot.pause(0.2)
-        assert isinstance(app.focused, TextArea)
+        # Typed at once, while the model is looked up (a fixed pause here failed on a loaded CI
+        # machine, the lookup still going): held, then typed into the new form's first field.
         await pilot.press(*"hello")
-        assert screen.form.values()["prompt"] == "hello"  # the example is replaced, not extended
+        await wait_until(pilot, lambda: screen.form.values()["prompt"] == "hello", what="hello in the prompt")
+        assert screen.spec.task == "chat-completion" and isinstance(app.focused, TextArea)
+        assert app.focused.id == "f-prompt"  # the example was replaced, not extended
 
 
 async def test_enter_from_models_focuses_the_image_field(make_app):
