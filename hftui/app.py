@@ -464,6 +464,14 @@ class HFTUIApp(App[int]):
             return
         super().update_styles(node, animate)
 
+    async def action_quit(self) -> None:
+        """Quit once what is mounting has mounted (at most a second): a quit that lands while the
+        warm-up or a spare builds a screen in the background stopped the app with widgets half
+        mounted, and those that mount after the app stops fail (a pty test's ``ctrl+q`` on a loaded
+        machine exited with status 1)."""
+        await self._until_mounted()
+        self.exit(0)
+
     async def _shutdown(self) -> None:
         """Textual's shutdown, once what is mounting has mounted (at most a second).
 
@@ -648,7 +656,7 @@ class HFTUIApp(App[int]):
         screen = screen or self.screen
         if cmd.known:
             if cmd.name == "quit":
-                self.exit(0)
+                await self.action_quit()
             elif cmd.name == "endpoints":
                 await self.open_endpoints(cmd.arg)
             elif cmd.name == "models":

@@ -333,7 +333,9 @@ def clean_recording() -> bytes:
         walk.do(b"d", r"Revision", "describe")
         walk.close(r"Revision", "describe")
         app.write(CTRL_Q)
-        assert app.wait_exit(15) == 0
+        status = app.wait_exit(15)
+        # The end of what it wrote: a traceback on the way out is the usual reason for status 1.
+        assert status == 0, (status, app.output[-3000:].decode("utf-8", "replace"))
     finally:
         app.kill()
     return app.output
