@@ -52,9 +52,9 @@ SCREENS: dict[str, tuple[str, str, str]] = {
 """Mode name -> (module, class, title). Modules are imported on first use."""
 
 WARM_SCREENS = ("models", "playground", "endpoints")
+"""Composed in the background once the first screen is shown and idle (see ``_warm_up``)."""
 FIRST_DATA_LONGEST = 10.0
 """The warm-up waits at most this long (seconds) for the first screen's data."""
-"""Composed in the background once the first screen is shown and idle (see ``_warm_up``)."""
 
 LOOP_GROUPS = frozenset({"endpoints-poll"})
 """Worker groups of loops that live as long as their screen, asleep between rounds (``until_idle``)."""
@@ -478,9 +478,8 @@ class HFTUIApp(App[int]):
         The test pilot shuts the app down as soon as a test ends: a test that ended right after
         opening the Playground closed it while its Selects were still mounting, each failed in
         its own Mount (its children removed under it) and the run failed with those tracebacks.
-        A quit from a key is handled in the app's loop, after the mounts already queued, so it
-        did not hit this. Hooked on a private name: if Textual renames it, this is not called
-        and shutting down is as before."""
+        (A quit by key or ``:q`` waits in ``action_quit`` already.) Hooked on a private name: if
+        Textual renames it, this is not called and shutting down is as before."""
         await self._until_mounted()
         await super()._shutdown()
 

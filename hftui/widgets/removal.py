@@ -1,6 +1,6 @@
 """Widgets removed from a screen that lives on must not stay alive.
 
-Two things in Textual keep a removed widget (and everything it holds, ~1,000 objects for a
+Three things in Textual keep a removed widget (and everything it holds, ~1,000 objects for a
 text field) for as long as the screen or the app lives:
 
 - a text field (Input, TextArea) subscribes to its screen's "text selection started" signal
