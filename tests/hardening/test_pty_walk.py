@@ -175,7 +175,9 @@ def test_every_screen_in_a_pty_against_a_poisoned_server(hostile, upstream, tmp_
         walk.do(b"y", r'"accountId"', "raw JSON")
         walk.do(b"l", r"Pulling image", "logs")
         walk.close(r"Pulling image", "logs")
-        if "Revision" in app.screen_text or "accountId" in app.screen_text:
+        # Esc leaves the logs for Describe: wait for it to be drawn (reading the screen at once
+        # raced the redraw on a loaded machine, and W then went to Describe), then close it too.
+        if app.wait_screen(r"Revision|accountId", 3):
             walk.close(r"Revision|accountId", "describe")
         # wait (the state is unknown to the app: it waits), then stop
         walk.do(b"W", r"Waiting for", "wait")
