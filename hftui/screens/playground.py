@@ -250,6 +250,11 @@ class PlaygroundScreen(ArrivalMixin, HFScreen):
         pane = self.query_one("#pg-form-pane")
         new = TaskForm(spec, values if values is not None else spec.defaults(self.model_info),
                        id=f"pg-form-{self._form_serial}")
+        if focused is not None and refocus:
+            # Else removing the focused field hands the focus to the form's scrolling pane, and
+            # focusing and then leaving the pane restyles all it holds, twice (~70 ms). The keys
+            # typed meanwhile wait for the new form's first field (_request_focus, below).
+            self.set_focus(None)
         remove_for_good(old)
         self._form = new
         pane.mount(new)
