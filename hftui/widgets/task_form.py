@@ -24,7 +24,7 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static, TextArea
@@ -72,22 +72,22 @@ IMAGE_EXT = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
 AUDIO_EXT = (".flac", ".wav", ".mp3", ".ogg", ".m4a", ".webm", ".opus")
 
 
-class FieldRow(Vertical):
-    """Label, widget and an error line for one field (one row for one-line widgets)."""
+class FieldRow(Widget):
+    """Label and widget of one field: one line (label | widget) or, for a text area, the label
+    above it. Its error line is a sibling after it, built for a row that has had an error: a form
+    is built on every task change and each node costs (rows used to be three nodes deep)."""
 
     DEFAULT_CSS = """
-    FieldRow { height: auto; }
-    FieldRow.-area { margin-bottom: 1; }
-    FieldRow > .field-line { height: 1; }
-    FieldRow > .field-line > .field-label { width: 45%; max-width: 20; color: $text-muted; height: 1;
-                                            padding-right: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    FieldRow > .field-line > Input, FieldRow > .field-line > Select { width: 1fr; }
-    FieldRow > .field-line > Checkbox { width: auto; }
-    FieldRow > .field-label { color: $text-muted; height: 1; }
-    FieldRow > .field-error { color: $error; height: auto; display: none; }
-    FieldRow.-invalid > .field-error { display: block; }
+    FieldRow { layout: horizontal; height: 1; }
+    FieldRow.-area { layout: vertical; height: auto; margin-bottom: 1; }
+    FieldRow > .field-label { width: 45%; max-width: 20; color: $text-muted; height: 1;
+                              padding-right: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    FieldRow.-area > .field-label { width: auto; max-width: 100%; padding-right: 0; }
+    FieldRow > Input, FieldRow > Select { width: 1fr; }
+    FieldRow > Checkbox { width: auto; }
     FieldRow > TextArea { height: 4; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     FieldRow > TextArea.tall { height: 6; }
+    FieldRow.-area.-invalid { margin-bottom: 0; }
     """
 
     def __init__(self, field: Field, widget: Widget, error: str | None = None) -> None:
@@ -95,37 +95,36 @@ class FieldRow(Vertical):
         super().__init__(id=f"row-{field.name}", classes=classes.strip())
         self.field = field
         self.widget = widget
-        self._error = error
         if field.help:
             self.tooltip = field.help
 
     def compose(self) -> ComposeResult:
         label = self.field.label + (" *" if self.field.required else "")
-        if isinstance(self.widget, TextArea):
-            yield Label(Text(label), classes="field-label")
-            yield self.widget
-        elif isinstance(self.widget, Checkbox):
+        if isinstance(self.widget, Checkbox):
             self.widget.label = Text(label)
-            with Horizontal(classes="field-line"):
-                yield self.widget
         else:
-            with Horizontal(classes="field-line"):
-                yield Label(Text(label), classes="field-label")
-                yield self.widget
-        if self._error:  # the error line is only built for a row that has had an error (a form is built often)
-            yield self._error_line(self._error)
+            yield Label(Text(label), classes="field-label")
+        yield self.widget
 
-    def _error_line(self, message: str) -> Static:
-        return Static(Text(message), classes="field-error", id=f"err-{self.field.name}")
+    def error_line(self, message: str) -> Static:
+        """The line that shows the field's error, under the row (``TaskForm`` styles it)."""
+        return Static(Text(message), classes="field-error" + (" -area" if self.has_class("-area") else ""),
+                      id=f"err-{self.field.name}")
 
     def set_error(self, message: str | None) -> None:
-        self._error = message
         self.set_class(bool(message), "-invalid")
-        lines = self.query(".field-error")
-        if lines:
-            lines.first(Static).update(Text(message or ""))
-        elif message and self.is_mounted:
-            self.mount(self._error_line(message))
+        line = self._error_line_widget()
+        if line is not None:
+            line.update(Text(message or ""))
+            line.set_class(not message, "-empty")
+        elif message and self.is_mounted and self.parent is not None:
+            self.parent.mount(self.error_line(message), after=self)
+
+    def _error_line_widget(self) -> Static | None:
+        if self.parent is None:
+            return None
+        found = self.parent.query_children(f"#err-{self.field.name}")
+        return found.first(Static) if found else None
 
 
 def make_widget(field: Field, value: Any) -> Widget:
@@ -167,6 +166,9 @@ class TaskForm(Vertical):
     TaskForm { height: auto; }
     TaskForm > Collapsible { padding: 0; margin: 0; border: none; }
     TaskForm > .options-title { color: $text; text-style: bold; }
+    TaskForm .field-error { color: $error; height: auto; }
+    TaskForm .field-error.-empty { display: none; }
+    TaskForm .field-error.-area { margin-bottom: 1; }
     """
 
     def __init__(self, spec: TaskSpec, values: dict[str, Any] | None = None, *, id: str | None = None) -> None:
@@ -178,23 +180,25 @@ class TaskForm(Vertical):
         self._advanced = [f for f in spec.params if f.advanced]
         self._advanced_built = not self._advanced
 
-    def _row(self, field: Field) -> FieldRow:
-        return FieldRow(field, make_widget(field, self._initial.get(field.name, field.default)),
-                        self._errors.get(field.name))
+    def _row(self, field: Field) -> list[Widget]:
+        """The field's row, and its error line if it has an error."""
+        error = self._errors.get(field.name)
+        row = FieldRow(field, make_widget(field, self._initial.get(field.name, field.default)), error)
+        return [row, row.error_line(error)] if error else [row]
 
     def compose(self) -> ComposeResult:
         for field in self.spec.inputs:
-            yield self._row(field)
+            yield from self._row(field)
         for field in self.spec.params:
             if not field.advanced:
-                yield self._row(field)
+                yield from self._row(field)
         if self._advanced:
             # Built with its -collapsed class: added on mount instead, it restyles every field inside (~0.2 s).
             yield Collapsible(title=f"More parameters ({len(self._advanced)})", collapsed=True, id="advanced",
                               classes="-collapsed")
         yield Static("Options", classes="options-title")
         for field in OPTION_FIELDS:
-            yield self._row(field)
+            yield from self._row(field)
 
     # --- the advanced section ---------------------------------------------------------
 
@@ -208,7 +212,7 @@ class TaskForm(Vertical):
             return None
         self._advanced_built = True
         contents = self.query_one("#advanced", Collapsible).query_one(Collapsible.Contents)
-        return contents.mount_all([self._row(field) for field in self._advanced])
+        return contents.mount_all([widget for field in self._advanced for widget in self._row(field)])
 
     # --- values ----------------------------------------------------------------------
 
