@@ -5,7 +5,8 @@ bindings *may* have changed: on every focus change and every screen switch.
 With the 8–10 keys of an hftui screen that was about half the CPU of a switch
 to Models (~55 of ~110 ms), spent on building the very same keys again.
 ``install()`` (called once by the app) makes every footer compare what it
-would show with what it shows and skip the rebuild when they are equal.
+would show with what it shows, once after the refresh that follows a change
+(a burst of changes is one check), and skip the rebuild when they are equal.
 
 When a rebuild is due, each new key restyled itself twice as it mounted: its
 ``compact`` starts True (adding a class) and the footer's binding then sets it
@@ -45,19 +46,45 @@ def install() -> None:
         return
 
     def bindings_changed(self: Footer, screen: Screen) -> None:
-        if self._bindings_ready and self.is_attached and screen is self.screen and screen.app.app_focus:
-            now = shown(self, screen)
-            if now == getattr(self, "_hftui_shown", None):
-                return
-            self._hftui_shown = now
-        # Each key binds its ``compact`` to the footer's, which keeps it until that value changes
-        # (never): forget the keys of the rebuild before this one.
-        forget_watchers(self)
-        original(self, screen)
+        if not (self._bindings_ready and self.is_attached and screen is self.screen and screen.app.app_focus):
+            forget_watchers(self)
+            original(self, screen)
+            return
+        # One check after the refresh answers every change until then: replacing a form blurs its
+        # field, refreshes the screen's bindings and focuses the new field, and the footer was
+        # rebuilt for each of those states in turn (~6 rebuilds per Playground task change).
+        if not getattr(self, "_hftui_check_due", False):
+            self._hftui_check_due = True
+            self.call_after_refresh(_rebuild_if_changed, self)
 
     bindings_changed._hftui_stable = True
     Footer.bindings_changed = bindings_changed
     _start_keys_not_compact(Footer)
+
+
+async def _rebuild_if_changed(footer: Footer) -> None:
+    """Rebuild ``footer`` if what it would show is not what it shows."""
+    from hftui.widgets.removal import forget_watchers
+
+    if not footer.is_attached:
+        footer._hftui_check_due = False
+        return
+    screen = footer.screen
+    ready = getattr(screen, "keys_ready", None)
+    if callable(ready) and not ready():
+        # The screen is between states (the Playground's new form is mounting, its field not yet
+        # focused): what it would show now lasts a few frames. Look again a little later.
+        footer.set_timer(0.05, lambda: _rebuild_if_changed(footer))
+        return
+    footer._hftui_check_due = False
+    now = shown(footer, screen)
+    if now == getattr(footer, "_hftui_shown", None):
+        return
+    footer._hftui_shown = now
+    await footer.recompose()
+    # Each key binds its ``compact`` to the footer's, which keeps it until that value changes
+    # (never): forget the keys just replaced.
+    forget_watchers(footer)
 
 
 def _start_keys_not_compact(footer_class: type) -> None:
