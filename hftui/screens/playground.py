@@ -257,7 +257,7 @@ class PlaygroundScreen(ArrivalMixin, HFScreen):
             self.set_focus(None)
         remove_for_good(old)
         self._form = new
-        pane.mount(new)
+        self._mount_form(pane, new)
         self._show_error(None)
         self.result_area.clear()
         if not spec.conversational:

@@ -10,10 +10,22 @@ and the keys wait for the new form.
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING
+
+from textual import work
 from textual.widgets import Button, TextArea
 
 from hftui.key_hold import is_text_field
 from hftui.widgets.safe_text import one_line
+
+if TYPE_CHECKING:
+    from textual.widget import AwaitMount, Widget
+
+    from hftui.widgets.task_form import TaskForm
+
+FORM_MOUNT_LONGEST = 2.0
+"""Seconds the screen's painting may wait for a new form to mount (it takes ~0.1–0.3 s)."""
 
 
 class ArrivalMixin:
@@ -22,6 +34,9 @@ class ArrivalMixin:
 
     _focus_pending: bool
     _looking_up: str | None
+    _form_mounting: TaskForm | None = None
+    """A new form on its way into the screen: its first field is focused when it is all there."""
+    _form_mount: AwaitMount | None = None
 
     def keys_ready(self) -> bool:
         """False while keys typed now would land before their field: the app holds them (``hftui.key_hold``)."""
@@ -46,6 +61,8 @@ class ArrivalMixin:
             return  # the lookup's end asks again (its task may replace the form)
         widget = self.form.first_field()
         if widget is None:
+            if self._form_mounting is not None:
+                return  # the end of its mount asks again
             if tries:
                 self.call_after_refresh(self._focus_form, tries - 1)  # a new form is still composing
                 return
@@ -54,6 +71,33 @@ class ArrivalMixin:
             if isinstance(widget, TextArea):
                 widget.select_all()  # the example is replaced by what is typed (Input does it on focus)
         self._focus_pending = False
+
+    def _mount_form(self, pane: Widget, form: TaskForm) -> None:
+        """Mount a new form, the screen painted once it is all there (then its first field is
+        focused, if that is due). Painted as it came, a big form was laid out and drawn three or
+        four times half built."""
+        self._form_mounting = form
+        self._form_mount = pane.mount(form)
+        self._paint_when_mounted()
+
+    @work(group="pg-form-mount", exit_on_error=False)
+    async def _paint_when_mounted(self) -> None:
+        # Not given the form as an argument: a worker outlives its work (timers started in its
+        # context keep it), and with it every form it was given.
+        form, mounting = self._form_mounting, self._form_mount
+        self._form_mount = None
+        if form is None or mounting is None:
+            return
+        with self.app.batch_update():
+            try:
+                await asyncio.wait_for(mounting(), FORM_MOUNT_LONGEST)
+            except asyncio.TimeoutError:
+                pass  # painted as it comes from now on
+            finally:  # focused within the batch: one paint shows the form and its focus
+                if self._form_mounting is form:
+                    self._form_mounting = None
+                    if self._focus_pending:
+                        self._focus_form()
 
     def _begin_lookup(self, model_id: str) -> None:
         """The model's task may replace the form: the old one is unusable at once, keys wait for the new."""

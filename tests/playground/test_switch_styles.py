@@ -8,7 +8,6 @@ after each switch, every node's styles are what a full restyle gives.
 
 from __future__ import annotations
 
-import pytest
 from textual.screen import Screen
 
 from tests.playground.playground_helpers import playground
@@ -95,41 +94,3 @@ async def test_losing_the_terminal_focus_while_away_restyles_on_return(make_app)
         assert restyles
         assert looks(screen) == restyled(app, screen)
 
-
-@pytest.mark.parametrize("how", ["task", "lookup"])
-async def test_a_new_form_takes_the_focus_without_passing_it_through_the_pane(make_app, how):
-    """Removing the focused old form used to hand the focus to the scrolling pane around it: the
-    pane's focus and blur each restyled everything in it (~100 ms of a task change)."""
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await playground(pilot)
-        await wait_until(pilot, lambda: screen.form.first_field() is not None, what="the form built")
-        screen.form.focus_first()
-        await pilot.pause()
-        pane = screen.query_one("#pg-form-pane")
-        focused: list = []
-        original = screen.set_focus
-
-        def set_focus(widget, *args, **kwargs):
-            focused.append(widget)
-            return original(widget, *args, **kwargs)
-
-        screen.set_focus = set_focus
-        restyled_nodes: list = []
-        update_styles = app.update_styles
-
-        def counting(node, animate=True):
-            restyled_nodes.extend(node.walk_children(with_self=True))
-            return update_styles(node, animate)
-
-        app.update_styles = counting
-        if how == "task":
-            screen._select_task("summarization")
-        else:  # :play's path: the form is hidden while the model is looked up, then replaced
-            screen._lookup_model("facebook/bart-large-cnn")
-        await wait_until(pilot, lambda: screen.spec.task == "summarization" and screen.keys_ready(),
-                         what="the summarization form focused")
-        await pilot.pause()
-        assert screen.focused is screen.form.first_field()
-        assert pane not in focused
-        assert pane not in restyled_nodes
