@@ -27,6 +27,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from hftui import clock
+from hftui.idle_gc import TICK as IDLE_GC_TICK
+from hftui.idle_gc import IdleCollector
 from hftui.key_hold import KeyHold
 from hftui.keys import apply_keymap, bindings_for
 from hftui.screens.base import HFScreen
@@ -120,6 +122,8 @@ class HFTUIApp(App[int]):
         # A frozen clock (tests, screenshots): no screen is opened but the ones a test opens.
         self.warm_screens = not clock.frozen() if warm_screens is None else warm_screens
         self._gc_frozen = False
+        self._idle_gc = IdleCollector(busy=self.is_busy)
+        """After the warm-up, full garbage collections run while nobody types (``hftui.idle_gc``)."""
         self._emulator = None
         """The demo's emulator when the login screen started it (``start_demo``)."""
         self.previous_screen: str | None = None
@@ -146,6 +150,7 @@ class HFTUIApp(App[int]):
         await self._close_client()
         if self._emulator is not None:
             self._emulator.close()
+        self._idle_gc.stop()
         if self._gc_frozen:
             gc.unfreeze()
 
@@ -386,6 +391,8 @@ class HFTUIApp(App[int]):
         gc.collect()
         gc.freeze()
         self._gc_frozen = True
+        self._idle_gc.start()
+        self.set_interval(IDLE_GC_TICK, self._idle_gc.tick)
         # After the freeze: a spare is used once and dropped, the collector must reach it.
         await self.until_idle()
         self._prepare_spares()
@@ -448,12 +455,15 @@ class HFTUIApp(App[int]):
         end = time.monotonic() + longest
         idle_since = time.monotonic()
         while (now := time.monotonic()) < end:
-            busy = any(w.is_running and w is not me and w.group not in LOOP_GROUPS for w in self.workers)
-            if busy:
+            if self.is_busy(but=me):
                 idle_since = now
             elif now - idle_since >= quiet:
                 return
             await asyncio.sleep(0.05)
+
+    def is_busy(self, but: object = None) -> bool:
+        """A worker other than ``but`` is running (a run, a load, a build), ``LOOP_GROUPS`` aside."""
+        return any(w.is_running and w is not but and w.group not in LOOP_GROUPS for w in self.workers)
 
     def update_styles(self, node, animate: bool = True) -> None:
         """Textual restyles a node whenever its classes change, even one not in the DOM yet: each
@@ -550,6 +560,8 @@ class HFTUIApp(App[int]):
     async def on_event(self, event) -> None:
         from textual import events
 
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self._idle_gc.input_seen()
         if isinstance(event, events.Key) and not event.is_forwarded and self.key_hold.take(event):
             return  # a screen or form is on its way: the key waits for it (hftui.key_hold)
         await super().on_event(event)

@@ -85,10 +85,14 @@ async def test_once_warm_the_long_lived_objects_leave_the_collectors_reach(emula
     """A full collection over a warm app took 0.1–0.25 s, often in the middle of a key press."""
     app, _calls = warm_app(emulator, "models")
     assert gc.get_freeze_count() == 0
+    thresholds = gc.get_threshold()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: gc.get_freeze_count() > 0, timeout=20, what="the warm-up's end")
         assert built(app, "playground") and built(app, "endpoints")
+        # and from now on the full passes wait for a quiet keyboard (hftui.idle_gc)
+        assert app._idle_gc.started and gc.get_threshold()[2] > thresholds[2]
     assert gc.get_freeze_count() == 0  # the app gave them back when it ended
+    assert gc.get_threshold() == thresholds
 
 
 def test_no_warm_up_under_a_frozen_clock(emulator, monkeypatch):
