@@ -43,6 +43,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hftui.sanitize import mask_pieces, scrub
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -76,9 +78,9 @@ def _scrub(value: Any, *, max_chars: int = MAX_INPUT_CHARS, depth: int = 0) -> A
         return {str(k): _scrub(v, max_chars=max_chars, depth=depth + 1)
                 for k, v in value.items() if not _SECRET_KEYS.match(str(k))}
     if isinstance(value, (list, tuple)):
-        return [_scrub(v, max_chars=max_chars, depth=depth + 1) for v in value]
+        return [_scrub(v, max_chars=max_chars, depth=depth + 1) for v in _pieces_masked(value)]
     if isinstance(value, str):
-        text = _TOKEN_PATTERN.sub(REDACTED, value)
+        text = _TOKEN_PATTERN.sub(REDACTED, scrub(value))
         return text if len(text) <= max_chars else text[:max_chars] + "…"
     if isinstance(value, (bytes, bytearray, memoryview)):
         return {"_hftui_bytes": len(bytes(value))}
@@ -87,6 +89,15 @@ def _scrub(value: Any, *, max_chars: int = MAX_INPUT_CHARS, depth: int = 0) -> A
     if hasattr(value, "reveal"):  # an auth.Secret slipped in
         return REDACTED
     return _TOKEN_PATTERN.sub(REDACTED, str(value))[:max_chars]
+
+
+def _pieces_masked(items: list | tuple) -> list:
+    """A generation's tokens (``{"text": …}`` each) with a registered secret masked also where it
+    spans several of them: one by one, a token echoed in pieces would be kept whole."""
+    if not items or not all(isinstance(item, dict) and isinstance(item.get("text"), str) for item in items):
+        return list(items)
+    texts = mask_pieces([item["text"] for item in items])
+    return [{**item, "text": text} for item, text in zip(items, texts)]
 
 
 def _bound_result(result: Any) -> Any:

@@ -14,6 +14,8 @@ the widgets all use it (``hftui.widgets.safe_text`` adds the markup side).
     add_secret(s)        from now on clean(), one_line() and safe_url() never let ``s`` through
     scrub(s)             every registered secret masked (the client's errors use it too)
     holds_secret(s)      whether a registered secret is in ``s``
+    secret_start(s)      how many characters at the end of ``s`` may begin a secret (a stream holds them back)
+    mask_pieces(pieces)  a stream's pieces with a secret masked even where it spans several of them
 
 A server may echo the token back in any string it sends (a name, a message, a
 URL): ``HFClient`` registers its token, so whatever is cleaned for a terminal
@@ -23,7 +25,7 @@ or a file has it masked, before any cut could leave half of it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,6 +94,64 @@ def holds_secret(text: str) -> bool:
     """``text`` holds a registered secret, in any letter case."""
     low = text.lower()
     return any(secret.lower() in low for secret in _SECRETS)
+
+
+def secret_start(text: str) -> int:
+    """How many characters at the end of ``text`` may be the first ones of a registered secret
+    (0: none). A stream shows text as it comes: it holds these back until the next piece says
+    whether the secret follows (a token sent in pieces was shown whole)."""
+    if not _SECRETS or not text:
+        return 0
+    low = text.lower()
+    longest = 0
+    for secret in _SECRETS:
+        s = secret.lower()
+        for k in range(min(len(s) - 1, len(low)), longest, -1):
+            if low.endswith(s[:k]):
+                longest = k
+                break
+    return longest
+
+
+def _secret_spans(text: str) -> list[tuple[int, int]]:
+    spans = sorted((m.start(), m.end()) for secret in _SECRETS
+                   for m in re.finditer(re.escape(secret), text, re.IGNORECASE))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mask_pieces(pieces: Sequence[str]) -> list[str]:
+    """``pieces`` (a stream's tokens, in order) with every registered secret their concatenation
+    holds masked, also one spread over several pieces: the piece where it starts shows ``***``
+    in its place, and the rest of it is gone from the pieces it covers."""
+    if not _SECRETS:
+        return list(pieces)
+    joined = "".join(pieces)
+    spans = _secret_spans(joined)
+    if not spans:
+        return list(pieces)
+    out: list[str] = []
+    start = 0
+    for piece in pieces:
+        end = start + len(piece)
+        parts, at = [], start
+        for first, last in spans:
+            if last <= start or first >= end:
+                continue
+            if first > at:
+                parts.append(joined[at:first])
+            if first >= start:
+                parts.append(MASK)
+            at = min(last, end)
+        parts.append(joined[at:end])
+        out.append("".join(parts))
+        start = end
+    return out
 
 
 def _bound(text: str, limit: int | None) -> str:

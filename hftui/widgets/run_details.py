@@ -19,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from hftui.client.errors import scrub
+from hftui.sanitize import mask_pieces
 from hftui.widgets.safe_text import clean, one_line
 
 MAX_TOKENS = 2000
@@ -47,9 +48,12 @@ def _prob(value: float | None) -> str:
 
 def _rows(out: Text, tokens: tuple, top: tuple | None) -> None:
     out.append(f"{'#':>5}  {'token':<{TOKEN_CHARS}}  {'logprob':>8} {'p':>6}  alternatives\n", style="bold")
-    for i, tok in enumerate(tokens[:MAX_TOKENS]):
+    shown = tokens[:MAX_TOKENS]
+    # Masked over the whole sequence: a token the server echoed in pieces is in no single one.
+    texts = mask_pieces([tok.text if isinstance(tok.text, str) else "" for tok in shown])
+    for i, (tok, text) in enumerate(zip(shown, texts)):
         out.append(f"{i:>5}  ")
-        out.append(f"{_token(tok.text):<{TOKEN_CHARS}}", style="dim" if getattr(tok, "special", False) else "")
+        out.append(f"{_token(text):<{TOKEN_CHARS}}", style="dim" if getattr(tok, "special", False) else "")
         out.append(f"  {_logprob(tok.logprob)} {_prob(tok.logprob)}  ")
         alternatives = top[i] if top is not None and i < len(top) else ()
         out.append(" · ".join(f"{_token(a.text)} {_logprob(a.logprob).strip()}"

@@ -39,6 +39,7 @@ from textual.strip import Strip
 
 from hftui.widgets.markdown_blocks import TranscriptMarkdown, split_finished
 from hftui.widgets.plain_wrap import PlainWrapper, wrap_plain
+from hftui.sanitize import scrub, secret_start
 from hftui.widgets.safe_text import clean
 
 FPS = 20
@@ -89,6 +90,8 @@ class StreamOutput(ScrollView, can_focus=True):
         self._md_src = ""
         self._wrapper: PlainWrapper | None = None
         self._pending: list[str] = []
+        self._held = ""
+        """Cleaned text that may begin the token, kept back until the next piece says (``secret_start``)."""
         self._flush_timer = None
         self.frames = 0
         """Frames rendered (for the benchmark)."""
@@ -125,6 +128,7 @@ class StreamOutput(ScrollView, can_focus=True):
         self._live_style = "notice" if kind == "notice" else "plain"
         self._live_header = header
         self._live_chunks = []
+        self._held = ""
         self._md_src = ""
         self._live_started_block = len(self._blocks)
         self._wrapper = PlainWrapper(self._text_width()) if self._live_kind == "plain" else None
@@ -182,6 +186,7 @@ class StreamOutput(ScrollView, can_focus=True):
         self._tail = []
         self._cache.clear()
         self._pending.clear()
+        self._held = ""
         self._live_kind = None
         self._live_chunks = []
         self._md_src = ""
@@ -250,11 +255,13 @@ class StreamOutput(ScrollView, can_focus=True):
     def _flush(self, final: bool = False) -> None:
         self._flush_timer = None
         self._last_flush = self._clock()
-        if self._pending:
-            text = clean("".join(self._pending), limit=None)
-            self._pending.clear()
-        else:
-            text = ""
+        text = self._held + clean("".join(self._pending), limit=None, mask_secrets=False)
+        self._pending.clear()
+        # Masked as a whole with what was held back: a token echoed in pieces, each shown as it
+        # came, was on the screen whole.
+        text = scrub(text, cut=final)
+        held = 0 if final else secret_start(text)
+        text, self._held = (text[:-held], text[-held:]) if held else (text, "")
         if not self.live:
             return
         self._live_chunks.append(text)

@@ -72,3 +72,84 @@ def test_the_clipboard_takes_the_token_only_when_the_user_asked_for_it():
     assert refusal(f"curl -H 'Authorization: Bearer {SECRET}'\n", token_ok=True) is None
     assert refusal("org/model", single_line=True) is None
     assert refusal(f"x\x1b]52;c;AA==\x07{SECRET}", token_ok=True) is not None  # controls: never
+
+
+# --- a token sent in pieces (a stream's tokens, one by one) -------------------------------------
+
+def pieces_of(text: str, sizes: tuple[int, ...]) -> list[str]:
+    out, at = [], 0
+    for size in sizes:
+        out.append(text[at:at + size])
+        at += size
+    return out + [text[at:]]
+
+
+def test_the_start_of_a_token_at_the_end_of_a_piece_is_held_back():
+    from hftui.sanitize import secret_start
+
+    assert secret_start("the answer: " + SECRET[:7]) == 7
+    assert secret_start("the answer: " + SECRET[:7].upper()) == 7
+    assert secret_start("oh") == 1  # "h" may begin it: held until the next piece says
+    assert secret_start("nothing to hold back") == 0
+    assert secret_start(SECRET) == 0  # whole, it is masked, not held
+
+
+def test_pieces_mask_a_token_spread_over_them():
+    from hftui.sanitize import mask_pieces
+
+    for sizes in ((3,), (3, 5), (1, 1, 1, 1), (6, 9, 4), (2, 30)):
+        text = f"a {SECRET.lower()} b {SECRET} c"
+        pieces = pieces_of(text, sizes)
+        masked = mask_pieces(pieces)
+        assert len(masked) == len(pieces)
+        joined = "".join(masked)
+        assert joined == f"a {MASK} b {MASK} c", (sizes, masked)
+        for piece in masked:  # no piece holds a part of it either, beyond what any text holds
+            assert SECRET[3:8].lower() not in piece.lower()
+    assert mask_pieces(["no", " secret", " here"]) == ["no", " secret", " here"]
+
+
+async def test_a_stream_that_sends_the_token_in_pieces_never_shows_it():
+    from textual.app import App
+
+    from hftui.widgets.stream_output import StreamOutput
+
+    class Host(App):
+        def compose(self):
+            yield StreamOutput()
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        out = app.query_one(StreamOutput)
+        for kind in ("plain", "markdown"):
+            out.clear()
+            out.begin(kind)
+            shown: list[str] = []
+            for piece in pieces_of(f"Here: {SECRET} and so on, oh", (4, 5, 3, 7, 6, 9)):
+                out.append(piece)
+                out.flush_now()  # each piece painted on its own, as a slow stream is
+                shown.append(out.plain_text())
+            out.finish()
+            await pilot.pause()
+            shown.append(out.plain_text())
+            for text in shown:
+                assert SECRET[:6].lower() not in text.lower(), (kind, text)
+            assert MASK in shown[-1] and shown[-1].rstrip().endswith("and so on, oh"), (kind, shown[-1])
+            assert SECRET not in out.last_text
+
+
+def test_the_token_view_and_the_history_mask_a_token_in_pieces():
+    from hftui.client.results import Generation, GenerationDetails, Token
+    from hftui.history import _bound_result
+    from hftui.tasks.record import to_jsonable
+    from hftui.widgets.run_details import tokens_text
+
+    pieces = pieces_of(f" yes {SECRET} no", (3, 6, 6, 6, 6))
+    tokens = tuple(Token(id=i, text=p, logprob=-0.5) for i, p in enumerate(pieces))
+    result = Generation(text="".join(pieces), details=GenerationDetails(tokens=tokens))
+    view = tokens_text(result).plain
+    assert MASK in view
+    for n in range(0, len(SECRET) - 4, 2):
+        assert SECRET[n:n + 5] not in view, view
+    stored = str(_bound_result(to_jsonable(result)))
+    assert SECRET[:6] not in stored and SECRET[-6:] not in stored, stored
