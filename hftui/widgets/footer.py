@@ -52,7 +52,7 @@ def install() -> None:
             return
         # One check after the refresh answers every change until then: replacing a form blurs its
         # field, refreshes the screen's bindings and focuses the new field, and the footer was
-        # rebuilt for each of those states in turn (~6 rebuilds per Playground task change).
+        # rebuilt for each of those passing states in turn.
         if not getattr(self, "_hftui_check_due", False):
             self._hftui_check_due = True
             self.call_after_refresh(_rebuild_if_changed, self)
@@ -62,7 +62,7 @@ def install() -> None:
     _start_keys_not_compact(Footer)
 
 
-async def _rebuild_if_changed(footer: Footer) -> None:
+async def _rebuild_if_changed(footer: Footer, waits: int = 40) -> None:
     """Rebuild ``footer`` if what it would show is not what it shows."""
     from hftui.widgets.removal import forget_watchers
 
@@ -71,10 +71,11 @@ async def _rebuild_if_changed(footer: Footer) -> None:
         return
     screen = footer.screen
     ready = getattr(screen, "keys_ready", None)
-    if callable(ready) and not ready():
+    if waits and callable(ready) and not ready():
         # The screen is between states (the Playground's new form is mounting, its field not yet
-        # focused): what it would show now lasts a few frames. Look again a little later.
-        footer.set_timer(0.05, lambda: _rebuild_if_changed(footer))
+        # focused, or a model is looked up): what it would show now lasts a few frames. Look
+        # again a little later (for at most ~2 s: then as it is).
+        footer.set_timer(0.05, lambda: _rebuild_if_changed(footer, waits - 1))
         return
     footer._hftui_check_due = False
     now = shown(footer, screen)
