@@ -76,14 +76,21 @@ def scrub(text: str, *, cut: bool = False) -> str:
         return text
     text = redact(text, _SECRETS)
     if cut:
-        low = text.lower()
         for secret in _SECRETS:
-            s = secret.lower()
-            for k in range(min(len(s) - 1, len(low)), 3, -1):
-                if low.endswith(s[:k]):
-                    text, low = text[:-k] + MASK, low[:-k] + MASK
-                    break
+            k = _begun_at_end(text, secret, shortest=4)
+            if k:
+                text = text[:-k] + MASK
     return text
+
+
+def _begun_at_end(text: str, secret: str, shortest: int) -> int:
+    """The length (at least ``shortest``, else 0) of the longest start of ``secret`` that ``text``
+    ends with, in any letter case."""
+    low, s = text[-len(secret):].lower(), secret.lower()
+    for k in range(min(len(s) - 1, len(low)), shortest - 1, -1):
+        if low.endswith(s[:k]):
+            return k
+    return 0
 
 
 def _same(text: str, *, cut: bool = False) -> str:
@@ -102,15 +109,7 @@ def secret_start(text: str) -> int:
     whether the secret follows (a token sent in pieces was shown whole)."""
     if not _SECRETS or not text:
         return 0
-    low = text.lower()
-    longest = 0
-    for secret in _SECRETS:
-        s = secret.lower()
-        for k in range(min(len(s) - 1, len(low)), longest, -1):
-            if low.endswith(s[:k]):
-                longest = k
-                break
-    return longest
+    return max(_begun_at_end(text, secret, shortest=1) for secret in _SECRETS)
 
 
 def _secret_spans(text: str) -> list[tuple[int, int]]:
